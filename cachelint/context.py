@@ -1,0 +1,114 @@
+"""What a rule sees of one analysed file, and how it reports.
+
+A `FileContext` is built by the engine for each linted file. It holds the decoded source,
+the stdlib syntax tree, the settings that apply to the file, the LLM requests the analysis
+found, and a way to read other project files (fixes may edit where a value is built, which
+can be another module). Rules call `report()`; the engine adds suppression handling,
+per-file ignores and selection afterwards.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
+
+from cachelint.diagnostics import Diagnostic, Fix, Location, Severity
+from cachelint.registry import rule_url
+from cachelint.rule import Rule
+from cachelint.source import LineIndex, SourceFile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cachelint.analysis.request import Request
+    from cachelint.analysis.spans import Span
+    from cachelint.settings import Settings
+
+
+@dataclass
+class SourceText:
+    """A project file as the fix builders need it: decoded text, positions, newline."""
+
+    source: SourceFile
+    index: LineIndex
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+
+@dataclass
+class FileContext:
+    path: str
+    source: SourceFile
+    index: LineIndex
+    tree: ast.Module
+    settings: "Settings"
+    requests: Sequence["Request"] = ()
+    #: path -> SourceText for any project file (the linted one included).
+    load_source: Callable[[str], Optional[SourceText]] = lambda path: None
+    #: Events the analysis noticed that are not requests (e.g. reads of usage fields).
+    events: Sequence[Any] = ()
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+
+    def options_for(self, rule: Type[Rule]) -> Any:
+        return self.settings.rule_options.get(rule.code)
+
+    def location(self, offset: int) -> Location:
+        return self.index.location(offset)
+
+    def node_range(self, node: ast.AST) -> Tuple[int, int]:
+        return self.index.node_range(node)
+
+    def report(
+        self,
+        rule: Rule,
+        start: int,
+        end: int,
+        message: str,
+        *,
+        fix: Optional[Fix] = None,
+        fix_title: Optional[str] = None,
+        severity: Optional[Severity] = None,
+        related: Sequence[Tuple[str, Location, str]] = (),
+        anchor_ranges: Sequence[Tuple[int, int]] = (),
+    ) -> Diagnostic:
+        """Record a finding in this file between character offsets `start` and `end`.
+
+        `anchor_ranges` are other ranges of this file (such as the call that sends the
+        request) whose statements may also carry a suppression comment for this finding.
+        """
+        diagnostic = Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            message=message,
+            path=self.path,
+            location=self.index.location(start),
+            end_location=self.index.location(end),
+            severity=severity or rule.severity,
+            fix=fix,
+            fix_title=fix_title or (fix.message if fix is not None else None),
+            url=rule_url(type(rule)),
+            related=tuple(related),
+            suppression_rows=tuple(
+                (self.index.location(s).row, self.index.location(e).row)
+                for s, e in [(start, end), *anchor_ranges]
+            ),
+        )
+        self.diagnostics.append(diagnostic)
+        return diagnostic
+
+    def report_node(self, rule: Rule, node: ast.AST, message: str, **kwargs: Any) -> Diagnostic:
+        start, end = self.index.node_range(node)
+        return self.report(rule, start, end, message, **kwargs)
+
+
+def related_entry(path: str, location: Location, note: str) -> Tuple[str, Location, str]:
+    return (path, location, note)
+
+
+def rules_by_code(rules: Sequence[Rule]) -> Dict[str, Rule]:
+    return {r.code: r for r in rules}

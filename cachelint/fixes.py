@@ -1,0 +1,292 @@
+"""Building fixes: libcst changes on the exact source of a node, rendered as minimal text edits.
+
+A fix never re-renders a whole module. It takes the source text of the node it changes
+(located precisely from the stdlib `ast` positions), parses that snippet with libcst,
+transforms it, and turns the difference between old and new snippet into the smallest text
+edit (common prefix and suffix removed). So everything outside the changed characters keeps
+its formatting and comments, and two fixes that touch different parts of one dict do not
+overlap. New line breaks use the file's own line ending.
+
+libcst is imported lazily: it costs ~0.17 s, paid only when a file has a fixable finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple
+
+from cachelint.context import SourceText
+from cachelint.diagnostics import Edit
+
+
+class FixUnavailable(Exception):
+    """The snippet cannot be changed safely (unexpected shape); the finding gets no fix."""
+
+
+def make_edit(src: SourceText, start: int, end: int, content: str) -> Edit:
+    """An edit of `src` with its row/column locations filled in."""
+    return Edit(
+        path=src.path,
+        start=start,
+        end=end,
+        content=content,
+        location=src.index.location(start),
+        end_location=src.index.location(end),
+    )
+
+
+def minimal_edit(src: SourceText, start: int, end: int, new_text: str) -> Optional[Edit]:
+    """The smallest edit turning `src.text[start:end]` into `new_text` (None if equal)."""
+    old = src.text[start:end]
+    if old == new_text:
+        return None
+    prefix = 0
+    limit = min(len(old), len(new_text))
+    while prefix < limit and old[prefix] == new_text[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < limit - prefix
+        and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]
+    ):
+        suffix += 1
+    return make_edit(
+        src, start + prefix, end - suffix, new_text[prefix : len(new_text) - suffix]
+    )
+
+
+def _cst():
+    import libcst
+
+    return libcst
+
+
+def parse_snippet_expression(src: SourceText, start: int, end: int) -> Any:
+    """libcst expression for `src.text[start:end]` (which is exactly one expression)."""
+    cst = _cst()
+    text = src.text[start:end]
+    try:
+        return cst.parse_expression(
+            text, config=cst.PartialParserConfig(default_newline=src.source.newline)
+        )
+    except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
+        raise FixUnavailable(f"cannot parse the expression to fix: {exc}") from exc
+
+
+def render_expression(src: SourceText, node: Any) -> str:
+    cst = _cst()
+    module = cst.Module(body=[], default_newline=src.source.newline)
+    return module.code_for_node(node)
+
+
+def expression_edit(src: SourceText, start: int, end: int, transform: Any) -> Optional[Edit]:
+    """Parse the expression at `[start, end)`, apply `transform(node) -> node`, diff back."""
+    node = parse_snippet_expression(src, start, end)
+    new_node = transform(node)
+    return minimal_edit(src, start, end, render_expression(src, new_node))
+
+
+# --- string literals ------------------------------------------------------------------------
+def string_literal(value: str, quote: str = '"', prefix: str = "") -> str:
+    """A Python string literal for `value` using the given quote characters."""
+    body = value.replace("\\", "\\\\")
+    body = body.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    if len(quote) == 1:
+        body = body.replace(quote, "\\" + quote)
+    else:
+        body = body.replace(quote[0] * 3, (quote[0] * 2) + "\\" + quote[0])
+    return f"{prefix}{quote}{body}{quote}"
+
+
+def replace_string_edit(src: SourceText, start: int, end: int, value: str) -> Optional[Edit]:
+    """Replace the string literal at `[start, end)` by `value`, keeping its quote style."""
+    cst = _cst()
+
+    def transform(node: Any) -> Any:
+        if not isinstance(node, cst.SimpleString):
+            raise FixUnavailable("not a plain string literal")
+        prefix = "".join(ch for ch in node.prefix if ch in "uU")
+        return node.with_changes(value=string_literal(value, node.quote, prefix))
+
+    return expression_edit(src, start, end, transform)
+
+
+# --- dict and list displays -----------------------------------------------------------------
+def _comma_after(element: Any) -> Any:
+    cst = _cst()
+    return element.comma if isinstance(element.comma, cst.Comma) else None
+
+
+def _is_multiline(ws: Any) -> bool:
+    cst = _cst()
+    return isinstance(ws, cst.ParenthesizedWhitespace)
+
+
+def append_element(node: Any, new_element: Any) -> Any:
+    """Append `new_element` to a libcst `Dict`/`List`/`Tuple`, keeping its layout.
+
+    Single-line displays get `, new`; multi-line ones get the new element on its own line
+    with the indentation of the previous element and the display's trailing-comma style.
+    """
+    cst = _cst()
+    elements = list(node.elements)
+    if not elements:
+        return node.with_changes(elements=[new_element.with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+    last = elements[-1]
+    last_comma = _comma_after(last)
+    opener_ws = node.lbrace.whitespace_after if hasattr(node, "lbrace") else node.lbracket.whitespace_after
+    multiline = (last_comma is not None and _is_multiline(last_comma.whitespace_after)) or _is_multiline(opener_ws)
+    if not multiline:
+        trailing = last_comma is not None
+        elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elements.append(new_element.with_changes(comma=cst.Comma() if trailing else cst.MaybeSentinel.DEFAULT))
+        return node.with_changes(elements=elements)
+    # Multi-line: the whitespace between elements is stored after each comma; the one after
+    # the last comma (or before the closing bracket) holds the indentation of the bracket.
+    if len(elements) >= 2 and _comma_after(elements[-2]) is not None:
+        between = _comma_after(elements[-2]).whitespace_after
+    else:
+        between = opener_ws
+    if last_comma is not None:
+        closing_ws = last_comma.whitespace_after
+        elements[-1] = last.with_changes(comma=last_comma.with_changes(whitespace_after=between))
+        elements.append(new_element.with_changes(comma=cst.Comma(whitespace_after=closing_ws)))
+        return node.with_changes(elements=elements)
+    # No trailing comma: the closing bracket's own whitespace holds the final newline (and a
+    # comment on the last element's line). That comment stays on the last element's line;
+    # the new element goes on the next line and the bracket keeps its indentation.
+    closer = node.rbrace if hasattr(node, "rbrace") else node.rbracket
+    closing_ws = closer.whitespace_before
+    if _is_multiline(closing_ws) and _is_multiline(between):
+        after_last = closing_ws.with_changes(indent=between.indent, last_line=between.last_line)
+        new_closing = closing_ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=after_last))
+        elements.append(new_element.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        closer_attr = "rbrace" if hasattr(node, "rbrace") else "rbracket"
+        return node.with_changes(
+            elements=elements, **{closer_attr: closer.with_changes(whitespace_before=new_closing)}
+        )
+    elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between))
+    elements.append(new_element.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+    return node.with_changes(elements=elements)
+
+
+def dict_element(key_src: str, value_src: str) -> Any:
+    """A libcst `DictElement` from source texts of key and value."""
+    cst = _cst()
+    return cst.DictElement(
+        key=cst.parse_expression(key_src),
+        value=cst.parse_expression(value_src),
+        whitespace_before_colon=cst.SimpleWhitespace(""),
+        whitespace_after_colon=cst.SimpleWhitespace(" "),
+    )
+
+
+def list_element(value_src: str) -> Any:
+    cst = _cst()
+    return cst.Element(value=cst.parse_expression(value_src))
+
+
+def add_dict_entry_edit(src: SourceText, start: int, end: int, key_src: str, value_src: str) -> Optional[Edit]:
+    """Add `key: value` as the last entry of the dict display at `[start, end)`."""
+    cst = _cst()
+
+    def transform(node: Any) -> Any:
+        if not isinstance(node, cst.Dict):
+            raise FixUnavailable("not a dict display")
+        return append_element(node, dict_element(key_src, value_src))
+
+    return expression_edit(src, start, end, transform)
+
+
+def add_call_keyword_edit(src: SourceText, start: int, end: int, name: str, value_src: str) -> Optional[Edit]:
+    """Add `name=value` as the last argument of the call at `[start, end)` (`dict(...)`)."""
+    cst = _cst()
+
+    def transform(node: Any) -> Any:
+        if not isinstance(node, cst.Call):
+            raise FixUnavailable("not a call")
+        args = list(node.args)
+        new_arg = cst.Arg(
+            keyword=cst.Name(name),
+            value=cst.parse_expression(value_src),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        if args:
+            last = args[-1]
+            trailing = isinstance(last.comma, cst.Comma)
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            args.append(new_arg.with_changes(comma=cst.Comma() if trailing else cst.MaybeSentinel.DEFAULT))
+        else:
+            args.append(new_arg)
+        return node.with_changes(args=args)
+
+    return expression_edit(src, start, end, transform)
+
+
+def append_list_item_edit(src: SourceText, start: int, end: int, value_src: str) -> Optional[Edit]:
+    """Append `value` to the list display at `[start, end)`."""
+    cst = _cst()
+
+    def transform(node: Any) -> Any:
+        if not isinstance(node, cst.List):
+            raise FixUnavailable("not a list display")
+        return append_element(node, list_element(value_src))
+
+    return expression_edit(src, start, end, transform)
+
+
+def wrap_expression_edits(src: SourceText, start: int, end: int, before: str, after: str) -> List[Edit]:
+    """Put `before` and `after` around the expression at `[start, end)` (two insertions).
+
+    Used to turn `system=PROMPT` into `system=[{"type": "text", "text": PROMPT, ...}]`
+    without touching the expression itself, so comments inside it survive.
+    """
+    _check_expression(src, start, end)
+    return [make_edit(src, start, start, before), make_edit(src, end, end, after)]
+
+
+def _check_expression(src: SourceText, start: int, end: int) -> None:
+    parse_snippet_expression(src, start, end)
+
+
+def check_parses(text: str) -> Optional[Tuple[int, str]]:
+    """None when `text` is valid Python, else (row, message) of the first error."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return exc.lineno or 1, exc.msg
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return 1, str(exc) or type(exc).__name__
+    return None
+
+
+def remove_dict_entry_edit(src: SourceText, dict_start: int, dict_end: int, key: str) -> Optional[Edit]:
+    """Remove the entry with string key `key` from the dict display at `[start, end)`."""
+    cst = _cst()
+
+    def transform(node: Any) -> Any:
+        if not isinstance(node, cst.Dict):
+            raise FixUnavailable("not a dict display")
+        elements = list(node.elements)
+        for i, element in enumerate(elements):
+            if (
+                isinstance(element, cst.DictElement)
+                and isinstance(element.key, cst.SimpleString)
+                and element.key.evaluated_value == key
+            ):
+                break
+        else:
+            raise FixUnavailable(f"no {key!r} entry")
+        removed = elements.pop(i)
+        if elements and i == len(elements):
+            # Removed the last entry: the new last one takes over its comma (or lack of it).
+            elements[-1] = elements[-1].with_changes(comma=removed.comma)
+        return node.with_changes(elements=elements)
+
+    return expression_edit(src, dict_start, dict_end, transform)
+
+
+def sequence_sources(src: SourceText, ranges: Sequence[Tuple[int, int]]) -> List[str]:
+    return [src.text[s:e] for s, e in ranges]

@@ -1,0 +1,9 @@
+"""All rules, one module each. Add a new rule's class to `ALL_RULES`."""
+
+from cachelint.rules.cl000_invalid_source import InvalidSource
+from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
+
+ALL_RULES = [
+    InvalidSource,
+    InvalidCacheControl,
+]

@@ -1,0 +1,30 @@
+"""CL000: a file cachelint cannot read as Python."""
+
+from __future__ import annotations
+
+from cachelint.diagnostics import Severity
+from cachelint.rule import Rule
+
+
+class InvalidSource(Rule):
+    """Reported by the engine, never by analysis: the file could not be read, decoded or parsed.
+
+    ## What it does
+    Reports a file that cachelint cannot analyse: a syntax error, bytes that are not valid in
+    the file's encoding (UTF-8 unless a BOM or a PEP 263 coding line says otherwise), a NUL
+    byte, a path that does not exist, or a file that cannot be read. The message gives the
+    line and the reason; the run goes on with the other files.
+
+    ## Why is this bad?
+    A file cachelint cannot read is a file it cannot check: any caching mistake in it goes
+    unreported. Python itself would refuse to import it too.
+
+    ## Fix safety
+    There is no automatic fix; correct the file (or exclude it).
+    """
+
+    code = "CL000"
+    name = "invalid-source"
+    summary = "The file cannot be read, decoded or parsed as Python."
+    severity = Severity.ERROR
+    engine_only = True

@@ -1,0 +1,156 @@
+"""Reading Python source the way the interpreter does, and mapping positions.
+
+A file is read as bytes and decoded exactly as CPython would (BOM, PEP 263 coding line,
+UTF-8 default), remembering the encoding, the BOM and the dominant line ending so a fix can
+write the file back byte-for-byte the same outside the edited ranges.
+
+`LineIndex` converts between the three position systems in play: the stdlib `ast` (1-based
+rows, columns in UTF-8 *bytes*), libcst and our output (columns in code points) and plain
+character offsets into the decoded text (what edits use).
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from cachelint.diagnostics import Location
+
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+
+
+class SourceError(Exception):
+    """A file that cannot be turned into Python source; carries the row for the message."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """Decoded source plus what is needed to encode it back unchanged."""
+
+    path: str
+    raw: bytes
+    text: str
+    encoding: str
+    bom: bool
+    newline: str
+
+    def encode(self, text: str) -> bytes:
+        """Encode `text` the way this file was encoded (same codec, same BOM)."""
+        data = text.encode(self.encoding)
+        if self.bom:
+            data = codecs.BOM_UTF8 + data
+        return data
+
+
+def detect_newline(text: str) -> str:
+    """The first line ending in the file; files without one default to `\\n`."""
+    match = _NEWLINE_RE.search(text)
+    return match.group(0) if match else "\n"
+
+
+def decode_source(path: str, raw: bytes) -> SourceFile:
+    """Decode like CPython: a BOM or PEP 263 cookie picks the codec, else UTF-8.
+
+    Raises `SourceError` with the row of the offending byte, so the caller can report one
+    precise line instead of a traceback.
+    """
+    if b"\x00" in raw:
+        row = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise SourceError("source contains a NUL byte", row=row)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"invalid encoding declaration: {exc.msg}", row=exc.lineno or 1)
+    bom = False
+    body = raw
+    if encoding == "utf-8-sig":
+        bom = raw.startswith(codecs.BOM_UTF8)
+        encoding = "utf-8"
+        if bom:
+            body = raw[len(codecs.BOM_UTF8):]
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        row = body.count(b"\n", 0, exc.start) + 1
+        byte = body[exc.start : exc.start + 1].hex()
+        raise SourceError(
+            f"cannot decode byte 0x{byte} as {encoding} (add a PEP 263 coding line or re-save as UTF-8)",
+            row=row,
+        )
+    except LookupError:
+        raise SourceError(f"unknown encoding {encoding!r} in the coding line")
+    return SourceFile(
+        path=path, raw=raw, text=text, encoding=encoding, bom=bom, newline=detect_newline(text)
+    )
+
+
+class LineIndex:
+    """Row/column <-> offset conversions for one decoded text.
+
+    Rows are split on `\\r\\n`, `\\r` and `\\n` only, as the Python tokenizer does (not on the
+    other characters `str.splitlines` knows).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        for match in _NEWLINE_RE.finditer(text):
+            starts.append(match.end())
+        self._starts: List[int] = starts
+        self._ascii = text.isascii()
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+    def line_start(self, row: int) -> int:
+        """Offset of the first character of 1-based `row` (clamped to the text)."""
+        if row < 1:
+            return 0
+        if row > len(self._starts):
+            return len(self.text)
+        return self._starts[row - 1]
+
+    def line_text(self, row: int) -> str:
+        """The text of `row` without its line ending."""
+        start = self.line_start(row)
+        end = self._starts[row] if row < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def offset_from_ast(self, lineno: int, col_offset: int) -> int:
+        """Character offset of an `ast` position (column in UTF-8 bytes)."""
+        start = self.line_start(lineno)
+        if self._ascii:
+            return min(start + col_offset, len(self.text))
+        line = self.line_text(lineno)
+        prefix = line.encode("utf-8")[:col_offset]
+        return start + len(prefix.decode("utf-8", errors="ignore"))
+
+    def location(self, offset: int) -> Location:
+        """1-based row and code-point column of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        row = bisect.bisect_right(self._starts, offset)
+        return Location(row, offset - self._starts[row - 1] + 1)
+
+    def offset(self, location: Location) -> int:
+        return self.line_start(location.row) + location.column - 1
+
+    def node_range(self, node: object) -> Tuple[int, int]:
+        """Character range `[start, end)` of an `ast` node that has positions."""
+        start = self.offset_from_ast(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end_lineno: Optional[int] = getattr(node, "end_lineno", None)
+        end_col: Optional[int] = getattr(node, "end_col_offset", None)
+        if end_lineno is None or end_col is None:
+            return start, start
+        return start, self.offset_from_ast(end_lineno, end_col)
