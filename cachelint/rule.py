@@ -9,7 +9,7 @@ A rule's documentation lives in its class docstring, split in the sections ruff 
 `## What it does`, `## Why is this bad?`, `## Fix safety`, `## Options` (generated from the
 options dataclass when omitted), `## References`. The `## Example` and `Use instead:`
 sections are rendered from the rule's first `Invalid` example that has an `expected_fix`
-(or a `Valid` example marked `use_instead=True`), so every example in the docs is tested.
+(else a `Valid` example marked `use_instead=True`), so every example in the docs is tested.
 """
 
 from __future__ import annotations
@@ -174,17 +174,19 @@ class Rule:
 
     @classmethod
     def doc_example(cls) -> Tuple[Optional[Example], Optional[str]]:
-        """The example shown in the docs and the code shown under `Use instead:`."""
+        """The example shown in the docs and the code shown under `Use instead:`.
+
+        The fixed version of the example is preferred, so the two blocks differ only by the
+        fix; rules without a fix mark a `Valid` example with `use_instead=True`.
+        """
         invalid = cls.invalid_examples()
         chosen = next((e for e in invalid if e.fixed_source is not None), None)
         if chosen is None and invalid:
             chosen = invalid[0]
-        use_instead = next((v for v in cls.valid_examples() if v.use_instead), None)
-        if use_instead is not None:
-            return chosen, use_instead.source
         if chosen is not None and chosen.fixed_source is not None:
             return chosen, chosen.fixed_source
-        return chosen, None
+        use_instead = next((v for v in cls.valid_examples() if v.use_instead), None)
+        return chosen, use_instead.source if use_instead is not None else None
 
 
 def iter_option_docs(options_cls: Optional[type]) -> Iterable[Tuple[str, Any, str]]:
