@@ -2,8 +2,10 @@
 
 from cachelint.rules.cl000_invalid_source import InvalidSource
 from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
+from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
     InvalidSource,
     InvalidCacheControl,
+    UnusedSuppression,
 ]
