@@ -12,7 +12,7 @@ class UnusedSuppression(Rule):
     ## What it does
     Checks `# cachelint: ignore[...]`, `# cachelint: file-ignore[...]` and `# noqa: CL...`
     comments for codes that silenced no finding in the file, for codes and names that are
-    no rule at all (a typo such as `CL070`), and for a bare `# cachelint: ignore` that
+    no rule at all (a typo such as `CL0007`), and for a bare `# cachelint: ignore` that
     silenced nothing. A code whose rule is not enabled for the file is not judged, since
     nothing could tell whether it would fire. A bare `# noqa` and other tools' codes
     (`# noqa: E501`) are never reported: they belong to other linters too.
@@ -76,10 +76,10 @@ class UnusedSuppression(Rule):
         ),
         Invalid(
             """
-            marker = {"cache_control": {"type": "persistent"}}  # cachelint: ignore[CL007, CL070]
+            marker = {"cache_control": {"type": "persistent"}}  # cachelint: ignore[CL007, CL0007]
             """,
             title="A misspelt code",
-            expected_message="Unknown rule `CL070` in suppression",
+            expected_message="Unknown rule `CL0007` in suppression",
             expected_fix="""
             marker = {"cache_control": {"type": "persistent"}}  # cachelint: ignore[CL007]
             """,
