@@ -15,7 +15,7 @@ from typing import Optional, Sequence, Tuple
 import pytest
 
 from cachelint.diagnostics import Applicability, Diagnostic, Location
-from cachelint.source import decode_source
+from cachelint.source import SourceError, decode_source
 from cachelint.suppress import (
     SuppressionResult,
     add_ignore_directives,
@@ -633,3 +633,51 @@ def test_add_ignore_after_a_backslash_continuation_trails_the_statement() -> Non
 def test_add_ignore_skips_invalid_source_findings_and_rows_outside_the_file() -> None:
     text = "x = 1"
     assert baseline(text, diag(1, code="CL000"), diag(7)) == (text, 0)
+
+
+def _positioned(tree: ast.AST) -> list:
+    return [n for n in ast.walk(tree) if getattr(n, "end_lineno", None) is not None]
+
+
+def test_add_ignore_on_generated_code_parses_silences_and_is_idempotent() -> None:
+    """On arbitrary valid code, the baseline parses, silences every finding, and a second
+    run adds nothing (only comments are inserted, so nodes keep their walk order)."""
+    hypothesis = pytest.importorskip("hypothesis")
+    hypothesmith = pytest.importorskip("hypothesmith")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(
+        max_examples=60, deadline=None, suppress_health_check=list(hypothesis.HealthCheck)
+    )
+    @hypothesis.given(hypothesmith.from_grammar(), st.data())
+    def check(code: str, data) -> None:
+        try:
+            tree = ast.parse(code)
+            decode_source("main.py", code.encode("utf-8"))
+        except (SyntaxError, ValueError, SourceError):
+            return  # not a file that reaches --add-ignore
+        nodes = _positioned(tree)
+        if not nodes:
+            return
+        picks = data.draw(st.lists(st.integers(0, len(nodes) - 1), min_size=1, max_size=4))
+        findings = [diag(nodes[i].lineno, nodes[i].end_lineno) for i in picks]
+        new, count = baseline(code, *findings)
+        if count == 0:
+            assert run(code, *findings).kept == []
+            return
+        new_tree = ast.parse(new)
+        moved = _positioned(new_tree)
+        assert len(moved) == len(nodes)
+        after = [diag(moved[i].lineno, moved[i].end_lineno) for i in picks]
+        result = run(new, *after)
+        assert result.kept == [] and result.unused == []
+        assert baseline(new, *after) == (new, 0)
+
+    check()
+
+
+def test_lone_carriage_return_line_endings() -> None:
+    # Classic Mac line endings: the tokenizer must see the same rows as `LineIndex`.
+    text = "x = 1\r# cachelint: ignore[CL007]\ry = 2\r"
+    assert silenced(text, diag(3))
+    assert not silenced(text, diag(1))
