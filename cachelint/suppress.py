@@ -48,7 +48,7 @@ import tokenize
 from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from cachelint.registry import normalize_code, rule_url
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 from cachelint.source import LineIndex, SourceFile
@@ -175,7 +175,9 @@ def _our_item(raw: str) -> Item:
     return Item(raw=raw, code=normalize_code(raw))
 
 
-def _parse_cachelint(comment: Comment, seg_start: int, body: str, body_offset: int, seg_end: int) -> Optional[Directive]:
+def _parse_cachelint(
+    comment: Comment, seg_start: int, body: str, body_offset: int, seg_end: int
+) -> Optional[Directive]:
     match = _CACHELINT_RE.match(body)
     if match is None:
         return None
@@ -207,7 +209,9 @@ def _parse_cachelint(comment: Comment, seg_start: int, body: str, body_offset: i
     )
 
 
-def _parse_noqa(comment: Comment, seg_start: int, body: str, body_offset: int, seg_end: int) -> Optional[Directive]:
+def _parse_noqa(
+    comment: Comment, seg_start: int, body: str, body_offset: int, seg_end: int
+) -> Optional[Directive]:
     match = _NOQA_RE.match(body)
     if match is None:
         return None
@@ -226,7 +230,7 @@ def _parse_noqa(comment: Comment, seg_start: int, body: str, body_offset: int, s
         spans.append((code.start(), code.end()))
         pos = code.end()
     if not spans:
-        return None  # `# noqa:` without codes: malformed, as in Ruff; silences nothing
+        return None  # a noqa colon with no codes after it is malformed (as in Ruff): no effect
     items = []
     for s, e in spans:
         raw = body[s:e]
@@ -302,10 +306,14 @@ def _parts(node: ast.AST) -> List[_Part]:
             parts.append(_Part(first, last, stmts, clause=False))
     for handler in getattr(node, "handlers", None) or ():  # try / try* clauses
         if handler.body:
-            parts.append(_Part(handler.lineno, _block_rows(handler.body)[1], handler.body, clause=True))
+            parts.append(
+                _Part(handler.lineno, _block_rows(handler.body)[1], handler.body, clause=True)
+            )
     for case in getattr(node, "cases", None) or ():  # match statements (3.10+)
         if case.body:
-            parts.append(_Part(case.pattern.lineno, _block_rows(case.body)[1], case.body, clause=True))
+            parts.append(
+                _Part(case.pattern.lineno, _block_rows(case.body)[1], case.body, clause=True)
+            )
     return parts
 
 
@@ -317,7 +325,9 @@ def _resolve_in_block(stmts: Sequence[ast.stmt], first: int, last: int) -> Optio
     return None
 
 
-def _resolve_compound(s_first: int, s_last: int, parts: List[_Part], first: int, last: int) -> Optional[Rows]:
+def _resolve_compound(
+    s_first: int, s_last: int, parts: List[_Part], first: int, last: int
+) -> Optional[Rows]:
     if not parts:
         return s_first, s_last
     for part in parts:
@@ -408,7 +418,9 @@ class DirectiveTable:
             self.used.setdefault(id(directive), set()).add(code)
 
 
-def _build_table(text: str, tree: Optional[ast.Module], index: LineIndex) -> Tuple[TokenScan, DirectiveTable]:
+def _build_table(
+    text: str, tree: Optional[ast.Module], index: LineIndex
+) -> Tuple[TokenScan, DirectiveTable]:
     scan = scan_tokens(text, index)
     return scan, DirectiveTable(scan, StatementIndex(tree))
 
@@ -460,7 +472,9 @@ def removal_edit(directive: Directive, index: LineIndex, path: str) -> Edit:
     return _edit(path, index, line_start, line_end, "")
 
 
-def _unused_items(directive: Directive, table: DirectiveTable, enabled: FrozenSet[str]) -> Tuple[List[Item], List[Item]]:
+def _unused_items(
+    directive: Directive, table: DirectiveTable, enabled: FrozenSet[str]
+) -> Tuple[List[Item], List[Item]]:
     """(unused, unknown) items of a directive with codes."""
     used = table.used.get(id(directive), set())
     unused: List[Item] = []
@@ -509,14 +523,20 @@ def _unused_diagnostic(
     )
 
 
-def unused_suppressions(table: DirectiveTable, enabled: FrozenSet[str], index: LineIndex, path: str) -> List[Diagnostic]:
+def unused_suppressions(
+    table: DirectiveTable, enabled: FrozenSet[str], index: LineIndex, path: str
+) -> List[Diagnostic]:
     """CL100 findings for directives (or codes in them) that silenced nothing."""
     found: List[Diagnostic] = []
     for directive in table.directives:
         if directive.bare:
             if directive.kind == IGNORE and not table.used.get(id(directive)):
                 message = unused_message((), (), bare=True)
-                found.append(_unused_diagnostic(directive, index, path, message, removal_edit(directive, index, path)))
+                found.append(
+                    _unused_diagnostic(
+                        directive, index, path, message, removal_edit(directive, index, path)
+                    )
+                )
             continue  # bare `noqa` belongs to every tool; a blanket file-ignore is a policy
         unused, unknown = _unused_items(directive, table, enabled)
         if not unused and not unknown:

@@ -202,13 +202,22 @@ def test_explanation_after_a_bare_ignore_keeps_it_bare() -> None:
 
 @pytest.mark.parametrize(
     "comment",
-    ["# noqa", "# NOQA", "# noqa: CL007", "# noqa:CL007", "# noqa: E501, CL007", "# noqa: cl007 E501"],
+    [
+        "# noqa",
+        "# NOQA",
+        "# noqa: CL007",
+        "# noqa:CL007",
+        "# noqa: E501, CL007",
+        "# noqa: cl007 E501",
+    ],
 )
 def test_noqa_forms(comment: str) -> None:
     assert silenced(f"x = 1  {comment}\n", diag(1))
 
 
-@pytest.mark.parametrize("comment", ["# noqa: E501", "# noqa: CL000", "# noqa:", "# noqatest", "# no qa", "# see noqa"])
+@pytest.mark.parametrize(
+    "comment", ["# noqa: E501", "# noqa: CL000", "# noqa:", "# noqatest", "# no qa", "# see noqa"]
+)
 def test_noqa_forms_that_do_not_silence_cl007(comment: str) -> None:
     assert not silenced(f"x = 1  {comment}\n", diag(1))
 
@@ -376,7 +385,9 @@ def test_module_level_range_outside_any_statement_keeps_its_rows() -> None:
 
 def test_unparsable_file_uses_the_finding_rows() -> None:
     text = "x = (\ny = 2  # cachelint: ignore[CL000]\n"
-    result = apply_suppressions(text, None, [diag(2, code="CL000"), diag(1, code="CL000")], ENABLED, "main.py")
+    result = apply_suppressions(
+        text, None, [diag(2, code="CL000"), diag(1, code="CL000")], ENABLED, "main.py"
+    )
     assert result.suppressed == 1 and [d.location.row for d in result.kept] == [1]
 
 
@@ -442,10 +453,14 @@ def test_partly_unused_directive_keeps_the_used_codes() -> None:
 def test_unknown_code_and_name() -> None:
     text = "x = 1  # cachelint: ignore[CL007, CL999, no-such-rule]\n"
     result = run(text, diag(1))
-    assert [f.message for f in result.unused] == ["Unknown rules `CL999`, `no-such-rule` in suppression"]
+    assert [f.message for f in result.unused] == [
+        "Unknown rules `CL999`, `no-such-rule` in suppression"
+    ]
     assert fixed(text, result.unused[0]) == "x = 1  # cachelint: ignore[CL007]\n"
     both = run("x = 1  # cachelint: ignore[CL007, CL999]\n")
-    assert [f.message for f in both.unused] == ["Unused suppression (unused: `CL007`; unknown: `CL999`)"]
+    assert [f.message for f in both.unused] == [
+        "Unused suppression (unused: `CL007`; unknown: `CL999`)"
+    ]
     one = run("x = 1  # noqa: CL999\n")
     assert [f.message for f in one.unused] == ["Unknown rule `CL999` in suppression"]
     assert fixed("x = 1  # noqa: CL999\n", one.unused[0]) == "x = 1\n"
@@ -454,7 +469,9 @@ def test_unknown_code_and_name() -> None:
 def test_duplicate_code_is_unused() -> None:
     text = "x = 1  # cachelint: ignore[CL007, invalid-cache-control]\n"
     result = run(text, diag(1))
-    assert [f.message for f in result.unused] == ["Unused suppression (unused: `invalid-cache-control`)"]
+    assert [f.message for f in result.unused] == [
+        "Unused suppression (unused: `invalid-cache-control`)"
+    ]
     assert fixed(text, result.unused[0]) == "x = 1  # cachelint: ignore[CL007]\n"
 
 
@@ -608,7 +625,10 @@ def test_add_ignore_above_a_header_row_holding_the_statement() -> None:
 def test_add_ignore_above_the_first_decorator() -> None:
     text = "@cached(\n    marker=M,\n)\ndef f():\n    pass\n"
     new, count = baseline(text, diag(2))
-    assert (new, count) == ("# cachelint: ignore[CL007]\n@cached(\n    marker=M,\n)\ndef f():\n    pass\n", 1)
+    assert (new, count) == (
+        "# cachelint: ignore[CL007]\n@cached(\n    marker=M,\n)\ndef f():\n    pass\n",
+        1,
+    )
 
 
 def test_add_ignore_never_writes_inside_a_multiline_string() -> None:
@@ -624,10 +644,16 @@ def test_add_ignore_after_a_backslash_continuation_trails_the_statement() -> Non
     # A comment line cannot follow a backslash; the directive trails the statement instead.
     text = "if ready: \\\n    send(a)  # noqa: E501\n"
     new, count = baseline(text, diag(2))
-    assert (new, count) == ("if ready: \\\n    send(a)  # noqa: E501  # cachelint: ignore[CL007]\n", 1)
+    assert (new, count) == (
+        "if ready: \\\n    send(a)  # noqa: E501  # cachelint: ignore[CL007]\n",
+        1,
+    )
     assert run(new, diag(2)).kept == []
     again, count = baseline(new, diag(2, code="CL005"))
-    assert (again, count) == ("if ready: \\\n    send(a)  # noqa: E501  # cachelint: ignore[CL005, CL007]\n", 1)
+    assert (again, count) == (
+        "if ready: \\\n    send(a)  # noqa: E501  # cachelint: ignore[CL005, CL007]\n",
+        1,
+    )
 
 
 def test_add_ignore_skips_invalid_source_findings_and_rows_outside_the_file() -> None:
