@@ -1,0 +1,130 @@
+"""Every output format, behind one function: `render(fmt, diagnostics, ctx)`.
+
+Each format lives in its own module (one job each) and is imported only when used, so the
+CLI does not pay for XML or SARIF machinery on an ordinary run. The helpers here are the
+few facts all formats must agree on: how a path is shown, what the `help:` text is, and
+what a rule's metadata is when the registry may not know the code (an internal error is
+still reported as a diagnostic).
+
+Every format returns text that ends with a newline when it is not empty, so the caller can
+write it as is to stdout or to `-o FILE`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Sequence, Tuple, Type
+
+from cachelint import __version__
+from cachelint.diagnostics import Diagnostic
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cachelint.rule import Rule
+
+FORMATS: Tuple[str, ...] = ("full", "concise", "json", "json-lines", "github", "sarif", "junit")
+
+
+class UnknownFormat(ValueError):
+    """An output format name that is not in `FORMATS` (a usage error, exit code 2)."""
+
+
+def _no_source(path: str) -> Optional[str]:
+    return None
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    """What the formats need beyond the diagnostics themselves.
+
+    `cwd`: paths in human formats are shown relative to it when under it.
+    `project_root`: SARIF URIs are relative to it, under the uriBaseId `%SRCROOT%`, so a
+    report made in CI points at the same files on a developer's machine.
+    `unsafe_fixes`: whether unsafe fixes count as applicable (the `[*]` marker).
+    `read_text`: the decoded text of a file, for the `full` snippets (None: unavailable).
+    """
+
+    cwd: Path
+    project_root: Path
+    unsafe_fixes: bool = False
+    read_text: Callable[[str], Optional[str]] = _no_source
+    version: str = __version__
+
+
+def display_path(path: str, cwd: Path) -> str:
+    """`path` relative to `cwd` when it lies under it, else unchanged (as ruff shows paths)."""
+    try:
+        relative = Path(path).relative_to(cwd)
+    except ValueError:
+        return path
+    text = str(relative)
+    return path if text == "." else text
+
+
+def help_text(diagnostic: Diagnostic) -> Optional[str]:
+    """The `help:` line: the fix title, else the fix's own message, else nothing."""
+    if diagnostic.fix_title:
+        return diagnostic.fix_title
+    if diagnostic.fix is not None and diagnostic.fix.message:
+        return diagnostic.fix.message
+    return None
+
+
+def known_rule(code: str) -> Optional[Type["Rule"]]:
+    """The registry's rule for `code`, or None for codes it does not know."""
+    from cachelint.registry import rule_for
+
+    if not code:
+        return None
+    rule = rule_for(code)
+    # `rule_for` also accepts names; only an exact code match describes this diagnostic.
+    return rule if rule is not None and rule.code == code.upper() else None
+
+
+def diagnostic_url(diagnostic: Diagnostic) -> Optional[str]:
+    """The documentation URL: the diagnostic's own, else the registry's page, else None."""
+    if diagnostic.url:
+        return diagnostic.url
+    rule = known_rule(diagnostic.code)
+    if rule is None:
+        return None
+    from cachelint.registry import rule_url
+
+    return rule_url(rule)
+
+
+# format -> (module under cachelint.output, function name); imported on first use.
+_RENDERERS: Dict[str, Tuple[str, str]] = {
+    "full": ("full", "render_full"),
+    "concise": ("concise", "render_concise"),
+    "json": ("json_format", "render_json"),
+    "json-lines": ("json_format", "render_json_lines"),
+    "github": ("github", "render_github"),
+    "sarif": ("sarif", "render_sarif"),
+    "junit": ("junit", "render_junit"),
+}
+
+
+def render(fmt: str, diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
+    """Render `diagnostics` (in any order) in the output format named `fmt`."""
+    if fmt not in FORMATS:
+        raise UnknownFormat(
+            f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})"
+        )
+    module_name, function_name = _RENDERERS[fmt]
+    module = importlib.import_module(f"cachelint.output.{module_name}")
+    renderer: Callable[[Sequence[Diagnostic], OutputContext], str] = getattr(module, function_name)
+    return renderer(diagnostics, ctx)
+
+
+__all__ = [
+    "FORMATS",
+    "OutputContext",
+    "UnknownFormat",
+    "diagnostic_url",
+    "display_path",
+    "help_text",
+    "known_rule",
+    "render",
+]

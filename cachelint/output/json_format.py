@@ -1,0 +1,46 @@
+"""`json` and `json-lines` output, with ruff's exact field names and shapes.
+
+Tools that already read `ruff check --output-format json` (editor plugins, review bots,
+dashboards) can read cachelint's too: an array of objects with the keys `cell`, `code`,
+`end_location`, `filename`, `fix`, `location`, `message`, `name`, `noqa_row`, `severity`
+and `url`, sorted, 1-based columns, exclusive end. Fields may be added later, never renamed.
+Every fix is listed with its applicability, whether or not `--unsafe-fixes` is on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Sequence
+
+from cachelint.diagnostics import Diagnostic, sort_diagnostics
+from cachelint.output import OutputContext, diagnostic_url
+
+
+def diagnostic_json(diagnostic: Diagnostic) -> Dict[str, Any]:
+    """The ruff-shaped JSON object for one finding."""
+    return {
+        "cell": None,
+        "code": diagnostic.code,
+        "end_location": diagnostic.end_location.to_json(),
+        "filename": diagnostic.path,
+        "fix": None if diagnostic.fix is None else diagnostic.fix.to_json(),
+        "location": diagnostic.location.to_json(),
+        "message": diagnostic.message,
+        "name": diagnostic.name,
+        "noqa_row": diagnostic.noqa_row,
+        "severity": diagnostic.severity.value,
+        "url": diagnostic_url(diagnostic),
+    }
+
+
+def render_json(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
+    objects = [diagnostic_json(d) for d in sort_diagnostics(list(diagnostics))]
+    return json.dumps(objects, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_json_lines(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
+    return "".join(
+        json.dumps(diagnostic_json(d), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        + "\n"
+        for d in sort_diagnostics(list(diagnostics))
+    )
