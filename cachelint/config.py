@@ -57,7 +57,15 @@ __all__ = [
 
 #: Per directory, in order of precedence.
 CONFIG_FILENAMES: Tuple[str, ...] = (".cachelint.toml", "cachelint.toml", "pyproject.toml")
-OUTPUT_FORMATS: Tuple[str, ...] = ("full", "concise", "json", "json-lines", "github", "sarif", "junit")
+OUTPUT_FORMATS: Tuple[str, ...] = (
+    "full",
+    "concise",
+    "json",
+    "json-lines",
+    "github",
+    "sarif",
+    "junit",
+)
 KNOWN_KEYS: Tuple[str, ...] = (
     "select",
     "ignore",
@@ -231,9 +239,13 @@ def _selectors(src: _Source, parts: Sequence[str], value: Any) -> Tuple[_Selecto
     return tuple(out)
 
 
-def _per_file_ignores(src: _Source, parts: Sequence[str], value: Any) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
+def _per_file_ignores(
+    src: _Source, parts: Sequence[str], value: Any
+) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
     if not isinstance(value, dict):
-        raise src.error(parts, f"expected a table mapping globs to lists of rule selectors, got {_show(value)}")
+        raise src.error(
+            parts, f"expected a table mapping globs to lists of rule selectors, got {_show(value)}"
+        )
     out = []
     for pattern, selectors in value.items():
         if not pattern:
@@ -259,7 +271,11 @@ def _hint_kind(hint: Any) -> Optional[Tuple[type, Optional[type]]]:
         return _hint_kind(rest[0]) if len(rest) == 1 else None
     if hint in _SCALARS:
         return hint, None
-    if origin in (list, tuple, frozenset, set, collections.abc.Sequence) and args and args[0] is str:
+    if (
+        origin in (list, tuple, frozenset, set, collections.abc.Sequence)
+        and args
+        and args[0] is str
+    ):
         return str, origin if origin in (list, tuple, frozenset, set) else tuple
     return None
 
@@ -276,7 +292,9 @@ def _option_kind(options_cls: type, f: dataclasses.Field) -> Optional[Tuple[type
         return bool, None
     if isinstance(default, (int, float, str)):
         return type(default), None
-    if isinstance(default, (list, tuple, frozenset, set)) and all(isinstance(v, str) for v in default):
+    if isinstance(default, (list, tuple, frozenset, set)) and all(
+        isinstance(v, str) for v in default
+    ):
         return str, type(default)
     try:
         hints = typing.get_type_hints(options_cls)
@@ -285,10 +303,17 @@ def _option_kind(options_cls: type, f: dataclasses.Field) -> Optional[Tuple[type
     return _hint_kind(hints.get(f.name)) if f.name in hints else None
 
 
-_KIND_NAMES = {bool: "a boolean (true or false)", int: "an integer", float: "a number", str: "a string"}
+_KIND_NAMES = {
+    bool: "a boolean (true or false)",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+}
 
 
-def _convert_option(src: _Source, parts: Sequence[str], kind: Tuple[type, Optional[type]], value: Any) -> Any:
+def _convert_option(
+    src: _Source, parts: Sequence[str], kind: Tuple[type, Optional[type]], value: Any
+) -> Any:
     scalar, container = kind
     if container is not None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -310,7 +335,9 @@ def _convert_option(src: _Source, parts: Sequence[str], kind: Tuple[type, Option
 
 def _rule_options(src: _Source, value: Any) -> Dict[str, Dict[str, Any]]:
     if not isinstance(value, dict):
-        raise src.error(["rules"], f"expected a table of per-rule option tables, got {_show(value)}")
+        raise src.error(
+            ["rules"], f"expected a table of per-rule option tables, got {_show(value)}"
+        )
     out: Dict[str, Dict[str, Any]] = {}
     for rule_key, table in value.items():
         parts = ["rules", rule_key]
@@ -319,18 +346,26 @@ def _rule_options(src: _Source, value: Any) -> Dict[str, Dict[str, Any]]:
             names = [r.code for r in registry.all_rules()] + [r.name for r in registry.all_rules()]
             raise src.error(parts, f"unknown rule `{rule_key}`{_suggest(rule_key, names)}")
         if not isinstance(table, dict):
-            raise src.error(parts, f"expected a table of options for {rule.code}, got {_show(table)}")
+            raise src.error(
+                parts, f"expected a table of options for {rule.code}, got {_show(table)}"
+            )
         options_cls = rule.options_class
-        fields = {f.name: f for f in dataclasses.fields(options_cls)} if options_cls is not None else {}
+        fields = (
+            {f.name: f for f in dataclasses.fields(options_cls)} if options_cls is not None else {}
+        )
         if options_cls is None and table:
-            raise src.error([*parts, next(iter(table))], f"{rule.code} ({rule.name}) has no options")
+            raise src.error(
+                [*parts, next(iter(table))], f"{rule.code} ({rule.name}) has no options"
+            )
         values = out.setdefault(rule.code, {})
         for option, raw in table.items():
             opt_parts = [*parts, option]
             name = option.replace("-", "_")
             if name not in fields or "_" in option:
                 known = [n.replace("_", "-") for n in fields]
-                hint = _suggest(option.replace("_", "-"), known) or (f"; options: {', '.join(known)}" if known else "")
+                hint = _suggest(option.replace("_", "-"), known) or (
+                    f"; options: {', '.join(known)}" if known else ""
+                )
                 raise src.error(opt_parts, f"unknown option of {rule.code} ({rule.name}){hint}")
             kind = _option_kind(options_cls, fields[name])  # type: ignore[arg-type]
             if kind is None:
@@ -349,8 +384,14 @@ def _analysis(src: _Source, value: Any) -> Dict[str, Any]:
         if key not in ANALYSIS_KEYS:
             raise src.error(parts, f"unknown setting `{key}`{_suggest(key, ANALYSIS_KEYS)}")
         if key == "max-call-depth":
-            if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_CALL_DEPTH_LIMIT:
-                raise src.error(parts, f"expected an integer from 0 to {MAX_CALL_DEPTH_LIMIT}, got {_show(raw)}")
+            if (
+                isinstance(raw, bool)
+                or not isinstance(raw, int)
+                or not 0 <= raw <= MAX_CALL_DEPTH_LIMIT
+            ):
+                raise src.error(
+                    parts, f"expected an integer from 0 to {MAX_CALL_DEPTH_LIMIT}, got {_show(raw)}"
+                )
             out["max_call_depth"] = raw
         elif key == "max-prompt-file-bytes":
             if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
@@ -387,14 +428,19 @@ def _parse_layer(doc: Mapping[str, Any], src: _Source, *, allow_extend: bool = T
             layer.values[key] = _expect_bool(src, [key], value)
         elif key == "output-format":
             if value not in OUTPUT_FORMATS:
-                raise src.error([key], f"expected one of {', '.join(OUTPUT_FORMATS)}, got {_show(value)}")
+                raise src.error(
+                    [key], f"expected one of {', '.join(OUTPUT_FORMATS)}, got {_show(value)}"
+                )
             layer.values[key] = value
         elif key == "cache-dir":
             text = _expect_str(src, [key], value, "a directory path")
             layer.values[key] = _resolve_path(src.base_dir, text)
         elif key == "extend":
             if not allow_extend:
-                raise src.error([key], "`extend` cannot be used in a --config override; pass the file itself with --config")
+                raise src.error(
+                    [key],
+                    "`extend` cannot be used in a --config override; pass the file itself with --config",
+                )
             text = _expect_str(src, [key], value, "a path to a config file")
             layer.extend = _resolve_path(src.base_dir, text)
         elif key == "rules":
@@ -417,7 +463,9 @@ def _read_toml(path: Path) -> Dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(shown, None, f"config file is not UTF-8: {exc.reason} at byte {exc.start}") from None
+        raise ConfigError(
+            shown, None, f"config file is not UTF-8: {exc.reason} at byte {exc.start}"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -450,7 +498,8 @@ class CliOverrides:
     cache_dir: Optional[str] = None
     force_exclude: Optional[bool] = None
     respect_gitignore: Optional[bool] = None
-    config_args: Tuple[str, ...] = ()  # every --config value, in order (file path or inline 'key = value')
+    #: Every --config value, in order (a file path or an inline 'key = value').
+    config_args: Tuple[str, ...] = ()
     isolated: bool = False
 
 
@@ -464,7 +513,9 @@ def _cli_layer(cwd: Path, overrides: CliOverrides) -> _Layer:
             try:
                 codes = registry.resolve_selector(text)
             except registry.UnknownSelector as exc:
-                names = [r.code for r in registry.all_rules()] + [r.name for r in registry.all_rules()]
+                names = [r.code for r in registry.all_rules()] + [
+                    r.name for r in registry.all_rules()
+                ]
                 raise ConfigError(None, flag, f"{exc}{_suggest(text.strip(), names)}") from None
             out.append(_Selector(text, codes, _specificity(text)))
         return tuple(out)
@@ -483,7 +534,9 @@ def _cli_layer(cwd: Path, overrides: CliOverrides) -> _Layer:
     if overrides.output_format is not None:
         if overrides.output_format not in OUTPUT_FORMATS:
             raise ConfigError(
-                None, "--output-format", f"expected one of {', '.join(OUTPUT_FORMATS)}, got {_show(overrides.output_format)}"
+                None,
+                "--output-format",
+                f"expected one of {', '.join(OUTPUT_FORMATS)}, got {_show(overrides.output_format)}",
             )
         layer.values["output-format"] = overrides.output_format
     if overrides.cache_dir is not None:
@@ -543,7 +596,11 @@ def _rebase(patterns: Iterable[str], layer_dir: Path, base_dir: Path) -> List[st
 def _rebase_pfi(
     entries: Iterable[Tuple[str, FrozenSet[str]]], layer_dir: Path, base_dir: Path
 ) -> List[Tuple[str, FrozenSet[str]]]:
-    return [(new, codes) for pattern, codes in entries for new in _rebase([pattern], layer_dir, base_dir)]
+    return [
+        (new, codes)
+        for pattern, codes in entries
+        for new in _rebase([pattern], layer_dir, base_dir)
+    ]
 
 
 def _build_settings(
@@ -569,10 +626,14 @@ def _build_settings(
                 scalars[key] = layer.values[key]
         if "exclude" in layer.values:
             exclude = tuple(_rebase(layer.values["exclude"], src.base_dir, base_dir))
-        extend_exclude.extend(_rebase(layer.values.get("extend-exclude", ()), src.base_dir, base_dir))
+        extend_exclude.extend(
+            _rebase(layer.values.get("extend-exclude", ()), src.base_dir, base_dir)
+        )
         if "per-file-ignores" in layer.values:
             per_file_ignores = _rebase_pfi(layer.values["per-file-ignores"], src.base_dir, base_dir)
-        extend_pfi.extend(_rebase_pfi(layer.values.get("extend-per-file-ignores", ()), src.base_dir, base_dir))
+        extend_pfi.extend(
+            _rebase_pfi(layer.values.get("extend-per-file-ignores", ()), src.base_dir, base_dir)
+        )
         for code, values in layer.rule_options.items():
             rule_values.setdefault(code, {}).update(values)
             rule_sources[code] = src
@@ -585,7 +646,9 @@ def _build_settings(
                 tables = tables.with_overrides(layer.models, layer.platforms, prefix=src.prefix)
             except TableError as exc:
                 key = exc.key.lstrip(".")
-                raise ConfigError(src.path, key, f"expected {exc.expected}, got {_show(exc.got)}") from None
+                raise ConfigError(
+                    src.path, key, f"expected {exc.expected}, got {_show(exc.got)}"
+                ) from None
 
     rule_options: Dict[str, Any] = {}
     for rule in registry.all_rules():
@@ -662,25 +725,39 @@ class ConfigResolver:
             candidate = _resolve_path(self._cwd, arg)
             if candidate.is_file():
                 if overrides.isolated:
-                    raise ConfigError(None, "--config", f"the config file {arg} cannot be used with --isolated")
+                    raise ConfigError(
+                        None, "--config", f"the config file {arg} cannot be used with --isolated"
+                    )
                 if self._forced_config is not None:
-                    raise ConfigError(None, "--config", f"only one config file can be given; got {self._forced_config} and {arg}")
+                    raise ConfigError(
+                        None,
+                        "--config",
+                        f"only one config file can be given; got {self._forced_config} and {arg}",
+                    )
                 self._forced_config = _real(candidate)
                 continue
             try:
                 doc = tomllib.loads(arg)
             except tomllib.TOMLDecodeError as exc:
                 if _looks_like_path(arg):
-                    raise ConfigError(None, "--config", f"{arg}: No such file or directory") from None
+                    raise ConfigError(
+                        None, "--config", f"{arg}: No such file or directory"
+                    ) from None
                 raise ConfigError(
-                    None, "--config", f"{arg!r} is neither a config file nor a TOML `key = value` override ({exc})"
+                    None,
+                    "--config",
+                    f"{arg!r} is neither a config file nor a TOML `key = value` override ({exc})",
                 ) from None
             self._inline.append(_parse_layer(doc, inline_src, allow_extend=False))
         self._cli = _cli_layer(self._cwd, overrides)
         if self._forced_config is not None:
             layer = self._load(self._forced_config)
             if layer is None:
-                raise ConfigError(str(self._forced_config), "tool.cachelint", "this pyproject.toml has no [tool.cachelint] table")
+                raise ConfigError(
+                    str(self._forced_config),
+                    "tool.cachelint",
+                    "this pyproject.toml has no [tool.cachelint] table",
+                )
         self._default = self.settings_for(self._cwd)
 
     # -- public --------------------------------------------------------------------------
@@ -761,7 +838,11 @@ class ConfigResolver:
             return self._chains[path]
         layer = self._load(path)
         if layer is None:
-            raise ConfigError(str(path), "tool.cachelint", "this pyproject.toml has no [tool.cachelint] table to extend")
+            raise ConfigError(
+                str(path),
+                "tool.cachelint",
+                "this pyproject.toml has no [tool.cachelint] table to extend",
+            )
         chain: List[_Layer] = []
         if layer.extend is not None:
             target = _real(layer.extend)
@@ -769,7 +850,10 @@ class ConfigResolver:
                 cycle = " -> ".join(str(p) for p in (*seen, path, target))
                 raise layer.source.error(["extend"], f"circular `extend`: {cycle}")
             if not target.is_file():
-                raise layer.source.error(["extend"], f"expected a path to a config file, got {_show(str(layer.extend))} (No such file)")
+                raise layer.source.error(
+                    ["extend"],
+                    f"expected a path to a config file, got {_show(str(layer.extend))} (No such file)",
+                )
             chain = list(self._chain(target, (*seen, path)))
         chain.append(layer)
         self._chains[path] = chain
@@ -845,7 +929,11 @@ def format_settings(settings: Settings) -> str:
     lines += ["", "[models.default]", f"min-cache-tokens = {_fmt_min(tables.default_min)}"]
     for key in sorted(tables.models):
         info = tables.models[key]
-        lines += ["", f"[models.{_key_part(key)}]", f"min-cache-tokens = {_fmt_min(info.min_tokens)}"]
+        lines += [
+            "",
+            f"[models.{_key_part(key)}]",
+            f"min-cache-tokens = {_fmt_min(info.min_tokens)}",
+        ]
         for name in sorted(info.prices):
             lines.append(f"{name} = {info.prices[name]!r}")
     for name in sorted(tables.platforms):

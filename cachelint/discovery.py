@@ -35,7 +35,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from cachelint.config import ConfigResolver
     from cachelint.settings import Settings
 
-__all__ = ["Discovery", "discover", "is_generated", "is_excluded", "PYTHON_SUFFIXES", "GENERATED_HEAD_BYTES"]
+__all__ = [
+    "Discovery",
+    "discover",
+    "is_generated",
+    "is_excluded",
+    "PYTHON_SUFFIXES",
+    "GENERATED_HEAD_BYTES",
+]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 GENERATED_HEAD_BYTES = 4096
@@ -170,7 +177,9 @@ class _Walker:
         """Walk `root` depth-first without recursion, pruning excluded directories."""
         root_settings = self.resolver.settings_for(root)
         top = ignore_top(root, root_settings.project_root)
-        stack: List[Tuple[Path, str, IgnoreStack]] = [(root, given, IgnoreStack.for_directory(root, top))]
+        stack: List[Tuple[Path, str, IgnoreStack]] = [
+            (root, given, IgnoreStack.for_directory(root, top))
+        ]
         while stack:
             directory, shown, ignores = stack.pop()
             try:
@@ -237,4 +246,3 @@ def discover(
     for given in paths:
         walker.explicit(given)
     return Discovery(files=sorted(walker.files), errors=walker.errors)
-

@@ -53,7 +53,7 @@ class IgnoreFile:
         """True (ignored), False (re-included by `!`) or None (no pattern matches)."""
         if abs_posix == self.base or not abs_posix.startswith(self.base.rstrip("/") + "/"):
             return None
-        rel = abs_posix[len(self.base.rstrip("/")) + 1:]
+        rel = abs_posix[len(self.base.rstrip("/")) + 1 :]
         if is_dir:
             rel += "/"
         verdict: Optional[bool] = None
@@ -198,4 +198,3 @@ def ignore_top(directory: Path, project_root: Optional[Path]) -> Path:
     if project_root is not None and _is_ancestor(project_root, directory):
         return project_root
     return directory
-

@@ -93,7 +93,7 @@ def _segment_regex(segment: str) -> str:
                 out.append(re.escape(c))
                 i += 1
                 continue
-            inner = segment[i + 1:j]
+            inner = segment[i + 1 : j]
             negate = inner[:1] in ("!", "^")
             if negate:
                 inner = inner[1:]

@@ -67,7 +67,9 @@ class OtherRule(Rule):
 @pytest.fixture(autouse=True)
 def rules(monkeypatch: pytest.MonkeyPatch) -> None:
     """A known rule set, so selection results do not depend on which rules exist today."""
-    monkeypatch.setattr(cachelint.rules, "ALL_RULES", [InvalidSource, InvalidCacheControl, SizeRule, OtherRule])
+    monkeypatch.setattr(
+        cachelint.rules, "ALL_RULES", [InvalidSource, InvalidCacheControl, SizeRule, OtherRule]
+    )
 
 
 ALL = {"CL000", "CL007", "CL901", "CL902"}
@@ -104,11 +106,14 @@ def test_no_config_gives_defaults_and_cwd_as_root(tmp_path: Path) -> None:
 
 
 def test_precedence_within_one_directory(tmp_path: Path) -> None:
-    write(tmp_path, {
-        ".cachelint.toml": 'select = ["CL007"]\n',
-        "cachelint.toml": 'select = ["CL000"]\n',
-        "pyproject.toml": '[tool.cachelint]\nselect = ["CL901"]\n',
-    })
+    write(
+        tmp_path,
+        {
+            ".cachelint.toml": 'select = ["CL007"]\n',
+            "cachelint.toml": 'select = ["CL000"]\n',
+            "pyproject.toml": '[tool.cachelint]\nselect = ["CL901"]\n',
+        },
+    )
     r = resolver(tmp_path)
     assert r.default_settings.config_path == tmp_path.resolve() / ".cachelint.toml"
     assert r.default_settings.select == {"CL007"}
@@ -119,23 +124,29 @@ def test_precedence_within_one_directory(tmp_path: Path) -> None:
 
 
 def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "pyproject.toml": '[tool.cachelint]\nselect = ["CL007"]\n',
-        "sub/pyproject.toml": '[project]\nname = "sub"\n[tool.ruff]\nline-length = 10\n',
-        "sub/mod.py": "",
-    })
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.cachelint]\nselect = ["CL007"]\n',
+            "sub/pyproject.toml": '[project]\nname = "sub"\n[tool.ruff]\nline-length = 10\n',
+            "sub/mod.py": "",
+        },
+    )
     s = resolver(tmp_path).settings_for(tmp_path / "sub" / "mod.py")
     assert s.config_path == tmp_path.resolve() / "pyproject.toml"
     assert s.select == {"CL007"}
 
 
 def test_closest_config_wins_without_merging(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "cachelint.toml": 'select = ["CL007"]\nextend-exclude = ["gen"]\nunsafe-fixes = true\n',
-        "a/cachelint.toml": 'ignore = ["CL000"]\n',
-        "a/b/c/mod.py": "",
-        "other/mod.py": "",
-    })
+    write(
+        tmp_path,
+        {
+            "cachelint.toml": 'select = ["CL007"]\nextend-exclude = ["gen"]\nunsafe-fixes = true\n',
+            "a/cachelint.toml": 'ignore = ["CL000"]\n',
+            "a/b/c/mod.py": "",
+            "other/mod.py": "",
+        },
+    )
     r = resolver(tmp_path)
     nested = r.settings_for(tmp_path / "a" / "b" / "c" / "mod.py")
     assert nested.config_path == tmp_path.resolve() / "a" / "cachelint.toml"
@@ -148,7 +159,9 @@ def test_closest_config_wins_without_merging(tmp_path: Path) -> None:
     assert r.settings_for(tmp_path / "a").config_path == nested.config_path
 
 
-def test_settings_are_shared_and_files_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_are_shared_and_files_parsed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cachelint.config as config
 
     write(tmp_path, {"cachelint.toml": 'select = ["CL007"]\n', "x/y/a.py": "", "z/b.py": ""})
@@ -164,8 +177,10 @@ def test_settings_are_shared_and_files_parsed_once(tmp_path: Path, monkeypatch: 
 
 # --- extend -------------------------------------------------------------------------------
 def test_extend_child_wins_and_extend_keys_accumulate(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "pyproject.toml": """
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": """
             [tool.cachelint]
             select = ["CL0"]
             extend-select = ["CL901"]
@@ -179,7 +194,7 @@ def test_extend_child_wins_and_extend_keys_accumulate(tmp_path: Path) -> None:
             max-size = 10
             label = "base"
         """,
-        "pkg/cachelint.toml": """
+            "pkg/cachelint.toml": """
             extend = "../pyproject.toml"
             extend-select = ["CL902"]
             extend-exclude = ["vendored"]
@@ -187,8 +202,9 @@ def test_extend_child_wins_and_extend_keys_accumulate(tmp_path: Path) -> None:
             [rules.test-size]
             label = "child"
         """,
-        "pkg/tests/test_a.py": "",
-    })
+            "pkg/tests/test_a.py": "",
+        },
+    )
     s = resolver(tmp_path).settings_for(tmp_path / "pkg" / "tests" / "test_a.py")
     assert s.config_path == tmp_path.resolve() / "pkg" / "cachelint.toml"
     assert s.select == {"CL000", "CL007", "CL901", "CL902"}
@@ -197,36 +213,49 @@ def test_extend_child_wins_and_extend_keys_accumulate(tmp_path: Path) -> None:
     assert s.cache_dir == tmp_path.resolve() / ".cache"  # relative to the file that set it
     assert set(s.extend_exclude) == {"generated/", "vendored"}
     # Anchored patterns of the base stay relative to the base's directory.
-    assert s.enabled_for(str(tmp_path / "pkg" / "tests" / "test_a.py")) == {"CL000", "CL901", "CL902"}
+    assert s.enabled_for(str(tmp_path / "pkg" / "tests" / "test_a.py")) == {
+        "CL000",
+        "CL901",
+        "CL902",
+    }
     assert s.enabled_for(str(tmp_path / "pkg" / "other.py")) == {"CL000", "CL007", "CL901", "CL902"}
     assert s.enabled_for(str(tmp_path / "pkg" / "x_pb2.py")) == {"CL007", "CL901", "CL902"}
     assert s.rule_options["CL901"] == SizeOptions(max_size=10, label="child")
 
 
 def test_extend_select_reset_by_child_select(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "base.toml": 'extend-select = ["CL901"]\nignore = ["CL007"]\n',
-        "cachelint.toml": 'extend = "base.toml"\nselect = ["CL007", "CL902"]\n',
-    })
+    write(
+        tmp_path,
+        {
+            "base.toml": 'extend-select = ["CL901"]\nignore = ["CL007"]\n',
+            "cachelint.toml": 'extend = "base.toml"\nselect = ["CL007", "CL902"]\n',
+        },
+    )
     assert resolver(tmp_path).default_settings.select == {"CL007", "CL902"}
 
 
 def test_extend_chain_of_three(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "shared/one.toml": 'select = ["CL007"]\nrespect-gitignore = false\n',
-        "shared/two.toml": 'extend = "one.toml"\nextend-select = ["CL901"]\n',
-        "cachelint.toml": 'extend = "shared/two.toml"\nextend-select = ["CL902"]\n',
-    })
+    write(
+        tmp_path,
+        {
+            "shared/one.toml": 'select = ["CL007"]\nrespect-gitignore = false\n',
+            "shared/two.toml": 'extend = "one.toml"\nextend-select = ["CL901"]\n',
+            "cachelint.toml": 'extend = "shared/two.toml"\nextend-select = ["CL902"]\n',
+        },
+    )
     s = resolver(tmp_path).default_settings
     assert s.select == {"CL007", "CL901", "CL902"}
     assert s.respect_gitignore is False
 
 
 def test_extend_patterns_from_a_subdirectory_config_are_prefixed(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "configs/base.toml": 'extend-exclude = ["/gen", "tmp"]\n',
-        "cachelint.toml": 'extend = "configs/base.toml"\n',
-    })
+    write(
+        tmp_path,
+        {
+            "configs/base.toml": 'extend-exclude = ["/gen", "tmp"]\n',
+            "cachelint.toml": 'extend = "configs/base.toml"\n',
+        },
+    )
     s = resolver(tmp_path).default_settings
     assert set(s.extend_exclude) == {"/configs/gen", "/configs/**/tmp"}
 
@@ -235,7 +264,14 @@ def test_extend_patterns_from_a_subdirectory_config_are_prefixed(tmp_path: Path)
     "files, needle",
     [
         ({"cachelint.toml": 'extend = "cachelint.toml"\n'}, "circular"),
-        ({"cachelint.toml": 'extend = "a.toml"\n', "a.toml": 'extend = "b.toml"\n', "b.toml": 'extend = "a.toml"\n'}, "circular"),
+        (
+            {
+                "cachelint.toml": 'extend = "a.toml"\n',
+                "a.toml": 'extend = "b.toml"\n',
+                "b.toml": 'extend = "a.toml"\n',
+            },
+            "circular",
+        ),
         ({"cachelint.toml": 'extend = "missing.toml"\n'}, "No such file"),
         ({"cachelint.toml": "extend = 3\n"}, "expected a path to a config file, got 3"),
     ],
@@ -249,31 +285,47 @@ def test_extend_errors(tmp_path: Path, files: Dict[str, str], needle: str) -> No
 
 
 def test_extend_pyproject_without_table_is_an_error(tmp_path: Path) -> None:
-    write(tmp_path, {"base/pyproject.toml": "[project]\nname='x'\n", "cachelint.toml": 'extend = "base/pyproject.toml"\n'})
+    write(
+        tmp_path,
+        {
+            "base/pyproject.toml": "[project]\nname='x'\n",
+            "cachelint.toml": 'extend = "base/pyproject.toml"\n',
+        },
+    )
     err = error_of(tmp_path)
     assert "no [tool.cachelint] table" in err.message
 
 
 # --- --config, --isolated -----------------------------------------------------------------
 def test_config_file_applies_to_every_file(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "ci/strict.toml": 'select = ["CL901"]\n',
-        "cachelint.toml": 'select = ["CL007"]\n',
-        "a/cachelint.toml": 'select = ["CL000"]\n',
-    })
+    write(
+        tmp_path,
+        {
+            "ci/strict.toml": 'select = ["CL901"]\n',
+            "cachelint.toml": 'select = ["CL007"]\n',
+            "a/cachelint.toml": 'select = ["CL000"]\n',
+        },
+    )
     r = resolver(tmp_path, config_args=("ci/strict.toml",))
     assert r.settings_for(tmp_path / "a" / "x.py").select == {"CL901"}
     assert r.default_settings.config_path == tmp_path.resolve() / "ci" / "strict.toml"
 
 
 def test_inline_config_overrides_closest_config(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "cachelint.toml": 'select = ["CL007"]\nunsafe-fixes = false\n[rules.CL901]\nmax-size = 5\n',
-        "a/cachelint.toml": 'select = ["CL000"]\n',
-    })
+    write(
+        tmp_path,
+        {
+            "cachelint.toml": 'select = ["CL007"]\nunsafe-fixes = false\n[rules.CL901]\nmax-size = 5\n',
+            "a/cachelint.toml": 'select = ["CL000"]\n',
+        },
+    )
     r = resolver(
         tmp_path,
-        config_args=("unsafe-fixes = true", "extend-select = ['CL902']", "rules.CL901.label = 'inline'"),
+        config_args=(
+            "unsafe-fixes = true",
+            "extend-select = ['CL902']",
+            "rules.CL901.label = 'inline'",
+        ),
     )
     top = r.default_settings
     assert top.unsafe_fixes is True
@@ -329,7 +381,11 @@ def test_isolated_ignores_broken_config(tmp_path: Path) -> None:
         ('select = ["CL007"]', {}, {"CL007"}),
         ('select = ["CL0"]\nextend-select = ["CL901"]', {}, {"CL000", "CL007", "CL901"}),
         ('ignore = ["CL9"]', {}, {"CL000", "CL007"}),
-        ('select = ["ALL"]\nignore = ["CL0"]\nextend-select = ["CL007"]', {}, {"CL007", "CL901", "CL902"}),
+        (
+            'select = ["ALL"]\nignore = ["CL0"]\nextend-select = ["CL007"]',
+            {},
+            {"CL007", "CL901", "CL902"},
+        ),
         ('select = ["CL007", "test-size"]', {}, {"CL007", "CL901"}),
         ('select = ["CL007"]', {"select": ("CL901",)}, {"CL901"}),
         ('select = ["CL007"]', {"extend_select": ("CL902",)}, {"CL007", "CL902"}),
@@ -344,7 +400,10 @@ def test_selection_precedence(tmp_path: Path, config: str, cli: dict, expected: 
     assert resolver(tmp_path, **cli).default_settings.select == expected
 
 
-@pytest.mark.parametrize("flag, field_name", [("--select", "select"), ("--extend-select", "extend_select"), ("--ignore", "ignore")])
+@pytest.mark.parametrize(
+    "flag, field_name",
+    [("--select", "select"), ("--extend-select", "extend_select"), ("--ignore", "ignore")],
+)
 def test_unknown_cli_selector(tmp_path: Path, flag: str, field_name: str) -> None:
     err = error_of(tmp_path, **{field_name: ("CL999",)})
     assert err.path is None and err.key == flag
@@ -362,15 +421,18 @@ def test_fixable_and_unfixable(tmp_path: Path) -> None:
 
 # --- per-file-ignores ---------------------------------------------------------------------
 def test_per_file_ignores_matching(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "pyproject.toml": """
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": """
             [tool.cachelint.per-file-ignores]
             "tests/" = ["CL007"]
             "src/*.py" = ["test-size"]
             "*_pb2.py" = ["CL9"]
             "/top.py" = ["CL000"]
         """,
-    })
+        },
+    )
     s = resolver(tmp_path).default_settings
     root = tmp_path.resolve()
 
@@ -390,8 +452,10 @@ def test_per_file_ignores_matching(tmp_path: Path) -> None:
 def test_every_key_valid(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "prompts").mkdir()
-    write(tmp_path, {
-        "pyproject.toml": """
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": """
             [tool.cachelint]
             select = ["CL0", "CL901"]
             ignore = ["CL000"]
@@ -429,15 +493,24 @@ def test_every_key_valid(tmp_path: Path) -> None:
             prompt-paths = ["prompts", "."]
             max-prompt-file-bytes = 1000
         """,
-    })
+        },
+    )
     s = resolver(tmp_path).default_settings
     root = tmp_path.resolve()
     assert s.project_root == root
     assert s.select == {"CL007", "CL901", "CL902"}
-    assert s.per_file_ignores == (("tests/*", frozenset({"CL007"})), ("docs/*", frozenset({"CL901"})))
+    assert s.per_file_ignores == (
+        ("tests/*", frozenset({"CL007"})),
+        ("docs/*", frozenset({"CL901"})),
+    )
     assert s.exclude == ("only_this",)
     assert s.extend_exclude == ("also_this/",)
-    assert (s.respect_gitignore, s.force_exclude, s.unsafe_fixes, s.include_generated) == (False, True, True, True)
+    assert (s.respect_gitignore, s.force_exclude, s.unsafe_fixes, s.include_generated) == (
+        False,
+        True,
+        True,
+        True,
+    )
     assert s.fixable == ALL and s.unfixable == {"CL007"}
     assert s.output_format == "sarif"
     assert s.cache_dir == root / "build" / "cache"
@@ -446,54 +519,162 @@ def test_every_key_valid(tmp_path: Path) -> None:
     assert isinstance(opts.ratio, float) and isinstance(opts.names, tuple)
     assert s.tables.min_tokens("claude-sonnet-4-5", None).high == 2048
     assert s.tables.platform("bedrock").min_cache_tokens == 1500
-    assert s.analysis == AnalysisOptions(max_call_depth=5, prompt_paths=("prompts", "."), max_prompt_file_bytes=1000)
+    assert s.analysis == AnalysisOptions(
+        max_call_depth=5, prompt_paths=("prompts", "."), max_prompt_file_bytes=1000
+    )
 
 
 @pytest.mark.parametrize(
     "toml, key, needle",
     [
-        ('selct = ["CL007"]', "tool.cachelint.selct", "unknown setting `selct`; did you mean `select`?"),
-        ('extend_exclude = ["x"]', "tool.cachelint.extend_exclude", "did you mean `extend-exclude`?"),
+        (
+            'selct = ["CL007"]',
+            "tool.cachelint.selct",
+            "unknown setting `selct`; did you mean `select`?",
+        ),
+        (
+            'extend_exclude = ["x"]',
+            "tool.cachelint.extend_exclude",
+            "did you mean `extend-exclude`?",
+        ),
         ("select = 3", "tool.cachelint.select", "expected a list of rule selectors, got 3"),
-        ('select = "CL007"', "tool.cachelint.select", 'expected a list of rule selectors, got "CL007"'),
+        (
+            'select = "CL007"',
+            "tool.cachelint.select",
+            'expected a list of rule selectors, got "CL007"',
+        ),
         ('ignore = ["CL999"]', "tool.cachelint.ignore", "unknown rule selector 'CL999'"),
-        ('extend-select = ["test-sise"]', "tool.cachelint.extend-select", "did you mean `test-size`?"),
+        (
+            'extend-select = ["test-sise"]',
+            "tool.cachelint.extend-select",
+            "did you mean `test-size`?",
+        ),
         ('fixable = ["nope"]', "tool.cachelint.fixable", "unknown rule selector"),
-        ('unfixable = [1]', "tool.cachelint.unfixable", "expected a list of rule selectors"),
-        ('per-file-ignores = ["x"]', "tool.cachelint.per-file-ignores", "expected a table mapping globs"),
-        ('per-file-ignores = { "a.py" = ["CL999"] }', 'tool.cachelint.per-file-ignores."a.py"', "unknown rule selector"),
-        ('extend-per-file-ignores = { "a.py" = "CL007" }', 'tool.cachelint.extend-per-file-ignores."a.py"', "expected a list"),
+        ("unfixable = [1]", "tool.cachelint.unfixable", "expected a list of rule selectors"),
+        (
+            'per-file-ignores = ["x"]',
+            "tool.cachelint.per-file-ignores",
+            "expected a table mapping globs",
+        ),
+        (
+            'per-file-ignores = { "a.py" = ["CL999"] }',
+            'tool.cachelint.per-file-ignores."a.py"',
+            "unknown rule selector",
+        ),
+        (
+            'extend-per-file-ignores = { "a.py" = "CL007" }',
+            'tool.cachelint.extend-per-file-ignores."a.py"',
+            "expected a list",
+        ),
         ("exclude = [1]", "tool.cachelint.exclude", "expected a list of glob patterns, got [1]"),
         ('extend-exclude = [""]', "tool.cachelint.extend-exclude", "non-empty"),
-        ('respect-gitignore = "yes"', "tool.cachelint.respect-gitignore", 'expected a boolean (true or false), got "yes"'),
+        (
+            'respect-gitignore = "yes"',
+            "tool.cachelint.respect-gitignore",
+            'expected a boolean (true or false), got "yes"',
+        ),
         ("force-exclude = 1", "tool.cachelint.force-exclude", "expected a boolean"),
         ("unsafe-fixes = []", "tool.cachelint.unsafe-fixes", "expected a boolean"),
         ("include-generated = 0", "tool.cachelint.include-generated", "expected a boolean"),
-        ('output-format = "text"', "tool.cachelint.output-format", "expected one of full, concise, json"),
+        (
+            'output-format = "text"',
+            "tool.cachelint.output-format",
+            "expected one of full, concise, json",
+        ),
         ("cache-dir = false", "tool.cachelint.cache-dir", "expected a directory path, got false"),
         ("rules = 1", "tool.cachelint.rules", "expected a table"),
-        ("[tool.cachelint.rules.CL999]\nx = 1", "tool.cachelint.rules.CL999", "unknown rule `CL999`"),
-        ("[tool.cachelint.rules.CL901]\nmax-sise = 1", "tool.cachelint.rules.CL901.max-sise", "did you mean `max-size`?"),
-        ("[tool.cachelint.rules.CL901]\nmax_size = 1", "tool.cachelint.rules.CL901.max_size", "did you mean `max-size`?"),
-        ("[tool.cachelint.rules.CL901]\nmax-size = '3'", "tool.cachelint.rules.CL901.max-size", 'expected an integer, got "3"'),
-        ("[tool.cachelint.rules.CL901]\nmax-size = true", "tool.cachelint.rules.CL901.max-size", "expected an integer, got true"),
-        ("[tool.cachelint.rules.CL901]\nratio = 'x'", "tool.cachelint.rules.CL901.ratio", "expected a number"),
-        ("[tool.cachelint.rules.CL901]\nstrict = 1", "tool.cachelint.rules.CL901.strict", "expected a boolean"),
-        ("[tool.cachelint.rules.CL901]\nnames = [1]", "tool.cachelint.rules.CL901.names", "expected a list of strings, got [1]"),
-        ("[tool.cachelint.rules.CL901]\nlimit = 'x'", "tool.cachelint.rules.CL901.limit", "expected an integer"),
-        ("[tool.cachelint.rules.test-other]\nx = 1", "tool.cachelint.rules.test-other.x", "CL902 (test-other) has no options"),
-        ('[tool.cachelint.models."claude-sonnet-4-5"]\nmin-cache-tokens = "x"',
-         'tool.cachelint.models.claude-sonnet-4-5.min-cache-tokens', "expected a token count"),
-        ("[tool.cachelint.platforms.bedrock]\nblock-cache-control = 'maybe'",
-         "tool.cachelint.platforms.bedrock.block-cache-control", "expected one of supported"),
+        (
+            "[tool.cachelint.rules.CL999]\nx = 1",
+            "tool.cachelint.rules.CL999",
+            "unknown rule `CL999`",
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nmax-sise = 1",
+            "tool.cachelint.rules.CL901.max-sise",
+            "did you mean `max-size`?",
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nmax_size = 1",
+            "tool.cachelint.rules.CL901.max_size",
+            "did you mean `max-size`?",
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nmax-size = '3'",
+            "tool.cachelint.rules.CL901.max-size",
+            'expected an integer, got "3"',
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nmax-size = true",
+            "tool.cachelint.rules.CL901.max-size",
+            "expected an integer, got true",
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nratio = 'x'",
+            "tool.cachelint.rules.CL901.ratio",
+            "expected a number",
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nstrict = 1",
+            "tool.cachelint.rules.CL901.strict",
+            "expected a boolean",
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nnames = [1]",
+            "tool.cachelint.rules.CL901.names",
+            "expected a list of strings, got [1]",
+        ),
+        (
+            "[tool.cachelint.rules.CL901]\nlimit = 'x'",
+            "tool.cachelint.rules.CL901.limit",
+            "expected an integer",
+        ),
+        (
+            "[tool.cachelint.rules.test-other]\nx = 1",
+            "tool.cachelint.rules.test-other.x",
+            "CL902 (test-other) has no options",
+        ),
+        (
+            '[tool.cachelint.models."claude-sonnet-4-5"]\nmin-cache-tokens = "x"',
+            "tool.cachelint.models.claude-sonnet-4-5.min-cache-tokens",
+            "expected a token count",
+        ),
+        (
+            "[tool.cachelint.platforms.bedrock]\nblock-cache-control = 'maybe'",
+            "tool.cachelint.platforms.bedrock.block-cache-control",
+            "expected one of supported",
+        ),
         ("models = 1", "tool.cachelint.models", "expected a table"),
         ("analysis = []", "tool.cachelint.analysis", "expected a table"),
-        ("[tool.cachelint.analysis]\nmax-depth = 1", "tool.cachelint.analysis.max-depth", "did you mean `max-call-depth`?"),
-        ("[tool.cachelint.analysis]\nmax-call-depth = 7", "tool.cachelint.analysis.max-call-depth", "from 0 to 6, got 7"),
-        ("[tool.cachelint.analysis]\nmax-call-depth = -1", "tool.cachelint.analysis.max-call-depth", "from 0 to 6"),
-        ("[tool.cachelint.analysis]\nmax-prompt-file-bytes = 0", "tool.cachelint.analysis.max-prompt-file-bytes", "positive integer, got 0"),
-        ("[tool.cachelint.analysis]\nprompt-paths = 'p'", "tool.cachelint.analysis.prompt-paths", "expected a list of directories"),
-        ("[tool.cachelint.analysis]\nprompt-paths = ['../outside']", "tool.cachelint.analysis.prompt-paths", "outside"),
+        (
+            "[tool.cachelint.analysis]\nmax-depth = 1",
+            "tool.cachelint.analysis.max-depth",
+            "did you mean `max-call-depth`?",
+        ),
+        (
+            "[tool.cachelint.analysis]\nmax-call-depth = 7",
+            "tool.cachelint.analysis.max-call-depth",
+            "from 0 to 6, got 7",
+        ),
+        (
+            "[tool.cachelint.analysis]\nmax-call-depth = -1",
+            "tool.cachelint.analysis.max-call-depth",
+            "from 0 to 6",
+        ),
+        (
+            "[tool.cachelint.analysis]\nmax-prompt-file-bytes = 0",
+            "tool.cachelint.analysis.max-prompt-file-bytes",
+            "positive integer, got 0",
+        ),
+        (
+            "[tool.cachelint.analysis]\nprompt-paths = 'p'",
+            "tool.cachelint.analysis.prompt-paths",
+            "expected a list of directories",
+        ),
+        (
+            "[tool.cachelint.analysis]\nprompt-paths = ['../outside']",
+            "tool.cachelint.analysis.prompt-paths",
+            "outside",
+        ),
     ],
 )
 def test_invalid_values(tmp_path: Path, toml: str, key: str, needle: str) -> None:
@@ -514,7 +695,10 @@ def test_top_level_keys_in_cachelint_toml_have_short_key_paths(tmp_path: Path) -
 
 
 def test_toml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
-    write(tmp_path, {"cachelint.toml": 'select = ["CL007"]\nignore = ["CL000" "CL007"]\nunsafe-fixes = true\n'})
+    write(
+        tmp_path,
+        {"cachelint.toml": 'select = ["CL007"]\nignore = ["CL000" "CL007"]\nunsafe-fixes = true\n'},
+    )
     err = error_of(tmp_path)
     assert err.path == str(tmp_path.resolve() / "cachelint.toml")
     assert "invalid TOML" in err.message and "line" in err.message and "column" in err.message
@@ -551,7 +735,9 @@ def test_prompt_paths_escaping_through_a_symlink(tmp_path: Path) -> None:
     assert "outside" in err.message and "never reads outside the project root" in err.message
 
 
-def test_prompt_paths_are_relative_to_the_config_and_stored_relative_to_root(tmp_path: Path) -> None:
+def test_prompt_paths_are_relative_to_the_config_and_stored_relative_to_root(
+    tmp_path: Path,
+) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path, {"pkg/cachelint.toml": '[analysis]\nprompt-paths = ["prompts", "../shared"]\n'})
     s = resolver(tmp_path).settings_for(tmp_path / "pkg" / "m.py")
@@ -567,7 +753,9 @@ def test_rule_options_reach_the_rule(tmp_path: Path) -> None:
     assert rule.options.label == "x"
 
 
-def test_rule_options_rejected_by_the_options_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rule_options_rejected_by_the_options_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     @dataclass(frozen=True)
     class Checked:
         size: int = 1
@@ -600,14 +788,36 @@ def test_bad_cli_output_format(tmp_path: Path) -> None:
 
 
 def test_cli_values_beat_config(tmp_path: Path) -> None:
-    write(tmp_path, {"cachelint.toml": 'unsafe-fixes = true\nforce-exclude = false\nrespect-gitignore = true\noutput-format = "json"\ncache-dir = "c1"\n'})
+    write(
+        tmp_path,
+        {
+            "cachelint.toml": """
+                unsafe-fixes = true
+                force-exclude = false
+                respect-gitignore = true
+                output-format = "json"
+                cache-dir = "c1"
+            """
+        },
+    )
     (tmp_path / "sub").mkdir()
     r = ConfigResolver(
         tmp_path / "sub",
-        CliOverrides(unsafe_fixes=False, force_exclude=True, respect_gitignore=False, output_format="github", cache_dir="c2"),
+        CliOverrides(
+            unsafe_fixes=False,
+            force_exclude=True,
+            respect_gitignore=False,
+            output_format="github",
+            cache_dir="c2",
+        ),
     )
     s = r.default_settings
-    assert (s.unsafe_fixes, s.force_exclude, s.respect_gitignore, s.output_format) == (False, True, False, "github")
+    assert (s.unsafe_fixes, s.force_exclude, s.respect_gitignore, s.output_format) == (
+        False,
+        True,
+        False,
+        "github",
+    )
     assert s.cache_dir == tmp_path.resolve() / "sub" / "c2"  # CLI paths are relative to the CWD
 
 
@@ -618,15 +828,29 @@ def test_project_root(tmp_path: Path) -> None:
     write(repo, {"pkg/sub/cachelint.toml": "", "pkg/sub/m.py": "", "other/m.py": ""})
     write(tmp_path, {"norepo/cfg/cachelint.toml": "", "norepo/cfg/x/m.py": ""})
     r = resolver(repo / "other")
-    assert r.default_settings.project_root == repo.resolve()  # no config: nearest VCS root of the CWD
+    # No config: the nearest VCS root of the CWD.
+    assert r.default_settings.project_root == repo.resolve()
     assert r.settings_for(repo / "pkg" / "sub" / "m.py").project_root == repo.resolve()
-    assert resolver(tmp_path / "norepo" / "cfg" / "x").default_settings.project_root == (tmp_path / "norepo" / "cfg").resolve()
+    assert (
+        resolver(tmp_path / "norepo" / "cfg" / "x").default_settings.project_root
+        == (tmp_path / "norepo" / "cfg").resolve()
+    )
     assert find_project_root(tmp_path / "norepo") == tmp_path / "norepo"
 
 
 # --- --show-settings ----------------------------------------------------------------------
 def test_format_settings_is_complete_and_stable(tmp_path: Path) -> None:
-    write(tmp_path, {"cachelint.toml": 'select = ["CL007"]\nper-file-ignores = { "t/*" = ["CL007"] }\n[rules.CL901]\nmax-size = 9\n'})
+    write(
+        tmp_path,
+        {
+            "cachelint.toml": """
+                select = ["CL007"]
+                per-file-ignores = { "t/*" = ["CL007"] }
+                [rules.CL901]
+                max-size = 9
+            """
+        },
+    )
     s = resolver(tmp_path).default_settings
     text = format_settings(s)
     assert text == format_settings(resolver(tmp_path).default_settings)

@@ -104,41 +104,65 @@ def test_rebase_pattern(pattern: str, prefix: List[str], expected: List[str]) ->
 
 # --- walking ------------------------------------------------------------------------------
 def test_walk_takes_python_files_and_default_excludes(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "a.py": "",
-        "b.pyi": "",
-        "notes.txt": "",
-        "pkg/c.py": "",
-        ".venv/lib/d.py": "",
-        "node_modules/e.py": "",
-        "pkg/build/f.py": "",
-        "pkg/__pycache__/g.py": "",
-        "pkg/builder/h.py": "",
-    })
+    write(
+        tmp_path,
+        {
+            "a.py": "",
+            "b.pyi": "",
+            "notes.txt": "",
+            "pkg/c.py": "",
+            ".venv/lib/d.py": "",
+            "node_modules/e.py": "",
+            "pkg/build/f.py": "",
+            "pkg/__pycache__/g.py": "",
+            "pkg/builder/h.py": "",
+        },
+    )
     assert found(tmp_path) == ["a.py", "b.pyi", "pkg/builder/h.py", "pkg/c.py"]
 
 
 def test_exclude_replaces_defaults_and_extend_exclude_adds(tmp_path: Path) -> None:
-    write(tmp_path, {"cachelint.toml": 'exclude = ["gen"]\n', "gen/a.py": "", "build/b.py": "", "c.py": ""})
+    write(
+        tmp_path,
+        {"cachelint.toml": 'exclude = ["gen"]\n', "gen/a.py": "", "build/b.py": "", "c.py": ""},
+    )
     assert found(tmp_path) == ["build/b.py", "c.py"]
-    write(tmp_path, {"cachelint.toml": 'extend-exclude = ["/c.py", "src/*.py"]\n', "src/d.py": "", "src/sub/e.py": ""})
+    write(
+        tmp_path,
+        {
+            "cachelint.toml": 'extend-exclude = ["/c.py", "src/*.py"]\n',
+            "src/d.py": "",
+            "src/sub/e.py": "",
+        },
+    )
     assert found(tmp_path) == ["gen/a.py", "src/sub/e.py"]
 
 
 def test_nested_config_excludes_apply_to_their_subtree(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "cachelint.toml": 'extend-exclude = ["skip_top"]\n',
-        "pkg/cachelint.toml": 'extend-exclude = ["/local.py"]\n',
-        "pkg/local.py": "",
-        "pkg/skip_top/a.py": "",  # the nested config does not inherit the parent's excludes
-        "local.py": "",
-        "skip_top/b.py": "",
-    })
+    write(
+        tmp_path,
+        {
+            "cachelint.toml": 'extend-exclude = ["skip_top"]\n',
+            "pkg/cachelint.toml": 'extend-exclude = ["/local.py"]\n',
+            "pkg/local.py": "",
+            "pkg/skip_top/a.py": "",  # the nested config does not inherit the parent's excludes
+            "local.py": "",
+            "skip_top/b.py": "",
+        },
+    )
     assert found(tmp_path) == ["local.py", "pkg/skip_top/a.py"]
 
 
 def test_explicit_paths(tmp_path: Path) -> None:
-    write(tmp_path, {"build/x.py": "", "script": "", "a.py": "", "cachelint.toml": 'extend-exclude = ["a.py"]\n'})
+    write(
+        tmp_path,
+        {
+            "build/x.py": "",
+            "script": "",
+            "a.py": "",
+            "cachelint.toml": 'extend-exclude = ["a.py"]\n',
+        },
+    )
     # Named files are linted even when excluded and whatever their extension.
     assert found(tmp_path, ["build/x.py", "script", "a.py"]) == ["a.py", "build/x.py", "script"]
     # A directory walk still excludes.
@@ -148,7 +172,15 @@ def test_explicit_paths(tmp_path: Path) -> None:
 
 
 def test_force_exclude_on_explicit_paths(tmp_path: Path) -> None:
-    write(tmp_path, {"build/x.py": "", "gen/y.py": "", "ok.py": "", "cachelint.toml": 'extend-exclude = ["gen/"]\n'})
+    write(
+        tmp_path,
+        {
+            "build/x.py": "",
+            "gen/y.py": "",
+            "ok.py": "",
+            "cachelint.toml": 'extend-exclude = ["gen/"]\n',
+        },
+    )
     args = ["build/x.py", "gen/y.py", "ok.py"]
     assert found(tmp_path, args, force_exclude=True) == ["ok.py"]
     assert found(tmp_path, ["build"], force_exclude=True) == []  # an excluded directory, too
@@ -218,8 +250,10 @@ def test_unreadable_directory_simulated(tmp_path: Path, monkeypatch: pytest.Monk
 def test_gitignore_semantics(tmp_path: Path) -> None:
     (tmp_path / ".git" / "info").mkdir(parents=True)
     (tmp_path / ".git" / "info" / "exclude").write_text("private.py\n")
-    write(tmp_path, {
-        ".gitignore": """
+    write(
+        tmp_path,
+        {
+            ".gitignore": """
             # comment
             *.gen.py
             !keep.gen.py
@@ -227,25 +261,26 @@ def test_gitignore_semantics(tmp_path: Path) -> None:
             logs/
             docs/*.py
         """,
-        "a.py": "",
-        "x.gen.py": "",
-        "keep.gen.py": "",
-        "root_only.py": "",
-        "sub/root_only.py": "",  # anchored: only at the .gitignore's level
-        "logs/a.py": "",  # directory-only pattern
-        "sub/logs": "",  # a file named logs is not matched by `logs/`
-        "docs/d.py": "",
-        "docs/deep/e.py": "",  # `*` does not cross `/`
-        "private.py": "",
-        "nested/.gitignore": "b.py\n!x.gen.py\n",
-        "nested/b.py": "",
-        "nested/x.gen.py": "",  # re-included by the nested file
-        "nested/c.py": "",
-        "other/b.py": "",  # the nested file applies to its subtree only
-        "ign/.ignore": "c.py\n",
-        "ign/c.py": "",
-        "ign/.gitignore": "!c.py\n",
-    })
+            "a.py": "",
+            "x.gen.py": "",
+            "keep.gen.py": "",
+            "root_only.py": "",
+            "sub/root_only.py": "",  # anchored: only at the .gitignore's level
+            "logs/a.py": "",  # directory-only pattern
+            "sub/logs": "",  # a file named logs is not matched by `logs/`
+            "docs/d.py": "",
+            "docs/deep/e.py": "",  # `*` does not cross `/`
+            "private.py": "",
+            "nested/.gitignore": "b.py\n!x.gen.py\n",
+            "nested/b.py": "",
+            "nested/x.gen.py": "",  # re-included by the nested file
+            "nested/c.py": "",
+            "other/b.py": "",  # the nested file applies to its subtree only
+            "ign/.ignore": "c.py\n",
+            "ign/c.py": "",
+            "ign/.gitignore": "!c.py\n",
+        },
+    )
     assert found(tmp_path) == [
         "a.py",
         "docs/deep/e.py",
@@ -327,7 +362,14 @@ def test_is_generated(head: str, expected: bool) -> None:
 
 
 def test_generated_files_are_skipped(tmp_path: Path) -> None:
-    write(tmp_path, {"a.py": "", "gen_pb2.py": "# Generated by the protocol buffer compiler.  DO NOT EDIT!\n", "b.py": f"# {MARKER}\n"})
+    write(
+        tmp_path,
+        {
+            "a.py": "",
+            "gen_pb2.py": "# Generated by the protocol buffer compiler.  DO NOT EDIT!\n",
+            "b.py": f"# {MARKER}\n",
+        },
+    )
     assert found(tmp_path) == ["a.py"]
     assert found(tmp_path, ["b.py"]) == ["b.py"]  # named explicitly
     assert found(tmp_path, ["b.py"], force_exclude=True) == []
