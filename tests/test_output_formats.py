@@ -634,3 +634,23 @@ def test_junit_when_clean_has_one_passing_case(project: Path) -> None:
     (case,) = suite.findall("testcase")
     assert case.attrib == {"name": "No errors found", "classname": "cachelint"}
     assert case.find("failure") is None
+
+
+def test_full_reads_each_file_once_and_survives_unreadable_files(project: Path) -> None:
+    calls: Dict[str, int] = {}
+    app = str(project / "app.py")
+    broken = str(project / "broken.py")
+
+    def read_text(path: str) -> Optional[str]:
+        calls[path] = calls.get(path, 0) + 1
+        if path == broken:
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+        return APP
+
+    ctx = OutputContext(cwd=project, project_root=project, read_text=read_text)
+    findings = [ttl_finding(project), make(app, Location(1, 1), Location(1, 7), message="again"),
+                make(broken, Location(1, 1), Location(1, 2), message="bad bytes")]
+    out = render("full", findings, ctx)
+    assert calls == {app: 1, broken: 1}
+    assert "CL007 bad bytes\n--> broken.py:1:1\n\n" in out
+    assert "1 | import anthropic\n  | ^^^^^^\n" in out

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from cachelint.diagnostics import Diagnostic, Location, sort_diagnostics
 from cachelint.output import OutputContext, display_path, help_text
@@ -124,15 +124,33 @@ def snippet(lines: List[str], start: Location, end: Location) -> Optional[List[s
     return out
 
 
-def render_diagnostic(diagnostic: Diagnostic, ctx: OutputContext) -> str:
+def _reader(ctx: OutputContext) -> Callable[[str], Optional[List[str]]]:
+    """`ctx.read_text` split into lines, read once per file; unreadable means no snippet."""
+    cache: Dict[str, Optional[List[str]]] = {}
+
+    def lines_of(path: str) -> Optional[List[str]]:
+        if path not in cache:
+            try:
+                text = ctx.read_text(path)
+            except (OSError, UnicodeError):
+                text = None
+            cache[path] = None if text is None else split_lines(text)
+        return cache[path]
+
+    return lines_of
+
+
+def render_diagnostic(
+    diagnostic: Diagnostic,
+    ctx: OutputContext,
+    lines_of: Optional[Callable[[str], Optional[List[str]]]] = None,
+) -> str:
     """One finding, without the blank line that separates it from the next."""
     loc = diagnostic.location
     path = display_path(diagnostic.path, ctx.cwd)
     header = f"{diagnostic.code} {fix_marker(diagnostic, ctx.unsafe_fixes)}{diagnostic.message}"
-    text = ctx.read_text(diagnostic.path)
-    body = None
-    if text is not None:
-        body = snippet(split_lines(text), loc, diagnostic.end_location)
+    lines = (lines_of or _reader(ctx))(diagnostic.path)
+    body = None if lines is None else snippet(lines, loc, diagnostic.end_location)
     if body is None:
         out = [header, f"--> {path}:{loc.row}:{loc.column}"]
     else:
@@ -151,6 +169,7 @@ def render_diagnostic(diagnostic: Diagnostic, ctx: OutputContext) -> str:
 def render_full(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
     # Like ruff, every finding (the last too) is followed by a blank line, so the summary
     # the CLI prints next stands apart.
+    lines_of = _reader(ctx)
     return "".join(
-        render_diagnostic(d, ctx) + "\n\n" for d in sort_diagnostics(list(diagnostics))
+        render_diagnostic(d, ctx, lines_of) + "\n\n" for d in sort_diagnostics(list(diagnostics))
     )
