@@ -69,9 +69,15 @@ def make(
     )
 
 
-def replace_fix(path: str, start: Location, end: Location, content: str,
-                applicability: Applicability = Applicability.SAFE,
-                message: str = 'Use "1h"', offsets: Tuple[int, int] = (0, 0)) -> Fix:
+def replace_fix(
+    path: str,
+    start: Location,
+    end: Location,
+    content: str,
+    applicability: Applicability = Applicability.SAFE,
+    message: str = 'Use "1h"',
+    offsets: Tuple[int, int] = (0, 0),
+) -> Fix:
     edit = Edit(path, offsets[0], offsets[1], content, start, end)
     return Fix(applicability, message, (edit,))
 
@@ -84,22 +90,36 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def context(root: Path, unsafe_fixes: bool = False, files: Optional[Dict[str, str]] = None,
-            cwd: Optional[Path] = None) -> OutputContext:
+def context(
+    root: Path,
+    unsafe_fixes: bool = False,
+    files: Optional[Dict[str, str]] = None,
+    cwd: Optional[Path] = None,
+) -> OutputContext:
     def read_text(path: str) -> Optional[str]:
         if files is not None:
             return files.get(path)
         p = Path(path)
         return p.read_text(encoding="utf-8") if p.is_file() else None
 
-    return OutputContext(cwd=cwd or root, project_root=root, unsafe_fixes=unsafe_fixes,
-                         read_text=read_text, version="9.9.9")
+    return OutputContext(
+        cwd=cwd or root,
+        project_root=root,
+        unsafe_fixes=unsafe_fixes,
+        read_text=read_text,
+        version="9.9.9",
+    )
 
 
 def ttl_finding(root: Path, applicability: Applicability = Applicability.SAFE) -> Diagnostic:
     path = str(root / "app.py")
-    return make(path, *APP_TTL, fix=replace_fix(path, *APP_TTL, '"1h"', applicability),
-                fix_title='Use "1h"', noqa_row=3)
+    return make(
+        path,
+        *APP_TTL,
+        fix=replace_fix(path, *APP_TTL, '"1h"', applicability),
+        fix_title='Use "1h"',
+        noqa_row=3,
+    )
 
 
 # --- dispatch ---------------------------------------------------------------------------
@@ -118,8 +138,14 @@ def test_unknown_format_is_a_value_error_naming_the_choices(project: Path) -> No
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_ends_with_a_newline_and_ignores_input_order(fmt: str, project: Path) -> None:
     a = ttl_finding(project)
-    b = make(str(project / "pkg" / "b.py"), Location(1, 1), Location(1, 2), code=UNKNOWN,
-             name="internal-error", message="boom")
+    b = make(
+        str(project / "pkg" / "b.py"),
+        Location(1, 1),
+        Location(1, 2),
+        code=UNKNOWN,
+        name="internal-error",
+        message="boom",
+    )
     ctx = context(project)
     out = render(fmt, [b, a], ctx)
     assert out.endswith("\n")
@@ -129,13 +155,26 @@ def test_every_format_ends_with_a_newline_and_ignores_input_order(fmt: str, proj
 # --- concise -----------------------------------------------------------------------------
 
 
-def test_concise_lines_are_sorted_relative_and_marked_when_fixable(project: Path, tmp_path: Path) -> None:
+def test_concise_lines_are_sorted_relative_and_marked_when_fixable(
+    project: Path, tmp_path: Path
+) -> None:
     safe = ttl_finding(project)
-    unsafe = make(str(project / "app.py"), Location(4, 1), Location(4, 5),
-                  fix=replace_fix(str(project / "app.py"), Location(4, 1), Location(4, 5), "x",
-                                  Applicability.UNSAFE))
-    outside = make(str(tmp_path / "other" / "o.py"), Location(2, 3), Location(2, 4),
-                   code=UNKNOWN, name="internal-error", message="crashed")
+    unsafe = make(
+        str(project / "app.py"),
+        Location(4, 1),
+        Location(4, 5),
+        fix=replace_fix(
+            str(project / "app.py"), Location(4, 1), Location(4, 5), "x", Applicability.UNSAFE
+        ),
+    )
+    outside = make(
+        str(tmp_path / "other" / "o.py"),
+        Location(2, 3),
+        Location(2, 4),
+        code=UNKNOWN,
+        name="internal-error",
+        message="crashed",
+    )
     diagnostics = [unsafe, outside, safe]
     out = render("concise", diagnostics, context(project))
     # Sorted by absolute path, so the file outside the project comes first here.
@@ -145,7 +184,7 @@ def test_concise_lines_are_sorted_relative_and_marked_when_fixable(project: Path
         'app.py:4:1: CL007 TTL must be "5m" or "1h", not "10m"\n'
     )
     with_unsafe = render("concise", diagnostics, context(project, unsafe_fixes=True))
-    assert 'app.py:4:1: CL007 [*] TTL' in with_unsafe
+    assert "app.py:4:1: CL007 [*] TTL" in with_unsafe
 
 
 def test_concise_is_empty_when_clean(project: Path) -> None:
@@ -178,15 +217,7 @@ def test_full_trims_blank_context_and_widens_the_gutter(project: Path) -> None:
     d = make(path, Location(10, 1), Location(10, 5), message="m")
     out = render("full", [d], context(project, files={path: text}))
     # Rows 8 (blank) and 11-12 (blank) are trimmed; row 9 and 10 have two digits.
-    assert out == (
-        "CL007 m\n"
-        "  --> wide.py:10:1\n"
-        "   |\n"
-        " 9 | b = 2\n"
-        "10 | call(b)\n"
-        "   | ^^^^\n"
-        "\n"
-    )
+    assert out == ("CL007 m\n  --> wide.py:10:1\n   |\n 9 | b = 2\n10 | call(b)\n   | ^^^^\n\n")
 
 
 def test_full_multiline_range_starting_mid_line(project: Path) -> None:
@@ -249,36 +280,65 @@ def test_full_empty_range_gets_one_caret(project: Path) -> None:
 
 def test_full_without_source_prints_header_and_location_only(project: Path, tmp_path: Path) -> None:
     missing = str(tmp_path / "gone.py")
-    d = make(missing, Location(1, 1), Location(1, 1), code=UNKNOWN, name="io-error",
-             message="No such file", fix_title="Restore it")
+    d = make(
+        missing,
+        Location(1, 1),
+        Location(1, 1),
+        code=UNKNOWN,
+        name="io-error",
+        message="No such file",
+        fix_title="Restore it",
+    )
     out = render("full", [d], context(project))
     assert out == f"CL999 No such file\n--> {missing}:1:1\nhelp: Restore it\n\n"
 
 
 def test_full_separates_findings_and_lists_related_places(project: Path) -> None:
     app = str(project / "app.py")
-    first = make(app, Location(1, 1), Location(1, 7), message="first",
-                 related=((str(project / "pkg" / "prompts.py"), Location(4, 2), "prompt built here"),))
+    first = make(
+        app,
+        Location(1, 1),
+        Location(1, 7),
+        message="first",
+        related=((str(project / "pkg" / "prompts.py"), Location(4, 2), "prompt built here"),),
+    )
     second = ttl_finding(project)
     out = render("full", [second, first], context(project))
     blocks = out.split("\n\n")
     assert blocks[0].startswith("CL007 first\n --> app.py:1:1\n")
     assert blocks[0].endswith(f"note: {Path('pkg') / 'prompts.py'}:4:2: prompt built here")
-    assert blocks[1].startswith('CL007 [*] TTL must be')
+    assert blocks[1].startswith("CL007 [*] TTL must be")
     assert blocks[2] == ""
 
 
 # --- json / json-lines --------------------------------------------------------------------
 
-RUFF_KEYS = {"cell", "code", "end_location", "filename", "fix", "location", "message", "name",
-             "noqa_row", "severity", "url"}
+RUFF_KEYS = {
+    "cell",
+    "code",
+    "end_location",
+    "filename",
+    "fix",
+    "location",
+    "message",
+    "name",
+    "noqa_row",
+    "severity",
+    "url",
+}
 
 
 def test_json_objects_have_ruffs_fields_and_values(project: Path) -> None:
     fixed = ttl_finding(project)
-    plain = make(str(project / "pkg" / "ünïcode.py"), Location(2, 3), Location(4, 1),
-                 code=UNKNOWN, name="internal-error", message="näive “quotes”",
-                 severity=Severity.WARNING)
+    plain = make(
+        str(project / "pkg" / "ünïcode.py"),
+        Location(2, 3),
+        Location(4, 1),
+        code=UNKNOWN,
+        name="internal-error",
+        message="näive “quotes”",
+        severity=Severity.WARNING,
+    )
     out = render("json", [plain, fixed], context(project))
     data = json.loads(out)
     assert [d["code"] for d in data] == [CODE, UNKNOWN]  # sorted by path
@@ -295,8 +355,13 @@ def test_json_objects_have_ruffs_fields_and_values(project: Path) -> None:
     assert first["url"] == rule_url(RULE)
     assert first["fix"] == {
         "applicability": "safe",
-        "edits": [{"content": '"1h"', "end_location": {"column": 56, "row": 3},
-                   "location": {"column": 51, "row": 3}}],
+        "edits": [
+            {
+                "content": '"1h"',
+                "end_location": {"column": 56, "row": 3},
+                "location": {"column": 51, "row": 3},
+            }
+        ],
         "message": 'Use "1h"',
     }
     assert second["fix"] is None
@@ -306,7 +371,9 @@ def test_json_objects_have_ruffs_fields_and_values(project: Path) -> None:
     assert second["message"] == "näive “quotes”"
     # ruff writes UTF-8 as is, with sorted keys and two-space indentation.
     assert "näive “quotes”" in out and "\\u" not in out
-    assert out.startswith('[\n  {\n    "cell": null,\n    "code": "CL007",\n    "end_location": {\n')
+    assert out.startswith(
+        '[\n  {\n    "cell": null,\n    "code": "CL007",\n    "end_location": {\n'
+    )
     keys_in_order = re.findall(r'^    "(\w+)":', out, flags=re.M)
     assert keys_in_order[:11] == sorted(RUFF_KEYS)
 
@@ -317,10 +384,14 @@ def test_json_is_an_empty_array_when_clean(project: Path) -> None:
 
 
 def test_json_lines_are_the_same_objects_compact(project: Path) -> None:
-    diagnostics = [ttl_finding(project),
-                   make(str(project / "b.py"), Location(1, 1), Location(1, 2), message="b, c: d")]
+    diagnostics = [
+        ttl_finding(project),
+        make(str(project / "b.py"), Location(1, 1), Location(1, 2), message="b, c: d"),
+    ]
     lines = render("json-lines", diagnostics, context(project)).splitlines()
-    assert [json.loads(line) for line in lines] == json.loads(render("json", diagnostics, context(project)))
+    assert [json.loads(line) for line in lines] == json.loads(
+        render("json", diagnostics, context(project))
+    )
     assert lines[1].startswith('{"cell":null,"code":"CL007","end_location":{"column":2,"row":1},')
     assert '"message":"b, c: d"' in lines[1]
 
@@ -346,8 +417,13 @@ def test_github_drops_columns_when_the_range_spans_lines(project: Path) -> None:
 def test_github_escapes_properties_and_data_like_actions_toolkit(tmp_path: Path) -> None:
     root = tmp_path / "we,ird:dir"
     path = str(root / "100%,a:b.py")
-    d = make(path, Location(1, 2), Location(1, 3), message="50% off\r\nsecond::line",
-             fix_title="fix: a,b")
+    d = make(
+        path,
+        Location(1, 2),
+        Location(1, 3),
+        message="50% off\r\nsecond::line",
+        fix_title="fix: a,b",
+    )
     out = render("github", [d], context(root))
     escaped_file = escape_property(path)
     assert "%2C" in escaped_file and "%3A" in escaped_file and "%25" in escaped_file
@@ -367,8 +443,16 @@ def test_escape_functions_match_actions_toolkit() -> None:
 
 
 def test_github_puts_the_most_severe_first(project: Path) -> None:
-    note = make(str(project / "a.py"), Location(1, 1), Location(1, 2), severity=Severity.NOTE, message="n")
-    warning = make(str(project / "b.py"), Location(1, 1), Location(1, 2), severity=Severity.WARNING, message="w")
+    note = make(
+        str(project / "a.py"), Location(1, 1), Location(1, 2), severity=Severity.NOTE, message="n"
+    )
+    warning = make(
+        str(project / "b.py"),
+        Location(1, 1),
+        Location(1, 2),
+        severity=Severity.WARNING,
+        message="w",
+    )
     error_late = make(str(project / "c.py"), Location(9, 1), Location(9, 2), message="e2")
     error_early = make(str(project / "c.py"), Location(2, 1), Location(2, 2), message="e1")
     out = render("github", [note, warning, error_late, error_early], context(project))
@@ -385,10 +469,23 @@ def test_step_summary_appends_a_table_of_every_finding(project: Path, tmp_path: 
     summary_file.write_text("# Earlier step\n\n", encoding="utf-8")
     findings = [
         ttl_finding(project),
-        make(str(project / "pkg" / "p|q.py"), Location(7, 1), Location(7, 2), severity=Severity.WARNING,
-             message="a | b <script>x</script>\nnext line"),
-    ] + [make(str(project / "many.py"), Location(row, 1), Location(row, 2), severity=Severity.NOTE,
-              message=f"note {row}") for row in range(1, 13)]
+        make(
+            str(project / "pkg" / "p|q.py"),
+            Location(7, 1),
+            Location(7, 2),
+            severity=Severity.WARNING,
+            message="a | b <script>x</script>\nnext line",
+        ),
+    ] + [
+        make(
+            str(project / "many.py"),
+            Location(row, 1),
+            Location(row, 2),
+            severity=Severity.NOTE,
+            message=f"note {row}",
+        )
+        for row in range(1, 13)
+    ]
     write_step_summary(findings, context(project), str(summary_file))
     text = summary_file.read_text(encoding="utf-8")
     assert text.startswith("# Earlier step\n\n## cachelint\n\n")
@@ -403,16 +500,22 @@ def test_step_summary_appends_a_table_of_every_finding(project: Path, tmp_path: 
         "a \\| b &lt;script&gt;x&lt;/script&gt;<br>next line |"
     )
     write_step_summary([], context(project), str(summary_file))
-    assert summary_file.read_text(encoding="utf-8").endswith("## cachelint\n\nAll checks passed!\n\n")
+    assert summary_file.read_text(encoding="utf-8").endswith(
+        "## cachelint\n\nAll checks passed!\n\n"
+    )
     assert summary_file.read_text(encoding="utf-8").count("## cachelint") == 2
 
 
-def test_step_summary_stays_under_githubs_size_limit(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_step_summary_stays_under_githubs_size_limit(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cachelint.output.github as github
 
     monkeypatch.setattr(github, "SUMMARY_BUDGET", 600)
-    findings = [make(str(project / "x.py"), Location(row, 1), Location(row, 2), message="m" * 40)
-                for row in range(1, 30)]
+    findings = [
+        make(str(project / "x.py"), Location(row, 1), Location(row, 2), message="m" * 40)
+        for row in range(1, 30)
+    ]
     text = step_summary(findings, context(project))
     assert len(text.encode("utf-8")) < 800
     shown = text.count("| x.py |")
@@ -457,21 +560,39 @@ def _errors(validator: jsonschema.protocols.Validator, log: object) -> list:
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
 
 
-def test_sarif_validates_against_the_official_schema(project: Path, tmp_path: Path, sarif_validator) -> None:
+def test_sarif_validates_against_the_official_schema(
+    project: Path, tmp_path: Path, sarif_validator
+) -> None:
     app = str(project / "app.py")
     other = str(project / "pkg" / "prömpts, v2:final.py")
-    cross_file = Fix(Applicability.UNSAFE, "Move the prompt", (
-        Edit(app, 0, 0, "", Location(3, 1), Location(4, 1)),
-        Edit(other, 0, 0, "PROMPT = 1\n", Location(1, 1), Location(1, 1)),
-    ))
+    cross_file = Fix(
+        Applicability.UNSAFE,
+        "Move the prompt",
+        (
+            Edit(app, 0, 0, "", Location(3, 1), Location(4, 1)),
+            Edit(other, 0, 0, "PROMPT = 1\n", Location(1, 1), Location(1, 1)),
+        ),
+    )
     findings = [
         ttl_finding(project),
-        make(app, Location(3, 1), Location(4, 1), fix=cross_file, fix_title="Move the prompt",
-             severity=Severity.WARNING,
-             related=((other, Location(1, 1), "prompt defined here"),)),
+        make(
+            app,
+            Location(3, 1),
+            Location(4, 1),
+            fix=cross_file,
+            fix_title="Move the prompt",
+            severity=Severity.WARNING,
+            related=((other, Location(1, 1), "prompt defined here"),),
+        ),
         make(other, Location(2, 3), Location(5, 1), severity=Severity.NOTE, message="n"),
-        make(str(tmp_path / "outside dir" / "x.py"), Location(1, 1), Location(1, 1),
-             code=UNKNOWN, name="internal-error", message="crashed"),
+        make(
+            str(tmp_path / "outside dir" / "x.py"),
+            Location(1, 1),
+            Location(1, 1),
+            code=UNKNOWN,
+            name="internal-error",
+            message="crashed",
+        ),
     ]
     log = json.loads(render("sarif", findings, context(project)))
     assert _errors(sarif_validator, log) == []
@@ -514,27 +635,49 @@ def test_sarif_run_describes_the_tool_and_every_registered_rule(project: Path) -
     assert run["columnKind"] == "unicodeCodePoints"
 
 
-def test_sarif_results_use_relative_uris_rule_indexes_and_fixes(project: Path, tmp_path: Path) -> None:
+def test_sarif_results_use_relative_uris_rule_indexes_and_fixes(
+    project: Path, tmp_path: Path
+) -> None:
     app = str(project / "app.py")
     weird = str(project / "pkg" / "prömpts, v2:final.py")
-    cross_file = Fix(Applicability.UNSAFE, "Move the prompt", (
-        Edit(weird, 0, 0, "PROMPT = 1\n", Location(1, 1), Location(1, 1)),
-        Edit(app, 17, 30, "", Location(3, 1), Location(4, 1)),
-    ))
+    cross_file = Fix(
+        Applicability.UNSAFE,
+        "Move the prompt",
+        (
+            Edit(weird, 0, 0, "PROMPT = 1\n", Location(1, 1), Location(1, 1)),
+            Edit(app, 17, 30, "", Location(3, 1), Location(4, 1)),
+        ),
+    )
     findings = [
         ttl_finding(project),
-        make(app, Location(3, 1), Location(4, 1), fix=cross_file, severity=Severity.WARNING,
-             message="move it"),
+        make(
+            app,
+            Location(3, 1),
+            Location(4, 1),
+            fix=cross_file,
+            severity=Severity.WARNING,
+            message="move it",
+        ),
         make(weird, Location(2, 3), Location(5, 1), severity=Severity.NOTE, message="n"),
-        make(str(tmp_path / "outside dir" / "x.py"), Location(1, 1), Location(1, 1),
-             code=UNKNOWN, name="internal-error", message="crashed"),
+        make(
+            str(tmp_path / "outside dir" / "x.py"),
+            Location(1, 1),
+            Location(1, 1),
+            code=UNKNOWN,
+            name="internal-error",
+            message="crashed",
+        ),
     ]
     run = json.loads(render("sarif", findings, context(project)))["runs"][0]
     codes = [r["id"] for r in run["tool"]["driver"]["rules"]]
     results = run["results"]
     # Sorted by absolute path and position: outside dir/, then app.py 3:1, 3:51, then pkg/.
     assert [r["message"]["text"] for r in results] == [
-        "crashed", "move it", 'TTL must be "5m" or "1h", not "10m"', "n"]
+        "crashed",
+        "move it",
+        'TTL must be "5m" or "1h", not "10m"',
+        "n",
+    ]
     crash, move, ttl, note = results
 
     assert ttl["ruleId"] == CODE and codes[ttl["ruleIndex"]] == CODE
@@ -545,20 +688,32 @@ def test_sarif_results_use_relative_uris_rule_indexes_and_fixes(project: Path, t
     (fix,) = ttl["fixes"]
     assert fix["description"] == {"text": 'Use "1h"'}
     assert fix["properties"] == {"applicability": "safe"}
-    assert fix["artifactChanges"] == [{
-        "artifactLocation": {"uri": "app.py", "uriBaseId": "%SRCROOT%"},
-        "replacements": [{
-            "deletedRegion": {"startLine": 3, "startColumn": 51, "endLine": 3, "endColumn": 56},
-            "insertedContent": {"text": '"1h"'},
-        }],
-    }]
+    assert fix["artifactChanges"] == [
+        {
+            "artifactLocation": {"uri": "app.py", "uriBaseId": "%SRCROOT%"},
+            "replacements": [
+                {
+                    "deletedRegion": {
+                        "startLine": 3,
+                        "startColumn": 51,
+                        "endLine": 3,
+                        "endColumn": 56,
+                    },
+                    "insertedContent": {"text": '"1h"'},
+                }
+            ],
+        }
+    ]
 
     # A fix that edits two files changes two artifacts; a pure deletion inserts nothing.
     changes = move["fixes"][0]["artifactChanges"]
     assert [c["artifactLocation"]["uri"] for c in changes] == [
-        "app.py", "pkg/pr%C3%B6mpts%2C%20v2%3Afinal.py"]
+        "app.py",
+        "pkg/pr%C3%B6mpts%2C%20v2%3Afinal.py",
+    ]
     assert changes[0]["replacements"] == [
-        {"deletedRegion": {"startLine": 3, "startColumn": 1, "endLine": 4, "endColumn": 1}}]
+        {"deletedRegion": {"startLine": 3, "startColumn": 1, "endLine": 4, "endColumn": 1}}
+    ]
     assert changes[1]["replacements"][0]["insertedContent"] == {"text": "PROMPT = 1\n"}
     assert move["fixes"][0]["properties"] == {"applicability": "unsafe"}
 
@@ -577,17 +732,23 @@ def test_sarif_results_use_relative_uris_rule_indexes_and_fixes(project: Path, t
 
 def test_sarif_related_locations_carry_their_note(project: Path) -> None:
     other = str(project / "pkg" / "prompts.py")
-    d = make(str(project / "app.py"), Location(1, 1), Location(1, 2),
-             related=((other, Location(4, 2), "prompt built here"),))
+    d = make(
+        str(project / "app.py"),
+        Location(1, 1),
+        Location(1, 2),
+        related=((other, Location(4, 2), "prompt built here"),),
+    )
     result = json.loads(render("sarif", [d], context(project)))["runs"][0]["results"][0]
-    assert result["relatedLocations"] == [{
-        "id": 1,
-        "physicalLocation": {
-            "artifactLocation": {"uri": "pkg/prompts.py", "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": 4, "startColumn": 2},
-        },
-        "message": {"text": "prompt built here"},
-    }]
+    assert result["relatedLocations"] == [
+        {
+            "id": 1,
+            "physicalLocation": {
+                "artifactLocation": {"uri": "pkg/prompts.py", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 4, "startColumn": 2},
+            },
+            "message": {"text": "prompt built here"},
+        }
+    ]
 
 
 # --- junit ---------------------------------------------------------------------------------
@@ -597,17 +758,33 @@ def test_junit_has_a_suite_per_file_and_a_case_per_finding(project: Path, tmp_pa
     app = str(project / "app.py")
     findings = [
         ttl_finding(project),
-        make(app, Location(4, 1), Location(4, 2), message='quotes " & <tags> and \x07bell',
-             severity=Severity.WARNING),
-        make(str(project / "pkg" / "m.py"), Location(2, 5), Location(2, 6), code=UNKNOWN,
-             name="internal-error", message="crashed"),
+        make(
+            app,
+            Location(4, 1),
+            Location(4, 2),
+            message='quotes " & <tags> and \x07bell',
+            severity=Severity.WARNING,
+        ),
+        make(
+            str(project / "pkg" / "m.py"),
+            Location(2, 5),
+            Location(2, 6),
+            code=UNKNOWN,
+            name="internal-error",
+            message="crashed",
+        ),
     ]
     out = render("junit", findings, context(project))
     assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')
     root = ET.fromstring(out.split("\n", 1)[1])
     assert root.tag == "testsuites"
-    assert root.attrib == {"name": "cachelint", "tests": "3", "skipped": "0", "failures": "3",
-                           "errors": "0"}
+    assert root.attrib == {
+        "name": "cachelint",
+        "tests": "3",
+        "skipped": "0",
+        "failures": "3",
+        "errors": "0",
+    }
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["app.py", str(Path("pkg") / "m.py")]
     assert [(s.get("tests"), s.get("failures")) for s in suites] == [("2", "2"), ("1", "1")]
@@ -648,8 +825,11 @@ def test_full_reads_each_file_once_and_survives_unreadable_files(project: Path) 
         return APP
 
     ctx = OutputContext(cwd=project, project_root=project, read_text=read_text)
-    findings = [ttl_finding(project), make(app, Location(1, 1), Location(1, 7), message="again"),
-                make(broken, Location(1, 1), Location(1, 2), message="bad bytes")]
+    findings = [
+        ttl_finding(project),
+        make(app, Location(1, 1), Location(1, 7), message="again"),
+        make(broken, Location(1, 1), Location(1, 2), message="bad bytes"),
+    ]
     out = render("full", findings, ctx)
     assert calls == {app: 1, broken: 1}
     assert "CL007 bad bytes\n--> broken.py:1:1\n\n" in out

@@ -42,7 +42,7 @@ pytestmark = pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
 SAMPLES = {
     "sample.py": (
         "import os\nimport sys\n\ndef f(x):\n    if x == None:\n        return 1\n"
-        "    y = (\n        1 )\n    l = 1\n    return x\n\nprint(f\"hi\")\n"
+        '    y = (\n        1 )\n    l = 1\n    return x\n\nprint(f"hi")\n'
     ),
     "ml.py": (
         "def f(x):\n    a = 1\n    b = 2\n    if (x ==\n            True):\n        return 1\n"
@@ -50,12 +50,12 @@ SAMPLES = {
     ),
     "snip.py": (
         "import os\n\n\nf = lambda: (\n    1)\n\n\ndef g():\n    h = lambda: (\n        2)\n"
-        "    return h\n\ndef k():\n\tprint(f\"x\")\n\n\nprint(\"中文\", f\"ab\")\n"
+        '    return h\n\ndef k():\n\tprint(f"x")\n\n\nprint("中文", f"ab")\n'
     ),
     "w.py": "x = 1\ny = 2",
     "part.py": (
-        "def f():\n    with open(\"x\") as fh:\n        pass\n    y = 1\n    try:\n        pass\n"
-        "    except Exception as e:\n        pass\n    print(f\"a\")\n    print(f\"b\")\n"
+        'def f():\n    with open("x") as fh:\n        pass\n    y = 1\n    try:\n        pass\n'
+        '    except Exception as e:\n        pass\n    print(f"a")\n    print(f"b")\n'
     ),
 }
 SELECT = "F401,E711,E712,E731,E741,F541,F841,W191,W292"
@@ -70,8 +70,18 @@ def workdir(tmp_path: Path) -> Path:
 
 def ruff(workdir: Path, fmt: str, *files: str, extra: Sequence[str] = ()) -> str:
     assert RUFF is not None
-    cmd = [RUFF, "check", "--isolated", "--no-cache", "--select", SELECT,
-           "--output-format", fmt, *extra, *files]
+    cmd = [
+        RUFF,
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--select",
+        SELECT,
+        "--output-format",
+        fmt,
+        *extra,
+        *files,
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUFF_")}
     done = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode in (0, 1), done.stderr
@@ -85,23 +95,38 @@ def as_diagnostics(data: List[Dict[str, Any]]) -> List[Diagnostic]:
         fix = None
         if item["fix"] is not None:
             edits = tuple(
-                Edit(item["filename"], 0, 0, e["content"], Location(**e["location"]),
-                     Location(**e["end_location"]))
+                Edit(
+                    item["filename"],
+                    0,
+                    0,
+                    e["content"],
+                    Location(**e["location"]),
+                    Location(**e["end_location"]),
+                )
                 for e in item["fix"]["edits"]
             )
             fix = Fix(Applicability(item["fix"]["applicability"]), item["fix"]["message"], edits)
-        out.append(Diagnostic(
-            code=item["code"], name=item["name"], message=item["message"], path=item["filename"],
-            location=Location(**item["location"]), end_location=Location(**item["end_location"]),
-            fix=fix, fix_title=item["fix"]["message"] if item["fix"] else None,
-            noqa_row=item["noqa_row"], url=item["url"],
-        ))
+        out.append(
+            Diagnostic(
+                code=item["code"],
+                name=item["name"],
+                message=item["message"],
+                path=item["filename"],
+                location=Location(**item["location"]),
+                end_location=Location(**item["end_location"]),
+                fix=fix,
+                fix_title=item["fix"]["message"] if item["fix"] else None,
+                noqa_row=item["noqa_row"],
+                url=item["url"],
+            )
+        )
     return out
 
 
 def context(workdir: Path) -> OutputContext:
-    return OutputContext(cwd=workdir, project_root=workdir,
-                         read_text=lambda p: Path(p).read_text(encoding="utf-8"))
+    return OutputContext(
+        cwd=workdir, project_root=workdir, read_text=lambda p: Path(p).read_text(encoding="utf-8")
+    )
 
 
 def shape(value: Any) -> Any:

@@ -20,14 +20,25 @@ RULE = rule_for("CL007")
 assert RULE is not None
 
 
-def finding(code: str = "CL007", name: str = "invalid-cache-control",
-            applicability: Optional[Applicability] = None, row: int = 1) -> Diagnostic:
+def finding(
+    code: str = "CL007",
+    name: str = "invalid-cache-control",
+    applicability: Optional[Applicability] = None,
+    row: int = 1,
+) -> Diagnostic:
     fix = None
     if applicability is not None:
         edit = Edit("/p/a.py", 0, 1, "x", Location(row, 1), Location(row, 2))
         fix = Fix(applicability, "fix it", (edit,))
-    return Diagnostic(code=code, name=name, message="m", path="/p/a.py",
-                      location=Location(row, 1), end_location=Location(row, 2), fix=fix)
+    return Diagnostic(
+        code=code,
+        name=name,
+        message="m",
+        path="/p/a.py",
+        location=Location(row, 1),
+        end_location=Location(row, 2),
+        fix=fix,
+    )
 
 
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
@@ -87,21 +98,30 @@ def test_statistics_table_aligns_like_ruff() -> None:
         " 1\tCL000\t[ ] invalid-source\n"
         " 1\tCL999\t[ ] internal-error"
     )
-    assert statistics(diagnostics, unsafe_fixes=True).splitlines()[1] == " 2\tCL100\t[*] unused-suppression"
+    assert (
+        statistics(diagnostics, unsafe_fixes=True).splitlines()[1]
+        == " 2\tCL100\t[*] unused-suppression"
+    )
 
 
 def test_statistics_marks_partly_fixable_codes_and_pads_short_codes() -> None:
-    diagnostics = [finding("CL007", "invalid-cache-control", SAFE), finding(row=2),
-                   finding("X1", "short-code", row=3), finding("X1", "short-code", row=4),
-                   finding("X1", "short-code", row=5)]
+    diagnostics = [
+        finding("CL007", "invalid-cache-control", SAFE),
+        finding(row=2),
+        finding("X1", "short-code", row=3),
+        finding("X1", "short-code", row=4),
+        finding("X1", "short-code", row=5),
+    ]
     assert statistics(diagnostics, unsafe_fixes=False) == (
-        "3\tX1   \t[ ] short-code\n"
-        "2\tCL007\t[-] invalid-cache-control"
+        "3\tX1   \t[ ] short-code\n2\tCL007\t[-] invalid-cache-control"
     )
 
 
 def test_statistics_without_any_fix_has_no_markers_and_empty_is_empty() -> None:
-    assert statistics([finding(), finding(row=2)], unsafe_fixes=False) == "2\tCL007\tinvalid-cache-control"
+    assert (
+        statistics([finding(), finding(row=2)], unsafe_fixes=False)
+        == "2\tCL007\tinvalid-cache-control"
+    )
     assert statistics([], unsafe_fixes=False) == ""
 
 

@@ -96,7 +96,8 @@ def step_summary(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
     severities = Counter(d.severity for d in ordered)
     files = len({d.path for d in ordered})
     counts = ", ".join(
-        _plural(severities[s], s.value) for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
+        _plural(severities[s], s.value)
+        for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE)
         if severities[s]
     )
     lines = [
