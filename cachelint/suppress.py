@@ -25,7 +25,9 @@ Scope is resolved on the stdlib syntax tree, not by physical line. Each range of
 (`Diagnostic.suppression_rows`: the finding itself plus anchors such as the call that sends
 the request) is mapped to the innermost statement containing it. A range inside the header of
 a compound statement (`with client.messages.stream(...) as s:`, a decorator, an `except`
-clause) maps to that header: its rows from the first decorator to the line before its body.
+clause) maps to that header: its rows from the first decorator to the end of the header's
+logical line (the row of its colon), so an own-line comment between the header and the first
+body statement belongs to that statement, not to the header.
 A range that starts in a header and runs into the body maps to the header too, so a comment
 deep inside a function body never silences a finding about the whole function. A directive
 covers a statement when it is a comment on any row of the statement (trailing, or own-line
@@ -42,6 +44,7 @@ reported as unused, and `ignore[CL100]` on a line always is.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import re
 import tokenize
@@ -95,6 +98,8 @@ class TokenScan:
 
     comments: List[Comment] = field(default_factory=list)
     break_rows: Set[int] = field(default_factory=set)
+    #: Rows of NEWLINE tokens: where logical lines (statements, headers) end.
+    logical_ends: Set[int] = field(default_factory=set)
     complete: bool = True
 
 
@@ -120,6 +125,8 @@ def scan_tokens(text: str, index: LineIndex) -> TokenScan:
                 scan.comments.append(Comment(row, line_start + col, tok.string, own_line))
             elif tok.type in (tokenize.NEWLINE, tokenize.NL) and fstring_depth == 0:
                 scan.break_rows.add(tok.start[0])
+                if tok.type == tokenize.NEWLINE:
+                    scan.logical_ends.add(tok.start[0])
     except Exception:  # TokenError, IndentationError, SyntaxError, RecursionError, ...
         scan.complete = False
     return scan
@@ -317,49 +324,58 @@ def _parts(node: ast.AST) -> List[_Part]:
     return parts
 
 
-def _resolve_in_block(stmts: Sequence[ast.stmt], first: int, last: int) -> Optional[Rows]:
-    for stmt in stmts:
-        s_first, s_last = _stmt_rows(stmt)
-        if s_first <= first and last <= s_last:
-            return _resolve_compound(s_first, s_last, _parts(stmt), first, last)
-    return None
-
-
-def _resolve_compound(
-    s_first: int, s_last: int, parts: List[_Part], first: int, last: int
-) -> Optional[Rows]:
-    if not parts:
-        return s_first, s_last
-    for part in parts:
-        if part.clause:
-            if part.first <= first and last <= part.last:
-                body = [_Part(*_block_rows(part.body), part.body, clause=False)]
-                return _resolve_compound(part.first, part.last, body, first, last)
-        else:
-            found = _resolve_in_block(part.body, first, last)
-            if found is not None:
-                return found
-    header_last = max(s_first, min(p.first for p in parts) - 1)
-    if first <= header_last:
-        return s_first, header_last
-    return None  # e.g. an `else:` line: no statement holds it
-
-
 class StatementIndex:
-    """Maps row ranges to the rows of the statement (or header) a suppression refers to."""
+    """Maps row ranges to the rows of the statement (or header) a suppression refers to.
 
-    def __init__(self, tree: Optional[ast.Module]) -> None:
+    `logical_ends` are the rows of the tokenizer's NEWLINE tokens (ends of logical lines).
+    With them a header ends at the end of its own logical line, so an own-line comment
+    between `if x:` and the first body statement belongs to that statement only; without
+    them (the file could not be tokenized) a header runs to the line before its body.
+    """
+
+    def __init__(self, tree: Optional[ast.Module], logical_ends: Sequence[int] = ()) -> None:
         self._body: Sequence[ast.stmt] = tree.body if isinstance(tree, ast.Module) else ()
+        self._ends: List[int] = sorted(set(logical_ends))
 
     def scope(self, rows: Rows) -> Rows:
         first, last = rows
         if last < first:
             first, last = last, first
         try:
-            found = _resolve_in_block(self._body, first, last)
+            found = self._in_block(self._body, first, last)
         except (AttributeError, TypeError, ValueError, IndexError, RecursionError):
             found = None  # a hand-made or partial tree: fall back to the finding's rows
         return found if found is not None else (first, last)
+
+    def _in_block(self, stmts: Sequence[ast.stmt], first: int, last: int) -> Optional[Rows]:
+        for stmt in stmts:
+            s_first, s_last = _stmt_rows(stmt)
+            if s_first <= first and last <= s_last:
+                return self._in_compound(s_first, s_last, stmt.lineno, _parts(stmt), first, last)
+        return None
+
+    def _in_compound(
+        self, s_first: int, s_last: int, key_row: int, parts: List[_Part], first: int, last: int
+    ) -> Optional[Rows]:
+        """`key_row` is the row of the keyword (`def`, `if`, `except`, `case`...)."""
+        if not parts:
+            return s_first, s_last
+        for part in parts:
+            if part.clause:
+                if part.first <= first and last <= part.last:
+                    body = [_Part(*_block_rows(part.body), part.body, clause=False)]
+                    return self._in_compound(part.first, part.last, part.first, body, first, last)
+            else:
+                found = self._in_block(part.body, first, last)
+                if found is not None:
+                    return found
+        header_last = max(s_first, min(p.first for p in parts) - 1)
+        at = bisect.bisect_left(self._ends, key_row)
+        if at < len(self._ends):
+            header_last = max(s_first, min(header_last, self._ends[at]))
+        if first <= header_last:
+            return s_first, header_last
+        return None  # e.g. an `else:` line: no statement holds it
 
 
 # --- matching ---------------------------------------------------------------------------------
@@ -422,7 +438,7 @@ def _build_table(
     text: str, tree: Optional[ast.Module], index: LineIndex
 ) -> Tuple[TokenScan, DirectiveTable]:
     scan = scan_tokens(text, index)
-    return scan, DirectiveTable(scan, StatementIndex(tree))
+    return scan, DirectiveTable(scan, StatementIndex(tree, sorted(scan.logical_ends)))
 
 
 # --- CL100 ------------------------------------------------------------------------------------
@@ -648,15 +664,15 @@ def add_ignore_directives(
     each flagged statement, in its indentation and the file's line ending, merged into a
     `cachelint: ignore[...]` already in the comment block above. Findings already silenced,
     CL000 (no statement to attach to) and CL100 (only `file-ignore` silences it) are
-    skipped. Returns the new text and how many directives were added or extended; the
-    text is returned unchanged when the file cannot be tokenized or the result would not
-    parse.
+    skipped. A line is only inserted after a row the tokenizer saw end in a real line
+    break, so when tokenizing stops early (a parseable file ending in a backslash) the rows
+    it did not reach are skipped rather than guessed. Returns the new text and how many
+    directives were added or extended; the text is returned unchanged when the result
+    would not parse.
     """
     text = source.text
     index = LineIndex(text)
     scan, table = _build_table(text, tree, index)
-    if not scan.complete:
-        return text, 0
     groups: Dict[int, Tuple[Rows, Set[str]]] = {}
     for diagnostic in diagnostics:
         if diagnostic.code in (INVALID_SOURCE_CODE, UNUSED_CODE):

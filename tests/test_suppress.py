@@ -287,6 +287,32 @@ def test_comment_on_a_compound_header_does_not_cover_its_body() -> None:
     assert not silenced(text, diag(2))
 
 
+def test_comment_above_the_first_body_statement_does_not_cover_the_header() -> None:
+    text = src(
+        """
+        if use_cache(SYSTEM):
+            # cachelint: ignore[CL007]
+            send(SYSTEM)
+        """
+    )
+    assert not silenced(text, diag(1))
+    assert silenced(text, diag(3))
+
+
+def test_a_multiline_header_ends_at_its_colon() -> None:
+    text = src(
+        """
+        def handler(
+            system=SYSTEM,
+        ):  # cachelint: ignore[CL007]
+            return 1
+        """
+    )
+    assert silenced(text, diag(2))
+    result = run(text, diag(4))
+    assert len(result.kept) == 1 and result.kept[0].noqa_row == 4
+
+
 def test_statement_on_the_same_row_as_its_header() -> None:
     text = "if ready: send(SYSTEM)  # cachelint: ignore[CL007]\n"
     result = run(text, diag(1))
@@ -397,7 +423,20 @@ def test_tokenize_failure_degrades_without_raising() -> None:
     # The comment before the broken string is still found; the "comment" inside it is not.
     assert result.suppressed == 1 and [d.location.row for d in result.kept] == [3]
     source = decode_source("main.py", text.encode())
-    assert add_ignore_directives(source, ast.parse("x = 1\n"), [diag(1)]) == (text, 0)
+    assert add_ignore_directives(source, ast.parse("x = 1\n"), [diag(1, code="CL005")]) == (
+        text,
+        0,
+    )
+
+
+def test_add_ignore_on_a_file_the_tokenizer_cannot_finish() -> None:
+    # Python 3.9-3.12 parse a backslash on the last line; `tokenize` stops there. The rows
+    # it read are still safe to annotate.
+    text = "send(a)\nsend(b)\n\\\r\n"
+    if parse(text) is None:
+        pytest.skip("this Python's parser rejects the file too")
+    new, count = baseline(text, diag(2))
+    assert (new, count) == ("send(a)\n# cachelint: ignore[CL007]\nsend(b)\n\\\r\n", 1)
 
 
 def test_bad_indentation_degrades_without_raising() -> None:
@@ -706,4 +745,22 @@ def test_lone_carriage_return_line_endings() -> None:
     # Classic Mac line endings: the tokenizer must see the same rows as `LineIndex`.
     text = "x = 1\r# cachelint: ignore[CL007]\ry = 2\r"
     assert silenced(text, diag(3))
+    assert not silenced(text, diag(1))
+
+
+@pytest.mark.skipif(not hasattr(ast, "Match"), reason="match statements need Python 3.10+")
+def test_match_case_header_and_body() -> None:
+    text = src(
+        """
+        match event:
+            # cachelint: ignore[CL007]
+            case {"cache_control": marker}:
+                send(marker)
+            case _:
+                send(SYSTEM)  # cachelint: ignore[CL007]
+        """
+    )
+    assert silenced(text, diag(3))
+    assert not silenced(text, diag(4))
+    assert silenced(text, diag(6))
     assert not silenced(text, diag(1))

@@ -1,0 +1,650 @@
+"""Turning the arguments of an SDK call into a `Request`, one body format at a time.
+
+Each provider spells the same things differently: Anthropic has `system` and content
+blocks with `cache_control`; OpenAI-style bodies carry the system prompt as the first
+message and put markers on content parts; Bedrock Converse uses separate `cachePoint`
+blocks; Gemini has `system_instruction`. The builders map all of them onto one list of
+pieces in prefix order (tools, system, messages) with their markers.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+from cachelint.analysis import sdk
+from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
+from cachelint.analysis.spans import Span
+from cachelint.analysis.tokens import estimate_tokens
+from cachelint.analysis.values import (
+    TRUE,
+    ClientAlt,
+    Const,
+    DictV,
+    Entry,
+    Guard,
+    Item,
+    Kind,
+    ListV,
+    Str,
+    UnionV,
+    Unknown,
+    Value,
+    options_of,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cachelint.analysis.frames import Frame
+    from cachelint.analysis.interp import Interpreter
+
+
+class _Ctx:
+    """Per-item context while walking a list: whether it repeats or is conditional."""
+
+    def __init__(self, many: bool = False, cond: bool = False, bound: Optional[int] = None, loop: Optional[Span] = None) -> None:
+        self.many = many
+        self.cond = cond
+        self.bound = bound
+        self.loop = loop
+
+    def inner(self, item: Item) -> "_Ctx":
+        return _Ctx(self.many or item.many, self.cond or item.cond, item.bound if item.many else self.bound, item.loop or self.loop)
+
+
+NO_CTX = _Ctx()
+
+
+class RequestBuilder:
+    def __init__(self, interp: "Interpreter") -> None:
+        self.interp = interp
+
+    # --- entry ------------------------------------------------------------------------------------
+    def build(self, method: sdk.Method, alts: List[ClientAlt], args: List[Value], kwargs: DictV, node: ast.Call,
+              frame: "Frame", span: Span, receiver_known: bool, http_body: Optional[Value]) -> List[Request]:
+        chain = frame.chain + (span,)
+        report = chain[0]
+        if method.fmt == "anthropic-batch":
+            return self._batch(method, alts, kwargs, frame, span, chain, report, receiver_known)
+        fmt = method.fmt
+        body = kwargs
+        model_key = "model"
+        if fmt == "invoke":
+            model_key = "modelId"
+            raw = kwargs.get("body")
+            source = getattr(raw, "source", None)
+            if isinstance(source, DictV):
+                body = source
+                if "messages" not in body.entries and not body.open:
+                    return []  # an embedding or non-chat model: not a chat request
+            else:
+                body = DictV(span)
+                body.open.append(Unknown(raw.kind if raw is not None else Kind.UNKNOWN, "request body", span))
+            fmt = "anthropic"
+        elif fmt == "converse":
+            model_key = "modelId"
+        request = Request(api=method.api, fmt=fmt, call_span=span, report_span=report, chain=chain, path_guard=frame.guard,
+                          receiver_known=receiver_known)
+        if http_body is not None and http_body.span is not None:
+            request.body_span = http_body.span
+        self._model(request, body, kwargs, model_key, method)
+        request.platforms = self._platforms(alts, request)
+        if fmt == "anthropic":
+            self._anthropic(request, body)
+        elif fmt == "openai-chat":
+            self._openai_chat(request, body)
+        elif fmt == "openai-responses":
+            self._openai_responses(request, body)
+        elif fmt == "converse":
+            self._converse(request, body)
+        elif fmt in ("genai", "genai-cache"):
+            self._genai(request, body, args)
+        if body.open:
+            request.incomplete = tuple(sorted(set(request.incomplete) | {"body"}))
+            request.hidden_markers = request.hidden_markers or any(u.may_mark for u in body.open)
+        return [request]
+
+    def _batch(self, method: sdk.Method, alts: List[ClientAlt], kwargs: DictV, frame: "Frame", span: Span,
+               chain: Tuple[Span, ...], report: Span, receiver_known: bool) -> List[Request]:
+        requests_value = kwargs.get("requests")
+        out: List[Request] = []
+        if isinstance(requests_value, ListV):
+            for item in requests_value.items:
+                for option, _ in options_of(item.value):
+                    params = option.get("params") if isinstance(option, DictV) else None
+                    if isinstance(params, DictV):
+                        request = Request(api=method.api, fmt="anthropic", call_span=span, report_span=report, chain=chain,
+                                          path_guard=frame.guard, receiver_known=receiver_known)
+                        self._model(request, params, params, "model", method)
+                        request.platforms = self._platforms(alts, request)
+                        self._anthropic(request, params)
+                        out.append(request)
+        return out
+
+    # --- common ---------------------------------------------------------------------------------
+    def _model(self, request: Request, body: DictV, kwargs: DictV, key: str, method: sdk.Method) -> None:
+        value = body.get(key) if body.get(key) is not None else kwargs.get(key)
+        if value is None and key == "modelId":
+            value = body.get("model")
+        if value is None:
+            return
+        request.model_span = value.span
+        for option, _ in options_of(value):
+            if isinstance(option, Str) and option.text is not None:
+                if request.model is None:
+                    request.model = option.text
+                    request.model_kind = option.kind
+                elif request.model != option.text:
+                    request.model_kind = Kind.UNKNOWN
+            else:
+                request.model_kind = Kind.UNKNOWN
+        if request.model_kind == Kind.UNKNOWN and isinstance(value, UnionV):
+            request.model = None
+
+    def _platforms(self, alts: List[ClientAlt], request: Request) -> Tuple[PlatformAlt, ...]:
+        out: List[PlatformAlt] = []
+        for alt in alts:
+            name = alt.platform
+            known = alt.base_url_known and name != "unknown"
+            if alt.sdk == "litellm":
+                name = sdk.litellm_platform(request.model) if request.model else None  # type: ignore[assignment]
+                known = name is not None
+                name = name or "unknown"
+            out.append(PlatformAlt(name, alt.cls, alt.span, alt.guard, alt.base_url, known))
+        return tuple(out)
+
+    # --- markers --------------------------------------------------------------------------------
+    def marker_from_entry(self, field: str, entry: Entry, container: Optional[DictV], ctx: _Ctx) -> Marker:
+        value = entry.value
+        ttl: Optional[str] = None
+        typ: Optional[str] = "ephemeral" if field == "cache_control" else ("default" if field == "cachePoint" else "ephemeral")
+        if isinstance(value, DictV):
+            ttl_value = value.get("ttl")
+            if ttl_value is not None:
+                ttl = ttl_value.text if isinstance(ttl_value, Str) and ttl_value.text is not None else "?"
+            type_value = value.get("type")
+            if type_value is not None:
+                typ = type_value.text if isinstance(type_value, Str) else None
+            if value.open:
+                ttl = ttl or "?"
+        elif not (isinstance(value, Const) and value.value is None):
+            ttl = "?"
+        many = ctx.many
+        bound = ctx.bound
+        capped = False
+        loop = ctx.loop
+        if entry.loop is not None:
+            loop_ctx = self.interp.loops.get(entry.loop)
+            cleared = loop_ctx is not None and field in loop_ctx.removed
+            if not cleared:
+                many = True
+                loop = entry.loop
+                if entry.loop_bound is not None:
+                    bound = entry.loop_bound if bound is None else min(bound, entry.loop_bound)
+                capped = entry.loop_capped
+            else:
+                many = False
+        if many and loop is not None and bound is None and not capped:
+            loop_ctx = self.interp.loops.get(loop)
+            if loop_ctx is not None and loop_ctx.capped and entry.loop is None:
+                capped = True
+        return Marker(
+            field=field,
+            ttl=ttl,
+            type=typ,
+            span=value.span,
+            entry_span=entry.key_span,
+            container=container.literal if container is not None else None,
+            cond=entry.cond or ctx.cond,
+            guard=entry.guard,
+            many=many,
+            bound=1 if capped and bound is None else bound,
+            loop=loop,
+            via_param=getattr(value, "via_param", False),
+        )
+
+    def _block_marker(self, block: DictV, ctx: _Ctx, field: str = "cache_control") -> Optional[Marker]:
+        entry = block.entries.get(field)
+        if entry is None or (isinstance(entry.value, Const) and entry.value.value is None):
+            return None
+        return self.marker_from_entry(field, entry, block, ctx)
+
+    # --- pieces ---------------------------------------------------------------------------------
+    def text_piece(self, section: str, path: str, text: Value, ctx: _Ctx, *, role: Optional[str] = None,
+                   block: Optional[DictV] = None, block_type: Optional[str] = "text", string_content: bool = False,
+                   marker: Optional[Marker] = None, list_span: Optional[Span] = None, copilot: Optional[Marker] = None) -> Piece:
+        kind, tokens, static_tokens, label, may_mark = _measure(text)
+        empty = isinstance(text, Str) and text.text == ""
+        return Piece(
+            section=section,
+            path=path,
+            kind=kind,
+            tokens=tokens,
+            static_tokens=static_tokens,
+            span=text.span,
+            value=text,
+            role=role,
+            block_type=block_type,
+            container=block.literal if block is not None else None,
+            string_content=string_content,
+            marker=marker,
+            copilot_marker=copilot,
+            many=ctx.many,
+            cond=ctx.cond,
+            bound=ctx.bound,
+            loop=ctx.loop,
+            label=label,
+            may_mark=may_mark,
+            via_param=getattr(text, "via_param", False),
+            list_span=list_span,
+            empty_text=empty,
+        )
+
+    def unknown_piece(self, section: str, path: str, value: Value, ctx: _Ctx, role: Optional[str] = None,
+                      many: bool = True) -> Piece:
+        """A piece the analysis cannot see into: a run of unknown items (`many`, e.g.
+        `messages=history`) or one block of unknown content."""
+        kind, tokens, static_tokens, label, may_mark = _measure(value)
+        return Piece(section=section, path=path, kind=max(kind, Kind.UNKNOWN) if kind != Kind.DYNAMIC else kind, tokens=None,
+                     static_tokens=0, span=value.span, value=value, role=role, block_type=None, many=ctx.many or many,
+                     cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=label or "unknown items", may_mark=may_mark)
+
+    def blocks(self, section: str, base: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str] = None,
+               owner: Optional[DictV] = None, copilot: Optional[Marker] = None) -> None:
+        """Pieces of a content value: a string, a list of blocks, or something unknown."""
+        if isinstance(value, UnionV):
+            options = [v for v, _ in value.options if not (isinstance(v, Const) and v.value is None)]
+            if len(options) == 1:
+                value = options[0]
+            elif options and all(isinstance(v, Str) for v in options):
+                value = _join_options(options, value.span)
+        if isinstance(value, Str):
+            out.append(self.text_piece(section, base, value, ctx, role=role, block_type="string", string_content=True,
+                                       copilot=copilot, block=owner))
+            return
+        if isinstance(value, ListV):
+            start = len(out)
+            for i, item in enumerate(value.items):
+                inner = ctx.inner(item)
+                for option, _ in list(options_of(item.value))[:1]:
+                    self.block(section, f"{base}[{i}]", option, inner, out, role, item.site)
+            if copilot is not None and len(out) > start:
+                last = out[-1]
+                out[-1] = _replace(last, copilot_marker=copilot)
+            return
+        if isinstance(value, Const) and value.value is None:
+            return
+        # Unknown content of one message: one block (or several) we cannot see into.
+        out.append(self.unknown_piece(section, base, value, ctx, role, many=owner is None))
+
+    def block(self, section: str, path: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str], site: Optional[Span]) -> None:
+        if isinstance(value, Str):
+            out.append(self.text_piece(section, path, value, ctx, role=role, block_type="string", string_content=True, list_span=site))
+            return
+        if not isinstance(value, DictV):
+            out.append(self.unknown_piece(section, path, value, ctx, role))
+            return
+        btype_value = value.get("type")
+        btype = btype_value.text if isinstance(btype_value, Str) else None
+        marker = self._block_marker(value, ctx)
+        text = value.get("text")
+        if text is not None and btype in (None, "text", "input_text", "output_text"):
+            out.append(self.text_piece(section, path, text, ctx, role=role, block=value, block_type=btype or "text",
+                                       marker=marker, list_span=site))
+            return
+        kind, tokens, static_tokens, label, may_mark = _measure(value)
+        out.append(Piece(section=section, path=path, kind=kind, tokens=tokens, static_tokens=static_tokens, span=value.span,
+                         value=value, role=role, block_type=btype, container=value.literal, marker=marker, many=ctx.many,
+                         cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=label or (btype or "block"), may_mark=may_mark,
+                         list_span=site))
+
+    def tools(self, value: Optional[Value], out: List[Piece], request: Request, field: str = "cache_control") -> None:
+        if value is None or (isinstance(value, Const) and value.value is None):
+            return
+        if isinstance(value, ListV):
+            for i, item in enumerate(value.items):
+                ctx = NO_CTX.inner(item)
+                tool = item.value
+                if isinstance(tool, DictV):
+                    kind, tokens, static_tokens, label, may_mark = _measure(tool)
+                    out.append(Piece(section="tools", path=f"tools[{i}]", kind=kind, tokens=tokens, static_tokens=static_tokens,
+                                     span=tool.span, value=tool, block_type="tool", container=tool.literal,
+                                     marker=self._block_marker(tool, ctx), copilot_marker=self._block_marker(tool, ctx, "copilot_cache_control"),
+                                     many=ctx.many, cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=_tool_name(tool), may_mark=may_mark,
+                                     list_span=item.site))
+                else:
+                    out.append(self.unknown_piece("tools", f"tools[{i}]", tool, ctx))
+            return
+        out.append(self.unknown_piece("tools", "tools", value, NO_CTX))
+        request.incomplete = tuple(sorted(set(request.incomplete) | {"tools"}))
+
+    def _top_level(self, request: Request, body: DictV) -> None:
+        entry = body.entries.get("cache_control")
+        extra = body.get("extra_body")
+        if entry is None and isinstance(extra, DictV):
+            entry = extra.entries.get("cache_control")
+        if entry is not None and not (isinstance(entry.value, Const) and entry.value.value is None):
+            request.top_level = self.marker_from_entry("cache_control", entry, None, NO_CTX)
+
+    def _extras(self, request: Request, body: DictV, names: Tuple[str, ...]) -> None:
+        for name in names:
+            value = body.get(name)
+            if value is not None:
+                request.extras[name] = value
+        extra = body.get("extra_body")
+        if isinstance(extra, DictV):
+            for name in names:
+                value = extra.get(name)
+                if value is not None:
+                    request.extras[name] = value
+
+    def _flag_incomplete(self, request: Request, section: str, value: Optional[Value]) -> None:
+        if value is None:
+            return
+        if _has_unknown(value):
+            request.incomplete = tuple(sorted(set(request.incomplete) | {section}))
+            if _may_mark(value):
+                request.hidden_markers = True
+
+    # --- formats ----------------------------------------------------------------------------------
+    def _anthropic(self, request: Request, body: DictV) -> None:
+        pieces: List[Piece] = []
+        tools = body.get("tools")
+        self.tools(tools, pieces, request)
+        system = body.get("system")
+        if system is not None:
+            request.args["system"] = system
+            self.blocks("system", "system", system, NO_CTX, pieces)
+        messages = body.get("messages")
+        if messages is not None:
+            request.args["messages"] = messages
+            self._messages(messages, pieces, request, openai=False)
+        if tools is not None:
+            request.args["tools"] = tools
+        request.pieces = tuple(pieces)
+        self._top_level(request, body)
+        self._extras(request, body, ("thinking", "extra_headers", "betas"))
+        for name, value in (("system", system), ("messages", messages), ("tools", tools)):
+            self._flag_incomplete(request, name, value)
+
+    def _messages(self, messages: Value, pieces: List[Piece], request: Request, openai: bool) -> None:
+        if isinstance(messages, ListV):
+            in_system = True
+            for i, item in enumerate(messages.items):
+                ctx = NO_CTX.inner(item)
+                message = item.value
+                if isinstance(message, UnionV):
+                    options = [v for v, _ in message.options if isinstance(v, DictV)]
+                    message = options[0] if len(options) == 1 else message
+                if not isinstance(message, DictV):
+                    pieces.append(self.unknown_piece("messages", f"messages[{i}]", message, ctx))
+                    in_system = False
+                    continue
+                role_value = message.get("role")
+                role = role_value.text if isinstance(role_value, Str) else None
+                section = "messages"
+                if openai and in_system and role in ("system", "developer") and not item.many:
+                    section = "system"
+                else:
+                    in_system = False
+                copilot = self._block_marker(message, ctx, "copilot_cache_control")
+                content = message.get("content")
+                if content is None:
+                    content = message.get("parts")
+                start = len(pieces)
+                if content is not None:
+                    self.blocks(section, f"messages[{i}].content", content, ctx, pieces, role, owner=message, copilot=copilot)
+                elif message.get("tool_calls") is not None or message.get("toolUse") is not None:
+                    pieces.append(self.unknown_piece(section, f"messages[{i}]", message, ctx, role))
+                message_marker = self._block_marker(message, ctx)
+                if message_marker is not None and len(pieces) > start:
+                    last = pieces[-1]
+                    pieces[-1] = _replace(last, marker=last.marker or _replace_marker(message_marker, field="cache_control@message"))
+            return
+        pieces.append(self.unknown_piece("messages", "messages", messages, NO_CTX))
+
+    def _openai_chat(self, request: Request, body: DictV) -> None:
+        pieces: List[Piece] = []
+        tools = body.get("tools")
+        self.tools(tools, pieces, request)
+        messages = body.get("messages")
+        if messages is not None:
+            request.args["messages"] = messages
+            self._messages(messages, pieces, request, openai=True)
+        if tools is not None:
+            request.args["tools"] = tools
+        # tools come first in the prefix; system messages next
+        order = {"tools": 0, "system": 1, "messages": 2}
+        request.pieces = tuple(sorted(pieces, key=lambda p: order[p.section]))
+        self._top_level(request, body)
+        self._extras(request, body, ("prompt_cache_key", "prompt_cache_retention", "prompt_cache_options",
+                                     "cache_control_injection_points", "user"))
+        for name, value in (("messages", messages), ("tools", tools)):
+            self._flag_incomplete(request, name, value)
+        if "cache_control_injection_points" in request.extras:
+            request.hidden_markers = True
+
+    def _openai_responses(self, request: Request, body: DictV) -> None:
+        pieces: List[Piece] = []
+        tools = body.get("tools")
+        self.tools(tools, pieces, request)
+        instructions = body.get("instructions")
+        if instructions is not None:
+            request.args["system"] = instructions
+            self.blocks("system", "instructions", instructions, NO_CTX, pieces)
+        items = body.get("input")
+        if items is not None:
+            request.args["input"] = items
+            if isinstance(items, Str):
+                pieces.append(self.text_piece("messages", "input", items, NO_CTX, role="user", block_type="string", string_content=True))
+            else:
+                self._messages(items, pieces, request, openai=True)
+        request.pieces = tuple(pieces)
+        self._extras(request, body, ("prompt_cache_key", "prompt_cache_retention", "prompt_cache_options", "previous_response_id"))
+        for name, value in (("system", instructions), ("messages", items), ("tools", tools)):
+            self._flag_incomplete(request, name, value)
+
+    def _converse(self, request: Request, body: DictV) -> None:
+        pieces: List[Piece] = []
+        tool_config = body.get("toolConfig")
+        if isinstance(tool_config, DictV):
+            self._converse_list("tools", "toolConfig.tools", tool_config.get("tools"), pieces, request)
+        system = body.get("system")
+        if system is not None:
+            request.args["system"] = system
+            self._converse_list("system", "system", system, pieces, request)
+        messages = body.get("messages")
+        if messages is not None:
+            request.args["messages"] = messages
+            if isinstance(messages, ListV):
+                for i, item in enumerate(messages.items):
+                    message = item.value
+                    if not isinstance(message, DictV):
+                        pieces.append(self.unknown_piece("messages", f"messages[{i}]", message, NO_CTX.inner(item)))
+                        continue
+                    role_value = message.get("role")
+                    role = role_value.text if isinstance(role_value, Str) else None
+                    self._converse_list("messages", f"messages[{i}].content", message.get("content"), pieces, request, role,
+                                        NO_CTX.inner(item))
+            else:
+                pieces.append(self.unknown_piece("messages", "messages", messages, NO_CTX))
+        request.pieces = tuple(pieces)
+        for name, value in (("system", system), ("messages", messages)):
+            self._flag_incomplete(request, name, value)
+
+    def _converse_list(self, section: str, base: str, value: Optional[Value], pieces: List[Piece], request: Request,
+                       role: Optional[str] = None, ctx: _Ctx = NO_CTX) -> None:
+        """Converse blocks; a `{"cachePoint": ...}` block marks the piece before it."""
+        if value is None:
+            return
+        if not isinstance(value, ListV):
+            pieces.append(self.unknown_piece(section, base, value, ctx, role))
+            return
+        for i, item in enumerate(value.items):
+            inner = ctx.inner(item)
+            block = item.value
+            if isinstance(block, DictV) and "cachePoint" in block.entries:
+                marker = self.marker_from_entry("cachePoint", block.entries["cachePoint"], block, inner)
+                marker = _replace_marker(marker, entry_span=item.site or block.span)
+                if pieces and pieces[-1].section == section:
+                    pieces[-1] = _replace(pieces[-1], marker=pieces[-1].marker or marker)
+                else:
+                    pieces.append(Piece(section=section, path=f"{base}[{i}]", kind=Kind.STATIC, tokens=0, static_tokens=0,
+                                        span=block.span, role=role, block_type="cachePoint", marker=marker))
+                continue
+            if isinstance(block, DictV):
+                text = block.get("text")
+                if text is not None:
+                    pieces.append(self.text_piece(section, f"{base}[{i}]", text, inner, role=role, block=block, list_span=item.site))
+                    continue
+                kind, tokens, static_tokens, label, may_mark = _measure(block)
+                pieces.append(Piece(section=section, path=f"{base}[{i}]", kind=kind, tokens=tokens, static_tokens=static_tokens,
+                                    span=block.span, value=block, role=role, block_type=next(iter(block.entries), None),
+                                    container=block.literal, many=inner.many, cond=inner.cond, bound=inner.bound, loop=inner.loop,
+                                    label=label or "block", may_mark=may_mark, list_span=item.site))
+                continue
+            pieces.append(self.unknown_piece(section, f"{base}[{i}]", block, inner, role))
+
+    def _genai(self, request: Request, body: DictV, args: List[Value]) -> None:
+        pieces: List[Piece] = []
+        config = body.get("config")
+        system = config.get("system_instruction") if isinstance(config, DictV) else None
+        if isinstance(config, DictV):
+            self.tools(config.get("tools"), pieces, request)
+            cached = config.get("cached_content")
+            if cached is not None:
+                request.extras["cached_content"] = cached
+        if system is not None:
+            request.args["system"] = system
+            self.blocks("system", "config.system_instruction", system, NO_CTX, pieces)
+        contents = body.get("contents")
+        if contents is not None:
+            request.args["contents"] = contents
+            if isinstance(contents, Str):
+                pieces.append(self.text_piece("messages", "contents", contents, NO_CTX, role="user", block_type="string", string_content=True))
+            else:
+                self._messages(contents, pieces, request, openai=False)
+        request.pieces = tuple(pieces)
+
+
+# --- measuring -------------------------------------------------------------------------------------
+def _measure(value: Value) -> Tuple[Kind, Optional[int], int, str, bool]:
+    """(kind, estimated tokens or None, tokens of cacheable parts, label, may carry markers)."""
+    if isinstance(value, Str):
+        length = value.length
+        static_chars = value.static_chars()
+        label = next((p.label for p in value.parts if p.kind > Kind.PROCESS and p.label), "")
+        tokens = estimate_tokens(length) if length is not None else None
+        return value.kind, tokens, estimate_tokens(static_chars), label, False
+    if isinstance(value, (DictV, ListV)):
+        size, kind, complete, may_mark = _json_size(value, 0)
+        tokens = estimate_tokens(size) if complete else None
+        static = estimate_tokens(size) if kind.cacheable else 0
+        return kind, tokens, static, "", may_mark
+    if isinstance(value, Unknown):
+        return value.kind, None, 0, value.label, value.may_mark
+    if isinstance(value, UnionV):
+        kinds = [_measure(v)[0] for v, _ in value.options]
+        return max(kinds), None, 0, "", any(_measure(v)[4] for v, _ in value.options)
+    if isinstance(value, Const):
+        return value.kind, estimate_tokens(len(str(value.value))), estimate_tokens(len(str(value.value))), "", False
+    return value.kind, None, 0, "", False
+
+
+def _json_size(value: Value, depth: int) -> Tuple[int, Kind, bool, bool]:
+    """Approximate JSON length of a value, its kind, whether fully known, may-mark."""
+    if depth > 30:
+        return 0, Kind.UNKNOWN, False, False
+    if isinstance(value, Str):
+        length = value.length
+        return (length + 2 if length is not None else 0), value.kind, length is not None, False
+    if isinstance(value, Const):
+        return len(json.dumps(value.value, default=str)), value.kind, True, False
+    if isinstance(value, DictV):
+        total, kind, complete, may_mark = 2, Kind.STATIC, not value.open, any(u.may_mark for u in value.open)
+        for key, entry in value.entries.items():
+            if key in ("cache_control", "cachePoint", "copilot_cache_control"):
+                continue
+            size, k, c, m = _json_size(entry.value, depth + 1)
+            total += size + len(key) + 4
+            kind, complete, may_mark = max(kind, k), complete and c, may_mark or m
+        for unknown in value.open:
+            kind = max(kind, unknown.kind)
+        return total, kind, complete, may_mark
+    if isinstance(value, ListV):
+        total, kind, complete, may_mark = 2, Kind.STATIC, True, False
+        for item in value.items:
+            size, k, c, m = _json_size(item.value, depth + 1)
+            total += size + 2
+            kind, may_mark = max(kind, k), may_mark or m
+            complete = complete and c and not item.many
+        return total, kind, complete, may_mark
+    if isinstance(value, Unknown):
+        return 0, value.kind, False, value.may_mark
+    if isinstance(value, UnionV):
+        sizes = [_json_size(v, depth + 1) for v, _ in value.options]
+        return max(s[0] for s in sizes), max(s[1] for s in sizes), False, any(s[3] for s in sizes)
+    return 0, value.kind, False, False
+
+
+def _has_unknown(value: Value, depth: int = 0) -> bool:
+    """Whether a section's structure has parts the analysis cannot see (a list it cannot
+    enumerate, a dict built from unknown `**kwargs`); unknown *text* does not count."""
+    if depth > 6:
+        return False
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, DictV):
+        return bool(value.open) or any(
+            _has_unknown(e.value, depth + 1) for k, e in value.entries.items() if isinstance(e.value, (DictV, ListV))
+        )
+    if isinstance(value, ListV):
+        return any(isinstance(i.value, Unknown) or _has_unknown(i.value, depth + 1) for i in value.items)
+    return False
+
+
+def _may_mark(value: Value, depth: int = 0) -> bool:
+    if depth > 6:
+        return False
+    if isinstance(value, Unknown):
+        return value.may_mark
+    if isinstance(value, DictV):
+        return any(u.may_mark for u in value.open) or any(_may_mark(e.value, depth + 1) for e in value.entries.values())
+    if isinstance(value, ListV):
+        return any(_may_mark(i.value, depth + 1) for i in value.items)
+    if isinstance(value, UnionV):
+        return any(_may_mark(v, depth + 1) for v, _ in value.options)
+    return False
+
+
+def _tool_name(tool: DictV) -> str:
+    name = tool.get("name")
+    if name is None:
+        fn = tool.get("function") or tool.get("toolSpec")
+        if isinstance(fn, DictV):
+            name = fn.get("name")
+    return f"tool {name.text}" if isinstance(name, Str) and name.text else "tool"
+
+
+def _join_options(options: List[Value], span: Optional[Span]) -> Value:
+    """Several possible strings for one field: as long as the shortest, as static as the worst."""
+    lengths = [o.length for o in options if isinstance(o, Str)]
+    kind = max(o.kind for o in options)
+    from cachelint.analysis.values import Part
+
+    known = [l for l in lengths if l is not None]
+    chars = min(known) if len(known) == len(lengths) and known else None
+    return Str([Part(None, kind, chars, span, "one of several texts")], span)
+
+
+def _replace(piece: Piece, **changes: Any) -> Piece:
+    from dataclasses import replace
+
+    return replace(piece, **changes)
+
+
+def _replace_marker(marker: Marker, **changes: Any) -> Marker:
+    from dataclasses import replace
+
+    return replace(marker, **changes)

@@ -1,0 +1,71 @@
+"""Interpreter state: frames (one per function activation) and loop contexts."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from cachelint.analysis.spans import Span
+from cachelint.analysis.values import TRUE, Guard, Value
+
+_tokens = itertools.count(1)
+
+
+@dataclass
+class LoopCtx:
+    """A loop being interpreted: what it appends to, and how many iterations it may run.
+
+    `bound` is a known maximum of iterations (a slice `[-2:]`, `range(3)`), `capped` is set
+    when the body limits itself (a `break`, a comparison with a cap), `unrolled` when each
+    element of a known list gets its own pass (then appends are concrete, not "many").
+    """
+
+    span: Span
+    bound: Optional[int] = None
+    capped: bool = False
+    unrolled: bool = False
+    appended: Dict[int, List[Span]] = field(default_factory=dict)
+    #: dict keys removed (pop/del) while the loop ran, e.g. old cache_control markers
+    removed: Set[str] = field(default_factory=set)
+
+
+@dataclass
+class Frame:
+    module: Any  # ModuleInfo
+    locals: Dict[str, Value] = field(default_factory=dict)
+    parent: Optional["Frame"] = None
+    func: Any = None  # FuncV being run
+    owner: Any = None  # ClassInfo of the method
+    self_value: Optional[Value] = None
+    guard: Guard = TRUE
+    at_import: bool = False
+    loops: List[LoopCtx] = field(default_factory=list)
+    chain: Tuple[Span, ...] = ()
+    depth: int = 0
+    returns: List[Tuple[Value, Guard]] = field(default_factory=list)
+    params: Set[str] = field(default_factory=set)
+    #: parameters of the entry function are per-call inputs; of __init__, per-instance
+    entry_param_kind: Any = None
+    token: int = field(default_factory=lambda: next(_tokens))
+    #: outer frame that called this one (for loop contexts that span calls)
+    caller: Optional["Frame"] = None
+
+    def child_locals(self) -> Dict[str, Value]:
+        return dict(self.locals)
+
+    def all_loops(self) -> List[LoopCtx]:
+        """Loops active in this frame and in the frames that called it, outermost first."""
+        loops: List[LoopCtx] = []
+        frame: Optional[Frame] = self
+        chain: List[Frame] = []
+        while frame is not None:
+            chain.append(frame)
+            frame = frame.caller
+        for f in reversed(chain):
+            loops.extend(f.loops)
+        return loops
+
+
+class BudgetExceeded(Exception):
+    """The analysis of one entry function took too many steps; its results are dropped."""

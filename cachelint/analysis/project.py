@@ -1,0 +1,413 @@
+"""The linted project as the analysis sees it: modules parsed on demand, imports resolved.
+
+Real code keeps prompts in constants of other modules, builds request dicts in helpers of
+other files and picks its client in a subclass. So when the analysis of one file meets
+`from .prompts import SYSTEM`, it reads `prompts.py` from disk (even when only one file was
+passed, as pre-commit does), parses it with the stdlib parser and evaluates just the names
+it needs. Nothing is imported or executed, and nothing outside the project root is read.
+
+Every module and data file read is recorded in `deps`, so the result cache can invalidate
+an importer when an imported prompt module changes.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions
+from cachelint.source import LineIndex, SourceError, SourceFile, decode_source
+
+MAX_MODULE_BYTES = 8_000_000
+_CLASS_HEADER_RE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+
+
+@dataclass
+class ClassInfo:
+    """A class statement of the project, with what the analysis asks of it."""
+
+    module: "ModuleInfo"
+    node: ast.ClassDef
+    name: str
+    methods: Dict[str, ast.AST] = field(default_factory=dict)
+    #: class-body statements assigning each attribute, in order
+    attrs: Dict[str, List[ast.stmt]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> Tuple[str, int]:
+        return (self.module.path, self.node.lineno)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClassInfo) and other.key == self.key
+
+
+class ModuleInfo:
+    """A parsed project module and its top-level symbol table."""
+
+    def __init__(self, path: str, source: SourceFile, tree: ast.Module, name: Optional[str], is_package: bool) -> None:
+        self.path = path
+        self.source = source
+        self.text = source.text
+        self.tree = tree
+        self.name = name
+        self.is_package = is_package
+        self._index: Optional[LineIndex] = None
+        #: name -> top-level statements that bind or mutate it, in source order
+        self.bindings: Dict[str, List[ast.stmt]] = {}
+        self.classes: Dict[str, ClassInfo] = {}
+        self.all_classes: List[ClassInfo] = []
+        self.functions: Dict[str, ast.AST] = {}
+        self._collect(tree.body)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                info = self.classes.get(node.name)
+                if info is None or info.node is not node:
+                    info = _class_info(self, node)
+                self.all_classes.append(info)
+
+    @property
+    def index(self) -> LineIndex:
+        if self._index is None:
+            self._index = LineIndex(self.text)
+        return self._index
+
+    @property
+    def package(self) -> str:
+        """Dotted package that relative imports start from."""
+        if self.name is None:
+            return ""
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    def _collect(self, body: List[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions[stmt.name] = stmt
+                self.bindings.setdefault(stmt.name, []).append(stmt)
+            elif isinstance(stmt, ast.ClassDef):
+                self.classes[stmt.name] = _class_info(self, stmt)
+                self.bindings.setdefault(stmt.name, []).append(stmt)
+            elif isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+                for block in _sub_blocks(stmt):
+                    self._collect(block)
+            else:
+                for name in bound_names(stmt):
+                    self.bindings.setdefault(name, []).append(stmt)
+
+
+def _sub_blocks(stmt: ast.stmt) -> Iterator[List[ast.stmt]]:
+    for attr in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, attr, None)
+        if block:
+            yield block
+    for handler in getattr(stmt, "handlers", []) or []:
+        yield handler.body
+
+
+def _class_info(module: ModuleInfo, node: ast.ClassDef) -> ClassInfo:
+    info = ClassInfo(module=module, node=node, name=node.name)
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.methods[stmt.name] = stmt
+        else:
+            for name in bound_names(stmt):
+                info.attrs.setdefault(name, []).append(stmt)
+    return info
+
+
+def bound_names(stmt: ast.stmt) -> List[str]:
+    """Names a simple statement binds or mutates at its own level."""
+    names: List[str] = []
+    if isinstance(stmt, ast.Assign):
+        for target in stmt.targets:
+            names.extend(_target_names(target))
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        names.extend(_target_names(stmt.target))
+    elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        for alias in stmt.names:
+            if alias.name == "*":
+                continue
+            names.append(alias.asname or alias.name.split(".")[0])
+    elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            names.append(func.value.id)  # PROMPTS.append(...) mutates PROMPTS
+    return names
+
+
+def _target_names(target: ast.expr) -> List[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        out: List[str] = []
+        for elt in target.elts:
+            out.extend(_target_names(elt))
+        return out
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    if isinstance(target, ast.Subscript):
+        base = target.value
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        if isinstance(base, ast.Name):
+            return [base.id]
+    return []
+
+
+class Project:
+    """On-demand view of the project under `root` (one per worker process and root)."""
+
+    def __init__(self, root: Path, options: Optional[AnalysisOptions] = None) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.options = options or AnalysisOptions()
+        self._modules: Dict[str, Optional[ModuleInfo]] = {}
+        self._overrides: Dict[str, bytes] = {}
+        self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
+        self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
+        self._files: Optional[List[str]] = None
+        #: every project file read for the current analysis (path -> content hash)
+        self.deps: Dict[str, str] = {}
+
+    # --- files ---------------------------------------------------------------------------
+    def contains(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        root = str(self.root)
+        return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+    def set_override(self, path: str, data: bytes) -> None:
+        """Use `data` as the content of `path` (stdin input, or a file being fixed)."""
+        path = os.path.realpath(path)
+        self._overrides[path] = data
+        self._modules.pop(path, None)
+
+    def forget(self, path: str) -> None:
+        """Drop what is cached about `path` (its content changed on disk)."""
+        path = os.path.realpath(path)
+        self._modules.pop(path, None)
+        self._overrides.pop(path, None)
+
+    def read_bytes(self, path: str, limit: int = MAX_MODULE_BYTES) -> Optional[bytes]:
+        """Bytes of a project file, or None if outside the root, missing or too big."""
+        real = os.path.realpath(path)
+        if real in self._overrides:
+            data = self._overrides[real]
+        else:
+            if not self.contains(real):
+                return None
+            try:
+                if os.path.getsize(real) > limit:
+                    return None
+                with open(real, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                return None
+        self.deps[real] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        return data
+
+    def read_prompt_file(self, path: str) -> Tuple[Optional[str], Optional[int]]:
+        """(text, size) of a prompt file read by the analysed code, or (None, None).
+
+        Only files under the project root (and under `prompt-paths` when configured) are
+        read; a file over the size limit gives its size only.
+        """
+        real = os.path.realpath(path)
+        if not self.contains(real) or not self._prompt_path_allowed(real):
+            return None, None
+        try:
+            size = os.path.getsize(real)
+        except OSError:
+            return None, None
+        if size > self.options.max_prompt_file_bytes:
+            return None, size
+        data = self.read_bytes(real, limit=self.options.max_prompt_file_bytes)
+        if data is None:
+            return None, None
+        try:
+            return data.decode("utf-8-sig"), size
+        except UnicodeDecodeError:
+            return None, size
+
+    def _prompt_path_allowed(self, real: str) -> bool:
+        if not self.options.prompt_paths:
+            return True
+        for rel in self.options.prompt_paths:
+            base = os.path.realpath(os.path.join(self.root, rel))
+            if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+                return True
+        return False
+
+    # --- modules ---------------------------------------------------------------------------
+    def module(self, path: str) -> Optional[ModuleInfo]:
+        """The parsed module at `path` (None when it cannot be read or parsed)."""
+        path = os.path.realpath(path)
+        if path in self._modules:
+            info = self._modules[path]
+            if info is not None:
+                self.deps.setdefault(path, hashlib.blake2b(info.source.raw, digest_size=16).hexdigest())
+            return info
+        info = self._load(path)
+        self._modules[path] = info
+        return info
+
+    def _load(self, path: str) -> Optional[ModuleInfo]:
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            source = decode_source(path, data)
+            tree = ast.parse(source.text, filename=path)
+        except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        name, is_package = self.module_name(path)
+        return ModuleInfo(path, source, tree, name, is_package)
+
+    def module_name(self, path: str) -> Tuple[Optional[str], bool]:
+        """Dotted name of a file from the package directories above it."""
+        p = Path(path)
+        is_package = p.name == "__init__.py"
+        parts: List[str] = [] if is_package else [p.stem]
+        directory = p.parent
+        while (directory / "__init__.py").exists() and self.contains(str(directory)):
+            parts.insert(0, directory.name)
+            if directory.parent == directory:
+                break
+            directory = directory.parent
+        if not parts:
+            return None, is_package
+        return ".".join(parts), is_package
+
+    def search_roots(self, from_path: str) -> List[str]:
+        """Directories absolute imports are resolved from, nearest first."""
+        roots: List[str] = []
+        p = Path(from_path).parent
+        top = p
+        while (top / "__init__.py").exists() and self.contains(str(top.parent)):
+            top = top.parent
+        for candidate in (str(top), str(p), str(self.root), str(self.root / "src")):
+            if candidate not in roots and self.contains(candidate):
+                roots.append(candidate)
+        return roots
+
+    def resolve_import(self, from_path: str, module: str, level: int = 0) -> Optional[str]:
+        """File path of `module` as imported from `from_path`, if it is a project module."""
+        key = (from_path, module, level)
+        if key in self._resolve_cache:
+            return self._resolve_cache[key]
+        result = self._resolve(from_path, module, level)
+        self._resolve_cache[key] = result
+        return result
+
+    def _resolve(self, from_path: str, module: str, level: int) -> Optional[str]:
+        parts = [p for p in module.split(".") if p] if module else []
+        if level > 0:
+            base = Path(from_path).parent
+            for _ in range(level - 1):
+                base = base.parent
+            return self._find(str(base), parts)
+        for root in self.search_roots(from_path):
+            found = self._find(root, parts)
+            if found is not None:
+                return found
+        return None
+
+    def _find(self, base: str, parts: List[str]) -> Optional[str]:
+        if not parts:
+            init = os.path.join(base, "__init__.py")
+            return init if os.path.isfile(init) and self.contains(init) else None
+        path = os.path.join(base, *parts)
+        for candidate in (path + ".py", os.path.join(path, "__init__.py")):
+            if os.path.isfile(candidate) and self.contains(candidate):
+                return os.path.realpath(candidate)
+        return None
+
+    def is_package_dir(self, base: str, parts: List[str]) -> bool:
+        return os.path.isdir(os.path.join(base, *parts))
+
+    # --- classes -------------------------------------------------------------------------
+    def subclasses(self, info: ClassInfo, resolve_base) -> List[ClassInfo]:
+        """Project classes that inherit from `info`, directly or not (bounded search).
+
+        A cheap byte index of `class X(Base...)` headers over the project picks candidate
+        files; only those are parsed, and a candidate counts only when its base resolves
+        (through `resolve_base`) to `info`.
+        """
+        index = self._class_headers()
+        found: List[ClassInfo] = []
+        seen: Set[Tuple[str, int]] = {info.key}
+        queue = [info]
+        while queue and len(found) < 32:
+            current = queue.pop(0)
+            for path, _sub in index.get(current.name, []):
+                module = self.module(path)
+                if module is None:
+                    continue
+                for cls in module.all_classes:
+                    if cls.key in seen:
+                        continue
+                    for base in cls.node.bases:
+                        if resolve_base(module, base) == current:
+                            seen.add(cls.key)
+                            found.append(cls)
+                            queue.append(cls)
+                            break
+        return found
+
+    def _class_headers(self) -> Dict[str, List[Tuple[str, str]]]:
+        if self._class_index is not None:
+            return self._class_index
+        index: Dict[str, List[Tuple[str, str]]] = {}
+        for path in self.python_files():
+            data = self.read_bytes_untracked(path)
+            if data is None or b"class" not in data:
+                continue
+            for match in _CLASS_HEADER_RE.finditer(data):
+                sub = match.group(1).decode("ascii", "replace")
+                for token in re.findall(rb"\w+", match.group(2)):
+                    index.setdefault(token.decode("ascii", "replace"), []).append((path, sub))
+        self._class_index = index
+        return index
+
+    def read_bytes_untracked(self, path: str) -> Optional[bytes]:
+        real = os.path.realpath(path)
+        if real in self._overrides:
+            return self._overrides[real]
+        try:
+            if os.path.getsize(real) > MAX_MODULE_BYTES:
+                return None
+            with open(real, "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def python_files(self) -> List[str]:
+        """Every `.py` file under the root, skipping the usual virtualenv and build dirs."""
+        if self._files is not None:
+            return self._files
+        files: List[str] = []
+        skip = set(DEFAULT_EXCLUDES)
+        stack = [str(self.root)]
+        while stack:
+            directory = stack.pop()
+            try:
+                entries = list(os.scandir(directory))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in skip and not entry.name.startswith("."):
+                            stack.append(entry.path)
+                    elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+                        files.append(os.path.realpath(entry.path))
+                except OSError:
+                    continue
+        files.sort()
+        self._files = files
+        return files

@@ -1,0 +1,306 @@
+"""What cachelint knows about LLM SDKs: clients, request methods, endpoints, volatile calls.
+
+Checked against anthropic 2.12, openai 2.53/3.x, boto3 1.44, google-genai 3.4 and litellm
+1.106 (signatures and client classes; see the README's references). Everything here is
+about *recognising* code; provider behaviour that sources dispute lives in the data tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
+from urllib.parse import urlparse
+
+# --- clients ------------------------------------------------------------------------------
+ANTHROPIC_CLIENTS: Dict[str, str] = {
+    "Anthropic": "anthropic",
+    "AnthropicBedrock": "bedrock",
+    "AnthropicBedrockMantle": "bedrock-mantle",
+    "AnthropicVertex": "vertex",
+    "AnthropicFoundry": "foundry",
+    "AnthropicAWS": "aws",
+    "AnthropicGoogleCloud": "google-cloud",
+}
+ANTHROPIC_CLIENTS.update({"Async" + name: platform for name, platform in list(ANTHROPIC_CLIENTS.items())})
+
+OPENAI_CLIENTS = {"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI"}
+HTTP_CLIENT_FACTORIES = {
+    "requests.Session",
+    "requests.session",
+    "requests.sessions.Session",
+    "httpx.Client",
+    "httpx.AsyncClient",
+    "aiohttp.ClientSession",
+}
+HTTP_FUNCTIONS = {
+    "requests.post": "post",
+    "requests.request": "request",
+    "httpx.post": "post",
+    "httpx.request": "request",
+    "httpx.stream": "stream",
+}
+LITELLM_FUNCTIONS = {"completion", "acompletion", "responses", "aresponses", "text_completion", "atext_completion"}
+
+# Packages whose own names win over same-named project modules: when the linted project
+# vendors or *is* one of these SDKs, `from anthropic import Anthropic` still means the SDK.
+SDK_PACKAGES = ("anthropic", "openai", "boto3", "botocore", "litellm", "google.genai", "requests", "httpx", "aiohttp")
+
+
+def client_for_constructor(qualname: str) -> Optional[Tuple[str, str, Optional[str]]]:
+    """(sdk, class name, platform or None when it depends on `base_url`) for a client class."""
+    parts = qualname.split(".")
+    name = parts[-1]
+    if parts[0] == "anthropic" and name in ANTHROPIC_CLIENTS:
+        return "anthropic", name, ANTHROPIC_CLIENTS[name]
+    if parts[0] == "openai" and name in OPENAI_CLIENTS:
+        return "openai", name, "azure-openai" if "Azure" in name else None
+    if qualname in ("google.genai.Client", "google.genai.client.Client"):
+        return "genai", "genai.Client", None
+    if qualname in ("litellm.Router", "litellm.router.Router"):
+        return "litellm", "Router", None
+    if qualname in HTTP_CLIENT_FACTORIES:
+        return "http", qualname, None
+    return None
+
+
+def is_boto3_client_factory(qualname: str) -> bool:
+    return qualname in (
+        "boto3.client",
+        "boto3.Session.client",
+        "boto3.session.Session.client",
+        "aioboto3.Session.client",
+        "botocore.session.Session.create_client",
+    )
+
+
+# --- request methods ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Method:
+    """A request-sending SDK method: `api` names it, `fmt` is the body format it takes."""
+
+    api: str
+    fmt: str
+    counts_tokens: bool = False
+
+
+_LOOK_THROUGH = ("with_raw_response", "with_streaming_response")
+
+ANTHROPIC_METHODS = {
+    ("messages", "create"): Method("anthropic.messages.create", "anthropic"),
+    ("messages", "stream"): Method("anthropic.messages.stream", "anthropic"),
+    ("messages", "parse"): Method("anthropic.messages.parse", "anthropic"),
+    ("messages", "count_tokens"): Method("anthropic.messages.count_tokens", "anthropic", counts_tokens=True),
+    ("messages", "batches", "create"): Method("anthropic.messages.batches.create", "anthropic-batch"),
+    ("beta", "messages", "create"): Method("anthropic.beta.messages.create", "anthropic"),
+    ("beta", "messages", "stream"): Method("anthropic.beta.messages.stream", "anthropic"),
+    ("beta", "messages", "parse"): Method("anthropic.beta.messages.parse", "anthropic"),
+    ("beta", "messages", "tool_runner"): Method("anthropic.beta.messages.tool_runner", "anthropic"),
+    ("beta", "messages", "count_tokens"): Method("anthropic.beta.messages.count_tokens", "anthropic", counts_tokens=True),
+    ("beta", "messages", "batches", "create"): Method("anthropic.beta.messages.batches.create", "anthropic-batch"),
+}
+OPENAI_METHODS = {
+    ("chat", "completions", "create"): Method("openai.chat.completions.create", "openai-chat"),
+    ("chat", "completions", "parse"): Method("openai.chat.completions.parse", "openai-chat"),
+    ("chat", "completions", "stream"): Method("openai.chat.completions.stream", "openai-chat"),
+    ("beta", "chat", "completions", "parse"): Method("openai.beta.chat.completions.parse", "openai-chat"),
+    ("beta", "chat", "completions", "stream"): Method("openai.beta.chat.completions.stream", "openai-chat"),
+    ("responses", "create"): Method("openai.responses.create", "openai-responses"),
+    ("responses", "parse"): Method("openai.responses.parse", "openai-responses"),
+    ("responses", "stream"): Method("openai.responses.stream", "openai-responses"),
+}
+BEDROCK_METHODS = {
+    ("invoke_model",): Method("bedrock.invoke_model", "invoke"),
+    ("invoke_model_with_response_stream",): Method("bedrock.invoke_model_with_response_stream", "invoke"),
+    ("converse",): Method("bedrock.converse", "converse"),
+    ("converse_stream",): Method("bedrock.converse_stream", "converse"),
+}
+GENAI_METHODS = {
+    ("models", "generate_content"): Method("genai.models.generate_content", "genai"),
+    ("models", "generate_content_stream"): Method("genai.models.generate_content_stream", "genai"),
+    ("caches", "create"): Method("genai.caches.create", "genai-cache"),
+}
+GENAI_METHODS.update({("aio",) + path: Method(m.api.replace("genai.", "genai.aio."), m.fmt) for path, m in list(GENAI_METHODS.items())})
+LITELLM_ROUTER_METHODS = {
+    ("completion",): Method("litellm.Router.completion", "openai-chat"),
+    ("acompletion",): Method("litellm.Router.acompletion", "openai-chat"),
+}
+HTTP_METHODS = {("post",): "post", ("request",): "request", ("stream",): "stream"}
+
+_METHODS_BY_SDK = {
+    "anthropic": ANTHROPIC_METHODS,
+    "openai": OPENAI_METHODS,
+    "bedrock-runtime": BEDROCK_METHODS,
+    "genai": GENAI_METHODS,
+    "litellm": LITELLM_ROUTER_METHODS,
+}
+
+
+def clean_path(path: Tuple[str, ...]) -> Tuple[str, ...]:
+    return tuple(p for p in path if p not in _LOOK_THROUGH)
+
+
+def method_for(sdk: str, path: Tuple[str, ...]) -> Optional[Method]:
+    """The request method at attribute `path` of a client of `sdk`, if it is one."""
+    return _METHODS_BY_SDK.get(sdk, {}).get(clean_path(path))
+
+
+def is_method_prefix(sdk: str, path: Tuple[str, ...]) -> bool:
+    """True while `path` can still grow into a request method (`client.messages`)."""
+    path = clean_path(path)
+    return any(key[: len(path)] == path for key in _METHODS_BY_SDK.get(sdk, {}))
+
+
+# Unknown receivers: attribute chains distinctive enough to recognise with LLM-shaped args.
+UNTYPED_ANTHROPIC_PATHS = {k: v for k, v in ANTHROPIC_METHODS.items()}
+UNTYPED_OPENAI_PATHS = {k: v for k, v in OPENAI_METHODS.items() if k[0] != "responses"}
+NOT_LLM_PATHS = {("beta", "threads", "messages", "create"), ("threads", "messages", "create")}
+
+
+def untyped_method(path: Tuple[str, ...], keywords: Tuple[str, ...]) -> Optional[Method]:
+    """Recognise `x.messages.create(...)` on a receiver of unknown type by its arguments.
+
+    Twilio and Plivo also have `client.messages.create` (with `to=`, `body=`), and OpenAI's
+    Assistants API has `beta.threads.messages.create`; only a call that passes what an LLM
+    request needs (`messages`/`system` with `model` or `max_tokens`) counts.
+    """
+    path = clean_path(path)
+    for size in (4, 3, 2):
+        tail = path[-size:]
+        if tail in NOT_LLM_PATHS:
+            return None
+    kw = set(keywords)
+    for size in (4, 3, 2):
+        tail = path[-size:]
+        if tail in UNTYPED_OPENAI_PATHS and ("messages" in kw or "model" in kw):
+            return UNTYPED_OPENAI_PATHS[tail]
+        if tail in UNTYPED_ANTHROPIC_PATHS and (
+            ("messages" in kw or "system" in kw) and ("max_tokens" in kw or "model" in kw)
+        ):
+            return UNTYPED_ANTHROPIC_PATHS[tail]
+    return None
+
+
+# --- endpoints ------------------------------------------------------------------------------
+_HOSTS = (
+    (re.compile(r"(^|\.)api\.anthropic\.com$"), "anthropic"),
+    (re.compile(r"(^|\.)openrouter\.ai$"), "openrouter"),
+    (re.compile(r"(^|\.)githubcopilot\.com$"), "copilot"),
+    (re.compile(r"\.openai\.azure\.com$"), "azure-openai"),
+    (re.compile(r"\.services\.ai\.azure\.com$"), "foundry"),
+    (re.compile(r"^api\.openai\.com$"), "openai"),
+    (re.compile(r"^bedrock-mantle\.[\w-]+\.api\.aws$"), "bedrock-mantle"),
+    (re.compile(r"^bedrock-runtime[\w.-]*\.amazonaws\.com$"), "bedrock"),
+    (re.compile(r"^aws-external-anthropic\.[\w-]+\.api\.aws$"), "aws"),
+    (re.compile(r"aiplatform\.googleapis\.com$"), "vertex"),
+    (re.compile(r"^claude\.googleapis\.com$"), "google-cloud"),
+    (re.compile(r"^generativelanguage\.googleapis\.com$"), "gemini"),
+)
+
+
+def platform_for_url(url: str) -> str:
+    """Platform a base URL or endpoint points at; "gateway" for any other host."""
+    parsed = urlparse(url if "://" in url else "https://" + url)
+    host = (parsed.hostname or "").lower()
+    if not host:
+        return "unknown"
+    for pattern, platform in _HOSTS:
+        if pattern.search(host):
+            if platform == "foundry" and "/anthropic" not in parsed.path and "/models" in parsed.path:
+                return "gateway"
+            return platform
+    return "gateway"
+
+
+def format_for_path(url: str) -> Optional[str]:
+    """Body format of an HTTP endpoint from its path (`/v1/messages`, `/chat/completions`)."""
+    path = urlparse(url if "://" in url else "https://x/" + url.lstrip("/")).path.rstrip("/")
+    if path.endswith("/messages") and not path.endswith("/threads/messages") and "/threads/" not in path:
+        return "anthropic"
+    if path.endswith("/chat/completions"):
+        return "openai-chat"
+    if path.endswith("/responses"):
+        return "openai-responses"
+    if path.endswith(":rawPredict") or path.endswith(":streamRawPredict"):
+        return "anthropic"
+    return None
+
+
+def litellm_platform(model: str) -> Optional[str]:
+    """Platform a litellm model string routes to, from its provider prefix."""
+    prefix = model.split("/", 1)[0].lower() if "/" in model else ""
+    table = {
+        "anthropic": "anthropic",
+        "bedrock": "bedrock",
+        "bedrock_mantle": "bedrock-mantle",
+        "vertex_ai": "vertex",
+        "vertex_ai_beta": "vertex",
+        "azure_ai": "foundry",
+        "openrouter": "openrouter",
+        "github_copilot": "copilot",
+        "openai": "openai",
+        "azure": "azure-openai",
+        "gemini": "gemini",
+        "litellm_proxy": "gateway",
+        "databricks": "gateway",
+    }
+    if prefix in table:
+        platform = table[prefix]
+        if platform == "vertex" and "claude" not in model.lower():
+            return "vertex-gemini"
+        return platform
+    lowered = model.lower()
+    if lowered.startswith("claude"):
+        return "anthropic"
+    if lowered.startswith(("gpt-", "o1", "o3", "o4", "chatgpt")):
+        return "openai"
+    if lowered.startswith("gemini"):
+        return "gemini"
+    return None
+
+
+# --- volatile calls -------------------------------------------------------------------------
+#: Calls whose result changes on every call (inside a function) -> label for messages.
+PER_CALL = {
+    "datetime.datetime.now": "the current time (datetime.now())",
+    "datetime.datetime.utcnow": "the current time (datetime.utcnow())",
+    "datetime.datetime.today": "the current date (datetime.today())",
+    "datetime.date.today": "the current date (date.today())",
+    "time.time": "the current time (time.time())",
+    "time.time_ns": "the current time (time.time_ns())",
+    "time.strftime": "the current time (time.strftime())",
+    "time.localtime": "the current time (time.localtime())",
+    "time.gmtime": "the current time (time.gmtime())",
+    "time.ctime": "the current time (time.ctime())",
+    "time.asctime": "the current time (time.asctime())",
+    "time.monotonic": "a clock reading",
+    "time.perf_counter": "a clock reading",
+    "uuid.uuid1": "a random UUID",
+    "uuid.uuid4": "a random UUID",
+    "os.urandom": "random bytes",
+    "input": "user input",
+    "pendulum.now": "the current time (pendulum.now())",
+    "arrow.now": "the current time (arrow.now())",
+    "arrow.utcnow": "the current time (arrow.utcnow())",
+}
+PER_CALL_MODULES = {"random": "a random value", "secrets": "a random value"}
+#: Calls fixed for a process (environment, host) -> label.
+PER_PROCESS = {
+    "os.getpid": "the process id",
+    "socket.gethostname": "the host name",
+    "platform.node": "the host name",
+    "getpass.getuser": "the user name",
+    "os.getcwd": "the working directory",
+}
+
+
+def volatile_call(qualname: str) -> Optional[Tuple[str, str]]:
+    """("call" | "process", label) for a call whose result is not static, else None."""
+    if qualname in PER_CALL:
+        return "call", PER_CALL[qualname]
+    head = qualname.split(".", 1)[0]
+    if head in PER_CALL_MODULES and "." in qualname:
+        return "call", PER_CALL_MODULES[head] + f" ({qualname.split('.', 1)[1]}())"
+    if qualname in PER_PROCESS:
+        return "process", PER_PROCESS[qualname]
+    return None

@@ -1,0 +1,650 @@
+"""Abstract values: what the analysis knows about a Python value without running the code.
+
+The analysis interprets request-building code over these values instead of real ones. A
+string is a sequence of `Part`s, each static (known text), static per process (computed
+once at import), dynamic per call (a clock, a parameter, retrieved text) or unknown, with
+the source span it came from. Dicts and lists are mutable and shared by identity, like the
+real objects, so a helper that mutates its argument (`block["cache_control"] = ...`) changes
+what the caller later sends. Whatever the analysis cannot model becomes `Unknown`, never an
+exception: "unknown" is the top of the lattice and rules stay silent on it.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
+
+from cachelint.analysis.spans import Span
+
+_ids = itertools.count(1)
+
+#: Text longer than this is measured, not kept (a prompt repeated a million times).
+MAX_TEXT = 2_000_000
+#: A string keeps at most this many parts; beyond, adjacent parts are merged.
+MAX_PARTS = 64
+#: Unions wider than this collapse to Unknown.
+MAX_UNION = 8
+
+
+class Kind(enum.IntEnum):
+    """How often a piece of a request changes. Ordered: later kinds dominate in a mix."""
+
+    STATIC = 0  # known at lint time
+    PROCESS = 1  # fixed for the life of a process (computed at import)
+    UNKNOWN = 2  # cannot tell
+    DYNAMIC = 3  # changes per call
+
+    @property
+    def label(self) -> str:
+        return {0: "static", 1: "static per process", 2: "unknown", 3: "dynamic"}[self.value]
+
+    @property
+    def cacheable(self) -> bool:
+        """Whether a prefix made of this kind can be read back from the cache."""
+        return self in (Kind.STATIC, Kind.PROCESS)
+
+
+# --- guards -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Atom:
+    """One condition on the path to a value: `subject op values`, possibly negated.
+
+    `op` is "eq" (subject equals one of `values`), "truthy", "isa" (isinstance of one of
+    the class names in `values`) or "opaque" (a condition the analysis cannot read; two
+    opaque atoms on the same source text still contradict each other when one is negated,
+    which is how `if self.use_bedrock: ... else: ...` correlates across methods).
+    """
+
+    subject: str
+    op: str
+    values: FrozenSet[Any] = frozenset()
+    negated: bool = False
+
+    def negate(self) -> "Atom":
+        return Atom(self.subject, self.op, self.values, not self.negated)
+
+    def describe(self) -> str:
+        if self.op == "eq":
+            vals = ", ".join(sorted(repr(v) for v in self.values))
+            return f"{self.subject} {'not in' if self.negated else 'in'} ({vals})"
+        if self.op == "isa":
+            names = ", ".join(sorted(self.values))
+            return f"{'not ' if self.negated else ''}isinstance({self.subject}, {names})"
+        return f"{'not ' if self.negated else ''}{self.subject}"
+
+
+Guard = Tuple[Atom, ...]
+TRUE: Guard = ()
+
+PLATFORM_WORDS = (
+    "bedrock", "vertex", "mantle", "foundry", "azure", "anthropic", "openrouter", "copilot",
+    "provider", "platform", "client", "transport", "llm_type", "api_type", "backend", "aws", "gcp",
+)
+
+
+def atom_is_platform_related(atom: Atom) -> bool:
+    text = (atom.subject + " " + " ".join(str(v) for v in atom.values)).lower()
+    return any(word in text for word in PLATFORM_WORDS)
+
+
+def satisfiable(guard: Iterable[Atom]) -> bool:
+    """False only when the atoms certainly contradict each other."""
+    by_subject: Dict[Tuple[str, str], List[Atom]] = {}
+    for atom in guard:
+        by_subject.setdefault((atom.subject, atom.op), []).append(atom)
+    for (_, op), atoms in by_subject.items():
+        if op in ("truthy", "opaque"):
+            if any(a.negated for a in atoms) and any(not a.negated for a in atoms):
+                return False
+        elif op in ("eq", "isa"):
+            allowed: Optional[set] = None
+            excluded: set = set()
+            for a in atoms:
+                if a.negated:
+                    excluded |= set(a.values)
+                else:
+                    allowed = set(a.values) if allowed is None else allowed & set(a.values)
+            if allowed is not None and not (allowed - excluded):
+                return False
+    return True
+
+
+# --- values -------------------------------------------------------------------------------
+class Value:
+    """Base of every abstract value. `span` is where the value was last placed in code."""
+
+    __slots__ = ("span", "via_param")
+
+    def __init__(self, span: Optional[Span] = None) -> None:
+        self.span = span
+        #: True when the value reached this function through a parameter, so a fix at its
+        #: span would change what other callers send too.
+        self.via_param = False
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.UNKNOWN
+
+    def at(self, span: Optional[Span]) -> "Value":
+        """This value as seen at another place (immutable values are copied, containers
+        keep their identity because mutation must stay shared)."""
+        return self
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of a string: known text, or a hole of some kind with a label and a span."""
+
+    text: Optional[str]
+    kind: Kind
+    chars: Optional[int] = None
+    span: Optional[Span] = None
+    label: str = ""
+
+    @property
+    def length(self) -> Optional[int]:
+        return len(self.text) if self.text is not None else self.chars
+
+
+def static_part(text: str, span: Optional[Span], kind: Kind = Kind.STATIC) -> Part:
+    if len(text) > MAX_TEXT:
+        return Part(None, kind, len(text), span, "long text")
+    return Part(text, kind, len(text), span)
+
+
+def hole(kind: Kind, label: str, span: Optional[Span], chars: Optional[int] = None) -> Part:
+    return Part(None, kind, chars, span, label)
+
+
+class Str(Value):
+    """A string as a sequence of parts (an f-string, a concatenation, a template)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Iterable[Part], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.parts: Tuple[Part, ...] = _normalize(parts)
+
+    @classmethod
+    def literal(cls, text: str, span: Optional[Span], kind: Kind = Kind.STATIC) -> "Str":
+        return cls([static_part(text, span, kind)], span)
+
+    @property
+    def kind(self) -> Kind:
+        return max((p.kind for p in self.parts), default=Kind.STATIC)
+
+    @property
+    def text(self) -> Optional[str]:
+        """The whole text when every part is known."""
+        if any(p.text is None for p in self.parts):
+            return None
+        return "".join(p.text for p in self.parts)  # type: ignore[misc]
+
+    @property
+    def length(self) -> Optional[int]:
+        total = 0
+        for p in self.parts:
+            if p.length is None:
+                return None
+            total += p.length
+        return total
+
+    def static_chars(self) -> int:
+        return sum(p.length or 0 for p in self.parts if p.kind.cacheable)
+
+    def at(self, span: Optional[Span]) -> "Str":
+        new = Str(self.parts, span)
+        new.via_param = self.via_param
+        return new
+
+    def with_kind_at_most(self, kind: Kind) -> "Str":
+        """Downgrade dynamic holes (used for code that runs once at import)."""
+        parts = [
+            Part(p.text, kind, p.chars, p.span, p.label) if p.kind > kind and p.kind == Kind.DYNAMIC else p
+            for p in self.parts
+        ]
+        return Str(parts, self.span)
+
+    def describe(self) -> str:
+        text = self.text
+        if text is not None:
+            return repr(text[:40] + ("..." if len(text) > 40 else ""))
+        return f"<string: {self.kind.label}>"
+
+
+def _normalize(parts: Iterable[Part]) -> Tuple[Part, ...]:
+    out: List[Part] = []
+    for part in parts:
+        if part.length == 0 and part.text is not None:
+            continue
+        if (
+            out
+            and part.kind == out[-1].kind
+            and part.kind.cacheable
+            and part.text is not None
+            and out[-1].text is not None
+            and len(out[-1].text) + len(part.text) <= MAX_TEXT
+        ):
+            prev = out[-1]
+            out[-1] = Part(prev.text + part.text, prev.kind, None, prev.span, prev.label)
+            continue
+        out.append(part)
+    if len(out) > MAX_PARTS:
+        head, tail = out[: MAX_PARTS - 1], out[MAX_PARTS - 1 :]
+        kind = max(p.kind for p in tail)
+        chars = sum(p.length or 0 for p in tail) if all(p.length is not None for p in tail) else None
+        out = head + [Part(None, kind, chars, tail[0].span, tail[0].label or "joined text")]
+    return tuple(out)
+
+
+class Const(Value):
+    """A number, bool, None or bytes literal."""
+
+    __slots__ = ("value", "_kind")
+
+    def __init__(self, value: Any, span: Optional[Span] = None, kind: Kind = Kind.STATIC) -> None:
+        super().__init__(span)
+        self.value = value
+        self._kind = kind
+
+    @property
+    def kind(self) -> Kind:
+        return self._kind
+
+    def at(self, span: Optional[Span]) -> "Const":
+        new = Const(self.value, span, self._kind)
+        new.via_param = self.via_param
+        return new
+
+    def describe(self) -> str:
+        return repr(self.value)
+
+
+class Unknown(Value):
+    """A value the analysis cannot model. `kind` says whether it is known to vary per call.
+
+    `may_mark` is set when the value came out of project code that handles cache markers
+    (a helper whose source mentions `cache_control`), so rules must not assume it carries
+    none.
+    """
+
+    __slots__ = ("_kind", "label", "may_mark")
+
+    def __init__(self, kind: Kind = Kind.UNKNOWN, label: str = "", span: Optional[Span] = None, may_mark: bool = False) -> None:
+        super().__init__(span)
+        self._kind = kind
+        self.label = label
+        self.may_mark = may_mark
+
+    @property
+    def kind(self) -> Kind:
+        return self._kind
+
+    def at(self, span: Optional[Span]) -> "Unknown":
+        new = Unknown(self._kind, self.label, span, self.may_mark)
+        new.via_param = self.via_param
+        return new
+
+    def describe(self) -> str:
+        return f"<{self._kind.label}: {self.label}>" if self.label else f"<{self._kind.label}>"
+
+
+@dataclass
+class Literal:
+    """Where a dict or list display was written, for fixes that insert into it.
+
+    `kind` is "dict" (`{...}`), "dict-call" (`dict(...)`) or "list" (`[...]`); `frame` is
+    the interpreter frame that evaluated it, so a fix can tell a literal written in the
+    request-building code from one returned by a helper used for many blocks.
+    """
+
+    span: Span
+    kind: str
+    frame: int
+    in_loop: bool = False
+
+
+@dataclass
+class Entry:
+    """A dict entry. `cond` is set when it exists only on some paths (see `guard`)."""
+
+    value: Value
+    key_span: Optional[Span] = None
+    cond: bool = False
+    guard: Guard = TRUE
+    #: set when a loop (not unrolled) wrote this entry on each element it visited
+    loop: Optional[Span] = None
+    loop_bound: Optional[int] = None
+    loop_capped: bool = False
+
+
+class DictV(Value):
+    """A mutable dict with string keys. `open` holds what was merged in unseen (`**x`)."""
+
+    __slots__ = ("entries", "open", "literal", "uid", "born")
+
+    def __init__(self, span: Optional[Span] = None, literal: Optional[Literal] = None) -> None:
+        super().__init__(span)
+        self.entries: Dict[str, Entry] = {}
+        self.open: List[Unknown] = []
+        self.literal = literal
+        self.uid = next(_ids)
+        #: the loop or comprehension that created one such dict per iteration, if any
+        self.born: Optional[Span] = None
+
+    @property
+    def kind(self) -> Kind:
+        kinds = [e.value.kind for e in self.entries.values()] + [u.kind for u in self.open]
+        return max(kinds, default=Kind.STATIC)
+
+    def get(self, key: str) -> Optional[Value]:
+        entry = self.entries.get(key)
+        return entry.value if entry is not None else None
+
+    def set(self, key: str, value: Value, key_span: Optional[Span] = None, guard: Guard = TRUE, cond: bool = False) -> None:
+        self.entries[key] = Entry(value, key_span, cond or bool(guard), guard)
+
+    def copy(self, span: Optional[Span] = None) -> "DictV":
+        new = DictV(span or self.span)
+        new.entries = dict(self.entries)
+        new.open = list(self.open)
+        return new
+
+    def describe(self) -> str:
+        return "{" + ", ".join(self.entries) + (", **?" if self.open else "") + "}"
+
+
+@dataclass
+class Item:
+    """A list element, or `many` elements of this shape (a loop's appends, unknown runs).
+
+    `loop` is the span of the loop that appended it; `bound` is how many times at most
+    (None: unbounded as far as the analysis can tell).
+    """
+
+    value: Value
+    many: bool = False
+    cond: bool = False
+    guard: Guard = TRUE
+    loop: Optional[Span] = None
+    bound: Optional[int] = None
+    site: Optional[Span] = None
+
+
+class ListV(Value):
+    """A mutable list (or tuple/set, see `container`)."""
+
+    __slots__ = ("items", "literal", "container", "uid", "born")
+
+    def __init__(self, span: Optional[Span] = None, literal: Optional[Literal] = None, container: str = "list") -> None:
+        super().__init__(span)
+        self.items: List[Item] = []
+        self.literal = literal
+        self.container = container
+        self.uid = next(_ids)
+        self.born: Optional[Span] = None
+
+    @property
+    def kind(self) -> Kind:
+        return max((i.value.kind for i in self.items), default=Kind.STATIC)
+
+    @property
+    def known_length(self) -> Optional[int]:
+        if any(i.many or i.cond for i in self.items):
+            return None
+        return len(self.items)
+
+    def copy(self, span: Optional[Span] = None) -> "ListV":
+        new = ListV(span or self.span, container=self.container)
+        new.items = list(self.items)
+        return new
+
+    def describe(self) -> str:
+        return f"[{len(self.items)} items]"
+
+
+# --- things the code calls --------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClientAlt:
+    """One possible SDK client: which SDK and class, where requests go, under what guard."""
+
+    sdk: str  # "anthropic" | "openai" | "bedrock-runtime" | "genai" | "litellm" | "http"
+    cls: str  # constructor name, e.g. "AnthropicBedrock"
+    platform: str  # key of the platforms table, or "unknown"
+    span: Optional[Span] = None
+    guard: Guard = TRUE
+    base_url: Optional[str] = None
+    base_url_known: bool = True
+
+
+class ClientV(Value):
+    """An SDK client (or several possible ones) and attribute paths taken on it."""
+
+    __slots__ = ("alts", "path")
+
+    def __init__(self, alts: Iterable[ClientAlt], path: Tuple[str, ...] = (), span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.alts: Tuple[ClientAlt, ...] = tuple(alts)
+        self.path = path
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+    def attr(self, name: str, span: Optional[Span]) -> "ClientV":
+        return ClientV(self.alts, self.path + (name,), span)
+
+    def at(self, span: Optional[Span]) -> "ClientV":
+        return ClientV(self.alts, self.path, span)
+
+    def describe(self) -> str:
+        names = "|".join(sorted({a.cls for a in self.alts}))
+        return f"<{names}{'.' + '.'.join(self.path) if self.path else ''}>"
+
+
+class ExtV(Value):
+    """Something from outside the project, known by qualified name (`datetime.datetime`)."""
+
+    __slots__ = ("qualname",)
+
+    def __init__(self, qualname: str, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.qualname = qualname
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+    def at(self, span: Optional[Span]) -> "ExtV":
+        return ExtV(self.qualname, span)
+
+    def describe(self) -> str:
+        return f"<{self.qualname}>"
+
+
+class ModV(Value):
+    """A module of the linted project."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.path = path
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+
+class FuncV(Value):
+    """A function or method of the project (`owner` is the class for methods, `bound` the
+    instance it is bound to)."""
+
+    __slots__ = ("module", "node", "owner", "bound", "closure")
+
+    def __init__(self, module: str, node: Any, owner: Any = None, bound: Optional[Value] = None, closure: Any = None, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.module = module
+        self.node = node
+        self.owner = owner
+        self.bound = bound
+        self.closure = closure
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+    @property
+    def name(self) -> str:
+        return getattr(self.node, "name", "<lambda>")
+
+    def describe(self) -> str:
+        owner = getattr(self.owner, "name", None)
+        return f"<function {owner + '.' if owner else ''}{self.name}>"
+
+
+class ClassV(Value):
+    __slots__ = ("info",)
+
+    def __init__(self, info: Any, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.info = info
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+    def describe(self) -> str:
+        return f"<class {self.info.name}>"
+
+
+class InstV(Value):
+    """An instance of a project class; `exact` is False for an annotated attribute or
+    parameter, whose real class may be any subclass."""
+
+    __slots__ = ("info", "attrs", "exact", "uid")
+
+    def __init__(self, info: Any, span: Optional[Span] = None, exact: bool = True) -> None:
+        super().__init__(span)
+        self.info = info
+        self.attrs: Dict[str, Value] = {}
+        self.exact = exact
+        self.uid = next(_ids)
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+    def describe(self) -> str:
+        return f"<{self.info.name} instance>"
+
+
+class UnionV(Value):
+    """One of several values, each under the guard of the branch that produced it."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: Iterable[Tuple[Value, Guard]], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.options: Tuple[Tuple[Value, Guard], ...] = tuple(options)
+
+    @property
+    def kind(self) -> Kind:
+        return max((v.kind for v, _ in self.options), default=Kind.UNKNOWN)
+
+    def at(self, span: Optional[Span]) -> "UnionV":
+        return UnionV(((v.at(span), g) for v, g in self.options), span)
+
+    def describe(self) -> str:
+        return " | ".join(v.describe() for v, _ in self.options)
+
+
+class PathV(Value):
+    """A filesystem path (from `Path(...)`, `os.path.join`, `__file__`); `path` is absolute
+    or None when not known."""
+
+    __slots__ = ("path", "_kind")
+
+    def __init__(self, path: Optional[str], span: Optional[Span] = None, kind: Kind = Kind.STATIC) -> None:
+        super().__init__(span)
+        self.path = path
+        self._kind = kind
+
+    @property
+    def kind(self) -> Kind:
+        return self._kind if self.path is not None else Kind.UNKNOWN
+
+
+class ResponseV(Value):
+    """What an SDK call returns; reads of its usage fields are checked by CL010."""
+
+    __slots__ = ("api", "fmt", "attrs", "platforms")
+
+    def __init__(self, api: str, fmt: str, span: Optional[Span] = None, attrs: Tuple[str, ...] = (), platforms: Tuple[str, ...] = ()) -> None:
+        super().__init__(span)
+        self.api = api
+        self.fmt = fmt
+        self.attrs = attrs
+        self.platforms = platforms
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.DYNAMIC
+
+
+class PartialV(Value):
+    """`functools.partial(f, *args, **kwargs)` or a bound SDK method reference."""
+
+    __slots__ = ("func", "args", "kwargs")
+
+    def __init__(self, func: Value, args: List[Value], kwargs: Dict[str, Value], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+
+
+def union(options: List[Tuple[Value, Guard]], span: Optional[Span] = None) -> Value:
+    """Join values from branches; identical objects merge, wide unions become Unknown."""
+    flat: List[Tuple[Value, Guard]] = []
+    for value, guard in options:
+        if isinstance(value, UnionV):
+            flat.extend((v, guard + g) for v, g in value.options)
+        else:
+            flat.append((value, guard))
+    unique: List[Tuple[Value, Guard]] = []
+    for value, guard in flat:
+        for i, (seen, seen_guard) in enumerate(unique):
+            if seen is value or _same_const(seen, value):
+                common = tuple(a for a in seen_guard if a in guard)
+                unique[i] = (seen, common)
+                break
+        else:
+            unique.append((value, guard))
+    if len(unique) == 1:
+        return unique[0][0]
+    if len(unique) > MAX_UNION:
+        kind = max(v.kind for v, _ in unique)
+        return Unknown(kind, "one of many values", span)
+    return UnionV(unique, span)
+
+
+def _same_const(a: Value, b: Value) -> bool:
+    if isinstance(a, Str) and isinstance(b, Str):
+        return a.parts == b.parts
+    if isinstance(a, Const) and isinstance(b, Const):
+        return type(a.value) is type(b.value) and a.value == b.value
+    return False
+
+
+def options_of(value: Value) -> Iterator[Tuple[Value, Guard]]:
+    """The alternatives of a value (a single value is its own only alternative)."""
+    if isinstance(value, UnionV):
+        yield from value.options
+    else:
+        yield value, TRUE

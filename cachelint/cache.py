@@ -1,0 +1,156 @@
+"""The result cache: repeat runs only re-analyse what changed.
+
+Layout (as ruff's): `<cache-dir>/CACHEDIR.TAG`, `<cache-dir>/.gitignore` containing `*`, and
+`<cache-dir>/<version>/<settings-fingerprint>.json` holding, per file, its size, mtime, content
+digest, the files its analysis read (imported prompt modules, prompt files) with theirs, and
+the findings. An entry is used only when the file and every dependency are unchanged: equal
+size and mtime, or else an equal content digest. So editing a prompt module invalidates every
+file that imported it. A missing, unreadable or corrupt cache is ignored (never a wrong
+result); a new one is written atomically at the end of the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from cachelint import __version__
+from cachelint.diagnostics import Diagnostic
+from cachelint.engine import FileResult
+
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by cachelint.\n"
+    "# For information about cache directory tags, see:\n"
+    "#\thttps://bford.info/cachedir/\n"
+)
+DEFAULT_DIR = ".cachelint_cache"
+
+
+def _stat(path: str) -> Optional[Tuple[int, int]]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _digest_file(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+class ResultCache:
+    """Per-run view of the cache for one cache directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._tables: Dict[str, Dict[str, Any]] = {}
+        self._dirty: Dict[str, bool] = {}
+
+    def _file(self, fingerprint: str) -> Path:
+        return self.directory / __version__ / f"{fingerprint}.json"
+
+    def _table(self, fingerprint: str) -> Dict[str, Any]:
+        table = self._tables.get(fingerprint)
+        if table is None:
+            table = {}
+            try:
+                with open(self._file(fingerprint), "r", encoding="utf-8") as fh:
+                    loaded = json.load(fh)
+                if isinstance(loaded, dict) and loaded.get("version") == __version__ and isinstance(loaded.get("files"), dict):
+                    table = loaded["files"]
+            except (OSError, ValueError, UnicodeDecodeError):
+                table = {}
+            self._tables[fingerprint] = table
+        return table
+
+    def lookup(self, path: str, fingerprint: str, explicit: bool) -> Optional[FileResult]:
+        entry = self._table(fingerprint).get(path)
+        try:
+            if not entry or entry.get("explicit") != explicit:
+                return None
+            if not self._fresh(path, entry["stat"], entry["digest"]):
+                return None
+            for dep, (stat, digest) in entry.get("deps", {}).items():
+                if not self._fresh(dep, stat, digest):
+                    return None
+            result = FileResult(path=path, skipped=entry.get("skipped"), digest=entry["digest"])
+            result.diagnostics = [Diagnostic.from_dict(d) for d in entry.get("diagnostics", [])]
+            result.deps = {dep: digest for dep, (_, digest) in entry.get("deps", {}).items()}
+            return result
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # a corrupt entry is a miss, never a wrong result
+
+    def _fresh(self, path: str, stat: Any, digest: str) -> bool:
+        now = _stat(path)
+        if now is None:
+            return False
+        if list(now) == list(stat):
+            return True
+        return _digest_file(path) == digest
+
+    def store(self, result: FileResult, fingerprint: str, explicit: bool) -> None:
+        if result.errors or result.digest is None:
+            return
+        stat = _stat(result.path)
+        if stat is None:
+            return
+        deps: Dict[str, Any] = {}
+        for dep, digest in result.deps.items():
+            dep_stat = _stat(dep)
+            if dep_stat is None:
+                return
+            deps[dep] = [list(dep_stat), digest]
+        self._table(fingerprint)[result.path] = {
+            "stat": list(stat),
+            "digest": result.digest,
+            "explicit": explicit,
+            "skipped": result.skipped,
+            "deps": deps,
+            "diagnostics": [d.to_dict() for d in result.diagnostics],
+        }
+        self._dirty[fingerprint] = True
+
+    def save(self) -> None:
+        """Write changed tables atomically; failures only cost the next run some time."""
+        if not any(self._dirty.values()):
+            return
+        try:
+            self._ensure_layout()
+            for fingerprint, dirty in self._dirty.items():
+                if not dirty:
+                    continue
+                target = self._file(fingerprint)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump({"version": __version__, "files": self._tables[fingerprint]}, fh, separators=(",", ":"))
+                os.replace(tmp, target)
+        except OSError:
+            pass
+
+    def _ensure_layout(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tag = self.directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(CACHEDIR_TAG, encoding="utf-8")
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+
+
+def cache_directory(explicit: Optional[str], project_root: Path, settings_dir: Optional[Path]) -> Path:
+    """`--cache-dir` / `CACHELINT_CACHE_DIR`, else the config's `cache-dir`, else the project root."""
+    if explicit:
+        return Path(explicit).resolve()
+    if settings_dir is not None:
+        return settings_dir
+    return project_root / DEFAULT_DIR

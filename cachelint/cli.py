@@ -1,0 +1,541 @@
+"""The `cachelint` command: one command with ruff's flags (`cachelint src/`, `cachelint --fix src/`).
+
+It is deliberately not a click group: `cachelint src/` must not read `src/` as a subcommand.
+`cachelint check ...` is accepted as an alias for ruff muscle memory.
+
+Exit codes (as ruff): 0 = clean or everything fixed; 1 = findings remain (files that do not
+parse count); 2 = bad configuration, unknown rule selector, or an internal error.
+`--exit-zero` never hides 2. Findings go to stdout (or `-o FILE`); summaries and log lines
+go to stderr.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import click
+
+from cachelint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class Fail(Exception):
+    """A user-facing error: one line on stderr and exit code 2."""
+
+
+def _split(values: Sequence[str]) -> Tuple[str, ...]:
+    out: List[str] = []
+    for value in values:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return tuple(out)
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
+              help="Also apply (and count as fixable) fixes that change prompt text or order.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("-e", "--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when any fix was applied, even if nothing remains.")
+@click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes (CL00) or names; comma-separated.")
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the configured ones.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
+@click.option("--output-format", envvar="CACHELINT_OUTPUT_FORMAT", metavar="FORMAT",
+              help="full (default), concise, json, json-lines, github, sarif, junit.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write findings to this file instead of stdout.")
+@click.option("--config", "config_args", multiple=True, metavar="FILE|KEY=VALUE",
+              help="A config file for every linted file, or an inline TOML override (`select = [\"CL001\"]`).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--force-exclude/--no-force-exclude", default=None, help="Apply excludes to explicitly named files too (pre-commit).")
+@click.option("--stdin-filename", metavar="PATH", help="Lint source read from stdin as if it were PATH.")
+@click.option("-n", "--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--cache-dir", envvar="CACHELINT_CACHE_DIR", metavar="DIR", help="Where to keep the result cache.")
+@click.option("--explain", metavar="CODE", help="Print the documentation of a rule (code or name).")
+@click.option("--list-rules", is_flag=True, help="List every rule.")
+@click.option("--show-settings", is_flag=True, help="Print the settings that apply to the first path (or the current directory).")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted.")
+@click.option("--show-requests", is_flag=True, help="Print the LLM requests found in the given files and how they were resolved.")
+@click.option("--add-ignore", is_flag=True, help="Add `# cachelint: ignore[...]` comments for every finding (baseline a codebase).")
+@click.option("-j", "--jobs", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("-s", "--silent", is_flag=True, help="Print nothing; only the exit code speaks.")
+@click.option("-v", "--verbose", is_flag=True, help="Show timings per phase, the slowest files, and what the analysis skipped.")
+@click.version_option(__version__, "-V", "--version", prog_name="cachelint")
+def main(**options: object) -> None:
+    """Find and fix prompt-caching mistakes in code that calls LLM SDKs."""
+    try:
+        code = run(**options)  # type: ignore[arg-type]
+    except Fail as exc:
+        _err(f"cachelint: error: {exc}")
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("cachelint: interrupted")
+        code = 130
+    sys.exit(code)
+
+
+def run(
+    paths: Tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: Optional[bool],
+    diff: bool,
+    show_fixes: bool,
+    statistics: bool,
+    exit_zero: bool,
+    exit_non_zero_on_fix: bool,
+    select: Tuple[str, ...],
+    extend_select: Tuple[str, ...],
+    ignore: Tuple[str, ...],
+    output_format: Optional[str],
+    output_file: Optional[str],
+    config_args: Tuple[str, ...],
+    isolated: bool,
+    force_exclude: Optional[bool],
+    stdin_filename: Optional[str],
+    no_cache: bool,
+    cache_dir: Optional[str],
+    explain: Optional[str],
+    list_rules: bool,
+    show_settings: bool,
+    show_files: bool,
+    show_requests: bool,
+    add_ignore: bool,
+    jobs: Optional[int],
+    quiet: bool,
+    silent: bool,
+    verbose: bool,
+) -> int:
+    from cachelint.output import FORMATS
+
+    if paths and paths[0] == "check" and not os.path.exists("check"):
+        paths = paths[1:]
+    if explain:
+        return _explain(explain)
+    if list_rules:
+        return _list_rules()
+    if output_format is not None and output_format not in FORMATS:
+        raise Fail(f"--output-format: unknown format {output_format!r} (expected one of: {', '.join(FORMATS)})")
+
+    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.registry import UnknownSelector
+    from cachelint.settings import ConfigError
+
+    overrides = CliOverrides(
+        select=_split(select) if select else None,
+        extend_select=_split(extend_select),
+        ignore=_split(ignore),
+        unsafe_fixes=unsafe_fixes,
+        output_format=output_format,
+        cache_dir=cache_dir,
+        force_exclude=force_exclude,
+        config_args=config_args,
+        isolated=isolated,
+    )
+    cwd = Path.cwd()
+    try:
+        resolver = ConfigResolver(cwd, overrides)
+    except (ConfigError, UnknownSelector) as exc:
+        raise Fail(str(exc))
+    session = Session(resolver, overrides, cwd, verbose=verbose)
+    try:
+        if show_settings:
+            from cachelint.config import format_settings
+
+            target = Path(paths[0]) if paths else cwd
+            click.echo(format_settings(resolver.settings_for(target)))
+            return EXIT_OK
+        if stdin_filename is not None or paths == ("-",):
+            return session.stdin(stdin_filename or "-", fix=fix, diff=diff, output_format=output_format,
+                                 unsafe=unsafe_fixes, exit_zero=exit_zero, quiet=quiet or silent, silent=silent)
+        discovery = session.discover(list(paths) or ["."], force_exclude)
+        if show_files:
+            for path in discovery:
+                click.echo(session.display(path))
+            return EXIT_OK
+        if show_requests:
+            return session.show_requests(discovery, output_format)
+        return session.check(
+            discovery,
+            fix=fix or diff,
+            write=not diff,
+            diff=diff,
+            unsafe=unsafe_fixes,
+            show_fixes=show_fixes,
+            statistics=statistics,
+            exit_zero=exit_zero,
+            exit_non_zero_on_fix=exit_non_zero_on_fix,
+            output_format=output_format,
+            output_file=output_file,
+            use_cache=not no_cache,
+            cache_dir=cache_dir,
+            add_ignore=add_ignore,
+            jobs=jobs,
+            quiet=quiet or silent,
+            silent=silent,
+        )
+    except (ConfigError, UnknownSelector) as exc:
+        raise Fail(str(exc))
+
+
+def _explain(selector: str) -> int:
+    from cachelint.docs import render_rule_page
+    from cachelint.registry import rule_for
+
+    rule = rule_for(selector)
+    if rule is None:
+        raise Fail(f"--explain: unknown rule {selector!r} (see `cachelint --list-rules`)")
+    click.echo(render_rule_page(rule), nl=False)
+    return EXIT_OK
+
+
+def _list_rules() -> int:
+    from cachelint.registry import all_rules
+
+    rows = []
+    for rule in all_rules():
+        fix = "" if rule.fix_applicability is None else f"fix: {rule.fix_applicability.value}"
+        rows.append((rule.code, rule.name, fix, rule.summary))
+    width = max(len(r[1]) for r in rows)
+    for code, name, fix, summary in rows:
+        click.echo(f"{code}  {name:<{width}}  {fix:<11}  {summary}")
+    return EXIT_OK
+
+
+class Session:
+    """One invocation: the resolver, an engine, timings, and the printing logic."""
+
+    def __init__(self, resolver: object, overrides: object, cwd: Path, verbose: bool) -> None:
+        from cachelint.engine import Engine
+
+        self.resolver = resolver
+        self.overrides = overrides
+        self.cwd = Path(resolver.cwd)  # type: ignore[attr-defined]
+        self.verbose = verbose
+        self.engine = Engine(resolver.settings_for)  # type: ignore[attr-defined]
+        self.explicit: Set[str] = set()
+        self.discovery_errors: List[Tuple[str, str]] = []
+        self.phase_times: Dict[str, float] = Counter()
+
+    def display(self, path: str) -> str:
+        try:
+            rel = os.path.relpath(path, self.cwd)
+        except ValueError:
+            return path
+        return path if rel.startswith("..") else rel
+
+    def discover(self, paths: List[str], force_exclude: Optional[bool]) -> List[str]:
+        from cachelint.discovery import discover
+
+        start = time.perf_counter()
+        found = discover(paths, self.resolver, force_exclude=force_exclude)  # type: ignore[arg-type]
+        self.phase_times["discover"] += time.perf_counter() - start
+        self.discovery_errors = list(found.errors)
+        for given in paths:
+            candidate = Path(given) if os.path.isabs(given) else self.cwd / given
+            if candidate.is_file():
+                self.explicit.add(os.path.realpath(candidate))
+        return [str(p) for p in found.files]
+
+    # --- linting ----------------------------------------------------------------------------------
+    def check(self, files: List[str], *, fix: bool, write: bool, diff: bool, unsafe: Optional[bool], show_fixes: bool,
+              statistics: bool, exit_zero: bool, exit_non_zero_on_fix: bool, output_format: Optional[str],
+              output_file: Optional[str], use_cache: bool, cache_dir: Optional[str], add_ignore: bool,
+              jobs: Optional[int], quiet: bool, silent: bool) -> int:
+        from cachelint.cache import ResultCache, cache_directory
+        from cachelint.diagnostics import sort_diagnostics
+        from cachelint.engine import invalid_source
+        from cachelint.runner import lint_files
+
+        settings = self.resolver.default_settings  # type: ignore[attr-defined]
+        unsafe_fixes = bool(unsafe if unsafe is not None else settings.unsafe_fixes)
+        fmt = output_format or settings.output_format or "full"
+        cache = None
+        if use_cache:
+            cache = ResultCache(cache_directory(cache_dir, settings.project_root, settings.cache_dir))
+        start = time.perf_counter()
+        results = lint_files(self.engine, files, self.explicit, cwd=self.cwd, overrides=self.overrides, cache=cache, jobs=jobs)
+        self.phase_times["lint"] += time.perf_counter() - start
+        errors: List[str] = [e for r in results.values() for e in r.errors]
+        extra = [invalid_source(os.path.abspath(p), f"cannot lint: {reason}") for p, reason in self.discovery_errors]
+        fixed_count = 0
+        outcome = None
+        if fix:
+            from cachelint.fixer import Fixer
+
+            start = time.perf_counter()
+            outcome = Fixer(self.engine, unsafe_fixes).run(results, self.explicit)
+            self.phase_times["fix"] += time.perf_counter() - start
+            results = outcome.results
+            errors = [e for r in results.values() for e in r.errors] + outcome.errors
+            fixed_count = outcome.fixed_count
+            if diff:
+                text = self._diff(outcome)
+                if not silent and text:
+                    click.echo(text, nl=False)
+                if not quiet:
+                    n = len(outcome.changed)
+                    _err(f"Would fix {outcome.fixed_count} error{'s' if outcome.fixed_count != 1 else ''} in {n} file{'s' if n != 1 else ''}." if n else "No fixes would be applied.")
+                for error in errors:
+                    _err(f"cachelint: error: {error}")
+                if errors:
+                    return EXIT_ERROR
+                return EXIT_FINDINGS if outcome.changed and not exit_zero else EXIT_OK
+            if write:
+                errors.extend(self._write(outcome))
+        diagnostics = sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra)
+        if add_ignore:
+            return self._add_ignore(results, diagnostics, quiet)
+        start = time.perf_counter()
+        if not silent:
+            self._emit(diagnostics, fmt, output_file, unsafe_fixes, statistics)
+        self.phase_times["output"] += time.perf_counter() - start
+        if not quiet:
+            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes)
+        for error in errors:
+            _err(f"cachelint: error: {error}")
+        if self.verbose:
+            self._verbose(results)
+        if cache is not None:
+            cache.save()
+        if errors:
+            return EXIT_ERROR
+        if exit_non_zero_on_fix and fixed_count:
+            return EXIT_FINDINGS
+        if diagnostics and not exit_zero:
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+    def _emit(self, diagnostics: list, fmt: str, output_file: Optional[str], unsafe_fixes: bool, statistics: bool) -> None:
+        from cachelint.output import OutputContext, render
+        from cachelint.output import summary as summaries
+
+        settings = self.resolver.default_settings  # type: ignore[attr-defined]
+        ctx = OutputContext(cwd=self.cwd, project_root=settings.project_root, unsafe_fixes=unsafe_fixes, read_text=_read_text)
+        text = summaries.statistics(diagnostics, unsafe_fixes) + ("\n" if diagnostics else "") if statistics else render(fmt, diagnostics, ctx)
+        if output_file:
+            try:
+                Path(output_file).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise Fail(f"--output-file: cannot write {output_file}: {exc.strerror}")
+        elif text:
+            click.echo(text, nl=False)
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if fmt == "github" and summary_path:
+            from cachelint.output.github import write_step_summary
+
+            try:
+                write_step_summary(diagnostics, ctx, summary_path)
+            except OSError as exc:
+                _err(f"cachelint: warning: cannot write the job summary to {summary_path}: {exc.strerror}")
+
+    def _summary(self, diagnostics: list, outcome: object, fix: bool, unsafe_fixes: bool, show_fixes: bool) -> None:
+        from cachelint.output import summary as summaries
+
+        fixed = outcome.fixed_count if outcome is not None else 0  # type: ignore[attr-defined]
+        if show_fixes and outcome is not None and fixed:
+            block = summaries.show_fixes(outcome.fixed, self.cwd)  # type: ignore[attr-defined]
+            if block:
+                _err("")
+                _err(block)
+                _err("")
+        line = summaries.found_summary(len(diagnostics), fixed, fix_mode=fix)
+        if line:
+            _err(line)
+        hint = summaries.fix_hint(diagnostics, unsafe_fixes)
+        if hint:
+            _err(hint)
+
+    def _write(self, outcome: object) -> List[str]:
+        from cachelint.writer import WriteError, digest, write_atomic
+
+        errors: List[str] = []
+        for path, text in sorted(outcome.changed.items()):  # type: ignore[attr-defined]
+            source = outcome.originals[path]  # type: ignore[attr-defined]
+            try:
+                write_atomic(source, text, expected_digest=digest(source.raw))
+            except WriteError as exc:
+                errors.append(f"{self.display(path)}: {exc}")
+        return errors
+
+    def _diff(self, outcome: object) -> str:
+        chunks: List[str] = []
+        for path, text in sorted(outcome.changed.items()):  # type: ignore[attr-defined]
+            old = outcome.originals[path].text  # type: ignore[attr-defined]
+            name = self.display(path)
+            chunks.extend(difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{name}", f"b/{name}"))
+            if chunks and not chunks[-1].endswith("\n"):
+                chunks[-1] += "\n"
+        return "".join(chunks)
+
+    def _add_ignore(self, results: dict, diagnostics: list, quiet: bool) -> int:
+        import ast as _ast
+
+        from cachelint.source import decode_source
+        from cachelint.suppress import add_ignore_directives
+        from cachelint.writer import WriteError, digest, write_atomic
+
+        total = 0
+        errors = []
+        by_path: Dict[str, list] = {}
+        for d in diagnostics:
+            if d.code not in ("CL000", "CL100"):
+                by_path.setdefault(d.path, []).append(d)
+        for path, found in sorted(by_path.items()):
+            try:
+                with open(path, "rb") as fh:
+                    raw = fh.read()
+                source = decode_source(path, raw)
+                tree = _ast.parse(source.text)
+            except Exception as exc:  # unreadable now: say so, keep going
+                errors.append(f"{self.display(path)}: cannot add ignore comments: {exc}")
+                continue
+            text, count = add_ignore_directives(source, tree, found)
+            if count:
+                try:
+                    write_atomic(source, text, expected_digest=digest(raw))
+                    total += count
+                except WriteError as exc:
+                    errors.append(f"{self.display(path)}: {exc}")
+        if not quiet:
+            _err(f"Added {total} ignore directive{'s' if total != 1 else ''}.")
+        for error in errors:
+            _err(f"cachelint: error: {error}")
+        return EXIT_ERROR if errors else EXIT_OK
+
+    def _verbose(self, results: dict) -> None:
+        phases: Counter = Counter(self.phase_times)
+        for result in results.values():
+            for phase, seconds in result.timings.items():
+                phases[phase] += seconds
+        analysed = sum(1 for r in results.values() if r.skipped is None)
+        _err(f"cachelint {__version__}: {len(results)} files, {analysed} analysed, {len(results) - analysed} skipped by the prefilter")
+        _err("time per phase (seconds; per-file phases summed over worker processes):")
+        for phase in ("discover", "prefilter", "parse", "analyse", "rules", "suppress", "lint", "fix", "output"):
+            if phase in phases:
+                _err(f"  {phase:<10} {phases[phase]:8.3f}")
+        slowest = sorted(results.values(), key=lambda r: -sum(r.timings.values()))[:10]
+        slowest = [r for r in slowest if r.timings]
+        if slowest:
+            _err("slowest files:")
+            for result in slowest:
+                _err(f"  {sum(result.timings.values()):8.3f}  {self.display(result.path)}")
+        for result in results.values():
+            for note in result.notes:
+                _err(f"  note: {self.display(result.path)}: {note}")
+
+    # --- stdin ------------------------------------------------------------------------------------
+    def stdin(self, filename: str, *, fix: bool, diff: bool, output_format: Optional[str], unsafe: Optional[bool],
+              exit_zero: bool, quiet: bool, silent: bool) -> int:
+        from cachelint.fixer import Fixer, apply_edits, select_fixes
+        from cachelint.output import OutputContext, render
+
+        data = sys.stdin.buffer.read()
+        path = os.path.abspath(filename if filename != "-" else "stdin.py")
+        settings = self.resolver.settings_for(Path(path))  # type: ignore[attr-defined]
+        unsafe_fixes = bool(unsafe if unsafe is not None else settings.unsafe_fixes)
+        result = self.engine.lint(path, data, explicit=True, settings=settings)
+        diagnostics = result.diagnostics
+        fixed_text: Optional[str] = None
+        if fix or diff:
+            from cachelint.source import SourceError, decode_source
+
+            try:
+                source = decode_source(path, data)
+            except SourceError:
+                source = None
+            if source is not None:
+                text = source.text
+                for _ in range(10):
+                    chosen = select_fixes(
+                        [d for d in diagnostics if d.fix is not None and all(e.path == path for e in d.fix.edits)],
+                        lambda d: d.fix.applicability.allowed(unsafe_fixes) and settings.is_fixable(d.code),
+                    )
+                    if not chosen:
+                        break
+                    edits = [e for d in chosen for e in d.fix.edits]
+                    new_text = apply_edits(text, list(dict.fromkeys(edits)))
+                    from cachelint.fixes import check_parses
+
+                    if check_parses(new_text) is not None:
+                        break
+                    text = new_text
+                    diagnostics = self.engine.lint(path, source.encode(text), explicit=True, settings=settings).diagnostics
+                fixed_text = text
+        ctx = OutputContext(cwd=self.cwd, project_root=settings.project_root, unsafe_fixes=unsafe_fixes)
+        fmt = output_format or settings.output_format or "full"
+        rendered = render(fmt, diagnostics, ctx)
+        if fixed_text is not None and not diff:
+            sys.stdout.buffer.write(source.encode(fixed_text))  # type: ignore[union-attr]
+            if not silent and rendered:
+                click.echo(rendered, nl=False, err=True)
+        elif diff and fixed_text is not None:
+            if fixed_text != source.text:  # type: ignore[union-attr]
+                name = self.display(path)
+                click.echo("".join(difflib.unified_diff(source.text.splitlines(True), fixed_text.splitlines(True), f"a/{name}", f"b/{name}")), nl=False)  # type: ignore[union-attr]
+                return EXIT_FINDINGS if not exit_zero else EXIT_OK
+            return EXIT_OK
+        elif not silent and rendered:
+            click.echo(rendered, nl=False)
+        if result.errors:
+            for error in result.errors:
+                _err(f"cachelint: error: {error}")
+            return EXIT_ERROR
+        return EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_OK
+
+    # --- show-requests --------------------------------------------------------------------------
+    def show_requests(self, files: List[str], output_format: Optional[str]) -> int:
+        from cachelint.analysis.show import make_locator, render_json, render_text
+
+        all_requests = []
+        locate = None
+        tables = None
+        for path in files:
+            settings = self.resolver.settings_for(Path(path))  # type: ignore[attr-defined]
+            result = self.engine.lint(path, explicit=True, settings=settings, want_requests=True)
+            project = self.engine.project_for(settings)
+            locate = make_locator(project, self.cwd)
+            tables = settings.tables
+            if output_format == "json":
+                all_requests.extend((r, locate) for r in (result.requests or []))
+            else:
+                for diagnostic in result.diagnostics:
+                    if diagnostic.code == "CL000":
+                        _err(f"{self.display(path)}:{diagnostic.location.row}:{diagnostic.location.column}: {diagnostic.message}")
+                text = render_text(result.requests or [], locate, settings.tables)
+                click.echo(f"== {self.display(path)}")
+                click.echo(text)
+        if output_format == "json":
+            from cachelint.analysis.show import request_json
+
+            data = [request_json(r, loc, tables) for r, loc in all_requests]  # type: ignore[arg-type]
+            click.echo(json.dumps(data, indent=2, sort_keys=True))
+        return EXIT_OK
+
+
+def _read_text(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    from cachelint.source import SourceError, decode_source
+
+    try:
+        return decode_source(path, data).text
+    except SourceError:
+        return None

@@ -1,0 +1,258 @@
+"""Linting one file: read, decode, parse, analyse, run the rules, apply suppressions.
+
+The engine is the pure core behind the CLI (and any future editor integration): it takes a
+path and the settings that apply to it and returns plain data (`FileResult`), never syntax
+trees, so worker processes and the result cache can pass results around. A file that cannot
+be read, decoded or parsed becomes a CL000 finding with its line; a failure inside the
+analysis of one function degrades that function to "unknown"; nothing here raises for bad
+input.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from cachelint.context import FileContext, SourceText
+from cachelint.diagnostics import Diagnostic, Location, Severity
+from cachelint.prefilter import worth_parsing
+from cachelint.registry import all_rules, rule_url
+from cachelint.rule import Rule
+from cachelint.settings import Settings
+from cachelint.source import LineIndex, SourceError, SourceFile, decode_source
+
+INVALID_SOURCE = "CL000"
+
+
+@dataclass
+class FileResult:
+    """Everything the CLI needs about one linted file, as plain picklable data."""
+
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    #: internal errors (bugs in cachelint), reported with exit code 2
+    errors: List[str] = field(default_factory=list)
+    #: things only --verbose shows (parts of the file the analysis could not follow)
+    notes: List[str] = field(default_factory=list)
+    #: project files the result depends on (path -> content digest), for the cache
+    deps: Dict[str, str] = field(default_factory=dict)
+    #: why the file was not analysed ("no LLM marker", "generated"), if it was not
+    skipped: Optional[str] = None
+    timings: Dict[str, float] = field(default_factory=dict)
+    #: the analysed requests (only when asked for, e.g. --show-requests; not picklable-safe)
+    requests: Optional[List[Any]] = None
+    digest: Optional[str] = None
+
+
+def invalid_source(path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+    from cachelint.rules.cl000_invalid_source import InvalidSource
+
+    location = Location(max(1, row), max(1, column))
+    return Diagnostic(
+        code=INVALID_SOURCE,
+        name=InvalidSource.name,
+        message=message,
+        path=path,
+        location=location,
+        end_location=location,
+        severity=Severity.ERROR,
+        url=rule_url(InvalidSource),
+    )
+
+
+class Engine:
+    """Lints files; holds per-process caches (parsed project modules, rule instances)."""
+
+    def __init__(self, settings_for: Callable[[Path], Settings], strict: bool = False) -> None:
+        self.settings_for = settings_for
+        self.strict = strict or os.environ.get("CACHELINT_STRICT") == "1"
+        self._projects: Dict[Tuple[str, str], Any] = {}
+        self._rules: Dict[str, List[Rule]] = {}
+
+    # --- per-settings caches -----------------------------------------------------------------
+    def project_for(self, settings: Settings) -> Any:
+        from cachelint.analysis.project import Project
+
+        key = (str(settings.project_root), repr(settings.analysis))
+        project = self._projects.get(key)
+        if project is None:
+            project = Project(settings.project_root, settings.analysis)
+            self._projects[key] = project
+        return project
+
+    def rules_for(self, settings: Settings) -> List[Rule]:
+        key = settings.fingerprint()
+        rules = self._rules.get(key)
+        if rules is None:
+            rules = [
+                cls(settings.rule_options.get(cls.code))
+                for cls in all_rules()
+                if not cls.engine_only
+            ]
+            self._rules[key] = rules
+        return rules
+
+    def forget(self, path: str) -> None:
+        """Drop cached knowledge of a file whose content changed (fix passes)."""
+        for project in self._projects.values():
+            project.forget(path)
+
+    def override(self, path: str, data: bytes, settings: Settings) -> None:
+        """Make the analysis read `data` as the content of `path` (stdin, fix passes)."""
+        self.project_for(settings).set_override(path, data)
+
+    # --- linting -------------------------------------------------------------------------------
+    def lint(
+        self,
+        path: str,
+        data: Optional[bytes] = None,
+        *,
+        explicit: bool = False,
+        settings: Optional[Settings] = None,
+        want_requests: bool = False,
+    ) -> FileResult:
+        """Lint one file (read from disk unless `data` is given)."""
+        path = os.path.realpath(path) if os.path.exists(path) else os.path.abspath(path)
+        settings = settings or self.settings_for(Path(path))
+        result = FileResult(path=path)
+        clock = _Clock(result.timings)
+        if data is None:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                result.diagnostics = self._select([invalid_source(path, f"cannot read file: {exc.strerror or exc}")], settings, path)
+                return result
+        from cachelint.writer import digest
+
+        result.digest = digest(data)
+        with clock("prefilter"):
+            interesting = worth_parsing(data)
+        if not interesting and not explicit:
+            result.skipped = "no LLM SDK or caching marker"
+            return result
+        try:
+            source = decode_source(path, data)
+        except SourceError as exc:
+            result.diagnostics = self._select([invalid_source(path, exc.message, exc.row, exc.column)], settings, path)
+            return result
+        with clock("parse"):
+            tree, error = _parse(source.text, path)
+        index = LineIndex(source.text)
+        if tree is None:
+            assert error is not None
+            result.diagnostics = self._select([invalid_source(path, *error)], settings, path)
+            return result
+        enabled = settings.enabled_for(path)
+        project = self.project_for(settings)
+        project.set_override(path, data)
+        requests: List[Any] = []
+        events: List[Any] = []
+        if interesting and enabled:
+            from cachelint.analysis import analyse_file
+
+            with clock("analyse"):
+                analysis = analyse_file(project, path, settings.analysis.max_call_depth, self.strict)
+            requests, events = analysis.requests, analysis.events
+            result.deps = {p: h for p, h in analysis.deps.items() if p != path}
+            result.notes.extend(f"analysis gave up on part of this file: {e}" for e in analysis.errors)
+        ctx = FileContext(
+            path=path,
+            source=source,
+            index=index,
+            tree=tree,
+            settings=settings,
+            requests=requests,
+            events=events,
+            load_source=lambda p: self._load_source(p, project, path, source, index),
+        )
+        with clock("rules"):
+            for rule in self.rules_for(settings):
+                if rule.code not in enabled:
+                    continue
+                try:
+                    rule.check_module(ctx)
+                    for request in requests:
+                        rule.check_request(request, ctx)
+                except RecursionError:
+                    continue
+                except Exception as exc:  # a rule bug must not stop the run
+                    if self.strict:
+                        raise
+                    result.errors.append(f"{path}: {rule.code}: internal error: {type(exc).__name__}: {exc}")
+        diagnostics = _dedupe(ctx.diagnostics)
+        diagnostics = [d if settings.is_fixable(d.code) or d.fix is None else d.with_fix(None) for d in diagnostics]
+        with clock("suppress"):
+            from cachelint.suppress import apply_suppressions
+
+            suppressed = apply_suppressions(source.text, tree, diagnostics, enabled, path, index)
+        result.diagnostics = suppressed.kept + suppressed.unused
+        if want_requests:
+            result.requests = requests
+        return result
+
+    def _select(self, diagnostics: List[Diagnostic], settings: Settings, path: str) -> List[Diagnostic]:
+        enabled = settings.enabled_for(path)
+        return [d for d in diagnostics if d.code in enabled]
+
+    def _load_source(self, p: str, project: Any, path: str, source: SourceFile, index: LineIndex) -> Optional[SourceText]:
+        real = os.path.realpath(p)
+        if real == path:
+            return SourceText(source, index)
+        module = project.module(real)
+        if module is None:
+            return None
+        return SourceText(module.source, module.index)
+
+
+class _Clock:
+    """Accumulates wall time per phase into a dict (shown by --verbose)."""
+
+    def __init__(self, timings: Dict[str, float]) -> None:
+        self.timings = timings
+
+    def __call__(self, phase: str) -> "_Phase":
+        return _Phase(self.timings, phase)
+
+
+class _Phase:
+    def __init__(self, timings: Dict[str, float], phase: str) -> None:
+        self.timings = timings
+        self.phase = phase
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.timings[self.phase] = self.timings.get(self.phase, 0.0) + time.perf_counter() - self.start
+
+
+def _parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Tuple[str, int, int]]]:
+    """Parse with the stdlib parser; on failure (message, row, column) for CL000."""
+    try:
+        return ast.parse(text, filename=path), None
+    except SyntaxError as exc:
+        column = exc.offset or 1
+        return None, (f"syntax error: {exc.msg}", exc.lineno or 1, column)
+    except (RecursionError, MemoryError):
+        return None, ("the file is too deeply nested to parse", 1, 1)
+    except ValueError as exc:
+        return None, (f"cannot parse: {exc}", 1, 1)
+
+
+def _dedupe(diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
+    """One finding per (code, place, message): a call site reached from several entry points
+    (or analysed once per subclass) is reported once."""
+    seen = set()
+    out: List[Diagnostic] = []
+    for d in diagnostics:
+        key = (d.code, d.location, d.end_location, d.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(d)
+    return out

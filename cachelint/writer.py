@@ -1,0 +1,69 @@
+"""Writing fixed files without ever leaving a partial one.
+
+A fixed file is written to a temporary file in the same directory, flushed to disk, given the
+original's permission bits, and renamed over the original (atomic on POSIX and Windows).
+An interruption at any moment leaves either the old or the new file. Before renaming, the
+file on disk is compared with what was read: if someone changed it meanwhile, the fix is not
+written and the caller says so. Text is encoded with the file's own codec and BOM, and new
+line breaks were already written in the file's own style by the fix builders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from typing import Optional
+
+from cachelint.source import SourceFile
+
+
+class WriteError(Exception):
+    """A fixed file could not be written; the original is untouched."""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def write_atomic(source: SourceFile, new_text: str, expected_digest: Optional[str] = None) -> None:
+    """Replace `source.path` with `new_text`, encoded like the original.
+
+    `expected_digest` is the digest of the bytes the fix was computed from; when the file
+    on disk no longer matches it, nothing is written.
+    """
+    path = source.path
+    try:
+        data = source.encode(new_text)
+    except UnicodeEncodeError as exc:
+        raise WriteError(f"the fix cannot be encoded as {source.encoding}: {exc.reason}") from exc
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise WriteError(f"cannot stat the file: {exc.strerror}") from exc
+    if not os.access(path, os.W_OK):
+        raise WriteError("the file is read-only; fix not written")
+    fd, tmp = tempfile.mkstemp(prefix=".cachelint-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if expected_digest is not None:
+            try:
+                with open(path, "rb") as fh:
+                    current = fh.read()
+            except OSError as exc:
+                raise WriteError(f"cannot re-read the file: {exc.strerror}") from exc
+            if digest(current) != expected_digest:
+                raise WriteError("the file changed on disk while cachelint ran; fix not written")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
