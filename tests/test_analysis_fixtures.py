@@ -1,0 +1,122 @@
+"""The request model of each small program in `fixtures/analysis/`, checked against a golden.
+
+Each directory under `fixtures/analysis/` is a tiny project for one shape of real code (a
+call site, a receiver, a way of building a value, a trap): `main.py` plus the modules and
+prompt files it needs, a `pyproject.toml` with `[tool.cachelint]`, a `README.md` saying what
+the model must show, and `expected.json`, the output of
+
+    cachelint --show-requests main.py --output-format json
+
+run inside the project, checked by hand. The test copies the fixture into a temporary
+directory, creates `.git/` there (so the fixture is the project root, as in a real checkout)
+and compares the output with `expected.json`.
+
+A fixture with a `KNOWN_WRONG` file documents a shape the analysis gets wrong today: its
+`expected.json` is the *correct* model, written by hand, and the `KNOWN_WRONG` text says what
+the tool prints instead. Such cases are `xfail(strict=True)`, so they turn into a failure
+as soon as the analysis is fixed; then review the golden and delete `KNOWN_WRONG`.
+
+To rewrite the goldens after an intended change of the analysis or of the output format:
+
+    CACHELINT_UPDATE_GOLDEN=1 python -m pytest tests/test_analysis_fixtures.py
+
+then read every changed `expected.json` (`git diff fixtures/analysis`) before committing.
+Goldens of `KNOWN_WRONG` fixtures are never rewritten: they are hand-written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "analysis"
+UPDATE = os.environ.get("CACHELINT_UPDATE_GOLDEN") == "1"
+#: Files of a fixture directory that are not part of the linted project.
+NOT_PROJECT = ("expected.json", "KNOWN_WRONG", "README.md", "__pycache__", ".cachelint_cache")
+
+
+def _fixture_dirs() -> List[Path]:
+    if not FIXTURES.is_dir():
+        return []
+    return sorted(p for p in FIXTURES.iterdir() if p.is_dir() and (p / "main.py").is_file())
+
+
+def _params() -> List[Any]:
+    params = []
+    for path in _fixture_dirs():
+        marks = []
+        known_wrong = path / "KNOWN_WRONG"
+        if known_wrong.is_file():
+            reason = " ".join(known_wrong.read_text(encoding="utf-8").split())
+            marks.append(pytest.mark.xfail(strict=True, reason=reason))
+        params.append(pytest.param(path, id=path.name, marks=marks))
+    return params
+
+
+def show_requests(project: Path) -> Any:
+    """Run `cachelint --show-requests main.py --output-format json` in `project`."""
+    env = dict(os.environ)
+    for name in list(env):
+        if name.startswith("CACHELINT_"):
+            del env[name]
+    proc = subprocess.run(
+        [sys.executable, "-m", "cachelint", "--show-requests", "main.py", "--output-format", "json"],
+        cwd=str(project),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize("fixture", _params())
+def test_request_model(fixture: Path, tmp_path: Path) -> None:
+    project = tmp_path / fixture.name
+    shutil.copytree(fixture, project, ignore=shutil.ignore_patterns(*NOT_PROJECT))
+    (project / ".git").mkdir()
+    actual = show_requests(project)
+    golden = fixture / "expected.json"
+    if UPDATE and not (fixture / "KNOWN_WRONG").exists():
+        golden.write_text(_dump(actual), encoding="utf-8")
+        return
+    assert golden.is_file(), f"{golden} is missing; run with CACHELINT_UPDATE_GOLDEN=1 and review it"
+    expected = json.loads(golden.read_text(encoding="utf-8"))
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                _dump(expected).splitlines(True), _dump(actual).splitlines(True), "expected.json", "actual"
+            )
+        )
+        pytest.fail(f"request model of {fixture.name} differs from its golden:\n{diff}")
+
+
+def test_every_fixture_is_complete() -> None:
+    dirs = _fixture_dirs()
+    assert dirs, "no fixtures found"
+    for path in FIXTURES.iterdir():
+        if path.is_dir() and path.name not in NOT_PROJECT:
+            assert (path / "main.py").is_file(), f"{path.name}: no main.py"
+    for path in dirs:
+        assert (path / "pyproject.toml").is_file(), f"{path.name}: no pyproject.toml (the project root)"
+        assert "[tool.cachelint]" in (path / "pyproject.toml").read_text(encoding="utf-8"), path.name
+        assert (path / "README.md").is_file(), f"{path.name}: no README.md"
+        assert (path / "expected.json").is_file(), f"{path.name}: no expected.json"
+        json.loads((path / "expected.json").read_text(encoding="utf-8"))
+        known_wrong = path / "KNOWN_WRONG"
+        if known_wrong.exists():
+            assert known_wrong.read_text(encoding="utf-8").strip(), f"{path.name}: KNOWN_WRONG says nothing"
