@@ -441,7 +441,7 @@ class Session:
     # --- stdin ------------------------------------------------------------------------------------
     def stdin(self, filename: str, *, fix: bool, diff: bool, output_format: Optional[str], unsafe: Optional[bool],
               exit_zero: bool, quiet: bool, silent: bool) -> int:
-        from cachelint.fixer import Fixer, apply_edits, select_fixes
+        from cachelint.fixer import apply_edits, select_fixes
         from cachelint.output import OutputContext, render
 
         data = sys.stdin.buffer.read()
@@ -499,7 +499,7 @@ class Session:
 
     # --- show-requests --------------------------------------------------------------------------
     def show_requests(self, files: List[str], output_format: Optional[str]) -> int:
-        from cachelint.analysis.show import make_locator, render_json, render_text
+        from cachelint.analysis.show import make_locator, render_text
 
         all_requests = []
         locate = None

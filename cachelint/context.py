@@ -20,7 +20,6 @@ from cachelint.source import LineIndex, SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.analysis.request import Request
-    from cachelint.analysis.spans import Span
     from cachelint.settings import Settings
 
 

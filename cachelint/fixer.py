@@ -14,13 +14,12 @@ Nothing is written here: the caller writes the final texts atomically, or prints
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from cachelint.diagnostics import Diagnostic, Edit, Fix
+from cachelint.diagnostics import Diagnostic, Edit
 from cachelint.engine import Engine, FileResult
 from cachelint.fixes import check_parses
 from cachelint.source import SourceError, SourceFile, decode_source

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Type
+from typing import Dict, List, Type
 
 from cachelint.diagnostics import Diagnostic
 from cachelint.rule import Example, Rule
@@ -46,7 +46,6 @@ def write_project(root: Path, example: Example) -> Path:
 def run_example(rule: Type[Rule], example: Example, root: Path, fix: bool = True) -> ExampleRun:
     from cachelint.config import CliOverrides, ConfigResolver
     from cachelint.engine import Engine
-    from cachelint.fixer import Fixer
 
     main = write_project(root, example)
     resolver = ConfigResolver(root, CliOverrides())

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import ast
 import json
-import math
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.values import (
-    TRUE,
     ClientAlt,
     Const,
     DictV,
     Entry,
-    Guard,
     Item,
     Kind,
     ListV,

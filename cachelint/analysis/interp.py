@@ -15,18 +15,46 @@ functions stop at a budget. The interpreter never imports or runs the linted cod
 from __future__ import annotations
 
 import ast
-import json
 import os
 import re
 import string
-import textwrap
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.events import ClientEvent, UsageRead
+from cachelint.analysis.externals import EXTERNAL
 from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.spans import Span
+from cachelint.analysis.valueops import (
+    BUILTINS,
+    FileV,
+    JsonStr,
+    MISSING,
+    STR_METHODS,
+    SuperV,
+    apply_op,
+    attr_path,
+    class_name,
+    clone,
+    compare,
+    flatten_union,
+    is_none,
+    is_sdk_name,
+    isa_matches,
+    label,
+    literal_values,
+    self_assignments,
+    split_field,
+    static_py,
+    subject_text,
+    tag_born,
+    taint_markers,
+    to_python,
+    truthiness,
+    url_text,
+    walk_local,
+)
 from cachelint.analysis.values import (
     TRUE,
     Atom,
@@ -65,43 +93,6 @@ MAX_STEPS = 40_000
 MAX_EVAL_DEPTH = 120
 MAX_DISPATCH = 6
 _CACHE_WORDS = ("cache_control", "cachePoint", "cache_point", "copilot_cache_control")
-
-
-class JsonStr(Str):
-    """The result of `json.dumps(x)`: a string that remembers the value it serialised, so
-    a Bedrock `invoke_model(body=json.dumps(body))` is analysed as the dict it was."""
-
-    __slots__ = ("source",)
-
-    def __init__(self, parts: Iterable[Part], span: Optional[Span], source: Value) -> None:
-        super().__init__(parts, span)
-        self.source = source
-
-    def at(self, span: Optional[Span]) -> "JsonStr":
-        new = JsonStr(self.parts, span, self.source)
-        new.via_param = self.via_param
-        return new
-
-
-class FileV(Value):
-    """An open file (from `open(path)`), whose `.read()` gives the prompt file's text."""
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: Optional[str], span: Optional[Span] = None) -> None:
-        super().__init__(span)
-        self.path = path
-
-
-class _SuperV(Value):
-    """`super()` inside a method: attribute lookups start after the method's class."""
-
-    __slots__ = ("inst", "classes")
-
-    def __init__(self, inst: InstV, classes: List[ClassInfo], span: Optional[Span]) -> None:
-        super().__init__(span)
-        self.inst = inst
-        self.classes = classes
 
 
 class Interpreter:
@@ -489,7 +480,7 @@ class Interpreter:
         """Whether a loop body limits how often it runs or marks: `break`, `return`, a
         comparison with a small constant, with a name like `max_breakpoints`, or with the
         last index (`i == len(x) - 1`)."""
-        for node in _walk_local(body):
+        for node in walk_local(body):
             if isinstance(node, (ast.Break, ast.Return)):
                 return True
             if isinstance(node, ast.Compare):
@@ -684,7 +675,7 @@ class Interpreter:
             if isinstance(operand, Const) and isinstance(node.op, ast.USub) and isinstance(operand.value, (int, float)):
                 return Const(-operand.value, span)
             if isinstance(node.op, ast.Not):
-                truth = _truthiness(operand)
+                truth = truthiness(operand)
                 return Const(not truth, span) if truth is not None else Unknown(operand.kind, "", span)
             return Unknown(operand.kind, "", span)
         if isinstance(node, ast.Starred):
@@ -718,7 +709,7 @@ class Interpreter:
         value = self.global_value(frame.module, name)
         if value is not None:
             return value.at(span)
-        if name in _BUILTINS:
+        if name in BUILTINS:
             return ExtV("builtins." + name, span)
         return Unknown(Kind.UNKNOWN, f"`{name}`", span)
 
@@ -772,7 +763,7 @@ class Interpreter:
 
     # --- imports -----------------------------------------------------------------------------------
     def import_module_value(self, module: ModuleInfo, dotted: str, level: int) -> Value:
-        if level == 0 and _is_sdk_name(dotted):
+        if level == 0 and is_sdk_name(dotted):
             return ExtV(dotted)
         path = self.project.resolve_import(module.path, dotted, level)
         if path is not None:
@@ -780,7 +771,7 @@ class Interpreter:
         return ExtV(dotted) if level == 0 else Unknown(Kind.UNKNOWN, f"module {dotted}")
 
     def import_from_value(self, module: ModuleInfo, dotted: str, level: int, name: str) -> Value:
-        if level == 0 and _is_sdk_name(dotted):
+        if level == 0 and is_sdk_name(dotted):
             return ExtV(f"{dotted}.{name}")
         path = self.project.resolve_import(module.path, dotted, level)
         if path is not None:
@@ -813,15 +804,15 @@ class Interpreter:
         """Apply `isinstance` conditions on the current path to a client or instance value."""
         if not frame.guard or not isinstance(value, (ClientV, UnionV, InstV)):
             return value
-        subject = _subject_text(node)
+        subject = subject_text(node)
         atoms = [a for a in frame.guard if a.op == "isa" and a.subject == subject]
         if not atoms:
             return value
         if isinstance(value, ClientV):
-            alts = [alt for alt in value.alts if all(_isa_matches(alt.cls, a) for a in atoms)]
+            alts = [alt for alt in value.alts if all(isa_matches(alt.cls, a) for a in atoms)]
             return ClientV(alts or value.alts, value.path, value.span) if alts else value
         if isinstance(value, UnionV):
-            kept = [(v, g) for v, g in value.options if all(_isa_matches(_class_name(v), a) for a in atoms) or _class_name(v) is None]
+            kept = [(v, g) for v, g in value.options if all(isa_matches(class_name(v), a) for a in atoms) or class_name(v) is None]
             return union(kept, value.span) if kept else value
         return value
 
@@ -847,9 +838,9 @@ class Interpreter:
                         obj = conv(obj) if conv else obj
                         parts.append(static_part(format(obj, spec), as_str.span))
                     except Exception:
-                        parts.append(hole(inner.kind, _label(inner), self.span(value.value, frame)))
+                        parts.append(hole(inner.kind, label(inner), self.span(value.value, frame)))
                 else:
-                    parts.append(hole(inner.kind, _label(inner), self.span(value.value, frame)))
+                    parts.append(hole(inner.kind, label(inner), self.span(value.value, frame)))
         result = Str(parts, span)
         if frame.at_import:
             result = result.with_kind_at_most(Kind.PROCESS)
@@ -865,18 +856,18 @@ class Interpreter:
             return Str.literal(value.path, span)
         if isinstance(value, (DictV, ListV)):
             py = to_python(value)
-            if py is not _MISSING:
+            if py is not MISSING:
                 return Str.literal(str(py), span)
             if isinstance(value, ListV) and value.container == "set":
                 return Str([hole(Kind.DYNAMIC, "a set (its order changes between processes)", span)], span)
-            return Str([hole(value.kind, _label(value) or "a container", span)], span)
+            return Str([hole(value.kind, label(value) or "a container", span)], span)
         if isinstance(value, UnionV):
             kinds = [v.kind for v, _ in value.options]
             texts = {self.stringify(v, span).text for v, _ in value.options}
             if len(texts) == 1 and None not in texts:
                 return Str.literal(texts.pop(), span)  # type: ignore[arg-type]
-            return Str([hole(max(kinds), _label(value) or "one of several values", span)], span)
-        return Str([hole(value.kind, _label(value), span)], span)
+            return Str([hole(max(kinds), label(value) or "one of several values", span)], span)
+        return Str([hole(value.kind, label(value), span)], span)
 
     def format_string(self, template: Str, args: List[Value], kwargs: Dict[str, Value], span: Span, frame: Frame) -> Str:
         """`template.format(...)` part by part, so a dynamic field keeps its position."""
@@ -897,7 +888,7 @@ class Interpreter:
                     parts.append(Part(literal, tpart.kind, None, tpart.span))
                 if field_name is None:
                     continue
-                root, rest = _split_field(field_name)
+                root, rest = split_field(field_name)
                 if root == "":
                     value = args[auto] if auto < len(args) else None
                     auto += 1
@@ -916,7 +907,7 @@ class Interpreter:
                             continue
                         except Exception:
                             pass
-                    parts.append(hole(value.kind, f"template field `{{{field_name}}}` ({_label(value)})", value.span or span))
+                    parts.append(hole(value.kind, f"template field `{{{field_name}}}` ({label(value)})", value.span or span))
                     continue
                 sval = self.stringify(value, value.span or span)
                 if sval.text is None:
@@ -968,9 +959,9 @@ class Interpreter:
             if isinstance(left, Str) and isinstance(right, Str):
                 return Str(left.parts + right.parts, span)
             if isinstance(left, Str) and isinstance(right, Unknown):
-                return Str(left.parts + (hole(right.kind, _label(right), right.span),), span)
+                return Str(left.parts + (hole(right.kind, label(right), right.span),), span)
             if isinstance(left, Unknown) and isinstance(right, Str):
-                return Str((hole(left.kind, _label(left), left.span),) + right.parts, span)
+                return Str((hole(left.kind, label(left), left.span),) + right.parts, span)
             if isinstance(left, ListV) and isinstance(right, ListV):
                 if inplace:
                     self._extend(left, right, frame, span)
@@ -1025,24 +1016,24 @@ class Interpreter:
             return new
         if isinstance(left, Const) and isinstance(right, Const):
             try:
-                return Const(_apply_op(op, left.value, right.value), span)
+                return Const(apply_op(op, left.value, right.value), span)
             except Exception:
                 return Unknown(Kind.UNKNOWN, "", span)
-        return Unknown(max(left.kind, right.kind), _label(left) or _label(right), span)
+        return Unknown(max(left.kind, right.kind), label(left) or label(right), span)
 
     def eval_boolop(self, node: ast.BoolOp, frame: Frame, span: Span) -> Value:
         values = [self.eval(v, frame) for v in node.values]
         if isinstance(node.op, ast.Or):
             options: List[Tuple[Value, Guard]] = []
             for value in values:
-                truth = _truthiness(value)
+                truth = truthiness(value)
                 if truth is False:
                     continue
                 options.append((value, ()))
                 if truth is True:
                     break
             return union(options or [(values[-1], ())], span)
-        truthy = [_truthiness(v) for v in values]
+        truthy = [truthiness(v) for v in values]
         if all(t is True for t in truthy[:-1]):
             return values[-1]
         if any(t is False for t in truthy):
@@ -1054,11 +1045,11 @@ class Interpreter:
         left = self.eval(node.left, frame)
         if len(node.ops) == 1:
             right = self.eval(node.comparators[0], frame)
-            lv = _static_py(left)
-            rv = _static_py(right)
-            if lv is not _MISSING and rv is not _MISSING:
+            lv = static_py(left)
+            rv = static_py(right)
+            if lv is not MISSING and rv is not MISSING:
                 try:
-                    return Const(_compare(node.ops[0], lv, rv), span)
+                    return Const(compare(node.ops[0], lv, rv), span)
                 except Exception:
                     pass
         else:
@@ -1100,16 +1091,16 @@ class Interpreter:
             else_atoms = [a for p in parts for a in p[1]]
             return [whole], else_atoms
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
-            subject = _subject_text(test.args[0])
+            subject = subject_text(test.args[0])
             names = self._class_names(test.args[1], frame)
             if names:
                 atom = Atom(subject, "isa", frozenset(names))
                 return [atom], [atom.negate()]
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             op = test.ops[0]
-            subject = _subject_text(test.left)
+            subject = subject_text(test.left)
             right = test.comparators[0]
-            values = _literal_values(right)
+            values = literal_values(right)
             if values is not None:
                 if isinstance(op, (ast.Eq, ast.Is)):
                     atom = Atom(subject, "eq", frozenset(values))
@@ -1124,7 +1115,7 @@ class Interpreter:
                     atom = Atom(subject, "eq", frozenset(values))
                     return [atom.negate()], [atom]
         if isinstance(test, (ast.Name, ast.Attribute)):
-            atom = Atom(_subject_text(test), "truthy")
+            atom = Atom(subject_text(test), "truthy")
             return [atom], [atom.negate()]
         atom = Atom(ast.unparse(test), "opaque")
         return [atom], [atom.negate()]
@@ -1172,10 +1163,10 @@ class Interpreter:
             elif isinstance(option, Const) and option.value is None:
                 continue
             else:
-                unknown = option if isinstance(option, Unknown) else Unknown(option.kind, _label(option), span)
+                unknown = option if isinstance(option, Unknown) else Unknown(option.kind, label(option), span)
                 d.open.append(unknown)
         if not merged and not d.open and not isinstance(value, Const):
-            d.open.append(Unknown(value.kind, _label(value), span))
+            d.open.append(Unknown(value.kind, label(value), span))
 
     def eval_list(self, node: Any, frame: Frame, span: Span) -> ListV:
         container = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
@@ -1186,7 +1177,7 @@ class Interpreter:
                 if isinstance(inner, ListV):
                     lst.items.extend(inner.items)
                 else:
-                    lst.items.append(Item(Unknown(inner.kind, _label(inner), inner.span, getattr(inner, "may_mark", False)), many=True))
+                    lst.items.append(Item(Unknown(inner.kind, label(inner), inner.span, getattr(inner, "may_mark", False)), many=True))
             else:
                 lst.items.append(Item(self.eval(elt, frame), site=self.span(elt, frame)))
         return lst
@@ -1213,7 +1204,7 @@ class Interpreter:
         bound = len(items) if items is not None else None
         if isinstance(iterable, ListV) and iterable.container == "set" and isinstance(element, Str):
             element = Str([hole(Kind.DYNAMIC, "iteration over a set (order changes between processes)", span)], span)
-        _tag_born(element, span)
+        tag_born(element, span)
         self.loops.setdefault(span, LoopCtx(span, bound=bound))
         result.items.append(Item(element, many=True, bound=bound, cond=bool(gen.ifs)))
         return result
@@ -1240,7 +1231,7 @@ class Interpreter:
         if isinstance(iterable, UnionV):
             return union([(self.element_of(v, span), g) for v, g in iterable.options], span)
         kind = iterable.kind
-        return Unknown(kind, f"element of {_label(iterable)}" if _label(iterable) else "element", span, getattr(iterable, "may_mark", False))
+        return Unknown(kind, f"element of {label(iterable)}" if label(iterable) else "element", span, getattr(iterable, "may_mark", False))
 
     def slice_value(self, base: Value, sl: ast.Slice, frame: Frame, span: Span) -> Value:
         if isinstance(base, Str):
@@ -1252,7 +1243,7 @@ class Interpreter:
                     return Str.literal(text[lower.value : upper.value], span, base.kind)
                 except Exception:
                     pass
-            return Str([hole(base.kind, _label(base), span)], span)
+            return Str([hole(base.kind, label(base), span)], span)
         if isinstance(base, ListV):
             bound = self._slice_bound(sl, frame)
             items = self._known_items(base)
@@ -1267,7 +1258,7 @@ class Interpreter:
                     pass
             new.items = [Item(i.value, True, i.cond, i.guard, i.loop, bound if bound is not None else i.bound, i.site) for i in base.items]
             return new
-        return Unknown(base.kind, _label(base), span)
+        return Unknown(base.kind, label(base), span)
 
     def get_item(self, base: Value, key: Value, span: Span, frame: Frame) -> Value:
         results: List[Tuple[Value, Guard]] = []
@@ -1297,14 +1288,14 @@ class Interpreter:
         if isinstance(base, ResponseV) and isinstance(key, Str) and key.text is not None:
             return self._response_attr(base, key.text, span, frame)
         if isinstance(base, Str):
-            return Str([hole(base.kind, _label(base), span)], span)
+            return Str([hole(base.kind, label(base), span)], span)
         if isinstance(base, ExtV) and base.qualname in ("os.environ",):
             return Unknown(Kind.PROCESS, "an environment variable", span)
-        return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, _label(base), span, getattr(base, "may_mark", False))
+        return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, label(base), span, getattr(base, "may_mark", False))
 
     # --- attributes ---------------------------------------------------------------------------
     def get_attr(self, base: Value, name: str, span: Span, frame: Frame) -> Value:
-        if isinstance(base, _SuperV):
+        if isinstance(base, SuperV):
             for cls in base.classes:
                 if name in cls.methods:
                     return FuncV(cls.module.path, cls.methods[name], owner=cls, bound=base.inst, span=span)
@@ -1371,7 +1362,7 @@ class Interpreter:
             return func
         summary = self.init_summary(inst.info)
         if name in summary:
-            value = _clone(summary[name], {})
+            value = clone(summary[name], {})
             inst.attrs[name] = value
             return value.at(span)
         value = self.class_attr(inst.info, name)
@@ -1480,17 +1471,17 @@ class Interpreter:
                 for mname, node in cls.methods.items():
                     if mname in ("__init__", "__post_init__"):
                         continue
-                    for target_name, rhs in _self_assignments(node):
-                        if target_name in attrs and not _is_none(attrs[target_name]):
+                    for target_name, rhs in self_assignments(node):
+                        if target_name in attrs and not is_none(attrs[target_name]):
                             continue
                         frame = Frame(module=cls.module, parent=self._module_frame(cls.module), owner=cls, self_value=inst,
                                       entry_param_kind=Kind.UNKNOWN, depth=self.max_depth)
                         self._bind_entry_params(node, frame, inst)
                         value = self.eval(rhs, frame)
-                        if _is_none(value):
+                        if is_none(value):
                             continue
                         previous = attrs.get(target_name)
-                        attrs[target_name] = value if previous is None or _is_none(previous) else union([(previous, ()), (value, ())])
+                        attrs[target_name] = value if previous is None or is_none(previous) else union([(previous, ()), (value, ())])
         except (BudgetExceeded, RecursionError):
             attrs = dict(inst.attrs)
         finally:
@@ -1510,7 +1501,7 @@ class Interpreter:
             except SyntaxError:
                 return None
         members: List[ast.expr] = []
-        _flatten_union(node, members)
+        flatten_union(node, members)
         alts: List[ClientAlt] = []
         insts: List[Value] = []
         for member in members:
@@ -1538,7 +1529,7 @@ class Interpreter:
                     for alias in stmt.names:
                         if (alias.asname or alias.name) == node.id:
                             qual = f"{stmt.module}.{alias.name}"
-                            if _is_sdk_name(stmt.module):
+                            if is_sdk_name(stmt.module):
                                 return qual
                             path = self.project.resolve_import(module.path, stmt.module, 0)
                             target = self.project.module(path) if path else None
@@ -1634,13 +1625,13 @@ class Interpreter:
             if isinstance(arg, ClientV) and self._client_method(arg) is not None:
                 return self.call_client(arg, args[i + 1 :], kwargs, node, frame, span)
         if isinstance(node.func, ast.Attribute):
-            path = _attr_path(node.func)
+            path = attr_path(node.func)
             keywords = tuple(k for k in kwargs.entries)
             method = sdk.untyped_method(path, keywords)
             if method is not None:
                 alt = ClientAlt(method.api.split(".")[0], "unknown client", "unknown", None, base_url_known=False)
                 return self.record_request(method, ClientV([alt], span=span), args, kwargs, node, frame, span, receiver_known=False)
-        return self.opaque_call(args, kwargs, span, frame, _label(callee))
+        return self.opaque_call(args, kwargs, span, frame, label(callee))
 
     def opaque_call(self, args: List[Value], kwargs: DictV, span: Span, frame: Frame, label: str = "", may_mark: bool = False) -> Value:
         """A call the analysis cannot follow: the result depends on its arguments."""
@@ -1650,7 +1641,7 @@ class Interpreter:
             kind = Kind.PROCESS
         for value in values:
             if may_mark and isinstance(value, (DictV, ListV)):
-                _taint_markers(value)
+                taint_markers(value)
         result = Unknown(kind, f"result of {label}()" if label else "a call result", span, may_mark)
         return result
 
@@ -1675,7 +1666,7 @@ class Interpreter:
         callee = Frame(module=module, parent=parent, func=func, owner=func.owner, self_value=func.bound, guard=frame.guard,
                        at_import=frame.at_import, chain=frame.chain + (span,), depth=frame.depth + 1, caller=frame)
         self._bind_params(node, callee, args, kwargs, func.bound, span)
-        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_local(node.body)):
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_local(node.body)):
             self._stack.append(callee)
             try:
                 self.exec_block(node.body, callee)
@@ -1805,11 +1796,11 @@ class Interpreter:
             if method == "get" and args and isinstance(args[0], Str) and args[0].text is not None:
                 return self._response_attr(base, args[0].text, span, frame)
             return Unknown(Kind.DYNAMIC, f"response.{method}()", span)
-        if isinstance(base, Unknown) and method in _STR_METHODS and method not in ("get", "items", "keys", "values"):
+        if isinstance(base, Unknown) and method in STR_METHODS and method not in ("get", "items", "keys", "values"):
             args, kwargs = pre or self.eval_args(node, frame)
             if method == "format":
-                return Str([hole(max([base.kind] + [a.kind for a in args]), _label(base) or "a template", span)], span)
-            return Unknown(base.kind, _label(base), span, base.may_mark)
+                return Str([hole(max([base.kind] + [a.kind for a in args]), label(base) or "a template", span)], span)
+            return Unknown(base.kind, label(base), span, base.may_mark)
         return None
 
     def str_method(self, s: Str, method: str, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
@@ -1826,8 +1817,8 @@ class Interpreter:
             return Str(s.parts, span)
         if method in ("strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "replace",
                       "removeprefix", "removesuffix", "expandtabs", "center", "ljust", "rjust", "zfill", "swapcase"):
-            static_args = [_static_py(a) for a in args]
-            if text is not None and all(a is not _MISSING for a in static_args):
+            static_args = [static_py(a) for a in args]
+            if text is not None and all(a is not MISSING for a in static_args):
                 try:
                     return Str.literal(getattr(text, method)(*static_args), span, s.kind)
                 except Exception:
@@ -1837,17 +1828,17 @@ class Interpreter:
             return Str(s.parts, span)
         if method in ("split", "splitlines", "partition", "rpartition", "rsplit"):
             lst = ListV(span)
-            lst.items.append(Item(Str([hole(s.kind, _label(s), span)], span) if text is None else Str.literal(text, span, s.kind), many=True))
+            lst.items.append(Item(Str([hole(s.kind, label(s), span)], span) if text is None else Str.literal(text, span, s.kind), many=True))
             return lst
         if method in ("startswith", "endswith", "isdigit", "isalpha", "find", "index", "count", "rfind", "isspace", "isupper", "islower"):
-            static_args = [_static_py(a) for a in args]
-            if text is not None and all(a is not _MISSING for a in static_args):
+            static_args = [static_py(a) for a in args]
+            if text is not None and all(a is not MISSING for a in static_args):
                 try:
                     return Const(getattr(text, method)(*static_args), span)
                 except Exception:
                     pass
             return Unknown(s.kind, method, span)
-        return Unknown(s.kind, _label(s), span)
+        return Unknown(s.kind, label(s), span)
 
     def join(self, sep: Str, iterable: Value, span: Span) -> Str:
         parts: List[Part] = []
@@ -1860,13 +1851,13 @@ class Interpreter:
                 value = self.stringify(item.value, item.value.span or span)
                 if item.many:
                     parts.append(Part(None, max(value.kind, Kind.UNKNOWN) if not value.kind.cacheable else value.kind, None, value.span or span,
-                                      _label(item.value) or "joined items"))
+                                      label(item.value) or "joined items"))
                 elif item.cond:
                     parts.append(Part(None, value.kind, None, value.span or span, "an optional item"))
                 else:
                     parts.extend(value.parts)
             return Str(parts, span)
-        return Str([hole(iterable.kind, _label(iterable) or "joined items", span)], span)
+        return Str([hole(iterable.kind, label(iterable) or "joined items", span)], span)
 
     def dict_method(self, d: DictV, method: str, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
         if method == "update":
@@ -1926,7 +1917,7 @@ class Interpreter:
                     else:
                         d.open.append(Unknown(item.value.kind, "update() item", span))
             elif not (isinstance(option, Const) and option.value is None):
-                d.open.append(option if isinstance(option, Unknown) else Unknown(option.kind, _label(option), span))
+                d.open.append(option if isinstance(option, Unknown) else Unknown(option.kind, label(option), span))
 
     def list_method(self, lst: ListV, method: str, args: List[Value], kwargs: DictV, span: Span, frame: Frame, node: ast.Call) -> Value:
         loops = frame.all_loops()
@@ -1973,7 +1964,7 @@ class Interpreter:
 
     def _add_item(self, lst: ListV, item: Item, loop: Optional[LoopCtx]) -> None:
         if item.many and loop is not None and not loop.unrolled:
-            _tag_born(item.value, loop.span)
+            tag_born(item.value, loop.span)
         if item.many and item.site is not None:
             for i, existing in enumerate(lst.items):
                 if existing.many and existing.site == item.site:
@@ -1995,7 +1986,7 @@ class Interpreter:
                 self._add_item(lst, Item(item.value, item.many or many, item.cond, item.guard, item.loop or (loop.span if loop and many else None),
                                          item.bound, item.site or span), loop)
         else:
-            self._add_item(lst, Item(Unknown(other.kind, _label(other), other.span, getattr(other, "may_mark", False)), many=True, site=span), loop)
+            self._add_item(lst, Item(Unknown(other.kind, label(other), other.span, getattr(other, "may_mark", False)), many=True, site=span), loop)
 
     def path_method(self, p: PathV, method: str, args: List[Value], kwargs: DictV, span: Span) -> Value:
         if method in ("read_text", "read_bytes"):
@@ -2055,7 +2046,7 @@ class Interpreter:
             if volatile[0] == "process":
                 kind = Kind.PROCESS
             return Unknown(kind, volatile[1], span)
-        handler = _EXTERNAL.get(name)
+        handler = EXTERNAL.get(name)
         if handler is not None:
             return handler(self, args, kwargs, span, frame)
         if name.startswith(("datetime.", "time.")) and name.rsplit(".", 1)[-1] in ("now", "today", "utcnow"):
@@ -2134,7 +2125,7 @@ class Interpreter:
             if isinstance(method_value, Str) and method_value.text is not None and method_value.text.upper() != "POST":
                 return Unknown(Kind.DYNAMIC, "an HTTP response", span)
         url_value = values[0] if values else kwargs.get("url")
-        url = _url_text(url_value)
+        url = url_text(url_value)
         base = client.alts[0].base_url if client is not None and client.alts else None
         full = url if url and "://" in url else ((base or "") + (url or "")) if (base or url) else None
         fmt = sdk.format_for_path(full) if full else None
@@ -2193,564 +2184,3 @@ class Interpreter:
         return value
 
 
-# === module-level helpers ==========================================================================
-_MISSING = object()
-_BUILTINS = {
-    "open", "str", "repr", "len", "sorted", "list", "dict", "tuple", "set", "frozenset", "isinstance", "getattr", "int",
-    "float", "bool", "print", "range", "enumerate", "zip", "reversed", "min", "max", "sum", "any", "all", "map", "filter",
-    "hasattr", "setattr", "type", "super", "iter", "next", "format", "input", "vars", "id", "hash", "abs", "round",
-}
-_STR_METHODS = {
-    "format", "strip", "lstrip", "rstrip", "lower", "upper", "replace", "join", "split", "encode", "title", "capitalize",
-    "removeprefix", "removesuffix", "splitlines",
-}
-
-
-def _walk_local(body: Sequence[ast.stmt]) -> Iterable[ast.AST]:
-    """Nodes of a block without descending into nested functions or classes."""
-    stack: List[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
-
-
-def _is_sdk_name(dotted: str) -> bool:
-    return any(dotted == p or dotted.startswith(p + ".") for p in sdk.SDK_PACKAGES)
-
-
-def _subject_text(node: ast.expr) -> str:
-    try:
-        return ast.unparse(node)
-    except Exception:
-        return "?"
-
-
-def _isa_matches(cls_name: Optional[str], atom: Atom) -> bool:
-    if cls_name is None:
-        return True
-    hit = cls_name in atom.values or cls_name.replace("Async", "", 1) in {v.replace("Async", "", 1) for v in atom.values}
-    return not hit if atom.negated else hit
-
-
-def _class_name(value: Value) -> Optional[str]:
-    if isinstance(value, InstV):
-        return value.info.name
-    if isinstance(value, ClientV) and len(value.alts) == 1:
-        return value.alts[0].cls
-    return None
-
-
-def _literal_values(node: ast.expr) -> Optional[List[Any]]:
-    if isinstance(node, ast.Constant):
-        return [node.value]
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and all(isinstance(e, ast.Constant) for e in node.elts):
-        return [e.value for e in node.elts]  # type: ignore[attr-defined]
-    return None
-
-
-def _label(value: Value) -> str:
-    if isinstance(value, Unknown):
-        return value.label
-    if isinstance(value, Str):
-        for part in value.parts:
-            if part.text is None and part.label:
-                return part.label
-        return ""
-    if isinstance(value, UnionV):
-        for v, _ in value.options:
-            label = _label(v)
-            if label:
-                return label
-    if isinstance(value, FuncV):
-        return value.name
-    if isinstance(value, ExtV):
-        return value.qualname
-    return ""
-
-
-def _truthiness(value: Value) -> Optional[bool]:
-    if isinstance(value, Const) and value.kind == Kind.STATIC:
-        return bool(value.value)
-    if isinstance(value, Str):
-        if value.text is not None:
-            return bool(value.text)
-        if any(p.text for p in value.parts):
-            return True
-        return None
-    if isinstance(value, (ClientV, FuncV, ClassV, InstV, ModV)):
-        return True
-    if isinstance(value, ListV) and value.items and not any(i.many or i.cond for i in value.items):
-        return True
-    if isinstance(value, DictV) and value.entries and not any(e.cond for e in value.entries.values()):
-        return True
-    return None
-
-
-def _static_py(value: Value) -> Any:
-    if isinstance(value, Const) and value.kind == Kind.STATIC:
-        return value.value
-    if isinstance(value, Str) and value.text is not None and value.kind == Kind.STATIC:
-        return value.text
-    return _MISSING
-
-
-def to_python(value: Value, depth: int = 0) -> Any:
-    """The Python object a fully static abstract value stands for, else `_MISSING`."""
-    if depth > 40:
-        return _MISSING
-    if isinstance(value, Str):
-        return value.text if value.text is not None and value.kind.cacheable else _MISSING
-    if isinstance(value, Const):
-        return value.value if value.kind.cacheable else _MISSING
-    if isinstance(value, DictV):
-        if value.open or any(e.cond for e in value.entries.values()):
-            return _MISSING
-        out = {}
-        for key, entry in value.entries.items():
-            item = to_python(entry.value, depth + 1)
-            if item is _MISSING:
-                return _MISSING
-            out[key] = item
-        return out
-    if isinstance(value, ListV):
-        if value.container == "set" or any(i.many or i.cond for i in value.items):
-            return _MISSING
-        items = [to_python(i.value, depth + 1) for i in value.items]
-        if any(i is _MISSING for i in items):
-            return _MISSING
-        return tuple(items) if value.container == "tuple" else items
-    return _MISSING
-
-
-def _compare(op: ast.cmpop, left: Any, right: Any) -> bool:
-    if isinstance(op, ast.Eq):
-        return left == right
-    if isinstance(op, ast.NotEq):
-        return left != right
-    if isinstance(op, ast.Is):
-        return left is right
-    if isinstance(op, ast.IsNot):
-        return left is not right
-    if isinstance(op, ast.In):
-        return left in right
-    if isinstance(op, ast.NotIn):
-        return left not in right
-    if isinstance(op, ast.Lt):
-        return left < right
-    if isinstance(op, ast.LtE):
-        return left <= right
-    if isinstance(op, ast.Gt):
-        return left > right
-    if isinstance(op, ast.GtE):
-        return left >= right
-    raise ValueError(op)
-
-
-def _apply_op(op: ast.operator, a: Any, b: Any) -> Any:
-    import operator
-
-    table = {ast.Sub: operator.sub, ast.FloorDiv: operator.floordiv, ast.Div: operator.truediv, ast.Mod: operator.mod,
-             ast.Pow: operator.pow, ast.BitOr: operator.or_, ast.BitAnd: operator.and_}
-    fn = table.get(type(op))
-    if fn is None:
-        raise ValueError(op)
-    if isinstance(op, ast.Pow) and abs(b) > 64:
-        raise ValueError("too large")
-    return fn(a, b)
-
-
-def _split_field(field_name: str) -> Tuple[str, str]:
-    match = re.match(r"^([^.\[]*)(.*)$", field_name)
-    return (match.group(1), match.group(2)) if match else (field_name, "")
-
-
-def _attr_path(node: ast.expr) -> Tuple[str, ...]:
-    parts: List[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.insert(0, node.attr)
-        node = node.value
-    return tuple(parts)
-
-
-def _url_text(value: Optional[Value]) -> Optional[str]:
-    """The URL, or its known tail when it starts with an unknown base (`f"{BASE}/v1/messages"`)."""
-    if value is None:
-        return None
-    if isinstance(value, Str):
-        if value.text is not None:
-            return value.text
-        tail = "".join(p.text or "" for p in value.parts if p.text is not None)
-        return tail or None
-    if isinstance(value, UnionV):
-        for v, _ in value.options:
-            text = _url_text(v)
-            if text:
-                return text
-    return None
-
-
-def _flatten_union(node: ast.expr, out: List[ast.expr]) -> None:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        _flatten_union(node.left, out)
-        _flatten_union(node.right, out)
-    elif isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Name, ast.Attribute)) and ast.unparse(node.value).split(".")[-1] in ("Union", "Optional"):
-        inner = node.slice
-        elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-        for elt in elts:
-            _flatten_union(elt, out)
-    elif isinstance(node, ast.Constant) and node.value is None:
-        return
-    else:
-        out.append(node)
-
-
-def _self_assignments(node: Any) -> Iterable[Tuple[str, ast.expr]]:
-    for stmt in _walk_local(node.body):
-        if isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
-                    yield target.attr, stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            target = stmt.target
-            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
-                yield target.attr, stmt.value
-
-
-def _is_none(value: Value) -> bool:
-    return isinstance(value, Const) and value.value is None
-
-
-def _clone(value: Value, memo: Dict[int, Value]) -> Value:
-    """A copy of the mutable parts of a value, so one analysis cannot leak into another."""
-    if id(value) in memo:
-        return memo[id(value)]
-    if isinstance(value, DictV):
-        new = DictV(value.span, value.literal)
-        memo[id(value)] = new
-        new.entries = {k: Entry(_clone(e.value, memo), e.key_span, e.cond, e.guard) for k, e in value.entries.items()}
-        new.open = list(value.open)
-        return new
-    if isinstance(value, ListV):
-        new_list = ListV(value.span, value.literal, value.container)
-        memo[id(value)] = new_list
-        new_list.items = [Item(_clone(i.value, memo), i.many, i.cond, i.guard, i.loop, i.bound, i.site) for i in value.items]
-        return new_list
-    if isinstance(value, UnionV):
-        return UnionV([(_clone(v, memo), g) for v, g in value.options], value.span)
-    return value
-
-
-def _tag_born(value: Value, span: Span, depth: int = 0) -> None:
-    """Mark containers made once per iteration of the loop at `span` (and what they hold)."""
-    if depth > 4:
-        return
-    if isinstance(value, DictV):
-        if value.born is None:
-            value.born = span
-        for entry in value.entries.values():
-            _tag_born(entry.value, span, depth + 1)
-    elif isinstance(value, ListV):
-        if value.born is None:
-            value.born = span
-        for item in value.items:
-            _tag_born(item.value, span, depth + 1)
-    elif isinstance(value, UnionV):
-        for option, _ in value.options:
-            _tag_born(option, span, depth + 1)
-
-
-def _taint_markers(value: Value) -> None:
-    """Mark a container passed to opaque marker-handling code: it may now carry markers."""
-    if isinstance(value, DictV):
-        value.open.append(Unknown(Kind.UNKNOWN, "changed by a helper", value.span, may_mark=True))
-    elif isinstance(value, ListV):
-        for item in value.items:
-            if isinstance(item.value, (DictV, ListV)):
-                _taint_markers(item.value)
-        value.items.append(Item(Unknown(Kind.UNKNOWN, "changed by a helper", value.span, may_mark=True), many=True, cond=True))
-
-
-# --- stdlib calls the analysis models ------------------------------------------------------------
-def _ext_str(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    return interp.stringify(args[0], span).at(span) if args else Str.literal("", span)
-
-
-def _ext_dedent(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if not args:
-        return Unknown(Kind.UNKNOWN, "", span)
-    s = args[0]
-    if isinstance(s, Str) and s.text is not None:
-        return Str.literal(textwrap.dedent(s.text), span, s.kind)
-    return s.at(span) if isinstance(s, Str) else Unknown(s.kind, _label(s), span)
-
-
-def _ext_cleandoc(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    import inspect
-
-    if args and isinstance(args[0], Str) and args[0].text is not None:
-        return Str.literal(inspect.cleandoc(args[0].text), span, args[0].kind)
-    return args[0].at(span) if args else Unknown(Kind.UNKNOWN, "", span)
-
-
-def _ext_json_dumps(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if not args:
-        return Unknown(Kind.UNKNOWN, "json", span)
-    source = args[0]
-    options = {}
-    for key in ("indent", "sort_keys", "ensure_ascii", "separators", "default"):
-        if key in kwargs.entries:
-            value = _static_py(kwargs.entries[key].value) if not isinstance(kwargs.entries[key].value, ListV) else to_python(kwargs.entries[key].value)
-            if value is _MISSING or key == "default":
-                options = None  # type: ignore[assignment]
-                break
-            options[key] = value
-    py = to_python(source)
-    if py is not _MISSING and options is not None:
-        try:
-            return JsonStr([static_part(json.dumps(py, **options), span, Kind.STATIC if source.kind == Kind.STATIC else source.kind)], span, source)
-        except (TypeError, ValueError):
-            pass
-    sorted_keys = options is not None and options.get("sort_keys") is True
-    kind = source.kind
-    label = f"json.dumps({_label(source) or 'a value'})"
-    if not sorted_keys and kind == Kind.DYNAMIC:
-        label += " without sort_keys=True"
-    if isinstance(source, ListV) and source.container == "set":
-        kind, label = Kind.DYNAMIC, "json.dumps of a set (its order changes between processes)"
-    return JsonStr([hole(kind, label, span)], span, source)
-
-
-def _ext_open(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    target = args[0] if args else kwargs.get("file")
-    mode = args[1] if len(args) > 1 else kwargs.get("mode")
-    if isinstance(mode, Str) and mode.text and any(c in mode.text for c in "wax+"):
-        return Unknown(Kind.UNKNOWN, "a file opened for writing", span)
-    return FileV(_path_of(interp, target, frame), span)
-
-
-def _path_of(interp: Interpreter, value: Optional[Value], frame: Frame) -> Optional[str]:
-    if isinstance(value, PathV):
-        return value.path
-    if isinstance(value, Str) and value.text is not None:
-        text = value.text
-        if os.path.isabs(text):
-            return os.path.normpath(text)
-        # A relative path is relative to the working directory at run time; the project
-        # root is where such code is normally run from.
-        candidate = os.path.normpath(os.path.join(str(interp.project.root), text))
-        return candidate if os.path.exists(candidate) else None
-    return None
-
-
-def _ext_path(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if not args:
-        return PathV(None, span)
-    path: Optional[str] = None
-    for i, arg in enumerate(args):
-        part = arg.path if isinstance(arg, PathV) else (arg.text if isinstance(arg, Str) else None)
-        if part is None:
-            return PathV(None, span)
-        path = part if i == 0 else os.path.join(path or "", part)
-    if path is not None and not os.path.isabs(path):
-        candidate = os.path.normpath(os.path.join(str(interp.project.root), path))
-        return PathV(candidate if os.path.exists(candidate) else None, span)
-    return PathV(os.path.normpath(path) if path else None, span)
-
-
-def _ext_os_path_join(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    texts = []
-    for arg in args:
-        text = arg.path if isinstance(arg, PathV) else (arg.text if isinstance(arg, Str) else None)
-        if text is None:
-            return Unknown(Kind.UNKNOWN, "a path", span)
-        texts.append(text)
-    return Str.literal(os.path.join(*texts) if texts else "", span)
-
-
-def _ext_dirname(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    text = args[0].path if args and isinstance(args[0], PathV) else (args[0].text if args and isinstance(args[0], Str) else None)
-    return Str.literal(os.path.dirname(text), span) if text is not None else Unknown(Kind.UNKNOWN, "a path", span)
-
-
-def _ext_abspath(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    text = args[0].path if args and isinstance(args[0], PathV) else (args[0].text if args and isinstance(args[0], Str) else None)
-    return Str.literal(os.path.normpath(text), span) if text is not None and os.path.isabs(text) else Unknown(Kind.UNKNOWN, "a path", span)
-
-
-def _ext_resources_files(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    package = args[0] if args else None
-    if isinstance(package, Str) and package.text is not None:
-        path = interp.project.resolve_import(frame.module.path, package.text, 0)
-        if path is not None:
-            return PathV(os.path.dirname(path), span)
-    if isinstance(package, ModV):
-        return PathV(os.path.dirname(package.path), span)
-    return PathV(None, span)
-
-
-def _ext_resources_read_text(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if len(args) >= 2:
-        base = _ext_resources_files(interp, args[:1], kwargs, span, frame)
-        if isinstance(base, PathV) and base.path is not None and isinstance(args[1], Str) and args[1].text is not None:
-            return interp.read_file(os.path.join(base.path, args[1].text), span)
-    return Unknown(Kind.UNKNOWN, "text of a package resource", span)
-
-
-def _ext_get_data(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    return _ext_resources_read_text(interp, args, kwargs, span, frame)
-
-
-def _ext_sorted(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if not args:
-        return Unknown(Kind.UNKNOWN, "", span)
-    src = args[0]
-    if isinstance(src, ListV):
-        new = ListV(span, container="list")
-        py = to_python(src) if src.container != "set" else _MISSING
-        items = [i for i in src.items]
-        if src.container == "set" and all(not i.many for i in items):
-            values = [to_python(i.value) for i in items]
-            if all(v is not _MISSING for v in values):
-                try:
-                    return _list_of([Str.literal(v, span) if isinstance(v, str) else Const(v, span) for v in sorted(values)], span)
-                except TypeError:
-                    pass
-        new.items = items if py is _MISSING else items
-        return new
-    if isinstance(src, DictV):
-        keys = sorted(src.entries)
-        return _list_of([Str.literal(k, span) for k in keys], span)
-    return Unknown(src.kind, _label(src), span)
-
-
-def _list_of(values: List[Value], span: Span) -> ListV:
-    lst = ListV(span)
-    lst.items = [Item(v) for v in values]
-    return lst
-
-
-def _ext_list(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if not args:
-        return ListV(span, Literal(span, "list", frame.token))
-    src = args[0]
-    if isinstance(src, ListV):
-        new = src.copy(span)
-        return new
-    if isinstance(src, DictV):
-        return _list_of([Str.literal(k, span) for k in src.entries], span)
-    lst = ListV(span)
-    lst.items.append(Item(interp.element_of(src, span), many=True))
-    return lst
-
-
-def _ext_tuple(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    value = _ext_list(interp, args, kwargs, span, frame)
-    if isinstance(value, ListV):
-        value.container = "tuple"
-    return value
-
-
-def _ext_set(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    value = _ext_list(interp, args, kwargs, span, frame)
-    if isinstance(value, ListV):
-        value.container = "set"
-    return value
-
-
-def _ext_dict(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    d = DictV(span, Literal(span, "dict-call", frame.token, bool(frame.all_loops())))
-    for arg in args:
-        interp._merge_into(d, arg, span)
-    d.entries.update(kwargs.entries)
-    d.open.extend(kwargs.open)
-    return d
-
-
-def _ext_partial(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if not args:
-        return Unknown(Kind.UNKNOWN, "", span)
-    return PartialV(args[0], list(args[1:]), dict(kwargs.entries), span)
-
-
-def _ext_getattr(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if len(args) >= 2 and isinstance(args[1], Str) and args[1].text is not None:
-        return interp.get_attr(args[0], args[1].text, span, frame)
-    return Unknown(Kind.UNKNOWN, "getattr()", span)
-
-
-def _ext_len(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if args:
-        if isinstance(args[0], Str) and args[0].text is not None:
-            return Const(len(args[0].text), span)
-        if isinstance(args[0], ListV) and args[0].known_length is not None:
-            return Const(args[0].known_length, span)
-    return Unknown(Kind.UNKNOWN, "len()", span)
-
-
-def _ext_passthrough(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    return args[0] if args else Unknown(Kind.UNKNOWN, "", span)
-
-
-def _ext_environ_get(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    default = args[1] if len(args) > 1 else None
-    env = Unknown(Kind.PROCESS, "an environment variable", span)
-    if default is not None and not (isinstance(default, Const) and default.value is None):
-        return union([(env, ()), (default, ())], span)
-    return env
-
-
-def _ext_cast(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    return args[1] if len(args) > 1 else Unknown(Kind.UNKNOWN, "", span)
-
-
-def _ext_super(interp: Interpreter, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    owner = frame.owner
-    inst = frame.self_value
-    if owner is None or not isinstance(inst, InstV):
-        return Unknown(Kind.UNKNOWN, "super()", span)
-    mro = interp.mro(owner)
-    return _SuperV(inst, mro[1:], span)
-
-
-_EXTERNAL: Dict[str, Callable[..., Value]] = {
-    "str": _ext_str,
-    "repr": _ext_str,
-    "textwrap.dedent": _ext_dedent,
-    "inspect.cleandoc": _ext_cleandoc,
-    "json.dumps": _ext_json_dumps,
-    "orjson.dumps": _ext_json_dumps,
-    "open": _ext_open,
-    "io.open": _ext_open,
-    "codecs.open": _ext_open,
-    "pathlib.Path": _ext_path,
-    "pathlib.PurePath": _ext_path,
-    "os.path.join": _ext_os_path_join,
-    "os.path.dirname": _ext_dirname,
-    "os.path.abspath": _ext_abspath,
-    "os.path.realpath": _ext_abspath,
-    "os.path.normpath": _ext_abspath,
-    "importlib.resources.files": _ext_resources_files,
-    "importlib_resources.files": _ext_resources_files,
-    "importlib.resources.read_text": _ext_resources_read_text,
-    "pkgutil.get_data": _ext_get_data,
-    "sorted": _ext_sorted,
-    "list": _ext_list,
-    "tuple": _ext_tuple,
-    "set": _ext_set,
-    "frozenset": _ext_set,
-    "dict": _ext_dict,
-    "functools.partial": _ext_partial,
-    "getattr": _ext_getattr,
-    "len": _ext_len,
-    "copy.copy": _ext_passthrough,
-    "copy.deepcopy": _ext_passthrough,
-    "typing.cast": _ext_cast,
-    "os.environ.get": _ext_environ_get,
-    "os.getenv": _ext_environ_get,
-    "super": _ext_super,
-    "asyncio.run": _ext_passthrough,
-    "reversed": _ext_passthrough,
-}

@@ -1,0 +1,319 @@
+"""Models of the stdlib and common library calls that build prompts and paths.
+
+`textwrap.dedent`, `json.dumps`, `open(...).read()`, `pathlib.Path`, `importlib.resources`,
+`functools.partial`, `dict(...)`, `sorted(...)` and friends, each evaluated over abstract
+values so a prompt built with them keeps its text, its static/dynamic split and its source.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional
+
+from cachelint.analysis.frames import Frame
+from cachelint.analysis.spans import Span
+from cachelint.analysis.valueops import MISSING, FileV, JsonStr, SuperV, label, static_py, to_python
+from cachelint.analysis.values import (
+    Const,
+    DictV,
+    InstV,
+    Item,
+    Kind,
+    ListV,
+    Literal,
+    ModV,
+    PartialV,
+    PathV,
+    Str,
+    Unknown,
+    Value,
+    hole,
+    static_part,
+    union,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cachelint.analysis.interp import Interpreter
+
+def _ext_str(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return interp.stringify(args[0], span).at(span) if args else Str.literal("", span)
+
+
+def _ext_dedent(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if not args:
+        return Unknown(Kind.UNKNOWN, "", span)
+    s = args[0]
+    if isinstance(s, Str) and s.text is not None:
+        return Str.literal(textwrap.dedent(s.text), span, s.kind)
+    return s.at(span) if isinstance(s, Str) else Unknown(s.kind, label(s), span)
+
+
+def _ext_cleandoc(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    import inspect
+
+    if args and isinstance(args[0], Str) and args[0].text is not None:
+        return Str.literal(inspect.cleandoc(args[0].text), span, args[0].kind)
+    return args[0].at(span) if args else Unknown(Kind.UNKNOWN, "", span)
+
+
+def _ext_json_dumps(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if not args:
+        return Unknown(Kind.UNKNOWN, "json", span)
+    source = args[0]
+    options = {}
+    for key in ("indent", "sort_keys", "ensure_ascii", "separators", "default"):
+        if key in kwargs.entries:
+            value = static_py(kwargs.entries[key].value) if not isinstance(kwargs.entries[key].value, ListV) else to_python(kwargs.entries[key].value)
+            if value is MISSING or key == "default":
+                options = None  # type: ignore[assignment]
+                break
+            options[key] = value
+    py = to_python(source)
+    if py is not MISSING and options is not None:
+        try:
+            return JsonStr([static_part(json.dumps(py, **options), span, Kind.STATIC if source.kind == Kind.STATIC else source.kind)], span, source)
+        except (TypeError, ValueError):
+            pass
+    sorted_keys = options is not None and options.get("sort_keys") is True
+    kind = source.kind
+    text = f"json.dumps({label(source) or 'a value'})"
+    if not sorted_keys and kind == Kind.DYNAMIC:
+        text += " without sort_keys=True"
+    if isinstance(source, ListV) and source.container == "set":
+        kind, text = Kind.DYNAMIC, "json.dumps of a set (its order changes between processes)"
+    return JsonStr([hole(kind, text, span)], span, source)
+
+
+def _ext_open(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    target = args[0] if args else kwargs.get("file")
+    mode = args[1] if len(args) > 1 else kwargs.get("mode")
+    if isinstance(mode, Str) and mode.text and any(c in mode.text for c in "wax+"):
+        return Unknown(Kind.UNKNOWN, "a file opened for writing", span)
+    return FileV(_path_of(interp, target, frame), span)
+
+
+def _path_of(interp: "Interpreter", value: Optional[Value], frame: Frame) -> Optional[str]:
+    if isinstance(value, PathV):
+        return value.path
+    if isinstance(value, Str) and value.text is not None:
+        text = value.text
+        if os.path.isabs(text):
+            return os.path.normpath(text)
+        # A relative path is relative to the working directory at run time; the project
+        # root is where such code is normally run from.
+        candidate = os.path.normpath(os.path.join(str(interp.project.root), text))
+        return candidate if os.path.exists(candidate) else None
+    return None
+
+
+def _ext_path(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if not args:
+        return PathV(None, span)
+    path: Optional[str] = None
+    for i, arg in enumerate(args):
+        part = arg.path if isinstance(arg, PathV) else (arg.text if isinstance(arg, Str) else None)
+        if part is None:
+            return PathV(None, span)
+        path = part if i == 0 else os.path.join(path or "", part)
+    if path is not None and not os.path.isabs(path):
+        candidate = os.path.normpath(os.path.join(str(interp.project.root), path))
+        return PathV(candidate if os.path.exists(candidate) else None, span)
+    return PathV(os.path.normpath(path) if path else None, span)
+
+
+def _ext_os_path_join(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    texts = []
+    for arg in args:
+        text = arg.path if isinstance(arg, PathV) else (arg.text if isinstance(arg, Str) else None)
+        if text is None:
+            return Unknown(Kind.UNKNOWN, "a path", span)
+        texts.append(text)
+    return Str.literal(os.path.join(*texts) if texts else "", span)
+
+
+def _ext_dirname(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    text = args[0].path if args and isinstance(args[0], PathV) else (args[0].text if args and isinstance(args[0], Str) else None)
+    return Str.literal(os.path.dirname(text), span) if text is not None else Unknown(Kind.UNKNOWN, "a path", span)
+
+
+def _ext_abspath(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    text = args[0].path if args and isinstance(args[0], PathV) else (args[0].text if args and isinstance(args[0], Str) else None)
+    return Str.literal(os.path.normpath(text), span) if text is not None and os.path.isabs(text) else Unknown(Kind.UNKNOWN, "a path", span)
+
+
+def _ext_resources_files(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    package = args[0] if args else None
+    if isinstance(package, Str) and package.text is not None:
+        path = interp.project.resolve_import(frame.module.path, package.text, 0)
+        if path is not None:
+            return PathV(os.path.dirname(path), span)
+    if isinstance(package, ModV):
+        return PathV(os.path.dirname(package.path), span)
+    return PathV(None, span)
+
+
+def _ext_resources_read_text(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if len(args) >= 2:
+        base = _ext_resources_files(interp, args[:1], kwargs, span, frame)
+        if isinstance(base, PathV) and base.path is not None and isinstance(args[1], Str) and args[1].text is not None:
+            return interp.read_file(os.path.join(base.path, args[1].text), span)
+    return Unknown(Kind.UNKNOWN, "text of a package resource", span)
+
+
+def _ext_get_data(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return _ext_resources_read_text(interp, args, kwargs, span, frame)
+
+
+def _ext_sorted(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if not args:
+        return Unknown(Kind.UNKNOWN, "", span)
+    src = args[0]
+    if isinstance(src, ListV):
+        new = ListV(span, container="list")
+        py = to_python(src) if src.container != "set" else MISSING
+        items = [i for i in src.items]
+        if src.container == "set" and all(not i.many for i in items):
+            values = [to_python(i.value) for i in items]
+            if all(v is not MISSING for v in values):
+                try:
+                    return _list_of([Str.literal(v, span) if isinstance(v, str) else Const(v, span) for v in sorted(values)], span)
+                except TypeError:
+                    pass
+        new.items = items if py is MISSING else items
+        return new
+    if isinstance(src, DictV):
+        keys = sorted(src.entries)
+        return _list_of([Str.literal(k, span) for k in keys], span)
+    return Unknown(src.kind, label(src), span)
+
+
+def _list_of(values: List[Value], span: Span) -> ListV:
+    lst = ListV(span)
+    lst.items = [Item(v) for v in values]
+    return lst
+
+
+def _ext_list(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if not args:
+        return ListV(span, Literal(span, "list", frame.token))
+    src = args[0]
+    if isinstance(src, ListV):
+        new = src.copy(span)
+        return new
+    if isinstance(src, DictV):
+        return _list_of([Str.literal(k, span) for k in src.entries], span)
+    lst = ListV(span)
+    lst.items.append(Item(interp.element_of(src, span), many=True))
+    return lst
+
+
+def _ext_tuple(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    value = _ext_list(interp, args, kwargs, span, frame)
+    if isinstance(value, ListV):
+        value.container = "tuple"
+    return value
+
+
+def _ext_set(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    value = _ext_list(interp, args, kwargs, span, frame)
+    if isinstance(value, ListV):
+        value.container = "set"
+    return value
+
+
+def _ext_dict(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    d = DictV(span, Literal(span, "dict-call", frame.token, bool(frame.all_loops())))
+    for arg in args:
+        interp._merge_into(d, arg, span)
+    d.entries.update(kwargs.entries)
+    d.open.extend(kwargs.open)
+    return d
+
+
+def _ext_partial(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if not args:
+        return Unknown(Kind.UNKNOWN, "", span)
+    return PartialV(args[0], list(args[1:]), dict(kwargs.entries), span)
+
+
+def _ext_getattr(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if len(args) >= 2 and isinstance(args[1], Str) and args[1].text is not None:
+        return interp.get_attr(args[0], args[1].text, span, frame)
+    return Unknown(Kind.UNKNOWN, "getattr()", span)
+
+
+def _ext_len(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    if args:
+        if isinstance(args[0], Str) and args[0].text is not None:
+            return Const(len(args[0].text), span)
+        if isinstance(args[0], ListV) and args[0].known_length is not None:
+            return Const(args[0].known_length, span)
+    return Unknown(Kind.UNKNOWN, "len()", span)
+
+
+def _ext_passthrough(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return args[0] if args else Unknown(Kind.UNKNOWN, "", span)
+
+
+def _ext_environ_get(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    default = args[1] if len(args) > 1 else None
+    env = Unknown(Kind.PROCESS, "an environment variable", span)
+    if default is not None and not (isinstance(default, Const) and default.value is None):
+        return union([(env, ()), (default, ())], span)
+    return env
+
+
+def _ext_cast(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return args[1] if len(args) > 1 else Unknown(Kind.UNKNOWN, "", span)
+
+
+def _ext_super(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    owner = frame.owner
+    inst = frame.self_value
+    if owner is None or not isinstance(inst, InstV):
+        return Unknown(Kind.UNKNOWN, "super()", span)
+    mro = interp.mro(owner)
+    return SuperV(inst, mro[1:], span)
+
+
+EXTERNAL: Dict[str, Callable[..., Value]] = {
+    "str": _ext_str,
+    "repr": _ext_str,
+    "textwrap.dedent": _ext_dedent,
+    "inspect.cleandoc": _ext_cleandoc,
+    "json.dumps": _ext_json_dumps,
+    "orjson.dumps": _ext_json_dumps,
+    "open": _ext_open,
+    "io.open": _ext_open,
+    "codecs.open": _ext_open,
+    "pathlib.Path": _ext_path,
+    "pathlib.PurePath": _ext_path,
+    "os.path.join": _ext_os_path_join,
+    "os.path.dirname": _ext_dirname,
+    "os.path.abspath": _ext_abspath,
+    "os.path.realpath": _ext_abspath,
+    "os.path.normpath": _ext_abspath,
+    "importlib.resources.files": _ext_resources_files,
+    "importlib_resources.files": _ext_resources_files,
+    "importlib.resources.read_text": _ext_resources_read_text,
+    "pkgutil.get_data": _ext_get_data,
+    "sorted": _ext_sorted,
+    "list": _ext_list,
+    "tuple": _ext_tuple,
+    "set": _ext_set,
+    "frozenset": _ext_set,
+    "dict": _ext_dict,
+    "functools.partial": _ext_partial,
+    "getattr": _ext_getattr,
+    "len": _ext_len,
+    "copy.copy": _ext_passthrough,
+    "copy.deepcopy": _ext_passthrough,
+    "typing.cast": _ext_cast,
+    "os.environ.get": _ext_environ_get,
+    "os.getenv": _ext_environ_get,
+    "super": _ext_super,
+    "asyncio.run": _ext_passthrough,
+    "reversed": _ext_passthrough,
+}

@@ -1,0 +1,353 @@
+"""Pure helpers over abstract values shared by the interpreter and the stdlib models.
+
+Special value kinds that only the interpreter produces (a `json.dumps` result that remembers
+its source, an open file, `super()`), and conversions: to a Python object when fully static,
+truthiness, labels for messages, syntax-tree walks that stay inside one function.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from cachelint.analysis import sdk
+from cachelint.analysis.project import ClassInfo
+from cachelint.analysis.spans import Span
+from cachelint.analysis.values import (
+    Atom,
+    ClassV,
+    ClientV,
+    Const,
+    DictV,
+    Entry,
+    ExtV,
+    FuncV,
+    InstV,
+    Item,
+    Kind,
+    ListV,
+    ModV,
+    Part,
+    Str,
+    UnionV,
+    Unknown,
+    Value,
+)
+
+class JsonStr(Str):
+    """The result of `json.dumps(x)`: a string that remembers the value it serialised, so
+    a Bedrock `invoke_model(body=json.dumps(body))` is analysed as the dict it was."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, parts: Iterable[Part], span: Optional[Span], source: Value) -> None:
+        super().__init__(parts, span)
+        self.source = source
+
+    def at(self, span: Optional[Span]) -> "JsonStr":
+        new = JsonStr(self.parts, span, self.source)
+        new.via_param = self.via_param
+        return new
+
+
+class FileV(Value):
+    """An open file (from `open(path)`), whose `.read()` gives the prompt file's text."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: Optional[str], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.path = path
+
+
+class SuperV(Value):
+    """`super()` inside a method: attribute lookups start after the method's class."""
+
+    __slots__ = ("inst", "classes")
+
+    def __init__(self, inst: InstV, classes: List[ClassInfo], span: Optional[Span]) -> None:
+        super().__init__(span)
+        self.inst = inst
+        self.classes = classes
+
+
+MISSING = object()
+BUILTINS = {
+    "open", "str", "repr", "len", "sorted", "list", "dict", "tuple", "set", "frozenset", "isinstance", "getattr", "int",
+    "float", "bool", "print", "range", "enumerate", "zip", "reversed", "min", "max", "sum", "any", "all", "map", "filter",
+    "hasattr", "setattr", "type", "super", "iter", "next", "format", "input", "vars", "id", "hash", "abs", "round",
+}
+STR_METHODS = {
+    "format", "strip", "lstrip", "rstrip", "lower", "upper", "replace", "join", "split", "encode", "title", "capitalize",
+    "removeprefix", "removesuffix", "splitlines",
+}
+
+
+def walk_local(body: Sequence[ast.stmt]) -> Iterable[ast.AST]:
+    """Nodes of a block without descending into nested functions or classes."""
+    stack: List[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+def is_sdk_name(dotted: str) -> bool:
+    return any(dotted == p or dotted.startswith(p + ".") for p in sdk.SDK_PACKAGES)
+
+
+def subject_text(node: ast.expr) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:
+        return "?"
+
+
+def isa_matches(cls_name: Optional[str], atom: Atom) -> bool:
+    if cls_name is None:
+        return True
+    hit = cls_name in atom.values or cls_name.replace("Async", "", 1) in {v.replace("Async", "", 1) for v in atom.values}
+    return not hit if atom.negated else hit
+
+
+def class_name(value: Value) -> Optional[str]:
+    if isinstance(value, InstV):
+        return value.info.name
+    if isinstance(value, ClientV) and len(value.alts) == 1:
+        return value.alts[0].cls
+    return None
+
+
+def literal_values(node: ast.expr) -> Optional[List[Any]]:
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and all(isinstance(e, ast.Constant) for e in node.elts):
+        return [e.value for e in node.elts]  # type: ignore[attr-defined]
+    return None
+
+
+def label(value: Value) -> str:
+    if isinstance(value, Unknown):
+        return value.label
+    if isinstance(value, Str):
+        for part in value.parts:
+            if part.text is None and part.label:
+                return part.label
+        return ""
+    if isinstance(value, UnionV):
+        for v, _ in value.options:
+            text = label(v)
+            if text:
+                return text
+    if isinstance(value, FuncV):
+        return value.name
+    if isinstance(value, ExtV):
+        return value.qualname
+    return ""
+
+
+def truthiness(value: Value) -> Optional[bool]:
+    if isinstance(value, Const) and value.kind == Kind.STATIC:
+        return bool(value.value)
+    if isinstance(value, Str):
+        if value.text is not None:
+            return bool(value.text)
+        if any(p.text for p in value.parts):
+            return True
+        return None
+    if isinstance(value, (ClientV, FuncV, ClassV, InstV, ModV)):
+        return True
+    if isinstance(value, ListV) and value.items and not any(i.many or i.cond for i in value.items):
+        return True
+    if isinstance(value, DictV) and value.entries and not any(e.cond for e in value.entries.values()):
+        return True
+    return None
+
+
+def static_py(value: Value) -> Any:
+    if isinstance(value, Const) and value.kind == Kind.STATIC:
+        return value.value
+    if isinstance(value, Str) and value.text is not None and value.kind == Kind.STATIC:
+        return value.text
+    return MISSING
+
+
+def to_python(value: Value, depth: int = 0) -> Any:
+    """The Python object a fully static abstract value stands for, else `MISSING`."""
+    if depth > 40:
+        return MISSING
+    if isinstance(value, Str):
+        return value.text if value.text is not None and value.kind.cacheable else MISSING
+    if isinstance(value, Const):
+        return value.value if value.kind.cacheable else MISSING
+    if isinstance(value, DictV):
+        if value.open or any(e.cond for e in value.entries.values()):
+            return MISSING
+        out = {}
+        for key, entry in value.entries.items():
+            item = to_python(entry.value, depth + 1)
+            if item is MISSING:
+                return MISSING
+            out[key] = item
+        return out
+    if isinstance(value, ListV):
+        if value.container == "set" or any(i.many or i.cond for i in value.items):
+            return MISSING
+        items = [to_python(i.value, depth + 1) for i in value.items]
+        if any(i is MISSING for i in items):
+            return MISSING
+        return tuple(items) if value.container == "tuple" else items
+    return MISSING
+
+
+def compare(op: ast.cmpop, left: Any, right: Any) -> bool:
+    if isinstance(op, ast.Eq):
+        return left == right
+    if isinstance(op, ast.NotEq):
+        return left != right
+    if isinstance(op, ast.Is):
+        return left is right
+    if isinstance(op, ast.IsNot):
+        return left is not right
+    if isinstance(op, ast.In):
+        return left in right
+    if isinstance(op, ast.NotIn):
+        return left not in right
+    if isinstance(op, ast.Lt):
+        return left < right
+    if isinstance(op, ast.LtE):
+        return left <= right
+    if isinstance(op, ast.Gt):
+        return left > right
+    if isinstance(op, ast.GtE):
+        return left >= right
+    raise ValueError(op)
+
+
+def apply_op(op: ast.operator, a: Any, b: Any) -> Any:
+    import operator
+
+    table = {ast.Sub: operator.sub, ast.FloorDiv: operator.floordiv, ast.Div: operator.truediv, ast.Mod: operator.mod,
+             ast.Pow: operator.pow, ast.BitOr: operator.or_, ast.BitAnd: operator.and_}
+    fn = table.get(type(op))
+    if fn is None:
+        raise ValueError(op)
+    if isinstance(op, ast.Pow) and abs(b) > 64:
+        raise ValueError("too large")
+    return fn(a, b)
+
+
+def split_field(field_name: str) -> Tuple[str, str]:
+    match = re.match(r"^([^.\[]*)(.*)$", field_name)
+    return (match.group(1), match.group(2)) if match else (field_name, "")
+
+
+def attr_path(node: ast.expr) -> Tuple[str, ...]:
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return tuple(parts)
+
+
+def url_text(value: Optional[Value]) -> Optional[str]:
+    """The URL, or its known tail when it starts with an unknown base (`f"{BASE}/v1/messages"`)."""
+    if value is None:
+        return None
+    if isinstance(value, Str):
+        if value.text is not None:
+            return value.text
+        tail = "".join(p.text or "" for p in value.parts if p.text is not None)
+        return tail or None
+    if isinstance(value, UnionV):
+        for v, _ in value.options:
+            text = url_text(v)
+            if text:
+                return text
+    return None
+
+
+def flatten_union(node: ast.expr, out: List[ast.expr]) -> None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        flatten_union(node.left, out)
+        flatten_union(node.right, out)
+    elif isinstance(node, ast.Subscript) and isinstance(node.value, (ast.Name, ast.Attribute)) and ast.unparse(node.value).split(".")[-1] in ("Union", "Optional"):
+        inner = node.slice
+        elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        for elt in elts:
+            flatten_union(elt, out)
+    elif isinstance(node, ast.Constant) and node.value is None:
+        return
+    else:
+        out.append(node)
+
+
+def self_assignments(node: Any) -> Iterable[Tuple[str, ast.expr]]:
+    for stmt in walk_local(node.body):
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                    yield target.attr, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target = stmt.target
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                yield target.attr, stmt.value
+
+
+def is_none(value: Value) -> bool:
+    return isinstance(value, Const) and value.value is None
+
+
+def clone(value: Value, memo: Dict[int, Value]) -> Value:
+    """A copy of the mutable parts of a value, so one analysis cannot leak into another."""
+    if id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, DictV):
+        new = DictV(value.span, value.literal)
+        memo[id(value)] = new
+        new.entries = {k: Entry(clone(e.value, memo), e.key_span, e.cond, e.guard) for k, e in value.entries.items()}
+        new.open = list(value.open)
+        return new
+    if isinstance(value, ListV):
+        new_list = ListV(value.span, value.literal, value.container)
+        memo[id(value)] = new_list
+        new_list.items = [Item(clone(i.value, memo), i.many, i.cond, i.guard, i.loop, i.bound, i.site) for i in value.items]
+        return new_list
+    if isinstance(value, UnionV):
+        return UnionV([(clone(v, memo), g) for v, g in value.options], value.span)
+    return value
+
+
+def tag_born(value: Value, span: Span, depth: int = 0) -> None:
+    """Mark containers made once per iteration of the loop at `span` (and what they hold)."""
+    if depth > 4:
+        return
+    if isinstance(value, DictV):
+        if value.born is None:
+            value.born = span
+        for entry in value.entries.values():
+            tag_born(entry.value, span, depth + 1)
+    elif isinstance(value, ListV):
+        if value.born is None:
+            value.born = span
+        for item in value.items:
+            tag_born(item.value, span, depth + 1)
+    elif isinstance(value, UnionV):
+        for option, _ in value.options:
+            tag_born(option, span, depth + 1)
+
+
+def taint_markers(value: Value) -> None:
+    """Mark a container passed to opaque marker-handling code: it may now carry markers."""
+    if isinstance(value, DictV):
+        value.open.append(Unknown(Kind.UNKNOWN, "changed by a helper", value.span, may_mark=True))
+    elif isinstance(value, ListV):
+        for item in value.items:
+            if isinstance(item.value, (DictV, ListV)):
+                taint_markers(item.value)
+        value.items.append(Item(Unknown(Kind.UNKNOWN, "changed by a helper", value.span, may_mark=True), many=True, cond=True))
+
+
