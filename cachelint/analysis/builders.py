@@ -265,7 +265,7 @@ class RequestBuilder:
             for i, item in enumerate(value.items):
                 inner = ctx.inner(item)
                 for option, _ in list(options_of(item.value))[:1]:
-                    self.block(section, f"{base}[{i}]", option, inner, out, role, item.site)
+                    self.block(section, f"{base}[{i}]", option, inner, out, role, item.site if item.in_display else None)
             if copilot is not None and len(out) > start:
                 last = out[-1]
                 out[-1] = _replace(last, copilot_marker=copilot)
@@ -309,7 +309,7 @@ class RequestBuilder:
                                      span=tool.span, value=tool, block_type="tool", container=tool.literal,
                                      marker=self._block_marker(tool, ctx), copilot_marker=self._block_marker(tool, ctx, "copilot_cache_control"),
                                      many=ctx.many, cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=_tool_name(tool), may_mark=may_mark,
-                                     list_span=item.site))
+                                     list_span=item.site if item.in_display else None))
                 else:
                     out.append(self.unknown_piece("tools", f"tools[{i}]", tool, ctx))
             return
@@ -493,13 +493,14 @@ class RequestBuilder:
             if isinstance(block, DictV):
                 text = block.get("text")
                 if text is not None:
-                    pieces.append(self.text_piece(section, f"{base}[{i}]", text, inner, role=role, block=block, list_span=item.site))
+                    pieces.append(self.text_piece(section, f"{base}[{i}]", text, inner, role=role, block=block,
+                                                  list_span=item.site if item.in_display else None))
                     continue
                 kind, tokens, static_tokens, label, may_mark = _measure(block)
                 pieces.append(Piece(section=section, path=f"{base}[{i}]", kind=kind, tokens=tokens, static_tokens=static_tokens,
                                     span=block.span, value=block, role=role, block_type=next(iter(block.entries), None),
                                     container=block.literal, many=inner.many, cond=inner.cond, bound=inner.bound, loop=inner.loop,
-                                    label=label or "block", may_mark=may_mark, list_span=item.site))
+                                    label=label or "block", may_mark=may_mark, list_span=item.site if item.in_display else None))
                 continue
             pieces.append(self.unknown_piece(section, f"{base}[{i}]", block, inner, role))
 

@@ -22,7 +22,6 @@ from cachelint.analysis.values import (
     Item,
     Kind,
     ListV,
-    Literal,
     ModV,
     PartialV,
     PathV,
@@ -197,7 +196,7 @@ def _list_of(values: List[Value], span: Span) -> ListV:
 
 def _ext_list(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
     if not args:
-        return ListV(span, Literal(span, "list", frame.token))
+        return ListV(span, frame.literal(span, "list"))
     src = args[0]
     if isinstance(src, ListV):
         new = src.copy(span)
@@ -224,7 +223,7 @@ def _ext_set(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span
 
 
 def _ext_dict(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    d = DictV(span, Literal(span, "dict-call", frame.token, bool(frame.all_loops())))
+    d = DictV(span, frame.literal(span, "dict-call"))
     for arg in args:
         interp._merge_into(d, arg, span)
     d.entries.update(kwargs.entries)

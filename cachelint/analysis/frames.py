@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from cachelint.analysis.spans import Span
-from cachelint.analysis.values import TRUE, Guard, Value
+from cachelint.analysis.values import TRUE, Guard, Literal, Value
 
 _tokens = itertools.count(1)
 
@@ -50,6 +50,11 @@ class Frame:
     token: int = field(default_factory=lambda: next(_tokens))
     #: outer frame that called this one (for loop contexts that span calls)
     caller: Optional["Frame"] = None
+
+    def literal(self, span: Span, kind: str) -> "Literal":
+        """Provenance of a dict/list display evaluated in this frame."""
+        return Literal(span, kind, self.token, in_loop=bool(self.all_loops()),
+                       module_level=self.at_import and self.func is None)
 
     def child_locals(self) -> Dict[str, Value]:
         return dict(self.locals)

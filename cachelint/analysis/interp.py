@@ -71,7 +71,6 @@ from cachelint.analysis.values import (
     Item,
     Kind,
     ListV,
-    Literal,
     ModV,
     Part,
     PartialV,
@@ -194,6 +193,10 @@ class Interpreter:
             typed = self.annotation_value(frame.module, arg.annotation, span)
             if typed is not None:
                 return typed
+            if isinstance(arg.annotation, ast.Name) and arg.annotation.id == "str":
+                text = Str([hole(kind, f"parameter `{arg.arg}`", span)], span)
+                text.via_param = True
+                return text
         value = Unknown(kind, f"parameter `{arg.arg}`", span)
         value.via_param = True
         return value
@@ -1135,7 +1138,7 @@ class Interpreter:
 
     # --- containers ---------------------------------------------------------------------------
     def eval_dict(self, node: ast.Dict, frame: Frame, span: Span) -> DictV:
-        d = DictV(span, Literal(span, "dict", frame.token, bool(frame.all_loops())))
+        d = DictV(span, frame.literal(span, "dict"))
         for key_node, value_node in zip(node.keys, node.values):
             if key_node is None:
                 self._merge_into(d, self.eval(value_node, frame), span)
@@ -1170,7 +1173,7 @@ class Interpreter:
 
     def eval_list(self, node: Any, frame: Frame, span: Span) -> ListV:
         container = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
-        lst = ListV(span, Literal(span, "list", frame.token, bool(frame.all_loops())), container)
+        lst = ListV(span, frame.literal(span, "list"), container)
         for elt in node.elts:
             if isinstance(elt, ast.Starred):
                 inner = self.eval(elt.value, frame)
@@ -1179,7 +1182,7 @@ class Interpreter:
                 else:
                     lst.items.append(Item(Unknown(inner.kind, label(inner), inner.span, getattr(inner, "may_mark", False)), many=True))
             else:
-                lst.items.append(Item(self.eval(elt, frame), site=self.span(elt, frame)))
+                lst.items.append(Item(self.eval(elt, frame), site=self.span(elt, frame), in_display=True))
         return lst
 
     def eval_comprehension(self, node: Any, frame: Frame, span: Span) -> Value:
@@ -2052,7 +2055,7 @@ class Interpreter:
         if name.startswith(("datetime.", "time.")) and name.rsplit(".", 1)[-1] in ("now", "today", "utcnow"):
             return Unknown(Kind.PROCESS if frame.at_import else Kind.DYNAMIC, "the current time", span)
         if name.startswith(("anthropic.types", "google.genai.types", "openai.types", "anthropic.types.beta")) and not args:
-            d = DictV(span, Literal(span, "dict-call", frame.token))
+            d = DictV(span, frame.literal(span, "dict-call"))
             d.entries.update(kwargs.entries)
             d.open.extend(kwargs.open)
             return d
@@ -2159,8 +2162,10 @@ class Interpreter:
         alts = [alt for alt in client.alts if satisfiable(alt.guard + frame.guard)] or list(client.alts)
         requests = self.builder.build(method, alts, args, kwargs, node, frame, span, receiver_known, http_body)
         loops = frame.all_loops()
+        active = frozenset(f.token for f in self._stack) | frozenset([frame.token])
         for request in requests:
             request.self_class = self.self_class
+            request.frame_tokens = active
             if loops:
                 loop = loops[-1]
                 request.loop = loop.span

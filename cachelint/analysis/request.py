@@ -9,7 +9,7 @@ receive it and which model. Rules never look at syntax to decide; they look at t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from cachelint.analysis.spans import Span
 from cachelint.analysis.values import TRUE, Guard, Kind, Literal, Value
@@ -129,6 +129,9 @@ class Request:
     arg_spans: Dict[str, Span] = field(default_factory=dict)
     #: field name -> the Value passed (system, messages, tools...)
     args: Dict[str, Value] = field(default_factory=dict)
+    #: interpreter frames active at the call: a dict display evaluated in one of them was
+    #: written by the code that builds this request (not by a helper that returned it)
+    frame_tokens: FrozenSet[int] = frozenset()
 
     # --- views rules use --------------------------------------------------------------------
     @property

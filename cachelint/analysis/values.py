@@ -307,6 +307,8 @@ class Literal:
     kind: str
     frame: int
     in_loop: bool = False
+    #: evaluated once at import (a module or class constant): editing it is always local
+    module_level: bool = False
 
 
 @dataclass
@@ -374,6 +376,9 @@ class Item:
     loop: Optional[Span] = None
     bound: Optional[int] = None
     site: Optional[Span] = None
+    #: the element is written inside a list display (`[a, b]`), so a fix can insert next
+    #: to it; appended elements have the `.append(...)` call as their site instead
+    in_display: bool = False
 
 
 class ListV(Value):
