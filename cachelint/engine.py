@@ -132,9 +132,9 @@ class Engine:
         result.digest = digest(data)
         with clock("prefilter"):
             interesting = worth_parsing(data)
-        if not interesting and not explicit:
-            result.skipped = "no LLM SDK or caching marker"
-            return result
+        # Every file is decoded and parsed, also those the prefilter rules out: a file that
+        # does not decode or parse is a CL000 finding wherever it is (as in ruff), not
+        # something a linter may keep quiet about. The prefilter only spares the analysis.
         try:
             source = decode_source(path, data)
         except SourceError as exc:
@@ -142,11 +142,14 @@ class Engine:
             return result
         with clock("parse"):
             tree, error = _parse(source.text, path)
-        index = LineIndex(source.text)
         if tree is None:
             assert error is not None
             result.diagnostics = self._select([invalid_source(path, *error)], settings, path)
             return result
+        if not interesting and not explicit:
+            result.skipped = "no LLM SDK or caching marker"
+            return result
+        index = LineIndex(source.text)
         enabled = settings.enabled_for(path)
         project = self.project_for(settings)
         project.set_override(path, data)
