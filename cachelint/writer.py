@@ -27,6 +27,17 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _read_only(path: str, st: os.stat_result) -> bool:
+    """True when the file must not be replaced.
+
+    The rename below needs only write access to the directory, so it would silently replace
+    a read-only file; and `os.access` says "writable" for root whatever the mode bits say
+    (CI containers run as root). A file with no write bit at all is read-only by intent.
+    """
+    no_write_bits = stat.S_IMODE(st.st_mode) & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) == 0
+    return no_write_bits or not os.access(path, os.W_OK)
+
+
 def write_atomic(source: SourceFile, new_text: str, expected_digest: Optional[str] = None) -> None:
     """Replace `source.path` with `new_text`, encoded like the original.
 
@@ -43,7 +54,7 @@ def write_atomic(source: SourceFile, new_text: str, expected_digest: Optional[st
         st = os.stat(path)
     except OSError as exc:
         raise WriteError(f"cannot stat the file: {exc.strerror}") from exc
-    if not os.access(path, os.W_OK):
+    if _read_only(path, st):
         raise WriteError("the file is read-only; fix not written")
     fd, tmp = tempfile.mkstemp(prefix=".cachelint-", suffix=".tmp", dir=directory)
     try:
