@@ -68,6 +68,7 @@ class PlatformInfo:
     top_level_cache_control: str
     block_cache_control: str
     min_cache_tokens: int = 0
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,10 @@ class Tables:
 
     def platform(self, name: str) -> Optional[PlatformInfo]:
         return self.platforms.get(name)
+
+    def platform_label(self, name: str) -> str:
+        info = self.platforms.get(name)
+        return info.label if info is not None and info.label else name
 
     # --- overrides --------------------------------------------------------------------
     def with_overrides(
@@ -171,13 +176,14 @@ def _parse_model(key: str, entry: Mapping[str, Any], where: str, base: Optional[
 
 
 def _parse_platform(name: str, entry: Mapping[str, Any], where: str, base: Optional[PlatformInfo]) -> PlatformInfo:
-    _reject_unknown(entry, {"description", "top-level-cache-control", "block-cache-control", "min-cache-tokens"}, where)
-    info = base or PlatformInfo(name, name, "unknown", "unknown", 0)
+    _reject_unknown(entry, {"label", "description", "top-level-cache-control", "block-cache-control", "min-cache-tokens"}, where)
+    info = base or PlatformInfo(name, name, "unknown", "unknown", 0, name)
     updates: Dict[str, Any] = {}
-    if "description" in entry:
-        if not isinstance(entry["description"], str):
-            raise TableError(where + ".description", "a string", entry["description"])
-        updates["description"] = entry["description"]
+    for key in ("label", "description"):
+        if key in entry:
+            if not isinstance(entry[key], str):
+                raise TableError(f"{where}.{key}", "a string", entry[key])
+            updates[key] = entry[key]
     if "top-level-cache-control" in entry:
         value = entry["top-level-cache-control"]
         if value not in TOP_LEVEL_VALUES:

@@ -1,11 +1,13 @@
 """All rules, one module each. Add a new rule's class to `ALL_RULES`."""
 
 from cachelint.rules.cl000_invalid_source import InvalidSource
+from cachelint.rules.cl001_uncached_static_prompt import UncachedStaticPrompt
 from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
     InvalidSource,
+    UncachedStaticPrompt,
     InvalidCacheControl,
     UnusedSuppression,
 ]

@@ -1,0 +1,434 @@
+"""CL001: a large static prompt prefix sent to Claude without a cache breakpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from cachelint.analysis.request import Piece, Request
+from cachelint.context import FileContext
+from cachelint.diagnostics import Applicability, Fix, Severity
+from cachelint.rule import Invalid, Rule, Valid
+from cachelint.rules import support
+
+
+@dataclass(frozen=True)
+class UncachedStaticPromptOptions:
+    min_tokens: int = field(
+        default=0,
+        metadata={"doc": "Report only prefixes of at least this many tokens, on top of the model's own minimum "
+                  "(to focus on the biggest savings first)."},
+    )
+
+
+def _sections(prefix: List[Piece]) -> str:
+    names = []
+    for piece in prefix:
+        name = {"tools": "tools", "system": "system prompt", "messages": "leading messages"}[piece.section]
+        if name not in names:
+            names.append(name)
+    return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class UncachedStaticPrompt(Rule):
+    """A Claude request whose static prefix is big enough to cache has no cache breakpoint.
+
+    ## What it does
+    Finds requests to Claude (the Anthropic API, Bedrock, Vertex, Foundry, Bedrock Mantle,
+    Claude Platform on AWS; Claude models through OpenRouter, litellm or raw HTTP; Bedrock
+    Converse) whose static prefix (tools, then system prompt, then any leading messages that
+    never change) reaches the model's minimum cacheable size, while nothing marks it for
+    caching: no `cache_control` on it or after it, no top-level (automatic)
+    `cache_control`, no Converse `cachePoint`.
+
+    The prefix is measured where it is built, across modules: a prompt constant imported
+    from another file, a template filled once at import, a Markdown file read from the
+    project. Sizes are estimated at four characters per token; the minimum comes from the
+    model table (configurable; for models whose minimum is disputed the higher value is used,
+    and for an unknown model the highest of all, so a finding is always worth acting on).
+
+    ## Why is this bad?
+    Claude re-processes an unmarked prompt from scratch on every call. With one breakpoint
+    after the static part, every later call within the cache lifetime reads it for a tenth
+    of the input price (less on some newer models) and starts answering sooner. For an
+    agent that sends the same 8,000-token instructions on every turn this is most of the
+    bill.
+
+    ## Fix safety
+    The fix is safe: what the model sees is unchanged and the request stays within the
+    four-breakpoint limit (the rule only fires when there is no breakpoint at all). A plain
+    string `system` becomes a one-block list with the same expression as its text; an
+    existing block gets `"cache_control": {"type": "ephemeral"}`; a Converse list gets a
+    `{"cachePoint": {"type": "default"}}` block after the static content; an OpenAI-format
+    request to OpenRouter gets the marker on its last static content part. The edit is made
+    where the value is placed into the request, in whichever file that is, and only where
+    it affects this request alone (never inside a helper that builds other blocks too, and
+    never on a value passed in by a caller). Otherwise the finding has no fix.
+
+    ## References
+    - [Prompt caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
+    - [Pricing: cache reads and writes](https://platform.claude.com/docs/en/about-claude/pricing)
+    - [OpenRouter prompt caching](https://openrouter.ai/docs/guides/best-practices/prompt-caching)
+    """
+
+    code = "CL001"
+    name = "uncached-static-prompt"
+    summary = "A static prompt prefix big enough to cache is sent to Claude without a cache breakpoint."
+    severity = Severity.WARNING
+    fix_applicability = Applicability.SAFE
+    fix_availability = "sometimes"
+
+    options_class = UncachedStaticPromptOptions
+
+    examples = [
+        Invalid(
+            """
+            from anthropic import AnthropicFoundry
+
+            from prompts import SYSTEM_PROMPT
+
+            client = AnthropicFoundry(resource="contoso")
+
+
+            def answer(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=1024,
+                    system=SYSTEM_PROMPT,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            files={"prompts.py": 'SYSTEM_PROMPT = "Follow the style guide. " * 1000\n'},
+            expected_message="~6,000 tokens",
+            expected_fix="""
+            from anthropic import AnthropicFoundry
+
+            from prompts import SYSTEM_PROMPT
+
+            client = AnthropicFoundry(resource="contoso")
+
+
+            def answer(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=1024,
+                    system=[{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}],
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="A Claude model on Azure Foundry with a 6,000-token system prompt",
+        ),
+        Invalid(
+            """
+            import anthropic
+
+            GUIDE = "Answer with citations from the handbook. " * 600
+
+            client = anthropic.Anthropic()
+
+
+            def ask(history):
+                system = [
+                    {"type": "text", "text": "You are Ada, the support agent."},
+                    {"type": "text", "text": GUIDE},
+                ]
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=512, system=system, messages=history
+                )
+            """,
+            expected_message="minimum cacheable prefix",
+            expected_fix="""
+            import anthropic
+
+            GUIDE = "Answer with citations from the handbook. " * 600
+
+            client = anthropic.Anthropic()
+
+
+            def ask(history):
+                system = [
+                    {"type": "text", "text": "You are Ada, the support agent."},
+                    {"type": "text", "text": GUIDE, "cache_control": {"type": "ephemeral"}},
+                ]
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=512, system=system, messages=history
+                )
+            """,
+            title="An existing block list gets the marker on its last static block",
+        ),
+        Invalid(
+            """
+            import boto3
+
+            RULES = "Classify the ticket by product area. " * 400
+            bedrock = boto3.client("bedrock-runtime")
+
+
+            def classify(ticket: str):
+                return bedrock.converse(
+                    modelId="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    system=[{"text": RULES}],
+                    messages=[{"role": "user", "content": [{"text": ticket}]}],
+                )
+            """,
+            expected_message="Amazon Bedrock",
+            expected_fix="""
+            import boto3
+
+            RULES = "Classify the ticket by product area. " * 400
+            bedrock = boto3.client("bedrock-runtime")
+
+
+            def classify(ticket: str):
+                return bedrock.converse(
+                    modelId="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    system=[{"text": RULES}, {"cachePoint": {"type": "default"}}],
+                    messages=[{"role": "user", "content": [{"text": ticket}]}],
+                )
+            """,
+            title="Bedrock Converse gets a cachePoint block",
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+
+            PLAYBOOK = "Escalate refunds above the limit to a human. " * 500
+            router = OpenAI(base_url="https://openrouter.ai/api/v1")
+
+
+            def reply(text: str):
+                return router.chat.completions.create(
+                    model="anthropic/claude-sonnet-4.5",
+                    messages=[
+                        {"role": "system", "content": PLAYBOOK},
+                        {"role": "user", "content": text},
+                    ],
+                )
+            """,
+            expected_message="OpenRouter",
+            expected_fix="""
+            from openai import OpenAI
+
+            PLAYBOOK = "Escalate refunds above the limit to a human. " * 500
+            router = OpenAI(base_url="https://openrouter.ai/api/v1")
+
+
+            def reply(text: str):
+                return router.chat.completions.create(
+                    model="anthropic/claude-sonnet-4.5",
+                    messages=[
+                        {"role": "system", "content": [{"type": "text", "text": PLAYBOOK, "cache_control": {"type": "ephemeral"}}]},
+                        {"role": "user", "content": text},
+                    ],
+                )
+            """,
+            title="An OpenAI-format request to a Claude model on OpenRouter",
+        ),
+        Invalid(
+            """
+            import litellm
+
+            POLICY = "Never reveal internal account notes. " * 500
+
+
+            def chat(user_text: str):
+                params = {"model": "bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0"}
+                params["messages"] = [{"role": "system", "content": POLICY}]
+                params["messages"].append({"role": "user", "content": user_text})
+                return litellm.completion(**params)
+            """,
+            expected_message="Amazon Bedrock",
+            title="litellm to Bedrock, the request built in a dict",
+            expected_fix="""
+            import litellm
+
+            POLICY = "Never reveal internal account notes. " * 500
+
+
+            def chat(user_text: str):
+                params = {"model": "bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0"}
+                params["messages"] = [{"role": "system", "content": [{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}]}]
+                params["messages"].append({"role": "user", "content": user_text})
+                return litellm.completion(**params)
+            """,
+        ),
+        Valid(
+            """
+            from anthropic import AnthropicFoundry
+
+            SYSTEM_PROMPT = "Be concise. " * 442  # about 1,327 tokens: below Foundry's 2,048
+
+            client = AnthropicFoundry(resource="contoso")
+
+
+            def answer(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=1024,
+                    system=SYSTEM_PROMPT,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="The same request with a prompt below the platform minimum",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            SYSTEM_PROMPT = "Follow the style guide. " * 1000
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=1024,
+                    system=[{"type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"}}],
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            use_instead=True,
+        ),
+        Valid(
+            """
+            import anthropic
+
+            SYSTEM_PROMPT = "Follow the style guide. " * 1000
+            client = anthropic.Anthropic()
+
+
+            def mark_last(blocks):
+                blocks[-1]["cache_control"] = {"type": "ephemeral"}
+                return blocks
+
+
+            def answer(question: str):
+                system = mark_last([{"type": "text", "text": SYSTEM_PROMPT}])
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=1024, system=system,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="A helper adds the marker in place",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            SYSTEM_PROMPT = "Follow the style guide. " * 1000
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=1024, system=SYSTEM_PROMPT,
+                    messages=[{"role": "user", "content": question}],
+                    cache_control={"type": "ephemeral"},
+                )
+            """,
+            title="Automatic caching with the top-level cache_control",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def answer(system_prompt: str, question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=1024, system=system_prompt,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="The prompt comes from the caller: its size is unknown",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            SYSTEM_PROMPT = "Follow the style guide. " * 600  # ~3,600 tokens
+            client = anthropic.Anthropic()
+
+
+            def answer(model: str, question: str):
+                return client.messages.create(
+                    model=model, max_tokens=1024, system=SYSTEM_PROMPT,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="Unknown model: only prompts above every model's minimum (4,096) are reported",
+            config="",
+        ),
+        Valid(
+            """
+            from openai import OpenAI
+
+            PLAYBOOK = "Escalate refunds above the limit to a human. " * 500
+            client = OpenAI()
+
+
+            def reply(text: str):
+                return client.chat.completions.create(
+                    model="gpt-4.1",
+                    messages=[{"role": "system", "content": PLAYBOOK}, {"role": "user", "content": text}],
+                )
+            """,
+            title="OpenAI caches long prefixes automatically",
+        ),
+    ]
+
+    def check_request(self, request: Request, ctx: FileContext) -> None:
+        if not support.is_claude_request(request) or support.has_markers(request):
+            return
+        prefix = request.static_prefix()
+        if not prefix:
+            return
+        tokens = support.total_tokens(prefix)
+        if tokens is None:
+            return
+        minimum = support.request_min_tokens(request, ctx.settings.tables)
+        threshold = max(minimum.high, self.options.min_tokens)
+        if tokens < threshold or tokens == 0:
+            return
+        ratio = support.read_ratio(request, ctx.settings.tables)
+        saved = int(tokens * (1 - ratio))
+        if request.model and ctx.settings.tables.model(request.model) is not None:
+            reach = f"the model's minimum cacheable prefix ({threshold:,} tokens)"
+        else:
+            reach = f"the minimum cacheable prefix of any Claude model there ({threshold:,} tokens)"
+        message = (
+            f"Static prefix of ~{tokens:,} tokens ({_sections(prefix)}) is sent to {support.describe_model(request)} "
+            f"on {support.describe_platforms(request, ctx.settings.tables)} without a cache breakpoint, so it is processed at full price "
+            f"on every call. It reaches {reach}; cached reads cost {ratio:g}x input, saving the price of "
+            f"~{saved:,} input tokens per call"
+        )
+        fix = self._fix(ctx, request, prefix, minimum.low)
+        preferred = prefix[-1].span
+        start, end, anchors = support.report_range(ctx, request, preferred)
+        ctx.report(
+            self,
+            start,
+            end,
+            message,
+            fix=fix,
+            fix_title=fix.message if fix else "Add a cache breakpoint (cache_control) after the static prefix",
+            anchor_ranges=anchors,
+        )
+
+    def _fix(self, ctx: FileContext, request: Request, prefix: List[Piece], minimum: int) -> Optional[Fix]:
+        # The last static piece that can be marked safely, as long as what it caches is
+        # itself worth caching.
+        for end in range(len(prefix) - 1, -1, -1):
+            covered = support.total_tokens(prefix[: end + 1]) or 0
+            if covered < minimum:
+                return None
+            edits = support.marker_edits(ctx, request, prefix[end])
+            if edits:
+                piece = prefix[end]
+                where = {"tools": "the last tool", "system": "the system prompt", "messages": "the last static message"}[piece.section]
+                title = (
+                    f"Add a cachePoint after {where}" if request.fmt == "converse" else f"Mark {where} with cache_control"
+                )
+                return Fix(Applicability.SAFE, title, tuple(edits))
+        return None

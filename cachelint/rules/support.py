@@ -1,0 +1,221 @@
+"""What several request rules share: which requests reach Claude, sizes and prices, where to
+report, and how to place a cache marker on a piece of a request safely.
+
+Placing a marker is the one fix most rules need. It is only offered where the edit changes
+exactly this request's caching markup and cannot break the code: a string is wrapped into a
+one-block list only when the analysis knows it is a string; a dict display gets a new entry
+only when it was written by the code that builds this request (or once, at import) and not
+in a loop or a helper shared by other blocks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple
+
+from cachelint.analysis.request import Marker, Piece, Request
+from cachelint.analysis.spans import Span
+from cachelint.analysis.values import Str
+from cachelint.diagnostics import Edit
+from cachelint.fixes import (
+    FixUnavailable,
+    add_call_keyword_edit,
+    add_dict_entry_edit,
+    make_edit,
+    parse_snippet_expression,
+    wrap_expression_edits,
+)
+from cachelint.tables import MinTokens, Tables, is_claude_model
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cachelint.context import FileContext
+
+EPHEMERAL = '{"type": "ephemeral"}'
+CACHE_POINT = '{"cachePoint": {"type": "default"}}'
+
+#: Platforms where a request in Anthropic's format reaches Claude.
+CLAUDE_PLATFORMS = {"anthropic", "aws", "bedrock", "bedrock-mantle", "vertex", "google-cloud", "foundry"}
+#: Platforms where an OpenAI-format request to a Claude model honours `cache_control` parts.
+CLAUDE_VIA_OPENAI_FORMAT = CLAUDE_PLATFORMS | {"openrouter"}
+
+
+def is_claude_request(request: Request) -> bool:
+    """A request that certainly reaches a Claude model through a caching-capable path."""
+    names = set(request.platform_names)
+    if request.fmt == "anthropic":
+        return not names or names <= CLAUDE_PLATFORMS | {"unknown", "gateway"}
+    if request.fmt == "openai-chat":
+        return bool(request.model) and is_claude_model(request.model or "") and bool(names) and names <= CLAUDE_VIA_OPENAI_FORMAT
+    if request.fmt == "converse":
+        return bool(request.model) and is_claude_model(request.model or "")
+    return False
+
+
+def request_min_tokens(request: Request, tables: Tables) -> MinTokens:
+    """The minimum cacheable prefix over every platform the request may go to."""
+    names = [p.name for p in request.platforms] or [None]
+    values = [tables.min_tokens(request.model, name) for name in names]
+    return MinTokens(min(v.low for v in values), max(v.high for v in values))
+
+
+def read_ratio(request: Request, tables: Tables) -> float:
+    """Price of a cache read relative to plain input for the model (0.1 when not known)."""
+    info = tables.model(request.model)
+    if info is not None:
+        base, read = info.price("input"), info.price("cache-read")
+        if base and read is not None:
+            return read / base
+    return 0.1
+
+
+def describe_platforms(request: Request, tables: Tables) -> str:
+    names = [n for n in request.platform_names if n != "unknown"]
+    if not names:
+        return "an unknown platform"
+    labels = [tables.platform_label(n) for n in names]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def describe_model(request: Request) -> str:
+    return request.model if request.model else "a Claude model"
+
+
+# --- where to report --------------------------------------------------------------------------
+def report_range(ctx: "FileContext", request: Request, preferred: Optional[Span] = None) -> Tuple[int, int, List[Tuple[int, int]]]:
+    """(start, end, anchors) in the linted file.
+
+    A finding sits on `preferred` (the dynamic hole, the system argument) when that is in
+    the linted file and in the function that sends the request; otherwise on the call in
+    the linted file that leads to the request. The call that sends the request is an
+    anchor: a suppression comment on it covers findings about the request.
+    """
+    anchors: List[Tuple[int, int]] = []
+    for span in (request.report_span, request.call_span):
+        if span.path == ctx.path:
+            anchors.append((span.start, span.end))
+    if preferred is not None and preferred.path == ctx.path and len(request.chain) <= 1:
+        return preferred.start, preferred.end, anchors
+    span = request.report_span
+    return span.start, span.end, anchors
+
+
+def where(ctx: "FileContext", span: Optional[Span]) -> str:
+    """`file:row` of a span, relative to the project root, for messages."""
+    if span is None:
+        return "?"
+    src = ctx.load_source(span.path)
+    if src is None:
+        return span.path
+    row = src.index.location(span.start).row
+    root = str(ctx.settings.project_root)
+    rel = span.path[len(root) + 1 :] if span.path.startswith(root + "/") else span.path
+    return f"{rel}:{row}"
+
+
+# --- placing markers --------------------------------------------------------------------------
+def literal_editable(request: Request, piece: Piece) -> bool:
+    """The piece's dict display may receive a new key for this request only."""
+    literal = piece.container
+    if literal is None or literal.in_loop or piece.many:
+        return False
+    if not (literal.module_level or literal.frame in request.frame_tokens):
+        return False
+    sharing = [p for p in request.pieces if p.container is not None and p.container.span == literal.span]
+    return len(sharing) == 1
+
+
+def wrappable(piece: Piece, allow_param: bool = False) -> bool:
+    """The piece is a string placed by one expression that can become a block list."""
+    if not piece.string_content or piece.many or piece.span is None or not isinstance(piece.value, Str):
+        return False
+    return allow_param or not piece.via_param
+
+
+def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src: str = EPHEMERAL,
+                 allow_param: bool = False) -> Optional[List[Edit]]:
+    """Edits that give `piece` a breakpoint with value `marker_src`, or None if not safe."""
+    try:
+        if request.fmt == "converse":
+            return _cache_point_after(ctx, piece)
+        if wrappable(piece, allow_param):
+            assert piece.span is not None
+            src = ctx.load_source(piece.span.path)
+            if src is None:
+                return None
+            return wrap_expression_edits(
+                src, piece.span.start, piece.span.end, '[{"type": "text", "text": ', f', "cache_control": {marker_src}}}]'
+            )
+        if piece.container is not None and literal_editable(request, piece) and not piece.string_content:
+            span = piece.container.span
+            src = ctx.load_source(span.path)
+            if src is None:
+                return None
+            if piece.container.kind == "dict":
+                edit = add_dict_entry_edit(src, span.start, span.end, '"cache_control"', marker_src)
+            elif piece.container.kind == "dict-call":
+                edit = add_call_keyword_edit(src, span.start, span.end, "cache_control", marker_src)
+            else:
+                return None
+            return [edit] if edit is not None else None
+    except FixUnavailable:
+        return None
+    return None
+
+
+def _cache_point_after(ctx: "FileContext", piece: Piece) -> Optional[List[Edit]]:
+    """Converse: a separate `{"cachePoint": ...}` block right after the piece's element."""
+    if piece.list_span is None or piece.many:
+        return None
+    src = ctx.load_source(piece.list_span.path)
+    if src is None:
+        return None
+    parse_snippet_expression(src, piece.list_span.start, piece.list_span.end)
+    return [make_edit(src, piece.list_span.end, piece.list_span.end, ", " + CACHE_POINT)]
+
+
+def marker_source(ctx: "FileContext", marker: Marker) -> Optional[str]:
+    """The source text of an existing marker's value (to move it elsewhere unchanged)."""
+    if marker.span is None:
+        return None
+    src = ctx.load_source(marker.span.path)
+    if src is None:
+        return None
+    text = src.text[marker.span.start : marker.span.end]
+    if "\n" in text or "\r" in text:
+        return None
+    return text
+
+
+def last_markable(ctx: "FileContext", request: Request, pieces: Sequence[Piece], marker_src: str = EPHEMERAL,
+                  allow_param: bool = False) -> Tuple[Optional[Piece], Optional[List[Edit]]]:
+    """The last block of `pieces` and the edits that mark it, or (None, None).
+
+    Only the real last block qualifies: if it is one of a run the analysis cannot
+    enumerate, or cannot be edited safely, there is no fix (marking an earlier block would
+    silently cache less than asked).
+    """
+    for piece in reversed(list(pieces)):
+        if piece.block_type in ("thinking", "redacted_thinking") or piece.empty_text:
+            continue
+        if piece.many:
+            return None, None
+        edits = marker_edits(ctx, request, piece, marker_src, allow_param)
+        return (piece, edits) if edits else (None, None)
+    return None, None
+
+
+def total_tokens(pieces: Iterable[Piece]) -> Optional[int]:
+    total = 0
+    for piece in pieces:
+        if piece.tokens is None:
+            return None
+        total += piece.tokens
+    return total
+
+
+def has_markers(request: Request) -> bool:
+    """Any breakpoint the code places, even conditionally, or may place unseen."""
+    if request.top_level is not None or request.hidden_markers:
+        return True
+    if "cache_control_injection_points" in request.extras:
+        return True
+    return any(p.marker is not None or p.may_mark for p in request.pieces)
