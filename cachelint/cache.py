@@ -4,7 +4,8 @@ Layout (as ruff's): `<cache-dir>/CACHEDIR.TAG`, `<cache-dir>/.gitignore` contain
 `<cache-dir>/<version>/<settings-fingerprint>.json` holding, per file, its size, mtime, content
 digest, the files its analysis read (imported prompt modules, prompt files) with theirs, and
 the findings. An entry is used only when the file and every dependency are unchanged: equal
-size and mtime, or else an equal content digest. So editing a prompt module invalidates every
+size and mtime, or else an equal content digest (always the digest for a file stored within
+two seconds of its last change, since mtimes are coarse). So editing a prompt module invalidates every
 file that imported it. A missing, unreadable or corrupt cache is ignored (never a wrong
 result); a new one is written atomically at the end of the run.
 """
@@ -15,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -29,6 +31,10 @@ CACHEDIR_TAG = (
     "#\thttps://bford.info/cachedir/\n"
 )
 DEFAULT_DIR = ".cachelint_cache"
+#: A file modified this recently when its entry is stored may be modified again within the
+#: same timestamp tick (file systems stamp mtimes with a coarse clock, milliseconds apart)
+#: without its size changing; such an entry is checked by content, never by stat alone.
+RACY_WINDOW_NS = 2_000_000_000
 
 
 def _stat(path: str) -> Optional[Tuple[int, int]]:
@@ -77,11 +83,17 @@ class ResultCache:
         try:
             if not entry or entry.get("explicit") != explicit:
                 return None
-            if not self._fresh(path, entry["stat"], entry["digest"]):
-                return None
-            for dep, (stat, digest) in entry.get("deps", {}).items():
-                if not self._fresh(dep, stat, digest):
+            racy = entry.get("racy", [])
+            seen: Dict[str, Tuple[int, int]] = {}
+            checks = [(path, entry["stat"], entry["digest"])]
+            checks += [(dep, stat, digest) for dep, (stat, digest) in entry.get("deps", {}).items()]
+            for file, stat, digest in checks:
+                observed = self._fresh(file, stat, digest, file in racy)
+                if observed is None:
                     return None
+                seen[file] = observed
+            if racy:
+                self._settle(fingerprint, entry, seen)
             result = FileResult(path=path, skipped=entry.get("skipped"), digest=entry["digest"])
             result.diagnostics = [Diagnostic.from_dict(d) for d in entry.get("diagnostics", [])]
             result.deps = {dep: digest for dep, (_, digest) in entry.get("deps", {}).items()}
@@ -89,13 +101,32 @@ class ResultCache:
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # a corrupt entry is a miss, never a wrong result
 
-    def _fresh(self, path: str, stat: Any, digest: str) -> bool:
+    def _settle(self, fingerprint: str, entry: Dict[str, Any], seen: Dict[str, Tuple[int, int]]) -> None:
+        """After a content check passed, trust stat alone again for files whose change is
+        now old enough, recording the stat seen before their content was read (a file
+        changed since then keeps its old stat, so the next run compares content again)."""
+        now = time.time_ns()
+        still_racy = []
+        for file in entry["racy"]:
+            before = seen.get(file)
+            if before is None or _stat(file) != before or now - before[1] < RACY_WINDOW_NS:
+                still_racy.append(file)
+            elif file in entry["deps"]:
+                entry["deps"][file][0] = list(before)
+            else:
+                entry["stat"] = list(before)
+        if still_racy != entry["racy"]:
+            entry["racy"] = still_racy
+            self._dirty[fingerprint] = True
+
+    def _fresh(self, path: str, stat: Any, digest: str, racy: bool = False) -> Optional[Tuple[int, int]]:
+        """The file's current (size, mtime) when it is unchanged since `stat`/`digest`, else None."""
         now = _stat(path)
         if now is None:
-            return False
-        if list(now) == list(stat):
-            return True
-        return _digest_file(path) == digest
+            return None
+        if list(now) == list(stat) and not racy:
+            return now
+        return now if _digest_file(path) == digest else None
 
     def store(self, result: FileResult, fingerprint: str, explicit: bool) -> None:
         if result.errors or result.digest is None:
@@ -109,8 +140,11 @@ class ResultCache:
             if dep_stat is None:
                 return
             deps[dep] = [list(dep_stat), digest]
+        now = time.time_ns()
+        racy = [p for p, st in [(result.path, stat), *((d, v[0]) for d, v in deps.items())] if now - st[1] < RACY_WINDOW_NS]
         self._table(fingerprint)[result.path] = {
             "stat": list(stat),
+            "racy": racy,
             "digest": result.digest,
             "explicit": explicit,
             "skipped": result.skipped,
