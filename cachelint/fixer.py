@@ -85,19 +85,38 @@ def select_fixes(diagnostics: Iterable[Diagnostic], allowed) -> List[Diagnostic]
 
 
 class Fixer:
-    def __init__(self, engine: Engine, unsafe_fixes: bool) -> None:
+    """Fixes findings until stable.
+
+    `only_paths`, when given, limits fixing to edits in those files (stdin: the text read
+    from stdin is the only thing cachelint may change; a fix that would also edit a file
+    on disk is left alone).
+    """
+
+    def __init__(self, engine: Engine, unsafe_fixes: bool, only_paths: Optional[Set[str]] = None) -> None:
         self.engine = engine
         self.unsafe_fixes = unsafe_fixes
+        self.only_paths = only_paths
 
     def _allowed(self, diagnostic: Diagnostic) -> bool:
         fix = diagnostic.fix
         if fix is None or not fix.applicability.allowed(self.unsafe_fixes):
             return False
+        if self.only_paths is not None and not set(fix.paths) <= self.only_paths:
+            return False
         settings = self.engine.settings_for(Path(diagnostic.path))
         return settings.is_fixable(diagnostic.code)
 
-    def run(self, results: Dict[str, FileResult], explicit: Set[str]) -> FixOutcome:
+    def run(
+        self,
+        results: Dict[str, FileResult],
+        explicit: Set[str],
+        sources: Optional[Dict[str, SourceFile]] = None,
+    ) -> FixOutcome:
+        """Fix `results` until stable. `sources` gives texts not to be read from disk (stdin)."""
         outcome = FixOutcome(results=dict(results))
+        for path, source in (sources or {}).items():
+            outcome.originals[path] = source
+            outcome.texts[path] = source.text
         for _ in range(MAX_PASSES):
             candidates = [d for r in outcome.results.values() for d in r.diagnostics if d.fix is not None]
             chosen = select_fixes(candidates, self._allowed)
