@@ -161,7 +161,9 @@ def run(
             return EXIT_OK
         if stdin_filename is not None or paths == ("-",):
             return session.stdin(stdin_filename or "-", fix=fix, diff=diff, output_format=output_format,
-                                 unsafe=unsafe_fixes, exit_zero=exit_zero, quiet=quiet or silent, silent=silent)
+                                 unsafe=unsafe_fixes, exit_zero=exit_zero, quiet=quiet or silent, silent=silent,
+                                 output_file=output_file, statistics=statistics,
+                                 exit_non_zero_on_fix=exit_non_zero_on_fix, force_exclude=force_exclude)
         discovery = session.discover(list(paths) or ["."], force_exclude)
         if show_files:
             for path in discovery:
@@ -278,6 +280,7 @@ class Session:
             from cachelint.fixer import Fixer
 
             start = time.perf_counter()
+            pre_fix = dict(results)
             outcome = Fixer(self.engine, unsafe_fixes).run(results, self.explicit)
             self.phase_times["fix"] += time.perf_counter() - start
             results = outcome.results
@@ -296,7 +299,15 @@ class Session:
                     return EXIT_ERROR
                 return EXIT_FINDINGS if outcome.changed and not exit_zero else EXIT_OK
             if write:
-                errors.extend(self._write(outcome))
+                write_errors, unwritten = self._write(outcome)
+                errors.extend(write_errors)
+                # An unwritten file keeps its findings and counts no fixes: the summary
+                # describes what is on disk.
+                for key, before in list(pre_fix.items()):
+                    if before.path in unwritten:
+                        results[key] = before
+                        outcome.fixed.pop(before.path, None)
+                fixed_count = outcome.fixed_count
         diagnostics = sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra)
         if add_ignore:
             return self._add_ignore(results, diagnostics, quiet)
@@ -320,12 +331,22 @@ class Session:
             return EXIT_FINDINGS
         return EXIT_OK
 
-    def _emit(self, diagnostics: list, fmt: str, output_file: Optional[str], unsafe_fixes: bool, statistics: bool) -> None:
+    def _emit(self, diagnostics: list, fmt: str, output_file: Optional[str], unsafe_fixes: bool, statistics: bool,
+              to_stderr: bool = False, sources: Optional[Dict[str, Optional[str]]] = None) -> None:
+        """Print the findings (stdout, stderr with `to_stderr`, or `-o FILE`).
+
+        `sources` gives texts that are not on disk as linted (stdin), for the snippets.
+        """
         from cachelint.output import OutputContext, render
         from cachelint.output import summary as summaries
 
         settings = self.resolver.default_settings  # type: ignore[attr-defined]
-        ctx = OutputContext(cwd=self.cwd, project_root=settings.project_root, unsafe_fixes=unsafe_fixes, read_text=_read_text)
+        given = dict(sources or {})
+
+        def read_text(path: str) -> Optional[str]:
+            return given[path] if path in given else _read_text(path)
+
+        ctx = OutputContext(cwd=self.cwd, project_root=settings.project_root, unsafe_fixes=unsafe_fixes, read_text=read_text)
         text = summaries.statistics(diagnostics, unsafe_fixes) + ("\n" if diagnostics else "") if statistics else render(fmt, diagnostics, ctx)
         if output_file:
             try:
@@ -333,7 +354,7 @@ class Session:
             except OSError as exc:
                 raise Fail(f"--output-file: cannot write {output_file}: {exc.strerror}")
         elif text:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, err=to_stderr)
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if fmt == "github" and summary_path:
             from cachelint.output.github import write_step_summary
@@ -360,17 +381,20 @@ class Session:
         if hint:
             _err(hint)
 
-    def _write(self, outcome: object) -> List[str]:
+    def _write(self, outcome: object) -> Tuple[List[str], Set[str]]:
+        """Write every changed file; (error lines, paths left unwritten)."""
         from cachelint.writer import WriteError, digest, write_atomic
 
         errors: List[str] = []
+        unwritten: Set[str] = set()
         for path, text in sorted(outcome.changed.items()):  # type: ignore[attr-defined]
             source = outcome.originals[path]  # type: ignore[attr-defined]
             try:
                 write_atomic(source, text, expected_digest=digest(source.raw))
             except WriteError as exc:
                 errors.append(f"{self.display(path)}: {exc}")
-        return errors
+                unwritten.add(path)
+        return errors, unwritten
 
     def _diff(self, outcome: object) -> str:
         chunks: List[str] = []
@@ -440,61 +464,78 @@ class Session:
 
     # --- stdin ------------------------------------------------------------------------------------
     def stdin(self, filename: str, *, fix: bool, diff: bool, output_format: Optional[str], unsafe: Optional[bool],
-              exit_zero: bool, quiet: bool, silent: bool) -> int:
-        from cachelint.fixer import apply_edits, select_fixes
-        from cachelint.output import OutputContext, render
+              exit_zero: bool, quiet: bool, silent: bool, output_file: Optional[str] = None,
+              statistics: bool = False, exit_non_zero_on_fix: bool = False,
+              force_exclude: Optional[bool] = None) -> int:
+        """Lint (and fix) source read from stdin as if it were `filename`, as ruff does.
+
+        Without `--fix` the findings go to stdout (or `-o`), the summary to stderr. With
+        `--fix` stdout gets the whole file, fixed, and nothing else (editors and pipes
+        replace their buffer with it): the remaining findings and the summary go to stderr,
+        and input that cannot be decoded is passed through unchanged. The filename picks the
+        configuration, per-file ignores and excludes (under force-exclude an excluded name
+        is passed through unlinted).
+        """
+        from cachelint.discovery import is_excluded
+        from cachelint.engine import FileResult
+        from cachelint.fixer import Fixer
+        from cachelint.source import SourceError, decode_source
 
         data = sys.stdin.buffer.read()
         path = os.path.abspath(filename if filename != "-" else "stdin.py")
         settings = self.resolver.settings_for(Path(path))  # type: ignore[attr-defined]
+        forced = force_exclude if force_exclude is not None else settings.force_exclude
+        if forced and is_excluded(Path(path), settings, self.cwd):
+            if fix and not diff:
+                sys.stdout.buffer.write(data)
+            return EXIT_OK
         unsafe_fixes = bool(unsafe if unsafe is not None else settings.unsafe_fixes)
         result = self.engine.lint(path, data, explicit=True, settings=settings)
-        diagnostics = result.diagnostics
-        fixed_text: Optional[str] = None
-        if fix or diff:
-            from cachelint.source import SourceError, decode_source
-
-            try:
-                source = decode_source(path, data)
-            except SourceError:
-                source = None
-            if source is not None:
-                text = source.text
-                for _ in range(10):
-                    chosen = select_fixes(
-                        [d for d in diagnostics if d.fix is not None and all(e.path == path for e in d.fix.edits)],
-                        lambda d: d.fix.applicability.allowed(unsafe_fixes) and settings.is_fixable(d.code),
-                    )
-                    if not chosen:
-                        break
-                    edits = [e for d in chosen for e in d.fix.edits]
-                    new_text = apply_edits(text, list(dict.fromkeys(edits)))
-                    from cachelint.fixes import check_parses
-
-                    if check_parses(new_text) is not None:
-                        break
-                    text = new_text
-                    diagnostics = self.engine.lint(path, source.encode(text), explicit=True, settings=settings).diagnostics
-                fixed_text = text
-        ctx = OutputContext(cwd=self.cwd, project_root=settings.project_root, unsafe_fixes=unsafe_fixes)
-        fmt = output_format or settings.output_format or "full"
-        rendered = render(fmt, diagnostics, ctx)
-        if fixed_text is not None and not diff:
-            sys.stdout.buffer.write(source.encode(fixed_text))  # type: ignore[union-attr]
-            if not silent and rendered:
-                click.echo(rendered, nl=False, err=True)
-        elif diff and fixed_text is not None:
-            if fixed_text != source.text:  # type: ignore[union-attr]
+        path = result.path
+        try:
+            source = decode_source(path, data)
+        except SourceError:
+            source = None
+        errors = list(result.errors)
+        results: Dict[str, FileResult] = {path: result}
+        outcome = None
+        if (fix or diff) and source is not None:
+            outcome = Fixer(self.engine, unsafe_fixes, only_paths={path}).run(
+                results, {path}, sources={path: source}
+            )
+            results = outcome.results
+            errors = [e for r in results.values() for e in r.errors] + outcome.errors
+        diagnostics = [d for r in results.values() for d in r.diagnostics]
+        text = outcome.texts.get(path, source.text) if outcome is not None and source is not None else None
+        fixed_count = outcome.fixed_count if outcome is not None else 0
+        if diff:
+            if source is not None and text is not None and text != source.text and not silent:
                 name = self.display(path)
-                click.echo("".join(difflib.unified_diff(source.text.splitlines(True), fixed_text.splitlines(True), f"a/{name}", f"b/{name}")), nl=False)  # type: ignore[union-attr]
-                return EXIT_FINDINGS if not exit_zero else EXIT_OK
-            return EXIT_OK
-        elif not silent and rendered:
-            click.echo(rendered, nl=False)
-        if result.errors:
-            for error in result.errors:
+                click.echo("".join(difflib.unified_diff(source.text.splitlines(True), text.splitlines(True),
+                                                        f"a/{name}", f"b/{name}")), nl=False)
+            if not quiet:
+                _err(f"Would fix {fixed_count} error{'s' if fixed_count != 1 else ''}." if fixed_count
+                     else "No fixes would be applied.")
+            for error in errors:
                 _err(f"cachelint: error: {error}")
+            if errors:
+                return EXIT_ERROR
+            return EXIT_FINDINGS if fixed_count and not exit_zero else EXIT_OK
+        shown = {path: text if text is not None else (source.text if source is not None else None)}
+        if fix:
+            sys.stdout.buffer.write(source.encode(text) if source is not None and text is not None else data)
+            sys.stdout.buffer.flush()
+        if not silent:
+            self._emit(diagnostics, output_format or settings.output_format or "full", output_file, unsafe_fixes,
+                       statistics, to_stderr=fix, sources=shown)
+        if not quiet:
+            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes=False)
+        for error in errors:
+            _err(f"cachelint: error: {error}")
+        if errors:
             return EXIT_ERROR
+        if exit_non_zero_on_fix and fixed_count:
+            return EXIT_FINDINGS
         return EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_OK
 
     # --- show-requests --------------------------------------------------------------------------
