@@ -265,7 +265,10 @@ class RequestBuilder:
             for i, item in enumerate(value.items):
                 inner = ctx.inner(item)
                 for option, _ in list(options_of(item.value))[:1]:
+                    before = len(out)
                     self.block(section, f"{base}[{i}]", option, inner, out, role, item.site if item.in_display else None)
+                    if item.in_display and value.literal is not None and len(out) == before + 1:
+                        out[-1] = _replace(out[-1], list_container=value.literal)
             if copilot is not None and len(out) > start:
                 last = out[-1]
                 out[-1] = _replace(last, copilot_marker=copilot)

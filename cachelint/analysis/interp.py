@@ -701,6 +701,8 @@ class Interpreter:
                 if scope is frame and name in frame.params:
                     value = value.at(span)
                     value.via_param = True
+                    if isinstance(value, Str):
+                        value = _relocate_holes(value, f"parameter `{name}`", span)
                     return value
                 return value.at(span)
             scope = scope.parent
@@ -960,7 +962,9 @@ class Interpreter:
             return union(results, span)
         if isinstance(op, ast.Add):
             if isinstance(left, Str) and isinstance(right, Str):
-                return Str(left.parts + right.parts, span)
+                result = Str(left.parts + right.parts, span)
+                result.operands = _operands(left) + _operands(right)
+                return result
             if isinstance(left, Str) and isinstance(right, Unknown):
                 return Str(left.parts + (hole(right.kind, label(right), right.span),), span)
             if isinstance(left, Unknown) and isinstance(right, Str):
@@ -1343,7 +1347,7 @@ class Interpreter:
         if isinstance(base, ResponseV):
             return self._response_attr(base, name, span, frame)
         if isinstance(base, Unknown):
-            return Unknown(base.kind, f"{base.label}.{name}" if base.label else name, span, base.may_mark)
+            return Unknown(base.kind, _attr_label(base.label, name), span, base.may_mark)
         return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, name, span)
 
     def _response_attr(self, base: ResponseV, name: str, span: Span, frame: Frame) -> ResponseV:
@@ -2189,3 +2193,28 @@ class Interpreter:
         return value
 
 
+
+
+def _attr_label(label: str, name: str) -> str:
+    """`parameter `user`` + `name` -> `parameter `user.name``: keeps labels readable."""
+    if label.endswith("`") and "`" in label[:-1]:
+        return label[:-1] + "." + name + "`"
+    return f"{label}.{name}" if label else name
+
+
+def _operands(value: Str) -> Tuple[Tuple[Optional[Span], Kind, Optional[str]], ...]:
+    """Operands of a `+` chain as (span, kind, last character); a nested chain written in
+    place is flattened."""
+    if value.operands and value.origin == value.span:
+        return value.operands
+    last = value.parts[-1].text[-1:] if value.parts and value.parts[-1].text else None
+    return ((value.span, value.kind, last),)
+
+
+def _relocate_holes(value: Str, label: str, span: Span) -> Str:
+    """Point a parameter's hole at the place it is used (messages name that line)."""
+    parts = [Part(p.text, p.kind, p.chars, span, p.label) if p.text is None and p.label == label else p for p in value.parts]
+    new = Str(parts, value.span, value.origin)
+    new.operands = value.operands
+    new.via_param = value.via_param
+    return new

@@ -79,6 +79,8 @@ class Piece:
     via_param: bool = False
     #: Position of the piece's value in its container list, for fixes that insert after it.
     list_span: Optional[Span] = None
+    #: the list display holding the piece (when `list_span` is set)
+    list_container: Optional[Literal] = None
     empty_text: bool = False
 
     @property

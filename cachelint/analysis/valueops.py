@@ -47,6 +47,7 @@ class JsonStr(Str):
 
     def at(self, span: Optional[Span]) -> "JsonStr":
         new = JsonStr(self.parts, span, self.source)
+        new.origin = self.origin
         new.via_param = self.via_param
         return new
 

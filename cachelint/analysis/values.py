@@ -164,11 +164,16 @@ def hole(kind: Kind, label: str, span: Optional[Span], chars: Optional[int] = No
 class Str(Value):
     """A string as a sequence of parts (an f-string, a concatenation, a template)."""
 
-    __slots__ = ("parts",)
+    __slots__ = ("parts", "origin", "operands")
 
-    def __init__(self, parts: Iterable[Part], span: Optional[Span] = None) -> None:
+    def __init__(self, parts: Iterable[Part], span: Optional[Span] = None, origin: Optional[Span] = None) -> None:
         super().__init__(span)
         self.parts: Tuple[Part, ...] = _normalize(parts)
+        #: the expression that built the string (an f-string, a `+`, a `.format()` call);
+        #: `span` moves to wherever the value is used, `origin` stays
+        self.origin = origin if origin is not None else span
+        #: for a `+` chain: (operand span, operand kind, operand's last character if known)
+        self.operands: Tuple[Tuple[Optional[Span], Kind, Optional[str]], ...] = ()
 
     @classmethod
     def literal(cls, text: str, span: Optional[Span], kind: Kind = Kind.STATIC) -> "Str":
@@ -198,7 +203,8 @@ class Str(Value):
         return sum(p.length or 0 for p in self.parts if p.kind.cacheable)
 
     def at(self, span: Optional[Span]) -> "Str":
-        new = Str(self.parts, span)
+        new = Str(self.parts, span, self.origin)
+        new.operands = self.operands
         new.via_param = self.via_param
         return new
 
@@ -208,7 +214,7 @@ class Str(Value):
             Part(p.text, kind, p.chars, p.span, p.label) if p.kind > kind and p.kind == Kind.DYNAMIC else p
             for p in self.parts
         ]
-        return Str(parts, self.span)
+        return Str(parts, self.span, self.origin)
 
     def describe(self) -> str:
         text = self.text

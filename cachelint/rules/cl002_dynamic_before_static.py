@@ -1,0 +1,404 @@
+"""CL002: per-call content placed in front of static prompt text worth caching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from cachelint.analysis.request import Piece, Request
+from cachelint.analysis.spans import Span
+from cachelint.analysis.tokens import estimate_tokens
+from cachelint.analysis.values import Kind, Part, Str
+from cachelint.context import FileContext
+from cachelint.diagnostics import Applicability, Fix, Severity
+from cachelint.fixes import FixUnavailable
+from cachelint.rule import Invalid, Rule, Valid
+from cachelint.rules import reorder, support
+
+#: OpenAI caches prefixes from 1,024 tokens; Gemini's lowest published minimum is the same.
+AUTOMATIC_CACHE_MIN = 1024
+
+
+@dataclass(frozen=True)
+class Finding:
+    index: int
+    piece: Piece
+    part: Optional[Part]
+    pushed: int
+
+
+def first_dynamic_before_static(request: Request) -> Optional[Finding]:
+    """The first per-call part of the prefix and how many static tokens follow it."""
+    pieces = request.pieces
+    for i, piece in enumerate(pieces):
+        if piece.cacheable:
+            continue
+        if piece.kind != Kind.DYNAMIC:
+            return None  # unknown content: cachelint cannot tell what follows is reused
+        part = None
+        after_in_piece = 0
+        if isinstance(piece.value, Str):
+            parts = piece.value.parts
+            for j, candidate in enumerate(parts):
+                if candidate.kind == Kind.DYNAMIC:
+                    part = candidate
+                    tail = parts[j + 1 :]
+                    if any(p.kind > Kind.PROCESS for p in tail):
+                        # another per-call value follows: only the static run up to it counts
+                        run = []
+                        for p in tail:
+                            if p.kind > Kind.PROCESS:
+                                break
+                            run.append(p)
+                        tail = run
+                        after_in_piece = estimate_tokens(sum(p.length or 0 for p in tail))
+                        return Finding(i, piece, part, after_in_piece)
+                    after_in_piece = estimate_tokens(sum(p.length or 0 for p in tail))
+                    break
+        pushed = after_in_piece
+        for later in pieces[i + 1 :]:
+            if not later.cacheable or later.tokens is None:
+                break
+            pushed += later.tokens
+        return Finding(i, piece, part, pushed)
+    return None
+
+
+def worth_caching(request: Request, ctx: FileContext) -> int:
+    """Static tokens that are worth a cache entry on the request's provider."""
+    if support.is_claude_request(request):
+        return support.request_min_tokens(request, ctx.settings.tables).low
+    return AUTOMATIC_CACHE_MIN
+
+
+class DynamicBeforeStatic(Rule):
+    """A value that changes on every call sits in front of static prompt text worth caching.
+
+    ## What it does
+    Walks each request's prefix in the order the provider builds it (tools, system,
+    messages) and finds the first piece that changes per call: the clock
+    (`datetime.now()`, `time.time()`), a UUID or random value, a function parameter,
+    per-user or retrieved text, a value derived from those, `json.dumps` of per-call data,
+    or the iteration order of a set. If static text follows it and that static text alone
+    would be worth caching (the model's minimum cacheable prefix for Claude; 1,024 tokens
+    for OpenAI's and Gemini's automatic caching), it is reported.
+
+    Text computed once at import is not per-call: a module-level f-string with
+    `datetime.now()` is static for the life of the process and is not reported.
+
+    ## Why is this bad?
+    Prompt caches match the prefix byte for byte. A timestamp, a user name or a retrieved
+    document in front of a long static prompt makes every request's prefix new, so the
+    static text behind it is processed at full price on every call, with Anthropic's
+    explicit breakpoints and with the automatic prefix caching of OpenAI and Gemini alike.
+    Put static content first and the per-call parts last.
+
+    ## Fix safety
+    The fix is unsafe: it changes the order of the prompt text (the model sees the same
+    content in a different order, which can change its answers). It moves the line that
+    holds the dynamic value to the end of an f-string, reorders a `+` concatenation so the
+    static operands come first, or moves a dynamic block after the static blocks of a
+    block list. Other shapes (a template constant filled per call, messages) get no fix.
+
+    ## References
+    - [Prompt caching: what invalidates the cache](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
+    - [OpenAI prompt caching: structure prompts with static content first](https://platform.openai.com/docs/guides/prompt-caching)
+    """
+
+    code = "CL002"
+    name = "dynamic-before-static"
+    summary = "A per-call value sits in front of static prompt text, so that text is never read from the cache."
+    severity = Severity.WARNING
+    fix_applicability = Applicability.UNSAFE
+    fix_availability = "sometimes"
+
+    examples = [
+        Invalid(
+            """
+            import datetime
+
+            import anthropic
+
+            RULES = "Answer only questions about our product catalogue. " * 300
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str):
+                system = f"Current time: {datetime.datetime.now():%H:%M}\\n{RULES}"
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=800,
+                    system=system,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            expected_message="the current time",
+            expected_fix="""
+            import datetime
+
+            import anthropic
+
+            RULES = "Answer only questions about our product catalogue. " * 300
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str):
+                system = f"{RULES}\\nCurrent time: {datetime.datetime.now():%H:%M}"
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=800,
+                    system=system,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="A timestamp line in front of the static rules",
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+
+            GUIDE = "Use the customer's language and cite the order number. " * 200
+            client = OpenAI()
+
+
+            def reply(customer_name: str, text: str):
+                return client.chat.completions.create(
+                    model="gpt-4.1",
+                    messages=[
+                        {"role": "system", "content": "Customer: " + customer_name + ". " + GUIDE},
+                        {"role": "user", "content": text},
+                    ],
+                )
+            """,
+            expected_message="parameter `customer_name`",
+            expected_fix="""
+            from openai import OpenAI
+
+            GUIDE = "Use the customer's language and cite the order number. " * 200
+            client = OpenAI()
+
+
+            def reply(customer_name: str, text: str):
+                return client.chat.completions.create(
+                    model="gpt-4.1",
+                    messages=[
+                        {"role": "system", "content": GUIDE + "Customer: " + customer_name + ". "},
+                        {"role": "user", "content": text},
+                    ],
+                )
+            """,
+            title="Per-user text before OpenAI's automatically cached prefix",
+        ),
+        Invalid(
+            """
+            import anthropic
+
+            HANDBOOK = "Quote the handbook section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def ask(profile: str, question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=500,
+                    system=[
+                        {"type": "text", "text": profile},
+                        {"type": "text", "text": HANDBOOK, "cache_control": {"type": "ephemeral"}},
+                    ],
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            expected_message="~4,500 tokens",
+            expected_fix="""
+            import anthropic
+
+            HANDBOOK = "Quote the handbook section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def ask(profile: str, question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=500,
+                    system=[
+                        {"type": "text", "text": HANDBOOK, "cache_control": {"type": "ephemeral"}},
+                        {"type": "text", "text": profile},
+                    ],
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="A per-user block before the cached handbook block",
+        ),
+        Invalid(
+            """
+            import uuid
+
+            import anthropic
+
+            TEMPLATE = "Request {request_id}.\\n" + "Follow the escalation policy strictly. " * 500
+            client = anthropic.Anthropic()
+
+
+            def handle(ticket: str):
+                return client.messages.create(
+                    model="claude-haiku-4-5",
+                    max_tokens=300,
+                    system=TEMPLATE.format(request_id=uuid.uuid4()),
+                    messages=[{"role": "user", "content": ticket}],
+                )
+            """,
+            expected_message="a random UUID",
+            title="A template constant filled per call (no automatic fix)",
+        ),
+        Valid(
+            """
+            import datetime
+
+            import anthropic
+
+            RULES = "Answer only questions about our product catalogue. " * 300
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str):
+                system = f"{RULES}\\nCurrent time: {datetime.datetime.now():%H:%M}"
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=800, system=system,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            use_instead=True,
+            title="The dynamic line last",
+        ),
+        Valid(
+            """
+            import datetime
+
+            import anthropic
+
+            SYSTEM = f"Today is {datetime.date.today()}.\\n" + "Answer only product questions. " * 300
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=800, system=SYSTEM,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="A module-level f-string runs once at import: static per process",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def answer(name: str, question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=800,
+                    system=f"You are talking to {name}. Be brief.",
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="Too little static text after the dynamic part to be worth caching",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            RULES = "Answer only questions about our product catalogue. " * 300
+
+
+            class Bot:
+                def __init__(self, config):
+                    self.client = anthropic.Anthropic()
+                    self.preamble = config.preamble
+
+                def answer(self, question: str):
+                    return self.client.messages.create(
+                        model="claude-sonnet-4-5", max_tokens=800,
+                        system=self.preamble + RULES,
+                        messages=[{"role": "user", "content": question}],
+                    )
+            """,
+            title="Configuration fixed per instance is not assumed to change per call",
+        ),
+    ]
+
+    def check_request(self, request: Request, ctx: FileContext) -> None:
+        finding = first_dynamic_before_static(request)
+        if finding is None or finding.pushed == 0:
+            return
+        threshold = worth_caching(request, ctx)
+        if finding.pushed < threshold:
+            return
+        piece, part = finding.piece, finding.part
+        label = (part.label if part is not None and part.label else piece.label) or "a value that changes per call"
+        hole_span = part.span if part is not None and part.span is not None else piece.span
+        section = {"tools": "tools", "system": "system prompt", "messages": "messages"}[piece.section]
+        message = (
+            f"{label} ({support.where(ctx, hole_span)}) is placed before ~{finding.pushed:,} tokens of static "
+            f"prompt text ({section}): the prefix changes on every call, so that text is never read from the "
+            "cache. Put static content first and per-call content last"
+        )
+        fix = self._fix(ctx, request, finding)
+        start, end, anchors = support.report_range(ctx, request, hole_span)
+        ctx.report(self, start, end, message, fix=fix,
+                   fix_title=fix.message if fix else "Move the dynamic part after the static text",
+                   anchor_ranges=anchors)
+
+    def _fix(self, ctx: FileContext, request: Request, finding: Finding) -> Optional[Fix]:
+        piece, part = finding.piece, finding.part
+        if piece.many:
+            return None
+        value = piece.value
+        if part is not None and part.span is not None and isinstance(value, Str) and value.origin is not None:
+            # Rewrite the expression that built the string (which may be a few lines above
+            # the call, or in a helper): moving text there changes this prompt's order.
+            origin = value.origin
+            src = ctx.load_source(origin.path)
+            if src is not None:
+                try:
+                    edit = reorder.move_fstring_line(src, origin.start, origin.end, (part.span.start, part.span.end))
+                except FixUnavailable:
+                    edit = None
+                if edit is not None:
+                    return Fix(Applicability.UNSAFE, "Move the line with the dynamic value to the end", (edit,))
+                edit = reorder.reorder_concat(src, value.operands) if value.origin == _chain_span(value) else None
+                if edit is not None:
+                    return Fix(Applicability.UNSAFE, "Put the static text first and the dynamic part last", (edit,))
+        return self._move_block(ctx, request, finding)
+
+    def _move_block(self, ctx: FileContext, request: Request, finding: Finding) -> Optional[Fix]:
+        piece = finding.piece
+        literal = piece.list_container
+        if literal is None or piece.list_span is None or literal.in_loop:
+            return None
+        if not (literal.module_level or literal.frame in request.frame_tokens):
+            return None
+        following = 0
+        for later in request.pieces[finding.index + 1 :]:
+            if later.list_container is None or later.list_container.span != literal.span or not later.cacheable:
+                break
+            following += 1
+        if following == 0:
+            return None
+        src = ctx.load_source(literal.span.path)
+        if src is None:
+            return None
+        edit = reorder.move_list_element_last(
+            src, literal.span.start, literal.span.end, (piece.list_span.start, piece.list_span.end), following
+        )
+        if edit is None:
+            return None
+        return Fix(Applicability.UNSAFE, "Move the dynamic block after the static blocks", (edit,))
+
+
+def _chain_span(value: Str) -> Optional[Span]:
+    """The span covered by a `+` chain's operands (its origin when written in place)."""
+    if not value.operands or value.operands[0][0] is None or value.operands[-1][0] is None:
+        return None
+    first, last = value.operands[0][0], value.operands[-1][0]
+    return Span(first.path, first.start, last.end)
