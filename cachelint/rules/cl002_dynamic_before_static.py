@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Optional
 
 from cachelint.analysis.request import Piece, Request
 from cachelint.analysis.spans import Span
