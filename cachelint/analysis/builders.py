@@ -199,6 +199,7 @@ class RequestBuilder:
             bound=1 if capped and bound is None else bound,
             loop=loop,
             via_param=getattr(value, "via_param", False),
+            written_in=entry.written_in,
         )
 
     def _block_marker(self, block: DictV, ctx: _Ctx, field: str = "cache_control") -> Optional[Marker]:

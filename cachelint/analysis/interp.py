@@ -555,6 +555,7 @@ class Interpreter:
             loops = [l for l in frame.all_loops() if not l.unrolled]
             current = loops[-1] if loops else None
             entry.loop = d.born
+            entry.written_in = current.span if current is not None else None
             if current is not None and current.span != d.born:
                 entry.loop_bound = current.bound
                 entry.loop_capped = current.capped

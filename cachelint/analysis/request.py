@@ -40,6 +40,8 @@ class Marker:
     bound: Optional[int] = None
     loop: Optional[Span] = None
     via_param: bool = False
+    #: the loop whose body writes the marker on each element (for fixes and messages)
+    written_in: Optional[Span] = None
 
     @property
     def effective_ttl(self) -> str:

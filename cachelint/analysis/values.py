@@ -329,6 +329,9 @@ class Entry:
     loop: Optional[Span] = None
     loop_bound: Optional[int] = None
     loop_capped: bool = False
+    #: the loop that was running when the entry was written (may differ from `loop`, the
+    #: loop or comprehension that created the dict)
+    written_in: Optional[Span] = None
 
 
 class DictV(Value):
