@@ -364,17 +364,13 @@ class TooManyBreakpoints(Rule):
 
 
 def _dedent_block(text: str) -> str:
+    """A statement's source made parseable on its own: the first line starts at the
+    statement (its indentation is not in the span), the body keeps relative indentation."""
     import textwrap
 
     first, _, rest = text.partition("\n")
-    indent = ""
-    for line in rest.splitlines():
-        if line.strip():
-            indent = line[: len(line) - len(line.lstrip())]
-            break
     body = textwrap.dedent(rest) if rest else ""
-    lines = body.splitlines()
-    nested = "\n".join("    " + l if l.strip() else l for l in lines)
+    nested = "\n".join("    " + line if line.strip() else line for line in body.splitlines())
     return first.strip() + "\n" + nested + "\n"
 
 
