@@ -9,7 +9,11 @@ the model must show, and `expected.json`, the output of
 
 run inside the project, checked by hand. The test copies the fixture into a temporary
 directory, creates `.git/` there (so the fixture is the project root, as in a real checkout)
-and compares the output with `expected.json`.
+and compares the output with `expected.json` (with that temporary directory written `<tmp>`,
+for labels that name a file outside the project by its absolute path).
+
+A fixture's `_outside/` directory is copied next to the project instead of into it: files
+outside the project root, which the analysis must never read.
 
 A fixture with a `KNOWN_WRONG` file documents a shape the analysis gets wrong today: its
 `expected.json` is the *correct* model, written by hand, and the `KNOWN_WRONG` text says what
@@ -41,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "analysis"
 UPDATE = os.environ.get("CACHELINT_UPDATE_GOLDEN") == "1"
 #: Files of a fixture directory that are not part of the linted project.
-NOT_PROJECT = ("expected.json", "KNOWN_WRONG", "README.md", "__pycache__", ".cachelint_cache")
+NOT_PROJECT = ("expected.json", "KNOWN_WRONG", "README.md", "_outside", "__pycache__", ".cachelint_cache")
 
 
 def _fixture_dirs() -> List[Path]:
@@ -77,7 +81,18 @@ def show_requests(project: Path) -> Any:
         timeout=120,
     )
     assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    return json.loads(proc.stdout)
+    return json.loads(_neutral_paths(proc.stdout, project.parent))
+
+
+def _neutral_paths(text: str, where: Path) -> str:
+    """Replace the temporary directory holding the project by `<tmp>`.
+
+    Locations are relative to the project, but a label may name a file the analysis
+    refused to read because it lies outside the project root, by its absolute path.
+    """
+    for path in sorted({str(where), os.path.realpath(where)}, key=len, reverse=True):
+        text = text.replace(json.dumps(path)[1:-1], "<tmp>")
+    return text
 
 
 def _dump(data: Any) -> str:
@@ -89,6 +104,9 @@ def test_request_model(fixture: Path, tmp_path: Path) -> None:
     project = tmp_path / fixture.name
     shutil.copytree(fixture, project, ignore=shutil.ignore_patterns(*NOT_PROJECT))
     (project / ".git").mkdir()
+    if (fixture / "_outside").is_dir():
+        # Files that exist next to the project, outside its root: the analysis must not read them.
+        shutil.copytree(fixture / "_outside", tmp_path, dirs_exist_ok=True)
     actual = show_requests(project)
     golden = fixture / "expected.json"
     if UPDATE and not (fixture / "KNOWN_WRONG").exists():
