@@ -37,6 +37,27 @@ DEFAULT_DIR = ".cachelint_cache"
 RACY_WINDOW_NS = 2_000_000_000
 
 
+def code_id() -> str:
+    """Identity of the installed cachelint code (its files' sizes and mtimes).
+
+    The version alone is not enough for a development install, where the code changes
+    without a version bump: results computed by other code must not be reused.
+    """
+    global _CODE_ID
+    if _CODE_ID is None:
+        package = Path(__file__).resolve().parent
+        h = hashlib.blake2b(__version__.encode(), digest_size=8)
+        for path in sorted(package.rglob("*")):
+            if path.suffix in (".py", ".toml") and path.is_file():
+                st = path.stat()
+                h.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
+        _CODE_ID = h.hexdigest()
+    return _CODE_ID
+
+
+_CODE_ID: Optional[str] = None
+
+
 def _stat(path: str) -> Optional[Tuple[int, int]]:
     try:
         st = os.stat(path)
@@ -71,7 +92,12 @@ class ResultCache:
             try:
                 with open(self._file(fingerprint), "r", encoding="utf-8") as fh:
                     loaded = json.load(fh)
-                if isinstance(loaded, dict) and loaded.get("version") == __version__ and isinstance(loaded.get("files"), dict):
+                if (
+                    isinstance(loaded, dict)
+                    and loaded.get("version") == __version__
+                    and loaded.get("code") == code_id()
+                    and isinstance(loaded.get("files"), dict)
+                ):
                     table = loaded["files"]
             except (OSError, ValueError, UnicodeDecodeError):
                 table = {}
@@ -166,7 +192,8 @@ class ResultCache:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"version": __version__, "files": self._tables[fingerprint]}, fh, separators=(",", ":"))
+                    json.dump({"version": __version__, "code": code_id(), "files": self._tables[fingerprint]}, fh,
+                              separators=(",", ":"))
                 os.replace(tmp, target)
         except OSError:
             pass

@@ -290,3 +290,35 @@ def remove_dict_entry_edit(src: SourceText, dict_start: int, dict_end: int, key:
 
 def sequence_sources(src: SourceText, ranges: Sequence[Tuple[int, int]]) -> List[str]:
     return [src.text[s:e] for s, e in ranges]
+
+
+def remove_call_keyword_edit(src: SourceText, start: int, end: int, name: str) -> Optional[Edit]:
+    """Remove the keyword argument `name=...` from the call at `[start, end)`."""
+    cst = _cst()
+
+    def transform(node: Any) -> Any:
+        if not isinstance(node, cst.Call):
+            raise FixUnavailable("not a call")
+        args = list(node.args)
+        for i, arg in enumerate(args):
+            if arg.keyword is not None and arg.keyword.value == name:
+                break
+        else:
+            raise FixUnavailable(f"no {name}= argument")
+        removed = args.pop(i)
+        if args and i == len(args):
+            args[-1] = args[-1].with_changes(comma=removed.comma)
+        return node.with_changes(args=args)
+
+    return expression_edit(src, start, end, transform)
+
+
+def rename_dict_key_edit(src: SourceText, entry_start: int, old: str, new: str) -> Optional[Edit]:
+    """Rename the string key `old` of the dict entry starting at `entry_start`."""
+    import re
+
+    match = re.match(r"""([rRuU]?)(['"])""" + re.escape(old) + r"""\2""", src.text[entry_start:])
+    if match is None:
+        return None
+    quote = match.group(2)
+    return make_edit(src, entry_start, entry_start + match.end(), f"{match.group(1)}{quote}{new}{quote}")

@@ -192,7 +192,7 @@ class RequestBuilder:
             type=typ,
             span=value.span,
             entry_span=entry.key_span,
-            container=container.literal if container is not None else None,
+            container=container.literal if container is not None and container.literal is not None else entry.literal,
             cond=entry.cond or ctx.cond,
             guard=entry.guard,
             many=many,

@@ -1152,7 +1152,7 @@ class Interpreter:
             value = self.eval(value_node, frame)
             if isinstance(key, Str) and key.text is not None:
                 entry_span = Span(span.path, self.span(key_node, frame).start, self.span(value_node, frame).end)
-                d.entries[key.text] = Entry(value, entry_span)
+                d.entries[key.text] = Entry(value, entry_span, literal=d.literal)
             else:
                 d.open.append(Unknown(max(key.kind, value.kind), "entry with a computed key", span))
         return d
@@ -1602,6 +1602,9 @@ class Interpreter:
         return self.call_value(callee, node, frame, span)
 
     def call_value(self, callee: Value, node: ast.Call, frame: Frame, span: Span, pre: Optional[Tuple[List[Value], DictV]] = None) -> Value:
+        merged = _merge_clients(callee)
+        if merged is not None:
+            callee = merged
         if isinstance(callee, UnionV):
             results = []
             for option, guard in callee.options[:MAX_DISPATCH]:
@@ -2219,3 +2222,25 @@ def _relocate_holes(value: Str, label: str, span: Span) -> Str:
     new.operands = value.operands
     new.via_param = value.via_param
     return new
+
+
+def _merge_clients(value: Value) -> Optional[ClientV]:
+    """One client value for a union of clients with the same attribute path.
+
+    `client = AnthropicBedrock() if flag else Anthropic()` is one call site that can reach
+    two platforms: each alternative keeps the condition that chose it, so rules can tell
+    which platform a guarded marker reaches.
+    """
+    if not isinstance(value, UnionV):
+        return None
+    options = list(value.options)
+    if not options or not all(isinstance(v, ClientV) for v, _ in options):
+        return None
+    paths = {v.path for v, _ in options}  # type: ignore[union-attr]
+    if len(paths) != 1:
+        return None
+    alts: List[ClientAlt] = []
+    for option, guard in options:
+        for alt in option.alts:  # type: ignore[union-attr]
+            alts.append(ClientAlt(alt.sdk, alt.cls, alt.platform, alt.span, alt.guard + guard, alt.base_url, alt.base_url_known))
+    return ClientV(alts, paths.pop(), value.span)

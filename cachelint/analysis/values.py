@@ -332,6 +332,8 @@ class Entry:
     #: the loop that was running when the entry was written (may differ from `loop`, the
     #: loop or comprehension that created the dict)
     written_in: Optional[Span] = None
+    #: the dict display the entry is written in, if any (for fixes that remove it)
+    literal: Optional["Literal"] = None
 
 
 class DictV(Value):

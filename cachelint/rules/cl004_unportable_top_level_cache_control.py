@@ -1,0 +1,314 @@
+"""CL004: the request-root `cache_control` sent to a platform that rejects or may not honour it."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from cachelint.analysis.request import Marker, PlatformAlt, Request
+from cachelint.analysis.values import atom_is_platform_related, satisfiable
+from cachelint.analysis.valueops import isa_matches
+from cachelint.context import FileContext
+from cachelint.diagnostics import Applicability, Edit, Fix, Severity
+from cachelint.fixes import FixUnavailable, remove_call_keyword_edit, remove_dict_entry_edit
+from cachelint.rule import Invalid, Rule, Valid
+from cachelint.rules import support
+
+
+def reaches(alt: PlatformAlt, marker: Marker, request: Request) -> Optional[bool]:
+    """Whether the marker is sent when the request goes to `alt`: True, False, or None
+    when a condition that looks platform-related cannot be decided."""
+    guard = alt.guard + request.path_guard + marker.guard
+    if not satisfiable(guard):
+        return False
+    for atom in guard:
+        if atom.op == "isa" and not isa_matches(alt.client, atom):
+            return False
+    undecided = [a for a in marker.guard + request.path_guard
+                 if atom_is_platform_related(a) and a not in alt.guard and a.op != "isa"]
+    return None if undecided else True
+
+
+class UnportableTopLevelCacheControl(Rule):
+    """The request-root `cache_control` (automatic caching) goes to a platform that rejects it.
+
+    ## What it does
+    Finds requests that set the top-level `cache_control` (the `cache_control=` argument of
+    the Anthropic SDK or litellm, `extra_body={"cache_control": ...}`, or a root key of a
+    JSON body) and can reach a platform that rejects it: the legacy Bedrock endpoints
+    (`AnthropicBedrock`, boto3 `invoke_model` bodies), Vertex AI, and litellm `bedrock/` and
+    `vertex_ai/` models. Gateways whose upstream is not known (OpenRouter, a custom base
+    URL) get a warning. The direct Claude API, Foundry, Bedrock Mantle, Claude Platform on
+    AWS and Claude on Google Cloud accept it.
+
+    Which platform accepts what is data (`[tool.cachelint.platforms.<name>]`), because
+    sources disagree (Vertex and Bedrock Mantle changed during 2026). Code behind a guard
+    that excludes those platforms (`if not isinstance(client, AnthropicBedrock)`, a
+    provider check matching the one that chose the client) is not reported; a guard that
+    mentions the platform in a way cachelint cannot decide keeps it silent too.
+
+    ## Why is this bad?
+    Legacy Bedrock answers HTTP 400 "cache_control: Extra inputs are not permitted"; the
+    request fails, not just the cache. The Anthropic SDK does not strip the field for you.
+    Where a gateway silently drops it, nothing is cached and nothing tells you.
+
+    ## Fix safety
+    The fix is safe: it removes the root field and puts the same `cache_control` (same TTL)
+    on the last cacheable block of the request, which is exactly where automatic caching
+    would have placed it, so the number of breakpoints and what the model sees do not
+    change. It is offered when both edits can be made: the field is a keyword of the call
+    or an entry of a dict display, and the last block is known.
+
+    ## References
+    - [Prompt caching: automatic caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
+    - [litellm#26320: 400 on Bedrock with top-level cache_control](https://github.com/BerriAI/litellm/issues/26320)
+    """
+
+    code = "CL004"
+    name = "unportable-top-level-cache-control"
+    summary = "The top-level cache_control is sent to a platform that rejects it (Bedrock, Vertex) or may not honour it."
+    severity = Severity.ERROR
+    fix_applicability = Applicability.SAFE
+    fix_availability = "sometimes"
+
+    examples = [
+        Invalid(
+            """
+            from anthropic import AnthropicBedrock
+
+            client = AnthropicBedrock(aws_region="us-east-1")
+
+
+            def ask(question: str):
+                return client.messages.create(
+                    model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    max_tokens=500,
+                    cache_control={"type": "ephemeral", "ttl": "1h"},
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            expected_message="Amazon Bedrock",
+            expected_fix="""
+            from anthropic import AnthropicBedrock
+
+            client = AnthropicBedrock(aws_region="us-east-1")
+
+
+            def ask(question: str):
+                return client.messages.create(
+                    model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                    max_tokens=500,
+                    messages=[{"role": "user", "content": [{"type": "text", "text": question, "cache_control": {"type": "ephemeral", "ttl": "1h"}}]}],
+                )
+            """,
+            title="AnthropicBedrock with automatic caching",
+        ),
+        Invalid(
+            """
+            import json
+
+            import boto3
+
+            runtime = boto3.client("bedrock-runtime")
+
+
+            def summarize(text: str):
+                body = {
+                    "anthropic_version": "bedrock-2023-05-31",
+                    "max_tokens": 300,
+                    "cache_control": {"type": "ephemeral"},
+                    "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}],
+                }
+                return runtime.invoke_model(modelId="anthropic.claude-3-5-haiku-20241022-v1:0", body=json.dumps(body))
+            """,
+            expected_message="rejects it",
+            expected_fix="""
+            import json
+
+            import boto3
+
+            runtime = boto3.client("bedrock-runtime")
+
+
+            def summarize(text: str):
+                body = {
+                    "anthropic_version": "bedrock-2023-05-31",
+                    "max_tokens": 300,
+                    "messages": [{"role": "user", "content": [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]}],
+                }
+                return runtime.invoke_model(modelId="anthropic.claude-3-5-haiku-20241022-v1:0", body=json.dumps(body))
+            """,
+            title="A boto3 InvokeModel body",
+        ),
+        Invalid(
+            """
+            import litellm
+
+
+            def chat(messages):
+                return litellm.completion(
+                    model="vertex_ai/claude-sonnet-4-5@20250929",
+                    messages=messages,
+                    cache_control={"type": "ephemeral"},
+                )
+            """,
+            expected_message="Vertex AI",
+            title="litellm to Vertex (the messages come from the caller: no fix)",
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+
+            client = OpenAI(base_url="https://openrouter.ai/api/v1")
+
+
+            def chat(question: str):
+                return client.chat.completions.create(
+                    model="anthropic/claude-sonnet-4.5",
+                    messages=[{"role": "user", "content": question}],
+                    extra_body={"cache_control": {"type": "ephemeral"}},
+                )
+            """,
+            expected_message="upstream",
+            expected_fix="""
+            from openai import OpenAI
+
+            client = OpenAI(base_url="https://openrouter.ai/api/v1")
+
+
+            def chat(question: str):
+                return client.chat.completions.create(
+                    model="anthropic/claude-sonnet-4.5",
+                    messages=[{"role": "user", "content": [{"type": "text", "text": question, "cache_control": {"type": "ephemeral"}}]}],
+                    extra_body={},
+                )
+            """,
+            title="OpenRouter: the upstream may be Bedrock or Vertex (warning)",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def ask(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=500,
+                    cache_control={"type": "ephemeral"},
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="The direct API supports automatic caching",
+        ),
+        Valid(
+            """
+            from anthropic import Anthropic, AnthropicBedrock
+
+
+            class Chat:
+                def __init__(self, use_bedrock: bool):
+                    self.client = AnthropicBedrock() if use_bedrock else Anthropic()
+
+                def ask(self, question: str):
+                    params = {"model": "claude-sonnet-4-5", "max_tokens": 500,
+                              "messages": [{"role": "user", "content": question}]}
+                    if not isinstance(self.client, AnthropicBedrock):
+                        params["cache_control"] = {"type": "ephemeral"}
+                    return self.client.messages.create(**params)
+            """,
+            title="A guard that excludes Bedrock",
+        ),
+        Valid(
+            """
+            from anthropic import AnthropicBedrock
+
+            client = AnthropicBedrock()
+
+
+            def ask(question: str):
+                return client.messages.create(
+                    model="us.anthropic.claude-sonnet-4-5-20250929-v1:0", max_tokens=500,
+                    messages=[{"role": "user", "content": [
+                        {"type": "text", "text": question, "cache_control": {"type": "ephemeral", "ttl": "1h"}},
+                    ]}],
+                )
+            """,
+            use_instead=True,
+        ),
+    ]
+
+    def check_request(self, request: Request, ctx: FileContext) -> None:
+        marker = request.top_level
+        if marker is None:
+            return
+        tables = ctx.settings.tables
+        rejected: List[str] = []
+        unknown: List[str] = []
+        for alt in request.platforms:
+            info = tables.platform(alt.name)
+            if info is None or not alt.known:
+                continue
+            decision = reaches(alt, marker, request)
+            if decision is None:
+                return  # a platform guard cachelint cannot decide: stay silent
+            if not decision:
+                continue
+            if info.top_level_cache_control == "rejected":
+                rejected.append(tables.platform_label(alt.name))
+            elif info.top_level_cache_control == "unknown":
+                unknown.append(tables.platform_label(alt.name))
+        if not rejected and not unknown:
+            return
+        if rejected:
+            message = (
+                f"Top-level cache_control (automatic caching) is sent to {' and '.join(sorted(set(rejected)))}, "
+                "which rejects it: the request fails with HTTP 400 \"cache_control: Extra inputs are not permitted\". "
+                "Put the marker on the last cacheable block instead"
+            )
+            severity = Severity.ERROR
+        else:
+            message = (
+                f"Top-level cache_control is sent to {' and '.join(sorted(set(unknown)))}, whose upstream is not known: "
+                "Bedrock and Vertex upstreams reject or drop it. A cache_control marker on the last cacheable block "
+                "works on every upstream"
+            )
+            severity = Severity.WARNING
+        fix = self._fix(ctx, request, marker)
+        preferred = marker.entry_span or marker.span
+        start, end, anchors = support.report_range(ctx, request, preferred)
+        ctx.report(self, start, end, message, fix=fix, severity=severity,
+                   fix_title=fix.message if fix else "Move cache_control to the last cacheable block",
+                   anchor_ranges=anchors)
+
+    def _fix(self, ctx: FileContext, request: Request, marker: Marker) -> Optional[Fix]:
+        value_src = support.marker_source(ctx, marker)
+        if value_src is None or marker.cond or marker.entry_span is None:
+            return None
+        removal = self._remove(ctx, request, marker)
+        if removal is None:
+            return None
+        _, edits = support.last_markable(ctx, request, request.pieces, value_src, allow_param=True)
+        if not edits:
+            return None
+        if any(e.path == removal.path and e.start < removal.end and removal.start < e.end for e in edits):
+            return None
+        return Fix(Applicability.SAFE, "Move cache_control to the last cacheable block", (removal, *edits))
+
+    def _remove(self, ctx: FileContext, request: Request, marker: Marker) -> Optional[Edit]:
+        entry = marker.entry_span
+        assert entry is not None
+        src = ctx.load_source(entry.path)
+        if src is None:
+            return None
+        literal = marker.container
+        try:
+            if literal is not None and literal.span.contains(entry):
+                if literal.kind != "dict" or literal.in_loop or not (literal.module_level or literal.frame in request.frame_tokens):
+                    return None
+                return remove_dict_entry_edit(src, literal.span.start, literal.span.end, "cache_control")
+            call = request.call_span
+            if call.contains(entry) and src.text[entry.start:entry.end].startswith("cache_control"):
+                return remove_call_keyword_edit(src, call.start, call.end, "cache_control")
+        except FixUnavailable:
+            return None
+        return None
