@@ -96,12 +96,18 @@ class Fixer:
         self.engine = engine
         self.unsafe_fixes = unsafe_fixes
         self.only_paths = only_paths
+        #: fixes that broke the syntax once: re-analysis reports them again, but they are
+        #: neither retried nor reported again in later passes
+        self._broken: Set[Tuple] = set()
+        self._outcome: Optional[FixOutcome] = None
 
     def _allowed(self, diagnostic: Diagnostic) -> bool:
         fix = diagnostic.fix
         if fix is None or not fix.applicability.allowed(self.unsafe_fixes):
             return False
         if self.only_paths is not None and not set(fix.paths) <= self.only_paths:
+            return False
+        if self._broken and self._fix_key(diagnostic) in self._broken:
             return False
         settings = self.engine.settings_for(Path(diagnostic.path))
         return settings.is_fixable(diagnostic.code)
@@ -114,6 +120,8 @@ class Fixer:
     ) -> FixOutcome:
         """Fix `results` until stable. `sources` gives texts not to be read from disk (stdin)."""
         outcome = FixOutcome(results=dict(results))
+        self._outcome = outcome
+        self._broken = set()
         for path, source in (sources or {}).items():
             outcome.originals[path] = source
             outcome.texts[path] = source.text
@@ -173,6 +181,7 @@ class Fixer:
                     partial = attempt
                     continue
                 rejected.add(id(d))
+                self._broken.add(self._fix_key(d))
                 outcome.errors.append(
                     f"{path}:{problem[0]}: {d.code}: the fix introduced a syntax error ({problem[1]}); "
                     "it was not applied. This is a bug in cachelint, please report it"
@@ -183,6 +192,16 @@ class Fixer:
             if keep and path in outcome.texts:
                 outcome.texts[path] = apply_edits(outcome.texts[path], _edits_for(keep, path))
         return [d for d in chosen if id(d) not in rejected]
+
+    def _fix_key(self, diagnostic: Diagnostic) -> Tuple:
+        """What identifies a fix across passes: its rule, message and what each edit turns
+        which text into (offsets move when other fixes land before it)."""
+        texts = self._outcome.texts if self._outcome is not None else {}
+        edits = tuple(
+            (e.path, texts[e.path][e.start : e.end] if e.path in texts else None, e.content)
+            for e in diagnostic.fix.edits  # type: ignore[union-attr]
+        )
+        return (diagnostic.code, diagnostic.path, diagnostic.message, edits)
 
     def _relint(self, outcome: FixOutcome, changed: Set[str], explicit: Set[str]) -> None:
         for path in changed:
