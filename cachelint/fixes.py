@@ -322,3 +322,41 @@ def rename_dict_key_edit(src: SourceText, entry_start: int, old: str, new: str) 
         return None
     quote = match.group(2)
     return make_edit(src, entry_start, entry_start + match.end(), f"{match.group(1)}{quote}{new}{quote}")
+
+
+def combine_edits(src: SourceText, edits: Sequence[Edit]) -> List[Edit]:
+    """Merge edits of one file that touch each other into single edits.
+
+    Two edits built separately (wrap a value, remove the entry right after it) may share
+    a boundary; the fixer would treat them as a conflict. Applied in order (an insertion
+    before a replacement at the same offset), they are one unambiguous change. Edits that
+    really overlap raise `FixUnavailable`.
+    """
+    ordered = sorted(edits, key=lambda e: (e.start, e.end - e.start))
+    out: List[Edit] = []
+    group: List[Edit] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        start, end = group[0].start, max(e.end for e in group)
+        pieces: List[str] = []
+        cursor = start
+        for edit in group:
+            if edit.start < cursor:
+                raise FixUnavailable("overlapping edits")
+            pieces.append(src.text[cursor:edit.start])
+            pieces.append(edit.content)
+            cursor = edit.end
+        pieces.append(src.text[cursor:end])
+        out.append(make_edit(src, start, end, "".join(pieces)))
+        group.clear()
+
+    for edit in ordered:
+        if edit.path != src.path:
+            raise FixUnavailable("edits in another file")
+        if group and edit.start > max(e.end for e in group):
+            flush()
+        group.append(edit)
+    flush()
+    return out

@@ -9,7 +9,7 @@ from cachelint.analysis.values import atom_is_platform_related, satisfiable
 from cachelint.analysis.valueops import isa_matches
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, remove_call_keyword_edit, remove_dict_entry_edit
+from cachelint.fixes import FixUnavailable, combine_edits, remove_call_keyword_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -290,9 +290,16 @@ class UnportableTopLevelCacheControl(Rule):
         _, edits = support.last_markable(ctx, request, request.pieces, value_src, allow_param=True)
         if not edits:
             return None
-        if any(e.path == removal.path and e.start < removal.end and removal.start < e.end for e in edits):
+        same_file = [e for e in edits if e.path == removal.path]
+        other = [e for e in edits if e.path != removal.path]
+        src = ctx.load_source(removal.path)
+        if src is None:
             return None
-        return Fix(Applicability.SAFE, "Move cache_control to the last cacheable block", (removal, *edits))
+        try:
+            combined = combine_edits(src, [removal, *same_file])
+        except FixUnavailable:
+            return None
+        return Fix(Applicability.SAFE, "Move cache_control to the last cacheable block", tuple(combined + other))
 
     def _remove(self, ctx: FileContext, request: Request, marker: Marker) -> Optional[Edit]:
         entry = marker.entry_span
