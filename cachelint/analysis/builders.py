@@ -18,10 +18,12 @@ from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.values import (
+    TRUE,
     ClientAlt,
     Const,
     DictV,
     Entry,
+    Guard,
     Item,
     Kind,
     ListV,
@@ -46,8 +48,10 @@ class _Ctx:
         self.bound = bound
         self.loop = loop
 
-    def inner(self, item: Item) -> "_Ctx":
-        return _Ctx(self.many or item.many, self.cond or item.cond, item.bound if item.many else self.bound, item.loop or self.loop)
+    def inner(self, item: Item, path: Guard = TRUE) -> "_Ctx":
+        """The context of one item; an item is conditional only relative to the call's path."""
+        cond = item.cond and _conditional(item.guard, path)
+        return _Ctx(self.many or item.many, self.cond or cond, item.bound if item.many else self.bound, item.loop or self.loop)
 
 
 NO_CTX = _Ctx()
@@ -56,12 +60,17 @@ NO_CTX = _Ctx()
 class RequestBuilder:
     def __init__(self, interp: "Interpreter") -> None:
         self.interp = interp
+        #: conditions on the path to the call being built (markers are conditional only
+        #: relative to them: a marker written after `if done: return` is not optional for a
+        #: call that is reached only when `done` is false)
+        self._path_guard: Guard = TRUE
 
     # --- entry ------------------------------------------------------------------------------------
     def build(self, method: sdk.Method, alts: List[ClientAlt], args: List[Value], kwargs: DictV, node: ast.Call,
               frame: "Frame", span: Span, receiver_known: bool, http_body: Optional[Value]) -> List[Request]:
         chain = frame.chain + (span,)
         report = chain[0]
+        self._path_guard = frame.guard
         if method.fmt == "anthropic-batch":
             return self._batch(method, alts, kwargs, frame, span, chain, report, receiver_known)
         fmt = method.fmt
@@ -193,7 +202,7 @@ class RequestBuilder:
             span=value.span,
             entry_span=entry.key_span,
             container=container.literal if container is not None and container.literal is not None else entry.literal,
-            cond=entry.cond or ctx.cond,
+            cond=ctx.cond or _conditional(entry.guard, self._path_guard),
             guard=entry.guard,
             many=many,
             bound=1 if capped and bound is None else bound,
@@ -264,7 +273,7 @@ class RequestBuilder:
         if isinstance(value, ListV):
             start = len(out)
             for i, item in enumerate(value.items):
-                inner = ctx.inner(item)
+                inner = ctx.inner(item, self._path_guard)
                 for option, _ in list(options_of(item.value))[:1]:
                     before = len(out)
                     self.block(section, f"{base}[{i}]", option, inner, out, role, item.site if item.in_display else None)
@@ -305,7 +314,7 @@ class RequestBuilder:
             return
         if isinstance(value, ListV):
             for i, item in enumerate(value.items):
-                ctx = NO_CTX.inner(item)
+                ctx = NO_CTX.inner(item, self._path_guard)
                 tool = item.value
                 if isinstance(tool, DictV):
                     kind, tokens, static_tokens, label, may_mark = _measure(tool)
@@ -373,7 +382,7 @@ class RequestBuilder:
         if isinstance(messages, ListV):
             in_system = True
             for i, item in enumerate(messages.items):
-                ctx = NO_CTX.inner(item)
+                ctx = NO_CTX.inner(item, self._path_guard)
                 message = item.value
                 if isinstance(message, UnionV):
                     options = [v for v, _ in message.options if isinstance(v, DictV)]
@@ -462,12 +471,12 @@ class RequestBuilder:
                 for i, item in enumerate(messages.items):
                     message = item.value
                     if not isinstance(message, DictV):
-                        pieces.append(self.unknown_piece("messages", f"messages[{i}]", message, NO_CTX.inner(item)))
+                        pieces.append(self.unknown_piece("messages", f"messages[{i}]", message, NO_CTX.inner(item, self._path_guard)))
                         continue
                     role_value = message.get("role")
                     role = role_value.text if isinstance(role_value, Str) else None
                     self._converse_list("messages", f"messages[{i}].content", message.get("content"), pieces, request, role,
-                                        NO_CTX.inner(item))
+                                        NO_CTX.inner(item, self._path_guard))
             else:
                 pieces.append(self.unknown_piece("messages", "messages", messages, NO_CTX))
         request.pieces = tuple(pieces)
@@ -483,7 +492,7 @@ class RequestBuilder:
             pieces.append(self.unknown_piece(section, base, value, ctx, role))
             return
         for i, item in enumerate(value.items):
-            inner = ctx.inner(item)
+            inner = ctx.inner(item, self._path_guard)
             block = item.value
             if isinstance(block, DictV) and "cachePoint" in block.entries:
                 marker = self.marker_from_entry("cachePoint", block.entries["cachePoint"], block, inner)
@@ -650,3 +659,8 @@ def _replace_marker(marker: Marker, **changes: Any) -> Marker:
     from dataclasses import replace
 
     return replace(marker, **changes)
+
+
+def _conditional(guard: Guard, path: Guard) -> bool:
+    """Whether a guard adds a condition the call's own path does not already have."""
+    return any(a not in path and not a.subject.startswith("<loop") for a in guard)

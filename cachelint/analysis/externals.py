@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional
 
 from cachelint.analysis.frames import Frame
 from cachelint.analysis.spans import Span
-from cachelint.analysis.valueops import MISSING, FileV, JsonStr, SuperV, label, static_py, to_python
+from cachelint.analysis.valueops import (
+    MISSING,
+    FileV,
+    JsonStr,
+    SuperV,
+    label,
+    static_py,
+    to_python,
+)
 from cachelint.analysis.values import (
     Const,
     DictV,

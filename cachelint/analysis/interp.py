@@ -28,10 +28,10 @@ from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import (
     BUILTINS,
-    FileV,
-    JsonStr,
     MISSING,
     STR_METHODS,
+    FileV,
+    JsonStr,
     SuperV,
     apply_op,
     attr_path,
@@ -351,6 +351,9 @@ class Interpreter:
         if not live:
             frame.locals = base_locals
             return True
+        if len(live) == 1 and len(results) > 1:
+            # `if not ok: return ...` : what follows runs only when the branch was not taken
+            frame.guard = base_guard + tuple(a for a in live[0][1] if a not in base_guard)
         names: Set[str] = set()
         for locals_, _, _ in live:
             names |= set(locals_)
@@ -1083,6 +1086,8 @@ class Interpreter:
                 return bool(value.value)
             if isinstance(value, Str) and value.text is not None and value.kind == Kind.STATIC and isinstance(test, ast.Name):
                 return bool(value.text)
+            if isinstance(value, (ListV, DictV)) and isinstance(test, (ast.Name, ast.Attribute)):
+                return truthiness(value)
         return None
 
     def condition_atoms(self, test: ast.expr, frame: Frame) -> Tuple[List[Atom], List[Atom]]:
@@ -1348,7 +1353,7 @@ class Interpreter:
         if isinstance(base, ResponseV):
             return self._response_attr(base, name, span, frame)
         if isinstance(base, Unknown):
-            return Unknown(base.kind, _attr_label(base.label, name), span, base.may_mark)
+            return Unknown(base.kind, _attr_label(base.label, name), span, base.may_mark, base.volatile)
         return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, name, span)
 
     def _response_attr(self, base: ResponseV, name: str, span: Span, frame: Frame) -> ResponseV:
@@ -1642,12 +1647,20 @@ class Interpreter:
             if method is not None:
                 alt = ClientAlt(method.api.split(".")[0], "unknown client", "unknown", None, base_url_known=False)
                 return self.record_request(method, ClientV([alt], span=span), args, kwargs, node, frame, span, receiver_known=False)
-        return self.opaque_call(args, kwargs, span, frame, label(callee))
+        receiver = callee.kind if isinstance(callee, Unknown) and callee.volatile else None
+        result = self.opaque_call(args, kwargs, span, frame, label(callee), receiver_kind=receiver)
+        if receiver is not None and isinstance(result, Unknown):
+            result.volatile = True
+        return result
 
-    def opaque_call(self, args: List[Value], kwargs: DictV, span: Span, frame: Frame, label: str = "", may_mark: bool = False) -> Value:
-        """A call the analysis cannot follow: the result depends on its arguments."""
+    def opaque_call(self, args: List[Value], kwargs: DictV, span: Span, frame: Frame, label: str = "", may_mark: bool = False,
+                    receiver_kind: Optional[Kind] = None) -> Value:
+        """A call the analysis cannot follow: the result depends on its arguments (and, for a
+        method such as `now.strftime(...)`, on the value it is called on)."""
         values = list(args) + [e.value for e in kwargs.entries.values()] + list(kwargs.open)
         kind = Kind.DYNAMIC if any(v.kind == Kind.DYNAMIC for v in values) else Kind.UNKNOWN
+        if receiver_kind is not None and receiver_kind > kind or receiver_kind == Kind.PROCESS and kind == Kind.UNKNOWN:
+            kind = receiver_kind
         if frame.at_import and kind == Kind.DYNAMIC:
             kind = Kind.PROCESS
         for value in values:
@@ -2056,12 +2069,12 @@ class Interpreter:
             kind = Kind.DYNAMIC if volatile[0] == "call" and not frame.at_import else Kind.PROCESS
             if volatile[0] == "process":
                 kind = Kind.PROCESS
-            return Unknown(kind, volatile[1], span)
+            return Unknown(kind, volatile[1], span, volatile=volatile[0] == "call")
         handler = EXTERNAL.get(name)
         if handler is not None:
             return handler(self, args, kwargs, span, frame)
         if name.startswith(("datetime.", "time.")) and name.rsplit(".", 1)[-1] in ("now", "today", "utcnow"):
-            return Unknown(Kind.PROCESS if frame.at_import else Kind.DYNAMIC, "the current time", span)
+            return Unknown(Kind.PROCESS if frame.at_import else Kind.DYNAMIC, "the current time", span, volatile=True)
         if name.startswith(("anthropic.types", "google.genai.types", "openai.types", "anthropic.types.beta")) and not args:
             d = DictV(span, frame.literal(span, "dict-call"))
             d.entries.update(kwargs.entries)
@@ -2242,5 +2255,6 @@ def _merge_clients(value: Value) -> Optional[ClientV]:
     alts: List[ClientAlt] = []
     for option, guard in options:
         for alt in option.alts:  # type: ignore[union-attr]
-            alts.append(ClientAlt(alt.sdk, alt.cls, alt.platform, alt.span, alt.guard + guard, alt.base_url, alt.base_url_known))
+            extra = tuple(a for a in guard if a not in alt.guard)
+            alts.append(ClientAlt(alt.sdk, alt.cls, alt.platform, alt.span, alt.guard + extra, alt.base_url, alt.base_url_known))
     return ClientV(alts, paths.pop(), value.span)

@@ -35,6 +35,7 @@ from cachelint.analysis.values import (
     Value,
 )
 
+
 class JsonStr(Str):
     """The result of `json.dumps(x)`: a string that remembers the value it serialised, so
     a Bedrock `invoke_model(body=json.dumps(body))` is analysed as the dict it was."""

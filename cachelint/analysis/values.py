@@ -279,20 +279,25 @@ class Unknown(Value):
     none.
     """
 
-    __slots__ = ("_kind", "label", "may_mark")
+    __slots__ = ("_kind", "label", "may_mark", "volatile")
 
-    def __init__(self, kind: Kind = Kind.UNKNOWN, label: str = "", span: Optional[Span] = None, may_mark: bool = False) -> None:
+    def __init__(self, kind: Kind = Kind.UNKNOWN, label: str = "", span: Optional[Span] = None, may_mark: bool = False,
+                 volatile: bool = False) -> None:
         super().__init__(span)
         self._kind = kind
         self.label = label
         self.may_mark = may_mark
+        #: made by a clock, a UUID or a random source: whatever is computed from it
+        #: (`now.strftime(...)`) changes per call too, unlike data fetched through a
+        #: per-call handle (`db.execute(...)`), which is merely unknown
+        self.volatile = volatile
 
     @property
     def kind(self) -> Kind:
         return self._kind
 
     def at(self, span: Optional[Span]) -> "Unknown":
-        new = Unknown(self._kind, self.label, span, self.may_mark)
+        new = Unknown(self._kind, self.label, span, self.may_mark, self.volatile)
         new.via_param = self.via_param
         return new
 
