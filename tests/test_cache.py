@@ -26,7 +26,7 @@ from cachelint.writer import digest
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
 PROMPTS = 'SYSTEM = "Answer in one short paragraph. " * {repeat}\n'
-APP = '''\
+APP = """\
 import anthropic
 
 from prompts import SYSTEM
@@ -41,7 +41,7 @@ def ask(question):
         system=SYSTEM,
         messages=[{"role": "user", "content": question}],
     )
-'''
+"""
 
 Cli = Callable[..., Result]
 
@@ -56,8 +56,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proj"
     root.mkdir()
-    (root / "pyproject.toml").write_text('[tool.cachelint]\nselect = ["CL000", "CL001", "CL007"]\n',
-                                         encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        '[tool.cachelint]\nselect = ["CL000", "CL001", "CL007"]\n', encoding="utf-8"
+    )
     (root / "prompts.py").write_text(PROMPTS.format(repeat=320), encoding="utf-8")
     (root / "app.py").write_text(APP, encoding="utf-8")
     (root / "markers.py").write_text(BAD_TYPE, encoding="utf-8")
@@ -82,8 +83,9 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> List[str]:
 @pytest.fixture
 def cli(project: Path) -> Cli:
     def invoke(*args: str) -> Result:
-        result = CliRunner(mix_stderr=False).invoke(main, ["--output-format", "json", *args],
-                                                    catch_exceptions=False)
+        result = CliRunner(mix_stderr=False).invoke(
+            main, ["--output-format", "json", *args], catch_exceptions=False
+        )
         assert "Traceback" not in result.stderr
         return result
 
@@ -91,8 +93,10 @@ def cli(project: Path) -> Cli:
 
 
 def summary(result: Result) -> List[tuple]:
-    return [(os.path.basename(d["filename"]), d["code"], d["location"]["row"], d["message"])
-            for d in json.loads(result.stdout)]
+    return [
+        (os.path.basename(d["filename"]), d["code"], d["location"]["row"], d["message"])
+        for d in json.loads(result.stdout)
+    ]
 
 
 def cache_files(project: Path) -> List[Path]:
@@ -100,7 +104,9 @@ def cache_files(project: Path) -> List[Path]:
 
 
 # --- through the command ------------------------------------------------------------------------
-def test_second_run_uses_the_cache_and_gives_the_same_output(cli: Cli, project: Path, analysed: List[str]) -> None:
+def test_second_run_uses_the_cache_and_gives_the_same_output(
+    cli: Cli, project: Path, analysed: List[str]
+) -> None:
     first = cli()
     assert sorted(analysed) == ["app.py", "markers.py", "prompts.py"]
     assert {code for _, code, _, _ in summary(first)} == {"CL001", "CL007"}
@@ -112,7 +118,9 @@ def test_second_run_uses_the_cache_and_gives_the_same_output(cli: Cli, project: 
     assert cli("--no-cache").stdout == first.stdout
 
 
-def test_editing_an_imported_module_invalidates_its_importer(cli: Cli, project: Path, analysed: List[str]) -> None:
+def test_editing_an_imported_module_invalidates_its_importer(
+    cli: Cli, project: Path, analysed: List[str]
+) -> None:
     assert ("app.py", "CL001") in [(f, c) for f, c, _, _ in summary(cli())]
     analysed.clear()
     # the prompt becomes too small to cache: app.py's finding must go, though app.py is unchanged
@@ -204,8 +212,12 @@ def test_an_unwritable_cache_dir_only_costs_time(cli: Cli, project: Path) -> Non
 # --- ResultCache directly -----------------------------------------------------------------------
 def _result(path: Path, deps: Dict[str, str] = {}) -> FileResult:
     data = path.read_bytes()
-    diagnostic = Diagnostic("CL007", "invalid-cache-control", "m", str(path), Location(1, 2), Location(1, 3))
-    return FileResult(path=str(path), diagnostics=[diagnostic], digest=digest(data), deps=dict(deps))
+    diagnostic = Diagnostic(
+        "CL007", "invalid-cache-control", "m", str(path), Location(1, 2), Location(1, 3)
+    )
+    return FileResult(
+        path=str(path), diagnostics=[diagnostic], digest=digest(data), deps=dict(deps)
+    )
 
 
 def _age(path: Path, seconds: float = 60) -> None:
@@ -244,7 +256,9 @@ def test_a_same_size_edit_in_the_same_timestamp_tick_is_caught(tmp_path: Path) -
     assert cache.lookup(str(src), "fp", explicit=False) is None
 
 
-def test_an_old_unchanged_file_is_trusted_by_stat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_old_unchanged_file_is_trusted_by_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     src = tmp_path / "a.py"
     src.write_text(BAD_TYPE, encoding="utf-8")
     _age(src, RACY_WINDOW_NS / 1e9 + 5)
@@ -259,13 +273,17 @@ def test_an_old_unchanged_file_is_trusted_by_stat(tmp_path: Path, monkeypatch: p
     assert cache.lookup(str(src), "fp", explicit=False) is not None
 
 
-def test_a_racy_entry_settles_once_its_change_is_old(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_racy_entry_settles_once_its_change_is_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     src = tmp_path / "a.py"
     src.write_text(BAD_TYPE, encoding="utf-8")
     cache = ResultCache(tmp_path / "c")
     cache.store(_result(src), "fp", explicit=False)  # just written: checked by content
     _age(src)
-    assert cache.lookup(str(src), "fp", explicit=False) is not None  # content compared, stat recorded
+    assert (
+        cache.lookup(str(src), "fp", explicit=False) is not None
+    )  # content compared, stat recorded
     cache.save()
     import cachelint.cache as cache_module
 
@@ -312,6 +330,9 @@ def test_results_with_internal_errors_are_not_cached(tmp_path: Path) -> None:
 
 
 def test_cache_directory_precedence(tmp_path: Path) -> None:
-    assert cache_directory(str(tmp_path / "flag"), tmp_path, tmp_path / "cfg") == (tmp_path / "flag").resolve()
+    assert (
+        cache_directory(str(tmp_path / "flag"), tmp_path, tmp_path / "cfg")
+        == (tmp_path / "flag").resolve()
+    )
     assert cache_directory(None, tmp_path, tmp_path / "cfg") == tmp_path / "cfg"
     assert cache_directory(None, tmp_path, None) == tmp_path / ".cachelint_cache"

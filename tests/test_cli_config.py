@@ -30,7 +30,7 @@ BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
 BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
 
 #: An Anthropic call whose ~2,500-token static system prompt has no breakpoint (CL001).
-BIG_PROMPT_APP = '''\
+BIG_PROMPT_APP = """\
 import anthropic
 
 client = anthropic.Anthropic()
@@ -44,7 +44,7 @@ def ask(question):
         system=SYSTEM,
         messages=[{"role": "user", "content": question}],
     )
-'''
+"""
 
 
 class SwapWords(Rule):
@@ -69,8 +69,13 @@ class SwapWords(Rule):
                 src = ctx.load_source(ctx.path)
                 assert src is not None
                 edit = make_edit(src, start + 1, end - 1, "a b")
-                ctx.report(self, start, end, "words in the wrong order",
-                           fix=Fix(Applicability.UNSAFE, "Swap the words", (edit,)))
+                ctx.report(
+                    self,
+                    start,
+                    end,
+                    "words in the wrong order",
+                    fix=Fix(Applicability.UNSAFE, "Swap the words", (edit,)),
+                )
 
 
 def write(root: Path, files: Dict[str, str]) -> None:
@@ -100,7 +105,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def cli(project: Path) -> Cli:
     def invoke(*args: str) -> Result:
-        result = CliRunner(mix_stderr=False).invoke(main, ["--no-cache", *args], catch_exceptions=False)
+        result = CliRunner(mix_stderr=False).invoke(
+            main, ["--no-cache", *args], catch_exceptions=False
+        )
         assert "Traceback" not in result.stderr
         return result
 
@@ -116,7 +123,10 @@ def config(project: Path, body: str, name: str = "pyproject.toml") -> Path:
 
 def found(result: Result) -> List[str]:
     """`path:code` of each finding (concise output)."""
-    return [f"{line.split(':')[0]}:{line.split(': ')[1].split(' ')[0]}" for line in result.stdout.splitlines()]
+    return [
+        f"{line.split(':')[0]}:{line.split(': ')[1].split(' ')[0]}"
+        for line in result.stdout.splitlines()
+    ]
 
 
 def lint(cli: Cli, *args: str) -> List[str]:
@@ -137,8 +147,12 @@ def test_per_file_ignores_and_extend_per_file_ignores(cli: Cli, project: Path) -
     config(project, 'select = ["CL007"]\nper-file-ignores = {"pkg/*.py" = ["CL007"]}\n')
     assert lint(cli) == ["app.py:CL007", "app.py:CL007"]
     (project / "base.toml").write_text(
-        'select = ["CL007"]\nper-file-ignores = {"pkg/*.py" = ["CL007"]}\n', encoding="utf-8")
-    config(project, 'extend = "base.toml"\nextend-per-file-ignores = {"app.py" = ["invalid-cache-control"]}\n')
+        'select = ["CL007"]\nper-file-ignores = {"pkg/*.py" = ["CL007"]}\n', encoding="utf-8"
+    )
+    config(
+        project,
+        'extend = "base.toml"\nextend-per-file-ignores = {"app.py" = ["invalid-cache-control"]}\n',
+    )
     assert lint(cli) == []
 
 
@@ -192,7 +206,9 @@ def test_include_generated(cli: Cli, project: Path) -> None:
 
 
 # --- fixes --------------------------------------------------------------------------------------
-def test_unsafe_fixes_from_the_config(cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unsafe_fixes_from_the_config(
+    cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(cachelint.rules, "ALL_RULES", [*cachelint.rules.ALL_RULES, SwapWords])
     write(project, {"words.py": 'P = "b a"\n'})
     config(project, 'select = ["CL990"]\n')
@@ -225,7 +241,9 @@ def test_output_format_from_the_config_and_the_flag_wins(cli: Cli, project: Path
     assert cli("--output-format", "concise", "app.py").stdout.startswith("app.py:1:32: CL007")
 
 
-def test_cache_dir_is_relative_to_the_config_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_dir_is_relative_to_the_config_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config(project, 'select = ["CL007"]\ncache-dir = "var/lint-cache"\n')
     monkeypatch.chdir(project / "pkg")
     result = CliRunner(mix_stderr=False).invoke(main, ["more.py"])
@@ -241,18 +259,27 @@ def test_rule_options_reach_the_rule_by_code_or_name(cli: Cli, project: Path) ->
     assert lint(cli, "llm.py") == ["llm.py:CL001"]
     config(project, 'select = ["CL001"]\n[tool.cachelint.rules.CL001]\nmin-tokens = 100000\n')
     assert lint(cli, "llm.py") == []
-    config(project, 'select = ["CL001"]\n[tool.cachelint.rules.uncached-static-prompt]\nmin-tokens = 100000\n')
+    config(
+        project,
+        'select = ["CL001"]\n[tool.cachelint.rules.uncached-static-prompt]\nmin-tokens = 100000\n',
+    )
     assert lint(cli, "llm.py") == []
 
 
 def test_models_table_overrides_the_minimum(cli: Cli, project: Path) -> None:
     write(project, {"llm.py": BIG_PROMPT_APP})
-    config(project, 'select = ["CL001"]\n[tool.cachelint.models."sonnet-4-5"]\nmin-cache-tokens = [1024, 4096]\n')
+    config(
+        project,
+        'select = ["CL001"]\n[tool.cachelint.models."sonnet-4-5"]\nmin-cache-tokens = [1024, 4096]\n',
+    )
     assert lint(cli, "llm.py") == []  # a disputed minimum: reported only above the high value
-    config(project, 'select = ["CL001"]\n[tool.cachelint.models."sonnet-4-5"]\nmin-cache-tokens = 2048\n')
+    config(
+        project,
+        'select = ["CL001"]\n[tool.cachelint.models."sonnet-4-5"]\nmin-cache-tokens = 2048\n',
+    )
     assert lint(cli, "llm.py") == ["llm.py:CL001"]
     shown = cli("--show-settings").stdout
-    assert '[models.sonnet-4-5]\nmin-cache-tokens = 2048' in shown
+    assert "[models.sonnet-4-5]\nmin-cache-tokens = 2048" in shown
 
 
 def test_platforms_table_override_is_validated_and_shown(cli: Cli, project: Path) -> None:
@@ -265,14 +292,22 @@ def test_platforms_table_override_is_validated_and_shown(cli: Cli, project: Path
 
 def test_analysis_settings_reach_the_analysis(cli: Cli, project: Path) -> None:
     # the prompt reaches the call through a helper's parameter: only a call depth >= 1 sees it
-    write(project, {"llm.py": BIG_PROMPT_APP.replace(
-        "def ask(question):\n    return client",
-        "def ask(question):\n    return send(SYSTEM, question)\n\n\ndef send(system, question):\n    return client",
-    ).replace("system=SYSTEM", "system=system")})
+    write(
+        project,
+        {
+            "llm.py": BIG_PROMPT_APP.replace(
+                "def ask(question):\n    return client",
+                "def ask(question):\n    return send(SYSTEM, question)\n\n\ndef send(system, question):\n    return client",
+            ).replace("system=SYSTEM", "system=system")
+        },
+    )
     config(project, 'select = ["CL001"]\n')
     assert lint(cli, "llm.py") == ["llm.py:CL001"]
-    config(project, 'select = ["CL001"]\n[tool.cachelint.analysis]\nmax-call-depth = 0\n'
-                    'prompt-paths = ["prompts"]\nmax-prompt-file-bytes = 1000\n')
+    config(
+        project,
+        'select = ["CL001"]\n[tool.cachelint.analysis]\nmax-call-depth = 0\n'
+        'prompt-paths = ["prompts"]\nmax-prompt-file-bytes = 1000\n',
+    )
     shown = cli("--show-settings").stdout
     assert "max-call-depth = 0" in shown and 'prompt-paths = ["prompts"]' in shown
     assert "max-prompt-file-bytes = 1000" in shown
@@ -290,24 +325,47 @@ def test_analysis_settings_reach_the_analysis(cli: Cli, project: Path) -> None:
         ('respect-gitignore = "yes"\n', "tool.cachelint.respect-gitignore", "expected a boolean"),
         ('output-format = "xml"\n', "tool.cachelint.output-format", "expected one of"),
         ("cache-dir = 3\n", "tool.cachelint.cache-dir", "expected"),
-        ('per-file-ignores = {"a.py" = ["CL999"]}\n', 'tool.cachelint.per-file-ignores."a.py"', "CL999"),
+        (
+            'per-file-ignores = {"a.py" = ["CL999"]}\n',
+            'tool.cachelint.per-file-ignores."a.py"',
+            "CL999",
+        ),
         ('extend = "missing.toml"\n', "tool.cachelint.extend", "No such file"),
-        ("[tool.cachelint.rules.CL007]\nbogus = 1\n", "tool.cachelint.rules.CL007.bogus", "has no options"),
-        ('[tool.cachelint.rules.CL001]\nmin-tokens = "x"\n', "tool.cachelint.rules.CL001.min-tokens",
-         "expected an integer"),
+        (
+            "[tool.cachelint.rules.CL007]\nbogus = 1\n",
+            "tool.cachelint.rules.CL007.bogus",
+            "has no options",
+        ),
+        (
+            '[tool.cachelint.rules.CL001]\nmin-tokens = "x"\n',
+            "tool.cachelint.rules.CL001.min-tokens",
+            "expected an integer",
+        ),
         ("[tool.cachelint.rules.CL999]\n", "tool.cachelint.rules.CL999", "unknown rule"),
-        ('[tool.cachelint.models."sonnet-4-5"]\nmin-cache-tokens = [4096, 1024]\n',
-         "tool.cachelint.models.sonnet-4-5.min-cache-tokens", "[low, high]"),
-        ('[tool.cachelint.platforms.bedrock]\ntop-level-cache-control = "maybe"\n',
-         "tool.cachelint.platforms.bedrock.top-level-cache-control", "expected one of"),
-        ("[tool.cachelint.analysis]\nmax-call-depth = 99\n", "tool.cachelint.analysis.max-call-depth",
-         "expected an integer from 0 to"),
+        (
+            '[tool.cachelint.models."sonnet-4-5"]\nmin-cache-tokens = [4096, 1024]\n',
+            "tool.cachelint.models.sonnet-4-5.min-cache-tokens",
+            "[low, high]",
+        ),
+        (
+            '[tool.cachelint.platforms.bedrock]\ntop-level-cache-control = "maybe"\n',
+            "tool.cachelint.platforms.bedrock.top-level-cache-control",
+            "expected one of",
+        ),
+        (
+            "[tool.cachelint.analysis]\nmax-call-depth = 99\n",
+            "tool.cachelint.analysis.max-call-depth",
+            "expected an integer from 0 to",
+        ),
     ],
 )
-def test_bad_config_exits_2_with_file_and_key(cli: Cli, project: Path, body: str, key: Optional[str],
-                                              expected: str) -> None:
+def test_bad_config_exits_2_with_file_and_key(
+    cli: Cli, project: Path, body: str, key: Optional[str], expected: str
+) -> None:
     path = project / "pyproject.toml"
-    path.write_text("[tool.cachelint]\n" + body if not body.startswith("[tool") else body, encoding="utf-8")
+    path.write_text(
+        "[tool.cachelint]\n" + body if not body.startswith("[tool") else body, encoding="utf-8"
+    )
     result = cli("app.py")
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -323,11 +381,16 @@ def test_bad_key_in_a_plain_cachelint_toml(cli: Cli, project: Path) -> None:
     path = config(project, "selct = []\n", "cachelint.toml")
     result = cli("app.py")
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"cachelint: error: {path}: selct: unknown setting `selct`; did you mean `select`?"
+    assert (
+        result.stderr.strip()
+        == f"cachelint: error: {path}: selct: unknown setting `selct`; did you mean `select`?"
+    )
 
 
 def test_pyproject_without_the_table_is_skipped(cli: Cli, project: Path, tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.cachelint]\nselect = ["CL100"]\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cachelint]\nselect = ["CL100"]\n', encoding="utf-8"
+    )
     (project / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     assert lint(cli) == []  # the parent's config applies, not an empty default
 
@@ -335,9 +398,12 @@ def test_pyproject_without_the_table_is_skipped(cli: Cli, project: Path, tmp_pat
 def test_every_config_key_is_exercised() -> None:
     """Each key is written, as TOML, in some string of this file."""
     tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
-    strings = "\n".join(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    strings = "\n".join(
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
     missing = [
-        key for key in (*KNOWN_KEYS, *ANALYSIS_KEYS)
+        key
+        for key in (*KNOWN_KEYS, *ANALYSIS_KEYS)
         if not re.search(rf"(^|[\s.\[{{]){re.escape(key)}(\s*=|[.\]])", strings, re.M)
     ]
     assert missing == []

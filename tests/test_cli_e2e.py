@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional
 
 import pytest
 
@@ -61,7 +61,10 @@ def err(proc: subprocess.CompletedProcess) -> str:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    write(tmp_path, {"app.py": BAD_TYPE + BAD_TTL, "clean.py": CLEAN, "pyproject.toml": "[tool.cachelint]\n"})
+    write(
+        tmp_path,
+        {"app.py": BAD_TYPE + BAD_TTL, "clean.py": CLEAN, "pyproject.toml": "[tool.cachelint]\n"},
+    )
     return tmp_path
 
 
@@ -104,14 +107,18 @@ def test_unknown_selector_is_one_line_and_exit_2_even_with_exit_zero(project: Pa
 
 
 def test_broken_config_names_the_file_and_exits_2(project: Path) -> None:
-    (project / "pyproject.toml").write_text("[tool.cachelint]\nselect = [\"CL007\"\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[tool.cachelint]\nselect = ["CL007"\n', encoding="utf-8"
+    )
     proc = run(project, ".")
     assert proc.returncode == 2
     assert str(project / "pyproject.toml") in err(proc)
     assert len(err(proc).strip().splitlines()) == 1
 
 
-def test_a_syntax_error_among_good_files_is_one_cl000_line_and_the_run_goes_on(project: Path) -> None:
+def test_a_syntax_error_among_good_files_is_one_cl000_line_and_the_run_goes_on(
+    project: Path,
+) -> None:
     write(project, {"broken.py": "def f(:\n    pass\n", "zz_later.py": BAD_TYPE})
     proc = run(project, "--select", "CL000,CL007", "--output-format", "concise", ".")
     assert proc.returncode == 1
@@ -133,17 +140,30 @@ def test_missing_path_is_a_finding_not_a_crash(project: Path) -> None:
 
 
 def test_stdin_dash_fix_prints_the_fixed_code_only_on_stdout(project: Path) -> None:
-    source = (BAD_TYPE + 'W = {"cache_control": {"type": "ephemeral", "ttl": "forever"}}\n').encode()
+    source = (
+        BAD_TYPE + 'W = {"cache_control": {"type": "ephemeral", "ttl": "forever"}}\n'
+    ).encode()
     proc = run(project, "--select", "CL007", "--fix", "-", stdin=source)
     assert proc.returncode == 1  # the unfixable ttl remains
-    assert out(proc) == BAD_TYPE.replace("persistent", "ephemeral") + source.decode().splitlines(True)[1]
+    assert (
+        out(proc)
+        == BAD_TYPE.replace("persistent", "ephemeral") + source.decode().splitlines(True)[1]
+    )
     assert '"forever"' in err(proc)
     assert "Found 2 errors (1 fixed, 1 remaining)." in err(proc)
 
 
 def test_stdin_filename_without_fix_reports_under_that_name(project: Path) -> None:
-    proc = run(project, "--select", "CL007", "--output-format", "concise", "--stdin-filename", "pkg/mod.py",
-               stdin=BAD_TYPE.encode())
+    proc = run(
+        project,
+        "--select",
+        "CL007",
+        "--output-format",
+        "concise",
+        "--stdin-filename",
+        "pkg/mod.py",
+        stdin=BAD_TYPE.encode(),
+    )
     assert proc.returncode == 1
     assert out(proc).startswith(os.path.join("pkg", "mod.py") + ":1:32: CL007 ")
 
@@ -159,7 +179,9 @@ def test_check_alias_and_version(project: Path) -> None:
     assert __version__ in out(version)
 
 
-def test_cache_dir_from_the_environment(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_cache_dir_from_the_environment(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     cache = tmp_path_factory.mktemp("envcache") / "c"
     proc = run(project, "--select", "CL007", ".", env={"CACHELINT_CACHE_DIR": str(cache)})
     assert proc.returncode == 1

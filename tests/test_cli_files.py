@@ -47,7 +47,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proj"
     root.mkdir()
-    (root / "pyproject.toml").write_text('[tool.cachelint]\nselect = ["CL000", "CL007"]\n', encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        '[tool.cachelint]\nselect = ["CL000", "CL007"]\n', encoding="utf-8"
+    )
     (root / "good.py").write_text(BAD_TYPE, encoding="utf-8")
     monkeypatch.chdir(root)
     return root
@@ -56,7 +58,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def cli(project: Path) -> Cli:
     def invoke(*args: str) -> Result:
-        result = CliRunner(mix_stderr=False).invoke(main, ["--no-cache", *args], catch_exceptions=False)
+        result = CliRunner(mix_stderr=False).invoke(
+            main, ["--no-cache", *args], catch_exceptions=False
+        )
         assert "Traceback" not in result.stderr
         return result
 
@@ -89,7 +93,11 @@ def test_syntax_error_among_good_files(cli: Cli, project: Path) -> None:
     item = cl000(result, "broken.py")
     assert (item["location"], item["name"]) == ({"row": 3, "column": 7}, "invalid-source")
     assert "syntax" in item["message"]
-    assert [d["code"] for d in files["good.py"]] == [d["code"] for d in files["z_last.py"]] == ["CL007"]
+    assert (
+        [d["code"] for d in files["good.py"]]
+        == [d["code"] for d in files["z_last.py"]]
+        == ["CL007"]
+    )
 
 
 def test_syntax_error_in_a_file_naming_no_sdk_is_still_reported(cli: Cli, project: Path) -> None:
@@ -108,7 +116,9 @@ def test_undecodable_file_without_a_coding_line(cli: Cli, project: Path, row: in
     assert [d["code"] for d in by_file(result)["good.py"]] == ["CL007"]
 
 
-def test_latin1_file_with_a_coding_line_is_linted_and_fixed_in_latin1(cli: Cli, project: Path) -> None:
+def test_latin1_file_with_a_coding_line_is_linted_and_fixed_in_latin1(
+    cli: Cli, project: Path
+) -> None:
     raw = b'# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\n' + BAD_TYPE.encode()
     (project / "latin.py").write_bytes(raw)
     result = cli("--fix", "latin.py")
@@ -158,7 +168,9 @@ def test_unreadable_file_chmod_000(cli: Cli, project: Path) -> None:
     assert [d["code"] for d in by_file(result)["good.py"]] == ["CL007"]
 
 
-def test_unreadable_file_simulated(cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_simulated(
+    cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """As root chmod 000 does not stop reads; make `open` refuse one file instead."""
     secret = project / "secret.py"
     secret.write_text(BAD_TYPE, encoding="utf-8")
@@ -183,7 +195,9 @@ def test_a_directory_named_like_a_module_is_walked_not_read(cli: Cli, project: P
     (project / "pkg.py").mkdir()
     (project / "pkg.py" / "inner.py").write_text(BAD_TYPE, encoding="utf-8")
     result = cli("--output-format", "json", "pkg.py")
-    assert [(os.path.basename(d["filename"]), d["code"]) for d in findings(result)] == [("inner.py", "CL007")]
+    assert [(os.path.basename(d["filename"]), d["code"]) for d in findings(result)] == [
+        ("inner.py", "CL007")
+    ]
 
 
 # --- fixed files keep their bytes ---------------------------------------------------------------
@@ -266,7 +280,13 @@ class AddTtl(Rule):
                     assert src is not None
                     text = ctx.source.text[start:end]
                     edit = make_edit(src, start, end, text[:-1] + ', "ttl": "5m"}')
-                    ctx.report(self, start, end, "no ttl", fix=Fix(Applicability.SAFE, "Add a ttl", (edit,)))
+                    ctx.report(
+                        self,
+                        start,
+                        end,
+                        "no ttl",
+                        fix=Fix(Applicability.SAFE, "Add a ttl", (edit,)),
+                    )
 
 
 def test_overlapping_fixes_converge_and_a_second_fix_changes_nothing(
@@ -282,7 +302,10 @@ def test_overlapping_fixes_converge_and_a_second_fix_changes_nothing(
         'Y = {"cache_control": {"type": "ephemeral", "ttl": "5m"}}\n'
     )
     assert "Found 3 errors (3 fixed, 0 remaining)." in first.stderr
-    assert "2 × CL007 (invalid-cache-control)" in first.stderr and "1 × CL991 (test-add-ttl)" in first.stderr
+    assert (
+        "2 × CL007 (invalid-cache-control)" in first.stderr
+        and "1 × CL991 (test-add-ttl)" in first.stderr
+    )
     fixed = (project / "both.py").read_bytes()
     second = cli("--fix", "--select", "CL007,CL991", "both.py")
     assert second.exit_code == 0

@@ -14,7 +14,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional
 
 import click
 import jsonschema
@@ -36,8 +36,17 @@ CLEAN = 'Z = {"cache_control": {"type": "ephemeral", "ttl": "1h"}}\n'
 
 #: ruff's `--output-format json` keys (ruff 0.17; see ../shared/reference/anchors.md §2.5)
 RUFF_JSON_KEYS = {
-    "cell", "code", "end_location", "filename", "fix", "location", "message", "name",
-    "noqa_row", "severity", "url",
+    "cell",
+    "code",
+    "end_location",
+    "filename",
+    "fix",
+    "location",
+    "message",
+    "name",
+    "noqa_row",
+    "severity",
+    "url",
 }
 RUFF_FIX_KEYS = {"applicability", "edits", "message"}
 RUFF_EDIT_KEYS = {"content", "end_location", "location"}
@@ -65,13 +74,23 @@ class SwapWords(Rule):
                 src = ctx.load_source(ctx.path)
                 assert src is not None
                 edit = make_edit(src, start + 1, end - 1, "a b")
-                ctx.report(self, start, end, "words in the wrong order",
-                           fix=Fix(Applicability.UNSAFE, "Swap the words", (edit,)))
+                ctx.report(
+                    self,
+                    start,
+                    end,
+                    "words in the wrong order",
+                    fix=Fix(Applicability.UNSAFE, "Swap the words", (edit,)),
+                )
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR", "GITHUB_STEP_SUMMARY", "CACHELINT_STRICT"):
+    for name in (
+        "CACHELINT_OUTPUT_FORMAT",
+        "CACHELINT_CACHE_DIR",
+        "GITHUB_STEP_SUMMARY",
+        "CACHELINT_STRICT",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -93,20 +112,25 @@ Cli = Callable[..., Result]
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proj"
-    write(root, {
-        "pyproject.toml": "[tool.cachelint]\n",
-        "app.py": BAD_TYPE + BAD_TTL,
-        "pkg/__init__.py": "",
-        "pkg/more.py": NO_FIX_TTL,
-        "pkg/clean.py": CLEAN,
-    })
+    write(
+        root,
+        {
+            "pyproject.toml": "[tool.cachelint]\n",
+            "app.py": BAD_TYPE + BAD_TTL,
+            "pkg/__init__.py": "",
+            "pkg/more.py": NO_FIX_TTL,
+            "pkg/clean.py": CLEAN,
+        },
+    )
     monkeypatch.chdir(root)
     return root
 
 
 @pytest.fixture
 def cli(project: Path) -> Cli:
-    def invoke(*args: str, input: Optional[bytes] = None, env: Optional[Dict[str, str]] = None) -> Result:
+    def invoke(
+        *args: str, input: Optional[bytes] = None, env: Optional[Dict[str, str]] = None
+    ) -> Result:
         runner = CliRunner(mix_stderr=False)
         result = runner.invoke(main, list(args), input=input, env=env, catch_exceptions=False)
         assert "Traceback" not in result.stderr
@@ -128,18 +152,25 @@ def test_fix_applies_safe_fixes_and_reports_what_remains(cli: Cli, project: Path
     result = cli("--fix", "--select", "CL007", "--output-format", "concise")
     assert result.exit_code == 1
     assert concise(result) == [
-        "pkg/more.py:1:52: CL007 cache_control ttl \"forever\" is not valid: use \"5m\" or \"1h\"; "
+        'pkg/more.py:1:52: CL007 cache_control ttl "forever" is not valid: use "5m" or "1h"; '
         "the provider rejects the request"
     ]
     assert "Found 3 errors (2 fixed, 1 remaining)." in result.stderr
-    assert (project / "app.py").read_text() == BAD_TYPE.replace("persistent", "ephemeral") + BAD_TTL.replace("10m", "1h")
+    assert (project / "app.py").read_text() == BAD_TYPE.replace(
+        "persistent", "ephemeral"
+    ) + BAD_TTL.replace("10m", "1h")
 
 
-def test_unsafe_fixes_need_the_flag_and_the_hint_counts_them(cli: Cli, project: Path, with_unsafe_rule: None) -> None:
+def test_unsafe_fixes_need_the_flag_and_the_hint_counts_them(
+    cli: Cli, project: Path, with_unsafe_rule: None
+) -> None:
     write(project, {"words.py": 'P = "b a"\n'})
     hint = cli("--select", "CL990", "words.py")
     assert hint.exit_code == 1
-    assert "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)." in hint.stderr
+    assert (
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)."
+        in hint.stderr
+    )
     safe_only = cli("--fix", "--select", "CL990", "words.py")
     assert safe_only.exit_code == 1
     assert (project / "words.py").read_text() == 'P = "b a"\n'
@@ -151,8 +182,13 @@ def test_unsafe_fixes_need_the_flag_and_the_hint_counts_them(cli: Cli, project: 
     assert "Found 1 error (1 fixed, 0 remaining)." in fixed.stderr
 
 
-def test_no_unsafe_fixes_overrides_the_config(cli: Cli, project: Path, with_unsafe_rule: None) -> None:
-    write(project, {"words.py": 'P = "b a"\n', "pyproject.toml": "[tool.cachelint]\nunsafe-fixes = true\n"})
+def test_no_unsafe_fixes_overrides_the_config(
+    cli: Cli, project: Path, with_unsafe_rule: None
+) -> None:
+    write(
+        project,
+        {"words.py": 'P = "b a"\n', "pyproject.toml": "[tool.cachelint]\nunsafe-fixes = true\n"},
+    )
     assert cli("--fix", "--no-unsafe-fixes", "--select", "CL990", "words.py").exit_code == 1
     assert (project / "words.py").read_text() == 'P = "b a"\n'
     assert cli("--fix", "--select", "CL990", "words.py").exit_code == 0
@@ -165,11 +201,21 @@ def test_diff_prints_a_unified_diff_writes_nothing_and_exits_1(cli: Cli, project
     assert result.exit_code == 1
     assert (project / "app.py").read_bytes() == before
     assert result.stdout.startswith("--- a/app.py\n+++ b/app.py\n")
-    removed = [line for line in result.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
-    added = [line for line in result.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    removed = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("-") and not line.startswith("---")
+    ]
+    added = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    ]
     assert removed == ["-" + BAD_TYPE.rstrip("\n"), "-" + BAD_TTL.rstrip("\n")]
-    assert added == ["+" + BAD_TYPE.rstrip("\n").replace("persistent", "ephemeral"),
-                     "+" + BAD_TTL.rstrip("\n").replace("10m", "1h")]
+    assert added == [
+        "+" + BAD_TYPE.rstrip("\n").replace("persistent", "ephemeral"),
+        "+" + BAD_TTL.rstrip("\n").replace("10m", "1h"),
+    ]
     assert "Would fix 2 errors in 1 file." in result.stderr
 
 
@@ -223,10 +269,14 @@ def test_ignore_by_code_prefix_or_name(cli: Cli, selector: str) -> None:
 def test_extend_select_adds_to_the_configured_selection(cli: Cli, project: Path) -> None:
     write(project, {"pyproject.toml": '[tool.cachelint]\nselect = ["CL100"]\n'})
     assert codes(cli("--output-format", "concise", "app.py")) == []
-    assert codes(cli("--extend-select", "invalid-cache-control", "--output-format", "concise", "app.py")) == [
-        "CL007", "CL007"]
+    assert codes(
+        cli("--extend-select", "invalid-cache-control", "--output-format", "concise", "app.py")
+    ) == ["CL007", "CL007"]
     # comma-separated lists work too
-    assert codes(cli("--select", "CL100,CL007", "--output-format", "concise", "app.py")) == ["CL007", "CL007"]
+    assert codes(cli("--select", "CL100,CL007", "--output-format", "concise", "app.py")) == [
+        "CL007",
+        "CL007",
+    ]
 
 
 @pytest.mark.parametrize("flag", ["--select", "--ignore", "--extend-select"])
@@ -241,10 +291,10 @@ def test_unknown_selector_is_one_line_and_exit_2(cli: Cli, flag: str) -> None:
 # --- output -------------------------------------------------------------------------------------
 def test_default_output_is_full_with_snippet_and_help(cli: Cli) -> None:
     result = cli("--select", "CL007", "app.py")
-    assert result.stdout.startswith("CL007 [*] cache_control type \"persistent\" is not valid")
+    assert result.stdout.startswith('CL007 [*] cache_control type "persistent" is not valid')
     assert " --> app.py:1:32\n" in result.stdout
     assert "1 | " + BAD_TYPE.rstrip("\n") in result.stdout
-    assert "help: Use type \"ephemeral\"" in result.stdout
+    assert 'help: Use type "ephemeral"' in result.stdout
 
 
 def test_json_has_exactly_ruffs_keys(cli: Cli, project: Path) -> None:
@@ -260,7 +310,11 @@ def test_json_has_exactly_ruffs_keys(cli: Cli, project: Path) -> None:
     first = data[0]
     assert first["filename"] == str(project / "app.py")
     assert (first["code"], first["name"], first["location"], first["noqa_row"]) == (
-        "CL007", "invalid-cache-control", {"row": 1, "column": 32}, 1)
+        "CL007",
+        "invalid-cache-control",
+        {"row": 1, "column": 32},
+        1,
+    )
     assert data[2]["fix"] is None  # "forever" has no fix
 
 
@@ -273,8 +327,23 @@ def test_json_keys_match_the_real_ruff(tmp_path: Path) -> None:
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
     (tmp_path / "r.py").write_text("import os\n", encoding="utf-8")
-    proc = subprocess.run([ruff, "check", "--isolated", "--no-cache", "--select", "F401", "--output-format",
-                           "json", "r.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            ruff,
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--select",
+            "F401",
+            "--output-format",
+            "json",
+            "r.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     (item,) = json.loads(proc.stdout)
     assert set(item) == RUFF_JSON_KEYS
     assert set(item["fix"]) == RUFF_FIX_KEYS
@@ -289,19 +358,26 @@ def test_json_lines_is_one_object_per_line(cli: Cli) -> None:
 
 def test_concise_lines(cli: Cli) -> None:
     lines = concise(cli("--output-format", "concise", "--select", "CL007"))
-    assert [line.split(" ")[0] for line in lines] == ["app.py:1:32:", "app.py:2:52:", "pkg/more.py:1:52:"]
+    assert [line.split(" ")[0] for line in lines] == [
+        "app.py:1:32:",
+        "app.py:2:52:",
+        "pkg/more.py:1:52:",
+    ]
     assert [" [*] " in line for line in lines] == [True, True, False]
 
 
 def test_github_annotations_and_step_summary(cli: Cli, project: Path, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    result = cli("--output-format", "github", "--select", "CL007", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    result = cli(
+        "--output-format", "github", "--select", "CL007", env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     lines = result.stdout.splitlines()
     assert len(lines) == 3
     assert lines[0].startswith(
         f"::error title=cachelint (CL007),file={project / 'app.py'},line=1,col=32,endLine=1,endColumn=44::"
-        "app.py:1:32: CL007 ")
+        "app.py:1:32: CL007 "
+    )
     table = summary.read_text(encoding="utf-8")
     assert table.startswith("earlier step\n")
     rows = [line for line in table.splitlines() if line.startswith("| ") and "CL007" in line]
@@ -311,7 +387,9 @@ def test_github_annotations_and_step_summary(cli: Cli, project: Path, tmp_path: 
 
 def test_github_summary_only_for_the_github_format(cli: Cli, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
-    cli("--output-format", "concise", "--select", "CL007", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    cli(
+        "--output-format", "concise", "--select", "CL007", env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert not summary.exists()
 
 
@@ -320,10 +398,14 @@ def test_sarif_validates_against_the_official_schema(cli: Cli, project: Path) ->
     schema = json.loads((TESTS / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema)(schema).validate(log)
     (run,) = log["runs"]
-    uris = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
+    uris = sorted(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    )
     assert uris == ["app.py", "app.py", "pkg/more.py"]
-    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
-               for r in run["results"])
+    assert all(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        for r in run["results"]
+    )
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.as_uri() + "/"
     assert sum(1 for r in run["results"] if r.get("fixes")) == 2
     assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} >= {"CL007"}
@@ -369,7 +451,10 @@ def test_config_file_applies_to_every_file(cli: Cli, project: Path, tmp_path: Pa
 
 
 def test_inline_config_overrides_the_file(cli: Cli, project: Path) -> None:
-    write(project, {"pyproject.toml": '[tool.cachelint]\nselect = ["CL100"]\noutput-format = "concise"\n'})
+    write(
+        project,
+        {"pyproject.toml": '[tool.cachelint]\nselect = ["CL100"]\noutput-format = "concise"\n'},
+    )
     assert codes(cli("app.py")) == []
     assert codes(cli("--config", 'select = ["CL007"]', "app.py")) == ["CL007", "CL007"]
     as_json = cli("--config", 'select = ["CL007"]', "--config", 'output-format = "json"', "app.py")
@@ -388,20 +473,45 @@ def test_force_exclude_applies_excludes_to_named_files(cli: Cli, project: Path) 
     write(project, {"pyproject.toml": '[tool.cachelint]\nextend-exclude = ["pkg"]\n'})
     assert codes(cli("--output-format", "concise", "--select", "CL007", "pkg/more.py")) == ["CL007"]
     assert cli("--force-exclude", "--select", "CL007", "pkg/more.py").exit_code == 0
-    assert codes(cli("--force-exclude", "--output-format", "concise", "--select", "CL007", "app.py",
-                     "pkg/more.py")) == ["CL007", "CL007"]
-    write(project, {"pyproject.toml": '[tool.cachelint]\nextend-exclude = ["pkg"]\nforce-exclude = true\n'})
+    assert codes(
+        cli(
+            "--force-exclude",
+            "--output-format",
+            "concise",
+            "--select",
+            "CL007",
+            "app.py",
+            "pkg/more.py",
+        )
+    ) == ["CL007", "CL007"]
+    write(
+        project,
+        {"pyproject.toml": '[tool.cachelint]\nextend-exclude = ["pkg"]\nforce-exclude = true\n'},
+    )
     assert cli("--select", "CL007", "pkg/more.py").exit_code == 0
-    assert codes(cli("--no-force-exclude", "--output-format", "concise", "--select", "CL007", "pkg/more.py")) == [
-        "CL007"]
+    assert codes(
+        cli("--no-force-exclude", "--output-format", "concise", "--select", "CL007", "pkg/more.py")
+    ) == ["CL007"]
 
 
 # --- stdin --------------------------------------------------------------------------------------
 def test_stdin_filename_picks_the_config_and_per_file_ignores(cli: Cli, project: Path) -> None:
-    write(project, {"pyproject.toml": '[tool.cachelint]\nper-file-ignores = {"pkg/*" = ["CL007"]}\n'})
-    assert cli("--stdin-filename", "pkg/x.py", "--select", "CL007", input=BAD_TYPE.encode()).exit_code == 0
-    result = cli("--stdin-filename", "x.py", "--select", "CL007", "--output-format", "concise",
-                 input=BAD_TYPE.encode())
+    write(
+        project, {"pyproject.toml": '[tool.cachelint]\nper-file-ignores = {"pkg/*" = ["CL007"]}\n'}
+    )
+    assert (
+        cli("--stdin-filename", "pkg/x.py", "--select", "CL007", input=BAD_TYPE.encode()).exit_code
+        == 0
+    )
+    result = cli(
+        "--stdin-filename",
+        "x.py",
+        "--select",
+        "CL007",
+        "--output-format",
+        "concise",
+        input=BAD_TYPE.encode(),
+    )
     assert result.exit_code == 1
     assert concise(result)[0].startswith("x.py:1:32: CL007")
 
@@ -425,9 +535,14 @@ def test_stdin_fix_passes_undecodable_input_through(cli: Cli) -> None:
 def test_stdin_diff_and_force_exclude(cli: Cli, project: Path) -> None:
     result = cli("--diff", "--select", "CL007", "--stdin-filename", "x.py", input=BAD_TYPE.encode())
     assert result.exit_code == 1
-    assert "-" + BAD_TYPE in result.stdout and "+" + BAD_TYPE.replace("persistent", "ephemeral") in result.stdout
+    assert (
+        "-" + BAD_TYPE in result.stdout
+        and "+" + BAD_TYPE.replace("persistent", "ephemeral") in result.stdout
+    )
     write(project, {"pyproject.toml": '[tool.cachelint]\nextend-exclude = ["gen"]\n'})
-    skipped = cli("--fix", "--force-exclude", "--stdin-filename", "gen/x.py", input=BAD_TYPE.encode())
+    skipped = cli(
+        "--fix", "--force-exclude", "--stdin-filename", "gen/x.py", input=BAD_TYPE.encode()
+    )
     assert skipped.exit_code == 0
     assert skipped.stdout == BAD_TYPE  # passed through untouched
 
@@ -436,7 +551,16 @@ def test_stdin_statistics_and_output_file(cli: Cli, project: Path) -> None:
     stats = cli("--statistics", "--select", "CL007", "-", input=(BAD_TYPE + BAD_TTL).encode())
     assert stats.stdout == "2\tCL007\t[*] invalid-cache-control\n"
     target = project / "stdin.json"
-    result = cli("-o", str(target), "--output-format", "json", "--select", "CL007", "-", input=BAD_TYPE.encode())
+    result = cli(
+        "-o",
+        str(target),
+        "--output-format",
+        "json",
+        "--select",
+        "CL007",
+        "-",
+        input=BAD_TYPE.encode(),
+    )
     assert result.stdout == ""
     assert json.loads(target.read_text(encoding="utf-8"))[0]["code"] == "CL007"
 
@@ -447,7 +571,11 @@ def test_default_cache_layout(cli: Cli, project: Path) -> None:
 
     cli("--select", "CL007")
     cache = project / ".cachelint_cache"
-    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (
+        (cache / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
     assert (cache / ".gitignore").read_text() == "*\n"
     assert [p.name for p in cache.iterdir() if p.is_dir()] == [__version__]
     assert list((cache / __version__).glob("*.json"))
@@ -493,7 +621,10 @@ def test_list_rules_lists_every_registered_rule(cli: Cli) -> None:
 
 
 def test_show_settings_reflects_config_and_flags(cli: Cli, project: Path) -> None:
-    write(project, {"pyproject.toml": '[tool.cachelint]\nselect = ["CL007"]\nrespect-gitignore = false\n'})
+    write(
+        project,
+        {"pyproject.toml": '[tool.cachelint]\nselect = ["CL007"]\nrespect-gitignore = false\n'},
+    )
     result = cli("--show-settings", "--extend-select", "CL100", "app.py")
     assert result.exit_code == 0
     assert f'config-file = "{project / "pyproject.toml"}"' in result.stdout
@@ -502,20 +633,40 @@ def test_show_settings_reflects_config_and_flags(cli: Cli, project: Path) -> Non
 
 
 def test_show_files_lists_what_would_be_linted(cli: Cli, project: Path) -> None:
-    write(project, {".gitignore": "ignored.py\n", "ignored.py": BAD_TYPE, "notes.txt": "x", "stub.pyi": "x: int\n",
-                    ".venv/lib.py": BAD_TYPE})
+    write(
+        project,
+        {
+            ".gitignore": "ignored.py\n",
+            "ignored.py": BAD_TYPE,
+            "notes.txt": "x",
+            "stub.pyi": "x: int\n",
+            ".venv/lib.py": BAD_TYPE,
+        },
+    )
     (project / ".git").mkdir()
     result = cli("--show-files")
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["app.py", "pkg/__init__.py", "pkg/clean.py", "pkg/more.py", "stub.pyi"]
+    assert result.stdout.splitlines() == [
+        "app.py",
+        "pkg/__init__.py",
+        "pkg/clean.py",
+        "pkg/more.py",
+        "stub.pyi",
+    ]
 
 
 def test_show_requests_text_and_json(cli: Cli, project: Path) -> None:
-    write(project, {"llm.py": (
-        "import anthropic\n\nclient = anthropic.Anthropic()\n\n"
-        "def ask(q):\n"
-        "    return client.messages.create(model=\"claude-sonnet-4-5\", max_tokens=10,\n"
-        "        system=\"Be brief.\", messages=[{\"role\": \"user\", \"content\": q}])\n")})
+    write(
+        project,
+        {
+            "llm.py": (
+                "import anthropic\n\nclient = anthropic.Anthropic()\n\n"
+                "def ask(q):\n"
+                '    return client.messages.create(model="claude-sonnet-4-5", max_tokens=10,\n'
+                '        system="Be brief.", messages=[{"role": "user", "content": q}])\n'
+            )
+        },
+    )
     text = cli("--show-requests", "llm.py")
     assert text.exit_code == 0
     assert text.stdout.startswith("== llm.py\nllm.py:6:12: anthropic.messages.create\n")
@@ -560,13 +711,18 @@ def test_add_ignore_baselines_and_a_rerun_is_clean(cli: Cli, project: Path) -> N
 def test_jobs_give_the_same_findings_as_one_process(cli: Cli, project: Path) -> None:
     write(project, {f"many/m{i:02}.py": BAD_TYPE if i % 2 else CLEAN for i in range(30)})
     serial = cli("-j", "1", "--no-cache", "--output-format", "json", "--select", "CL007", "many")
-    pooled = cli("--jobs", "2", "--no-cache", "--output-format", "json", "--select", "CL007", "many")
+    pooled = cli(
+        "--jobs", "2", "--no-cache", "--output-format", "json", "--select", "CL007", "many"
+    )
     assert serial.stdout == pooled.stdout
     assert len(json.loads(pooled.stdout)) == 15
 
 
 def test_check_alias_help_and_version(cli: Cli) -> None:
-    assert codes(cli("check", "--select", "CL007", "--output-format", "concise", "app.py")) == ["CL007", "CL007"]
+    assert codes(cli("check", "--select", "CL007", "--output-format", "concise", "app.py")) == [
+        "CL007",
+        "CL007",
+    ]
     assert cli("-h").stdout == cli("--help").stdout
     assert "[OPTIONS] [PATHS]..." in cli("--help").stdout
     assert cli("-V").stdout == cli("--version").stdout

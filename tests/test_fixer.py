@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Dict, List, Sequence, Type
+from typing import Dict, Sequence
 
 import pytest
 
@@ -32,8 +32,15 @@ def _edit(start: int, end: int, content: str, path: str = "f.py") -> Edit:
 
 def _diag(*edits: Edit, code: str = "CL007", column: int = 1, safe: bool = True) -> Diagnostic:
     applicability = Applicability.SAFE if safe else Applicability.UNSAFE
-    return Diagnostic(code, "n", "m", edits[0].path, Location(1, column), Location(1, column),
-                      fix=Fix(applicability, "t", tuple(edits)))
+    return Diagnostic(
+        code,
+        "n",
+        "m",
+        edits[0].path,
+        Location(1, column),
+        Location(1, column),
+        fix=Fix(applicability, "t", tuple(edits)),
+    )
 
 
 # --- pure helpers -------------------------------------------------------------------------------
@@ -56,7 +63,9 @@ def test_select_fixes_is_all_or_nothing_per_fix_and_respects_allowed() -> None:
     taken = _diag(_edit(0, 2, "a"), column=1)
     half_overlapping = _diag(_edit(10, 11, "x"), _edit(1, 3, "y"), column=5)
     unsafe = _diag(_edit(30, 31, "u"), column=30, safe=False)
-    chosen = select_fixes([taken, half_overlapping, unsafe], lambda d: d.fix.applicability is Applicability.SAFE)
+    chosen = select_fixes(
+        [taken, half_overlapping, unsafe], lambda d: d.fix.applicability is Applicability.SAFE
+    )
     assert chosen == [taken]
 
 
@@ -91,7 +100,13 @@ class BreaksSyntax(Rule):
                 start, end = ctx.node_range(node)
                 src = ctx.load_source(ctx.path)
                 assert src is not None
-                ctx.report(self, start, end, "m", fix=Fix(Applicability.SAFE, "t", (make_edit(src, start, end, "(["),)))
+                ctx.report(
+                    self,
+                    start,
+                    end,
+                    "m",
+                    fix=Fix(Applicability.SAFE, "t", (make_edit(src, start, end, "(["),)),
+                )
 
 
 class Flipper(Rule):
@@ -116,8 +131,13 @@ class Flipper(Rule):
                 src = ctx.load_source(ctx.path)
                 assert src is not None
                 other = "pong" if node.value == "ping" else "ping"
-                ctx.report(self, start, end, "m",
-                           fix=Fix(Applicability.SAFE, "t", (make_edit(src, start + 1, end - 1, other),)))
+                ctx.report(
+                    self,
+                    start,
+                    end,
+                    "m",
+                    fix=Fix(Applicability.SAFE, "t", (make_edit(src, start + 1, end - 1, other),)),
+                )
 
 
 class NeedsImport(Rule):
@@ -141,13 +161,27 @@ class NeedsImport(Rule):
                 start, end = ctx.node_range(node)
                 src = ctx.load_source(ctx.path)
                 assert src is not None
-                ctx.report(self, start, end, "m", fix=Fix(
-                    Applicability.SAFE, "t", (make_edit(src, start, end, "time.time()"),), imports=(("time", None),)))
+                ctx.report(
+                    self,
+                    start,
+                    end,
+                    "m",
+                    fix=Fix(
+                        Applicability.SAFE,
+                        "t",
+                        (make_edit(src, start, end, "time.time()"),),
+                        imports=(("time", None),),
+                    ),
+                )
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(cachelint.rules, "ALL_RULES", [*cachelint.rules.ALL_RULES, BreaksSyntax, Flipper, NeedsImport])
+    monkeypatch.setattr(
+        cachelint.rules,
+        "ALL_RULES",
+        [*cachelint.rules.ALL_RULES, BreaksSyntax, Flipper, NeedsImport],
+    )
     (tmp_path / "pyproject.toml").write_text("[tool.cachelint]\n", encoding="utf-8")
     return tmp_path
 
@@ -185,7 +219,10 @@ def test_a_fix_that_breaks_the_syntax_is_dropped_and_reported_with_its_code(proj
 
 def test_fixes_that_never_settle_stop_after_the_pass_limit(project: Path) -> None:
     outcome = fix_files(project, {"a.py": 'A = "ping"\n'}, ["CL993"])
-    assert len(outcome.errors) == 1 and f"did not converge after {MAX_PASSES} passes" in outcome.errors[0]
+    assert (
+        len(outcome.errors) == 1
+        and f"did not converge after {MAX_PASSES} passes" in outcome.errors[0]
+    )
     assert outcome.fixed_count == MAX_PASSES
 
 
@@ -205,8 +242,11 @@ def test_only_paths_and_in_memory_sources(project: Path) -> None:
     data = BAD_TYPE.encode()
     result = engine.lint(path, data, explicit=True)
     source = decode_source(path, data)
-    outcome = Fixer(engine, False, only_paths={path}).run({path: result}, {path}, sources={path: source})
+    outcome = Fixer(engine, False, only_paths={path}).run(
+        {path: result}, {path}, sources={path: source}
+    )
     assert outcome.changed == {path: BAD_TYPE.replace("persistent", "ephemeral")}
     blocked = Fixer(engine, False, only_paths={str(project / "other.py")}).run(
-        {path: result}, {path}, sources={path: source})
+        {path: result}, {path}, sources={path: source}
+    )
     assert blocked.changed == {} and blocked.fixed_count == 0

@@ -36,26 +36,47 @@ pytestmark = [
 
 
 def _env(home: Path) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "CACHELINT_", "PRE_COMMIT"))}
-    env.update({
-        "PRE_COMMIT_HOME": str(home),
-        "PRE_COMMIT_COLOR": "never",
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-        # the user's git configuration (signing, hooks) must not leak into the sample repos
-        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": str(home.parent / "gitconfig"),
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "CACHELINT_", "PRE_COMMIT"))
+    }
+    env.update(
+        {
+            "PRE_COMMIT_HOME": str(home),
+            "PRE_COMMIT_COLOR": "never",
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            # the user's git configuration (signing, hooks) must not leak into the sample repos
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": str(home.parent / "gitconfig"),
+        }
+    )
     return env
 
 
 def _git(cwd: Path, env: Dict[str, str], *args: str) -> str:
-    return subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, env=env, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def _pre_commit(cwd: Path, env: Dict[str, str], *args: str) -> Tuple[int, str]:
-    proc = subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     return proc.returncode, proc.stdout + proc.stderr
 
 
