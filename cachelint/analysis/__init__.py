@@ -48,7 +48,7 @@ def analyse_file(project: Project, path: str, max_depth: int = 3, strict: bool =
         return result
     interp = Interpreter(project, module, max_depth=max_depth, strict=strict)
     interp.run_module()
-    for node, owner in candidate_functions(module):
+    for node, owner in candidate_functions(module, project):
         before = len(interp.requests)
         interp.run_function(node, owner, owner)
         if owner is not None and len(interp.requests) > before:
@@ -73,13 +73,32 @@ def _overrides_between(interp: Any, sub: ClassInfo, owner: ClassInfo, name: str)
     return False
 
 
-def candidate_functions(module: ModuleInfo) -> List[Tuple[Any, Optional[ClassInfo]]]:
+def candidate_functions(module: ModuleInfo, project: Optional[Project] = None) -> List[Tuple[Any, Optional[ClassInfo]]]:
     """Functions worth interpreting as entry points, with the class that owns each.
 
     A function is a candidate when its text names an SDK request method, a caching field
-    or a client class, or when it calls a candidate function of the same module (so a
-    module-level `main()` that calls `ask()` is analysed with `ask` inlined).
+    or a client class, or when it calls something that does: a candidate function of the
+    same module, a module-level name bound to an SDK method (`ask = partial(client.chat...)`),
+    or a candidate function imported from another project module (a wrapper in `llm.py`).
     """
+    functions, chosen, names = _module_candidates(module)
+    extra = _imported_candidates(module, project) if project is not None else set()
+    if extra - names:
+        names = set(names) | extra
+        _spread(functions, chosen, names, _texts(module, functions))
+    return [(node, owner) for node, owner in functions if id(node) in chosen]
+
+
+def _texts(module: ModuleInfo, functions: List[Tuple[Any, Optional[ClassInfo]]]) -> Dict[int, str]:
+    text_of: Dict[int, str] = {}
+    for node, _ in functions:
+        start, end = module.index.node_range(node)
+        text_of[id(node)] = module.text[start:end]
+    return text_of
+
+
+def _module_candidates(module: ModuleInfo) -> Tuple[List[Tuple[Any, Optional[ClassInfo]]], Set[int], Set[str]]:
+    """(functions with owners, ids of candidate functions, candidate names) of one module."""
     functions: List[Tuple[Any, Optional[ClassInfo]]] = []
     owners: Dict[int, ClassInfo] = {}
     for cls in module.all_classes:
@@ -89,29 +108,57 @@ def candidate_functions(module: ModuleInfo) -> List[Tuple[Any, Optional[ClassInf
     for node in ast.walk(module.tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions.append((node, owners.get(id(node))))
-    text_of: Dict[int, str] = {}
-    for node, _ in functions:
-        start, end = module.index.node_range(node)
-        text_of[id(node)] = module.text[start:end]
-    candidates: Set[str] = set()
+    text_of = _texts(module, functions)
+    names: Set[str] = set()
     chosen: Set[int] = set()
     for node, _ in functions:
         if _TRIGGER_RE.search(text_of[id(node)]):
             chosen.add(id(node))
-            candidates.add(node.name)
+            names.add(node.name)
+    for stmt in module.tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            start, end = module.index.node_range(stmt)
+            if _TRIGGER_RE.search(module.text[start:end]):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    _spread(functions, chosen, names, text_of)
+    return functions, chosen, names
+
+
+def _spread(functions: List[Tuple[Any, Optional[ClassInfo]]], chosen: Set[int], names: Set[str], text_of: Dict[int, str]) -> None:
+    """Add functions that call a candidate name, until nothing changes."""
     changed = True
-    while changed:
+    while changed and names:
         changed = False
-        if not candidates:
-            break
-        call_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(candidates)) + r")\s*\(")
+        call_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\s*\(")
         for node, _ in functions:
             if id(node) not in chosen and call_re.search(text_of[id(node)]):
                 chosen.add(id(node))
-                if node.name not in candidates:
-                    candidates.add(node.name)
+                if node.name not in names:
+                    names.add(node.name)
                     changed = True
-    return [(node, owner) for node, owner in functions if id(node) in chosen]
+
+
+def _imported_candidates(module: ModuleInfo, project: Project) -> Set[str]:
+    """Names this module imports from project modules that lead to LLM calls."""
+    found: Set[str] = set()
+    for stmt in ast.walk(module.tree):
+        if isinstance(stmt, ast.ImportFrom):
+            path = project.resolve_import(module.path, stmt.module or "", stmt.level)
+            target = project.module(path) if path else None
+            if target is None:
+                continue
+            _, _, names = _module_candidates(target)
+            for alias in stmt.names:
+                if alias.name in names:
+                    found.add(alias.asname or alias.name)
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                path = project.resolve_import(module.path, alias.name, 0)
+                target = project.module(path) if path else None
+                if target is not None:
+                    found |= _module_candidates(target)[2]
+    return found
 
 
 def iter_requests(analyses: Iterable[FileAnalysis]) -> Iterable[Request]:

@@ -17,6 +17,7 @@ from cachelint.analysis import sdk
 from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
+from cachelint.tables import is_claude_model
 from cachelint.analysis.values import (
     TRUE,
     ClientAlt,
@@ -154,6 +155,18 @@ class RequestBuilder:
             name = alt.platform
             known = alt.base_url_known and name != "unknown"
             if alt.sdk == "litellm":
+                routed = [model for alias, model in alt.routes if alias == request.model]
+                if routed:
+                    # a Router alias: one platform per deployment behind it
+                    for model in routed:
+                        platform = sdk.litellm_platform(model)
+                        out.append(PlatformAlt(platform or "unknown", f"{alt.cls} -> {model}", alt.span, alt.guard, None,
+                                               platform is not None))
+                    if len(set(routed)) == 1:
+                        request.model = routed[0]
+                    elif all(is_claude_model(m) for m in routed) and request.model is not None:
+                        request.model = routed[0]
+                    continue
                 name = sdk.litellm_platform(request.model) if request.model else None  # type: ignore[assignment]
                 known = name is not None
                 name = name or "unknown"
@@ -530,10 +543,23 @@ class RequestBuilder:
             request.args["system"] = system
             self.blocks("system", "config.system_instruction", system, NO_CTX, pieces)
         contents = body.get("contents")
+        if contents is None and isinstance(config, DictV):
+            contents = config.get("contents")  # caches.create: what is being cached
         if contents is not None:
             request.args["contents"] = contents
             if isinstance(contents, Str):
                 pieces.append(self.text_piece("messages", "contents", contents, NO_CTX, role="user", block_type="string", string_content=True))
+            elif isinstance(contents, ListV) and any(isinstance(i.value, Str) for i in contents.items):
+                # A list of plain strings is a list of user parts (google-genai convention).
+                for i, item in enumerate(contents.items):
+                    ctx = NO_CTX.inner(item, self._path_guard)
+                    if isinstance(item.value, Str):
+                        pieces.append(self.text_piece("messages", f"contents[{i}]", item.value, ctx, role="user", block_type="string",
+                                                      string_content=True))
+                    elif isinstance(item.value, DictV):
+                        self._messages(_list_of_one(item), pieces, request, openai=False)
+                    else:
+                        pieces.append(self.unknown_piece("messages", f"contents[{i}]", item.value, ctx, "user", many=item.many))
             else:
                 self._messages(contents, pieces, request, openai=False)
         request.pieces = tuple(pieces)
@@ -664,3 +690,9 @@ def _replace_marker(marker: Marker, **changes: Any) -> Marker:
 def _conditional(guard: Guard, path: Guard) -> bool:
     """Whether a guard adds a condition the call's own path does not already have."""
     return any(a not in path and not a.subject.startswith("<loop") for a in guard)
+
+
+def _list_of_one(item: Item) -> ListV:
+    lst = ListV(item.value.span)
+    lst.items.append(item)
+    return lst

@@ -39,6 +39,7 @@ from cachelint.analysis.valueops import (
     clone,
     compare,
     flatten_union,
+    MARKER_FIELDS,
     is_none,
     is_sdk_name,
     isa_matches,
@@ -50,6 +51,7 @@ from cachelint.analysis.valueops import (
     subject_text,
     tag_born,
     taint_markers,
+    untag_born,
     to_python,
     truthiness,
     url_text,
@@ -541,8 +543,10 @@ class Interpreter:
                 if item is not None:
                     pos, current = item
                     option.items[pos] = Item(value, current.many, current.cond or bool(frame.guard), current.guard, current.loop, current.bound, span)
-            elif isinstance(option, InstV):
-                pass
+            elif isinstance(option, Unknown) and isinstance(key, Str) and key.text in MARKER_FIELDS:
+                # `messages[-1]["content"][-1]["cache_control"] = ...` on a list the caller
+                # passed: a breakpoint exists, the analysis cannot say where exactly.
+                option.root.may_mark = True
 
     def set_entry(self, d: DictV, key: str, value: Value, span: Optional[Span], frame: Frame, guard: Guard = TRUE) -> None:
         """Write `d[key] = value`, remembering the conditions and loops it happens under.
@@ -572,7 +576,7 @@ class Interpreter:
         if index < 0:
             pos = len(lst.items) + index
             # counting from the end is exact only when no run of unknown length follows
-            if any(i.many for i in lst.items[pos + 1 :]) or pos < 0:
+            if pos < 0 or any(i.many for i in lst.items[pos:]):
                 return None
             return pos, lst.items[pos]
         if any(i.many or i.cond for i in lst.items[: index + 1]) or index >= len(lst.items):
@@ -810,10 +814,18 @@ class Interpreter:
 
     # --- narrowing -------------------------------------------------------------------------------
     def narrow(self, value: Value, node: ast.expr, frame: Frame) -> Value:
-        """Apply `isinstance` conditions on the current path to a client or instance value."""
+        """Apply `isinstance` and `is None` conditions on the current path to a value."""
         if not frame.guard or not isinstance(value, (ClientV, UnionV, InstV)):
             return value
         subject = subject_text(node)
+        if isinstance(value, UnionV):
+            for atom in frame.guard:
+                if atom.op == "eq" and atom.subject == subject and atom.values == frozenset([None]):
+                    kept = [(v, g) for v, g in value.options if is_none(v) != atom.negated]
+                    if kept and len(kept) < len(value.options):
+                        value = union(kept, value.span)
+                        if not isinstance(value, UnionV):
+                            return self.narrow(value, node, frame)
         atoms = [a for a in frame.guard if a.op == "isa" and a.subject == subject]
         if not atoms:
             return value
@@ -1229,6 +1241,25 @@ class Interpreter:
             return [Str.literal(ch, value.span) for ch in value.text]
         return None
 
+    def _last_element(self, lst: ListV, frame: Frame) -> Value:
+        """`lst[-1]` when the list ends with a run of elements made by a loop.
+
+        While that loop is still running, the run stands for "each element it appends", so
+        a marker written on it is written on every turn (and accumulates). Once the loop
+        has finished, `lst[-1]` is one element: it is materialised as a copy after the run,
+        so a marker on it marks only the last element.
+        """
+        last = lst.items[-1]
+        value = last.value
+        born = getattr(value, "born", None)
+        active = {loop.span for loop in frame.all_loops()}
+        if not last.many or not isinstance(value, (DictV, ListV)) or born is None or born in active:
+            return value
+        single = clone(value, {})
+        untag_born(single)
+        lst.items.append(Item(single, False, last.cond, last.guard, None, None, last.site))
+        return single
+
     def element_of(self, iterable: Value, span: Optional[Span]) -> Value:
         """The abstract 'each element' of an iterable (a union of what it may hold)."""
         if isinstance(iterable, ListV):
@@ -1244,7 +1275,10 @@ class Interpreter:
         if isinstance(iterable, UnionV):
             return union([(self.element_of(v, span), g) for v, g in iterable.options], span)
         kind = iterable.kind
-        return Unknown(kind, f"element of {label(iterable)}" if label(iterable) else "element", span, getattr(iterable, "may_mark", False))
+        text = f"element of {label(iterable)}" if label(iterable) else "element"
+        if isinstance(iterable, Unknown):
+            return iterable.derived(label=text, span=span)
+        return Unknown(kind, text, span)
 
     def slice_value(self, base: Value, sl: ast.Slice, frame: Frame, span: Span) -> Value:
         if isinstance(base, Str):
@@ -1296,7 +1330,7 @@ class Interpreter:
                     return found[1].value
                 # the last element of a list with runs: the last run's shape
                 if key.value == -1 and base.items:
-                    return base.items[-1].value
+                    return self._last_element(base, frame)
             return self.element_of(base, span)
         if isinstance(base, ResponseV) and isinstance(key, Str) and key.text is not None:
             return self._response_attr(base, key.text, span, frame)
@@ -1304,7 +1338,9 @@ class Interpreter:
             return Str([hole(base.kind, label(base), span)], span)
         if isinstance(base, ExtV) and base.qualname in ("os.environ",):
             return Unknown(Kind.PROCESS, "an environment variable", span)
-        return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, label(base), span, getattr(base, "may_mark", False))
+        if isinstance(base, Unknown):
+            return base.derived(kind=base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, span=span)
+        return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, label(base), span)
 
     # --- attributes ---------------------------------------------------------------------------
     def get_attr(self, base: Value, name: str, span: Span, frame: Frame) -> Value:
@@ -1353,7 +1389,7 @@ class Interpreter:
         if isinstance(base, ResponseV):
             return self._response_attr(base, name, span, frame)
         if isinstance(base, Unknown):
-            return Unknown(base.kind, _attr_label(base.label, name), span, base.may_mark, base.volatile)
+            return base.derived(label=_attr_label(base.label, name), span=span)
         return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, name, span)
 
     def _response_attr(self, base: ResponseV, name: str, span: Span, frame: Frame) -> ResponseV:
@@ -1439,10 +1475,13 @@ class Interpreter:
                     finally:
                         self.steps = saved
                         self._evaluating.discard(("cattr", key))
-                    if value is None:
-                        stmt = cls.attrs[name][-1]
-                        annotation = getattr(stmt, "annotation", None)
-                        value = self.annotation_value(cls.module, annotation, None) if annotation is not None else None
+                    stmt = cls.attrs[name][-1]
+                    annotation = getattr(stmt, "annotation", None)
+                    if annotation is not None and (value is None or is_none(value)):
+                        # `client: Optional[AzureOpenAI] = None`: set on the instance later
+                        typed = self.annotation_value(cls.module, annotation, None)
+                        if typed is not None:
+                            value = typed if value is None else union([(typed, ()), (value, ())])
                     self._class_attrs[key] = value if value is not None else Unknown(Kind.UNKNOWN, name)
                 return self._class_attrs[key]
         return None
@@ -1515,6 +1554,7 @@ class Interpreter:
                 return None
         members: List[ast.expr] = []
         flatten_union(node, members)
+        members = self._expand_aliases(module, members)
         alts: List[ClientAlt] = []
         insts: List[Value] = []
         for member in members:
@@ -1534,6 +1574,23 @@ class Interpreter:
         if insts and not alts:
             return insts[0] if len(insts) == 1 else union([(i, ()) for i in insts], span)
         return None
+
+    def _expand_aliases(self, module: ModuleInfo, members: List[ast.expr], depth: int = 0) -> List[ast.expr]:
+        """Replace type aliases (`ClaudeClient = Union[Anthropic, AnthropicBedrock]`) by their members."""
+        out: List[ast.expr] = []
+        for member in members:
+            target = None
+            if isinstance(member, ast.Name) and depth < 3 and member.id not in module.classes:
+                for stmt in module.bindings.get(member.id, []):
+                    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, (ast.Subscript, ast.BinOp, ast.Attribute, ast.Name)):
+                        target = stmt.value
+            if target is None:
+                out.append(member)
+                continue
+            inner: List[ast.expr] = []
+            flatten_union(target, inner)
+            out.extend(self._expand_aliases(module, inner, depth + 1))
+        return out
 
     def _annotation_qualname(self, module: ModuleInfo, node: ast.expr) -> Any:
         if isinstance(node, ast.Name):
@@ -2108,13 +2165,15 @@ class Interpreter:
             platform = "openai" if base_url_value is None else ("unknown" if not known else "gateway")
         if sdk_name == "anthropic" and cls in ("AnthropicFoundry", "AsyncAnthropicFoundry"):
             platform = "foundry"
+        routes: Tuple[Tuple[str, str], ...] = ()
         if sdk_name == "litellm":
             platform = "unknown"
             known = False
+            routes = _router_routes(kwargs.get("model_list"))
         if sdk_name == "http":
             platform = sdk.platform_for_url(base_url) if base_url else "unknown"
             known = base_url is not None
-        alt = ClientAlt(sdk_name, cls, platform or "unknown", span, frame.guard, base_url, known)
+        alt = ClientAlt(sdk_name, cls, platform or "unknown", span, frame.guard, base_url, known, routes)
         self._client_event(alt, base_url_value, span, frame)
         return ClientV([alt], span=span)
 
@@ -2256,5 +2315,22 @@ def _merge_clients(value: Value) -> Optional[ClientV]:
     for option, guard in options:
         for alt in option.alts:  # type: ignore[union-attr]
             extra = tuple(a for a in guard if a not in alt.guard)
-            alts.append(ClientAlt(alt.sdk, alt.cls, alt.platform, alt.span, alt.guard + extra, alt.base_url, alt.base_url_known))
+            alts.append(ClientAlt(alt.sdk, alt.cls, alt.platform, alt.span, alt.guard + extra, alt.base_url, alt.base_url_known,
+                                  alt.routes))
     return ClientV(alts, paths.pop(), value.span)
+
+
+def _router_routes(model_list: Optional[Value]) -> Tuple[Tuple[str, str], ...]:
+    """(alias, model) pairs of a literal litellm `Router(model_list=[...])`."""
+    routes: List[Tuple[str, str]] = []
+    if isinstance(model_list, ListV):
+        for item in model_list.items:
+            entry = item.value
+            if not isinstance(entry, DictV):
+                continue
+            alias = entry.get("model_name")
+            params = entry.get("litellm_params")
+            model = params.get("model") if isinstance(params, DictV) else None
+            if isinstance(alias, Str) and alias.text and isinstance(model, Str) and model.text:
+                routes.append((alias.text, model.text))
+    return tuple(routes)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.analysis.spans import Span
-from cachelint.tables import Tables
+from cachelint.tables import Tables, is_claude_model
 
 Locate = Callable[[Optional[Span]], Optional[Tuple[str, int, int]]]
 
@@ -59,9 +59,18 @@ def _marker_text(marker: Marker, locate: Locate) -> str:
 
 def model_line(request: Request, tables: Tables) -> str:
     platform = request.platforms[0].name if len(request.platforms) == 1 else None
-    minimum = tables.min_tokens(request.model, platform)
     model = request.model or "unknown"
     kind = request.model_kind.label if request.model else "not known statically"
+    claude = request.fmt == "anthropic" or (request.model is not None and is_claude_model(request.model))
+    if not claude:
+        if request.fmt == "genai":
+            note = "Gemini caches long prefixes implicitly (2.5 and newer)"
+        elif platform in ("openai", "azure-openai"):
+            note = "OpenAI caches prefixes of 1,024 tokens and more automatically"
+        else:
+            note = "not a Claude model"
+        return f"{model} ({kind}); {note}"
+    minimum = tables.min_tokens(request.model, platform)
     return f"{model} ({kind}); minimum cacheable prefix {minimum.describe()} tokens"
 
 

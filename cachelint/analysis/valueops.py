@@ -342,6 +342,24 @@ def tag_born(value: Value, span: Span, depth: int = 0) -> None:
             tag_born(option, span, depth + 1)
 
 
+def untag_born(value: Value, depth: int = 0) -> None:
+    """Make a copied element concrete again (it no longer stands for every iteration)."""
+    if depth > 6:
+        return
+    if isinstance(value, DictV):
+        value.born = None
+        for entry in value.entries.values():
+            entry.loop = None
+            untag_born(entry.value, depth + 1)
+    elif isinstance(value, ListV):
+        value.born = None
+        for item in value.items:
+            untag_born(item.value, depth + 1)
+
+
+MARKER_FIELDS = ("cache_control", "cachePoint", "copilot_cache_control")
+
+
 def taint_markers(value: Value) -> None:
     """Mark a container passed to opaque marker-handling code: it may now carry markers."""
     if isinstance(value, DictV):

@@ -279,14 +279,17 @@ class Unknown(Value):
     none.
     """
 
-    __slots__ = ("_kind", "label", "may_mark", "volatile")
+    __slots__ = ("_kind", "label", "_may_mark", "volatile", "root")
 
     def __init__(self, kind: Kind = Kind.UNKNOWN, label: str = "", span: Optional[Span] = None, may_mark: bool = False,
-                 volatile: bool = False) -> None:
+                 volatile: bool = False, root: Optional["Unknown"] = None) -> None:
         super().__init__(span)
         self._kind = kind
         self.label = label
-        self.may_mark = may_mark
+        self._may_mark = may_mark
+        #: the unknown value this one was read from (`history[-1]["content"]` of
+        #: `history`): a marker written through it is recorded on the root
+        self.root: "Unknown" = root if root is not None else self
         #: made by a clock, a UUID or a random source: whatever is computed from it
         #: (`now.strftime(...)`) changes per call too, unlike data fetched through a
         #: per-call handle (`db.execute(...)`), which is merely unknown
@@ -296,8 +299,21 @@ class Unknown(Value):
     def kind(self) -> Kind:
         return self._kind
 
+    @property
+    def may_mark(self) -> bool:
+        return self._may_mark or (self.root is not self and self.root.may_mark)
+
+    @may_mark.setter
+    def may_mark(self, value: bool) -> None:
+        self._may_mark = value
+
+    def derived(self, kind: Optional[Kind] = None, label: Optional[str] = None, span: Optional[Span] = None) -> "Unknown":
+        """An unknown value read out of this one (an item, an attribute)."""
+        return Unknown(self._kind if kind is None else kind, self.label if label is None else label, span,
+                       False, self.volatile, self.root)
+
     def at(self, span: Optional[Span]) -> "Unknown":
-        new = Unknown(self._kind, self.label, span, self.may_mark, self.volatile)
+        new = Unknown(self._kind, self.label, span, self._may_mark, self.volatile, self.root)
         new.via_param = self.via_param
         return new
 
@@ -441,6 +457,8 @@ class ClientAlt:
     guard: Guard = TRUE
     base_url: Optional[str] = None
     base_url_known: bool = True
+    #: litellm Router: (model alias, deployment model) pairs from its `model_list`
+    routes: Tuple[Tuple[str, str], ...] = ()
 
 
 class ClientV(Value):
