@@ -6,6 +6,7 @@ from cachelint.rules.cl002_dynamic_before_static import DynamicBeforeStatic
 from cachelint.rules.cl003_too_many_breakpoints import TooManyBreakpoints
 from cachelint.rules.cl004_unportable_top_level_cache_control import UnportableTopLevelCacheControl
 from cachelint.rules.cl005_copilot_cache_control_off_capi import CopilotCacheControlOffCapi
+from cachelint.rules.cl006_ttl_order import TtlOrder
 from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
@@ -16,6 +17,7 @@ ALL_RULES = [
     TooManyBreakpoints,
     UnportableTopLevelCacheControl,
     CopilotCacheControlOffCapi,
+    TtlOrder,
     InvalidCacheControl,
     UnusedSuppression,
 ]
