@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import Iterator, Optional, Tuple
 
+from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
-from cachelint.fixes import FixUnavailable, replace_string_edit
+from cachelint.fixes import (
+    FixUnavailable,
+    combine_edits,
+    remove_dict_entry_edit,
+    replace_string_edit,
+)
 from cachelint.rule import Invalid, Rule, Valid
+from cachelint.rules import support
 
 VALID_TTLS = ("5m", "1h")
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?)?\s*$")
@@ -77,20 +85,31 @@ class InvalidCacheControl(Rule):
     """A `cache_control` or Bedrock `cachePoint` with a value the API does not accept.
 
     ## What it does
-    Checks literal caching markers: `cache_control` must be `{"type": "ephemeral"}` with an
-    optional `"ttl"` of `"5m"` or `"1h"`; a Bedrock Converse `cachePoint` must have
-    `"type": "default"` and the same optional TTLs.
+    Checks caching markers for values and places the provider does not accept:
+    - `cache_control` must be `{"type": "ephemeral"}` with an optional `"ttl"` of `"5m"` or
+      `"1h"`; a Bedrock Converse `cachePoint` must have `"type": "default"` and the same
+      optional TTLs (checked on every literal marker in the file);
+    - a marker on a `thinking` or `redacted_thinking` block, or on an empty text block, of a
+      request (those blocks cannot carry one);
+    - a marker on a message whose content is a plain string: a breakpoint belongs to a
+      content block, so on the message object it is rejected (Anthropic's format) or
+      silently ignored (OpenAI-style bodies sent to OpenRouter or litellm).
 
     ## Why is this bad?
     `"ephemeral"` is the only cache type and `"5m"`/`"1h"` the only TTLs. Any other value
     (`{"type": "persistent"}`, `ttl="10m"`) makes the provider reject the whole request
     with HTTP 400 (Bedrock: `ValidationException`), so the call fails, not just the cache.
+    Thinking blocks and empty text blocks reject markers the same way ("Extra inputs are
+    not permitted", "cache_control cannot be set for empty text blocks"). A marker on a
+    string-content message caches nothing.
 
     ## Fix safety
-    The fix is safe: it changes only the marker (a bad type becomes `"ephemeral"` or
-    `"default"`; a bad TTL becomes `"5m"` when it asked for five minutes or less, else
+    Fixing a bad value is safe: only the marker changes (a bad type becomes `"ephemeral"`
+    or `"default"`; a bad TTL becomes `"5m"` when it asked for five minutes or less, else
     `"1h"`), and the request as written could not succeed. A TTL that is not a duration
-    gets no fix.
+    gets no fix. A marker on a string-content message moves onto the content, made a
+    one-block list with the same text (safe: what the model sees is unchanged). Markers on
+    thinking or empty blocks are only reported: removing a breakpoint is a choice.
 
     ## References
     - [Prompt caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
@@ -100,7 +119,7 @@ class InvalidCacheControl(Rule):
 
     code = "CL007"
     name = "invalid-cache-control"
-    summary = "A cache_control or cachePoint value that the provider rejects."
+    summary = "A cache_control or cachePoint value, or place, that the provider rejects or ignores."
     fix_applicability = Applicability.SAFE
     fix_availability = "sometimes"
 
@@ -159,6 +178,65 @@ class InvalidCacheControl(Rule):
             block["cache_control"] = {"type": CACHE_TYPE, "ttl": settings.ttl}
             """
         ),
+        Invalid(
+            """
+            import litellm
+
+            RULES = "Answer from the knowledge base only."
+
+
+            def ask(question: str):
+                return litellm.completion(
+                    model="anthropic/claude-sonnet-4-5",
+                    messages=[
+                        {"role": "system", "content": RULES, "cache_control": {"type": "ephemeral"}},
+                        {"role": "user", "content": question},
+                    ],
+                )
+            """,
+            expected_message="plain string",
+            expected_fix="""
+            import litellm
+
+            RULES = "Answer from the knowledge base only."
+
+
+            def ask(question: str):
+                return litellm.completion(
+                    model="anthropic/claude-sonnet-4-5",
+                    messages=[
+                        {"role": "system", "content": [{"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}}]},
+                        {"role": "user", "content": question},
+                    ],
+                )
+            """,
+            title="A marker on a message with string content",
+        ),
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def follow_up(thinking: str, signature: str, question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=2000,
+                    thinking={"type": "enabled", "budget_tokens": 1024},
+                    messages=[
+                        {"role": "user", "content": "Plan the migration."},
+                        {"role": "assistant", "content": [
+                            {"type": "thinking", "thinking": thinking, "signature": signature,
+                             "cache_control": {"type": "ephemeral"}},
+                        ]},
+                        {"role": "user", "content": question},
+                    ],
+                )
+            """,
+            expected_message="thinking block",
+            title="A marker on a thinking block",
+        ),
     ]
 
     def check_module(self, ctx: FileContext) -> None:
@@ -187,6 +265,48 @@ class InvalidCacheControl(Rule):
                         ttl,
                         f'Use ttl "{ttl}"' if ttl else None,
                     )
+
+    def check_request(self, request: Request, ctx: FileContext) -> None:
+        for piece in request.pieces:
+            marker = piece.marker
+            if marker is None or marker.field == "cachePoint":
+                continue
+            if marker.field == "cache_control@message" and piece.string_content:
+                self._message_level(ctx, request, piece, marker)
+            elif piece.block_type in ("thinking", "redacted_thinking"):
+                self._report_marker(ctx, request, marker,
+                                    f"cache_control on a {piece.block_type} block: the API rejects it with HTTP 400 "
+                                    "(\"Extra inputs are not permitted\"); put the breakpoint on another block")
+            elif piece.empty_text:
+                self._report_marker(ctx, request, marker,
+                                    "cache_control on an empty text block: the API rejects it with HTTP 400 "
+                                    "(\"cache_control cannot be set for empty text blocks\")")
+
+    def _report_marker(self, ctx: FileContext, request: Request, marker: Marker, message: str, fix: Optional[Fix] = None) -> None:
+        start, end, anchors = support.report_range(ctx, request, marker.entry_span or marker.span)
+        ctx.report(self, start, end, message, fix=fix, anchor_ranges=anchors)
+
+    def _message_level(self, ctx: FileContext, request: Request, piece: Piece, marker: Marker) -> None:
+        effect = ("the API rejects the request" if request.fmt == "anthropic"
+                  else "it is ignored and nothing is cached")
+        message = (f"cache_control on a message whose content is a plain string: {effect}; a breakpoint must be on a "
+                   "content block (make the content a list of blocks)")
+        fix = None
+        literal, entry = marker.container, marker.entry_span
+        value_src = support.marker_source(ctx, marker)
+        if (literal is not None and entry is not None and value_src is not None and not literal.in_loop
+                and (literal.module_level or literal.frame in request.frame_tokens) and literal.span.contains(entry)):
+            src = ctx.load_source(entry.path)
+            try:
+                removal = remove_dict_entry_edit(src, literal.span.start, literal.span.end, "cache_control") if src else None
+                plain = replace(piece, marker=None)
+                added = support.marker_edits(ctx, request, plain, value_src, allow_param=True)
+                if src is not None and removal is not None and added and all(a.path == removal.path for a in added):
+                    fix = Fix(Applicability.SAFE, "Move cache_control onto the message's content block",
+                              tuple(combine_edits(src, [removal, *added])))
+            except FixUnavailable:
+                fix = None
+        self._report_marker(ctx, request, marker, message, fix)
 
     def _report(
         self, ctx: FileContext, node: ast.expr, message: str, replacement: Optional[str], title: Optional[str]
