@@ -31,10 +31,14 @@ class Fail(Exception):
     """A user-facing error: one line on stderr and exit code 2."""
 
 
-def _split(values: Sequence[str]) -> Tuple[str, ...]:
+def _split(values: Sequence[str], flag: str = "") -> Tuple[str, ...]:
+    """Comma-separated selectors of a repeated flag; an empty one is a usage error (as ruff)."""
     out: List[str] = []
     for value in values:
-        out.extend(part.strip() for part in value.split(",") if part.strip())
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts:
+            raise Fail(f"{flag}: empty rule selector {value!r}")
+        out.extend(parts)
     return tuple(out)
 
 
@@ -86,6 +90,14 @@ def main(**options: object) -> None:
     except KeyboardInterrupt:
         _err("cachelint: interrupted")
         code = 130
+    except Exception as exc:  # a bug in cachelint: one line, the traceback only with --verbose
+        if options.get("verbose"):
+            import traceback
+
+            traceback.print_exc()
+        _err(f"cachelint: internal error: {type(exc).__name__}: {exc}")
+        _err("This is a bug in cachelint; please report it" + ("." if options.get("verbose") else " with the output of --verbose."))
+        code = EXIT_ERROR
     sys.exit(code)
 
 
@@ -124,7 +136,7 @@ def run(
 
     if paths and paths[0] == "check" and not os.path.exists("check"):
         paths = paths[1:]
-    if explain:
+    if explain is not None:
         return _explain(explain)
     if list_rules:
         return _list_rules()
@@ -136,9 +148,9 @@ def run(
     from cachelint.settings import ConfigError
 
     overrides = CliOverrides(
-        select=_split(select) if select else None,
-        extend_select=_split(extend_select),
-        ignore=_split(ignore),
+        select=_split(select, "--select") if select else None,
+        extend_select=_split(extend_select, "--extend-select"),
+        ignore=_split(ignore, "--ignore"),
         unsafe_fixes=unsafe_fixes,
         output_format=output_format,
         cache_dir=cache_dir,
@@ -290,6 +302,11 @@ class Session:
                 text = self._diff(outcome)
                 if not silent and text:
                     click.echo(text, nl=False)
+                if not quiet:
+                    # what could not be diffed at all, as ruff's "Failed to lint" warnings
+                    for d in sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra):
+                        if d.code == "CL000":
+                            _err(f"cachelint: warning: {self.display(d.path)}:{d.location.row}:{d.location.column}: {d.message}")
                 if not quiet:
                     n = len(outcome.changed)
                     _err(f"Would fix {outcome.fixed_count} error{'s' if outcome.fixed_count != 1 else ''} in {n} file{'s' if n != 1 else ''}." if n else "No fixes would be applied.")
