@@ -738,3 +738,34 @@ def test_every_flag_in_help_is_exercised() -> None:
                 if not re.search(r'"' + re.escape(flag) + r'"', sources):
                     missing.append(flag)
     assert missing == []
+
+
+def test_empty_selectors_and_explain_are_usage_errors(cli: Cli) -> None:
+    for args in (("--select", ""), ("--ignore", " , "), ("--extend-select", ","), ("--explain", "")):
+        result = cli(*args, "app.py")
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("cachelint: error:") and result.stdout == ""
+
+
+def test_diff_warns_about_files_it_cannot_lint(cli: Cli) -> None:
+    result = cli("--diff", "--select", "CL007", "missing.py", "pkg/clean.py")
+    assert result.exit_code == 0
+    assert "cachelint: warning: missing.py:1:1: cannot lint: No such file or directory" in result.stderr
+
+
+def test_an_internal_error_is_one_line_and_exit_2(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cachelint.cli
+
+    def crash(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(cachelint.cli.Session, "check", crash)
+    result = cli("--select", "CL007")
+    assert result.exit_code == 2
+    assert "cachelint: internal error: RuntimeError: simulated bug" in result.stderr
+    assert "Traceback" not in result.stderr
+    verbose = CliRunner(mix_stderr=False).invoke(main, ["--verbose", "--select", "CL007"])
+    assert verbose.exit_code == 2
+    assert "Traceback" in verbose.stderr and "simulated bug" in verbose.stderr
