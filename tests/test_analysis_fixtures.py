@@ -8,8 +8,9 @@ the model must show, and `expected.json`, the output of
     cachelint --show-requests main.py --output-format json
 
 run inside the project, checked by hand. The test copies the fixture into a temporary
-directory, creates `.git/` there (so the fixture is the project root, as in a real checkout)
-and compares the output with `expected.json` (with that temporary directory written `<tmp>`,
+directory, creates `.git/` there (so the fixture is the project root, as in a real checkout),
+runs the command in process (one test also runs it as `python -m cachelint`, to keep the two
+honest) and compares the output with `expected.json` (with that temporary directory written `<tmp>`,
 for labels that name a file outside the project by its absolute path).
 
 A fixture's `_outside/` directory is copied next to the project instead of into it: files
@@ -45,7 +46,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "analysis"
 UPDATE = os.environ.get("CACHELINT_UPDATE_GOLDEN") == "1"
 #: Files of a fixture directory that are not part of the linted project.
-NOT_PROJECT = ("expected.json", "KNOWN_WRONG", "README.md", "_outside", "__pycache__", ".cachelint_cache")
+NOT_PROJECT = (
+    "expected.json",
+    "KNOWN_WRONG",
+    "README.md",
+    "_outside",
+    "__pycache__",
+    ".cachelint_cache",
+)
 
 
 def _fixture_dirs() -> List[Path]:
@@ -66,21 +74,43 @@ def _params() -> List[Any]:
     return params
 
 
-def show_requests(project: Path) -> Any:
-    """Run `cachelint --show-requests main.py --output-format json` in `project`."""
-    env = dict(os.environ)
-    for name in list(env):
-        if name.startswith("CACHELINT_"):
-            del env[name]
+ARGS = ["--show-requests", "main.py", "--output-format", "json"]
+
+
+def show_requests(project: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run `cachelint --show-requests main.py --output-format json` in `project`, in process."""
+    from click.testing import CliRunner
+
+    from cachelint.cli import main
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2 keeps stdout apart by itself
+    monkeypatch.chdir(project)
+    env = {name: None for name in os.environ if name.startswith("CACHELINT_")}
+    result = runner.invoke(main, ARGS, env=env, catch_exceptions=False)
+    assert result.exit_code == 0, (
+        f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    )
+    return json.loads(_neutral_paths(result.stdout, project.parent))
+
+
+def show_requests_subprocess(project: Path) -> Any:
+    """The same, as `python -m cachelint` in a child process (no state shared with the tests)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("CACHELINT_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "cachelint", "--show-requests", "main.py", "--output-format", "json"],
+        [sys.executable, "-m", "cachelint", *ARGS],
+        check=False,
         cwd=str(project),
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert proc.returncode == 0, (
+        f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    )
     return json.loads(_neutral_paths(proc.stdout, project.parent))
 
 
@@ -95,29 +125,39 @@ def _neutral_paths(text: str, where: Path) -> str:
     return text
 
 
-def _dump(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True) + "\n"
-
-
-@pytest.mark.parametrize("fixture", _params())
-def test_request_model(fixture: Path, tmp_path: Path) -> None:
+def _copy_project(fixture: Path, tmp_path: Path) -> Path:
     project = tmp_path / fixture.name
     shutil.copytree(fixture, project, ignore=shutil.ignore_patterns(*NOT_PROJECT))
     (project / ".git").mkdir()
     if (fixture / "_outside").is_dir():
         # Files that exist next to the project, outside its root: the analysis must not read them.
         shutil.copytree(fixture / "_outside", tmp_path, dirs_exist_ok=True)
-    actual = show_requests(project)
+    return project
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize("fixture", _params())
+def test_request_model(fixture: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _copy_project(fixture, tmp_path)
+    actual = show_requests(project, monkeypatch)
     golden = fixture / "expected.json"
     if UPDATE and not (fixture / "KNOWN_WRONG").exists():
         golden.write_text(_dump(actual), encoding="utf-8")
         return
-    assert golden.is_file(), f"{golden} is missing; run with CACHELINT_UPDATE_GOLDEN=1 and review it"
+    assert golden.is_file(), (
+        f"{golden} is missing; run with CACHELINT_UPDATE_GOLDEN=1 and review it"
+    )
     expected = json.loads(golden.read_text(encoding="utf-8"))
     if actual != expected:
         diff = "".join(
             difflib.unified_diff(
-                _dump(expected).splitlines(True), _dump(actual).splitlines(True), "expected.json", "actual"
+                _dump(expected).splitlines(True),
+                _dump(actual).splitlines(True),
+                "expected.json",
+                "actual",
             )
         )
         pytest.fail(f"request model of {fixture.name} differs from its golden:\n{diff}")
@@ -130,11 +170,27 @@ def test_every_fixture_is_complete() -> None:
         if path.is_dir() and path.name not in NOT_PROJECT:
             assert (path / "main.py").is_file(), f"{path.name}: no main.py"
     for path in dirs:
-        assert (path / "pyproject.toml").is_file(), f"{path.name}: no pyproject.toml (the project root)"
-        assert "[tool.cachelint]" in (path / "pyproject.toml").read_text(encoding="utf-8"), path.name
+        assert (path / "pyproject.toml").is_file(), (
+            f"{path.name}: no pyproject.toml (the project root)"
+        )
+        assert "[tool.cachelint]" in (path / "pyproject.toml").read_text(encoding="utf-8"), (
+            path.name
+        )
         assert (path / "README.md").is_file(), f"{path.name}: no README.md"
         assert (path / "expected.json").is_file(), f"{path.name}: no expected.json"
         json.loads((path / "expected.json").read_text(encoding="utf-8"))
         known_wrong = path / "KNOWN_WRONG"
         if known_wrong.exists():
-            assert known_wrong.read_text(encoding="utf-8").strip(), f"{path.name}: KNOWN_WRONG says nothing"
+            assert known_wrong.read_text(encoding="utf-8").strip(), (
+                f"{path.name}: KNOWN_WRONG says nothing"
+            )
+
+
+@pytest.mark.slow
+def test_command_line_gives_the_same_model(tmp_path: Path) -> None:
+    """The goldens hold for the installed command too, run as a separate process."""
+    fixture = FIXTURES / "helper-breakpoint-two-levels"
+    project = _copy_project(fixture, tmp_path)
+    assert show_requests_subprocess(project) == json.loads(
+        (fixture / "expected.json").read_text(encoding="utf-8")
+    )
