@@ -8,6 +8,8 @@ from cachelint.rules.cl004_unportable_top_level_cache_control import UnportableT
 from cachelint.rules.cl005_copilot_cache_control_off_capi import CopilotCacheControlOffCapi
 from cachelint.rules.cl006_ttl_order import TtlOrder
 from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
+from cachelint.rules.cl008_breakpoint_below_minimum import BreakpointBelowMinimum
+from cachelint.rules.cl009_cache_control_ignored import CacheControlIgnored
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -19,5 +21,7 @@ ALL_RULES = [
     CopilotCacheControlOffCapi,
     TtlOrder,
     InvalidCacheControl,
+    BreakpointBelowMinimum,
+    CacheControlIgnored,
     UnusedSuppression,
 ]
