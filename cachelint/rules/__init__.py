@@ -10,6 +10,7 @@ from cachelint.rules.cl006_ttl_order import TtlOrder
 from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
 from cachelint.rules.cl008_breakpoint_below_minimum import BreakpointBelowMinimum
 from cachelint.rules.cl009_cache_control_ignored import CacheControlIgnored
+from cachelint.rules.cl010_cache_usage_wrong_schema import CacheUsageWrongSchema
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -23,5 +24,6 @@ ALL_RULES = [
     InvalidCacheControl,
     BreakpointBelowMinimum,
     CacheControlIgnored,
+    CacheUsageWrongSchema,
     UnusedSuppression,
 ]
