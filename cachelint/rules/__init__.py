@@ -11,6 +11,7 @@ from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
 from cachelint.rules.cl008_breakpoint_below_minimum import BreakpointBelowMinimum
 from cachelint.rules.cl009_cache_control_ignored import CacheControlIgnored
 from cachelint.rules.cl010_cache_usage_wrong_schema import CacheUsageWrongSchema
+from cachelint.rules.cl011_cache_write_never_read import CacheWriteNeverRead
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -25,5 +26,6 @@ ALL_RULES = [
     BreakpointBelowMinimum,
     CacheControlIgnored,
     CacheUsageWrongSchema,
+    CacheWriteNeverRead,
     UnusedSuppression,
 ]
