@@ -12,6 +12,7 @@ from cachelint.rules.cl008_breakpoint_below_minimum import BreakpointBelowMinimu
 from cachelint.rules.cl009_cache_control_ignored import CacheControlIgnored
 from cachelint.rules.cl010_cache_usage_wrong_schema import CacheUsageWrongSchema
 from cachelint.rules.cl011_cache_write_never_read import CacheWriteNeverRead
+from cachelint.rules.cl012_anthropic_endpoint_mismatch import AnthropicEndpointMismatch
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -27,5 +28,6 @@ ALL_RULES = [
     CacheControlIgnored,
     CacheUsageWrongSchema,
     CacheWriteNeverRead,
+    AnthropicEndpointMismatch,
     UnusedSuppression,
 ]
