@@ -43,6 +43,16 @@ def ask(question):
     )
 """
 
+
+def _cli_runner() -> CliRunner:
+    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
+    argument is gone in later versions, which always keep them apart)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
 Cli = Callable[..., Result]
 
 
@@ -83,7 +93,7 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> List[str]:
 @pytest.fixture
 def cli(project: Path) -> Cli:
     def invoke(*args: str) -> Result:
-        result = CliRunner(mix_stderr=False).invoke(
+        result = _cli_runner().invoke(
             main, ["--output-format", "json", *args], catch_exceptions=False
         )
         assert "Traceback" not in result.stderr

@@ -37,6 +37,15 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 Cli = Callable[..., Result]
 
 
+def _cli_runner() -> CliRunner:
+    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
+    argument is gone in later versions, which always keep them apart)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR", "GITHUB_STEP_SUMMARY"):
@@ -58,9 +67,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def cli(project: Path) -> Cli:
     def invoke(*args: str) -> Result:
-        result = CliRunner(mix_stderr=False).invoke(
-            main, ["--no-cache", *args], catch_exceptions=False
-        )
+        result = _cli_runner().invoke(main, ["--no-cache", *args], catch_exceptions=False)
         assert "Traceback" not in result.stderr
         return result
 
