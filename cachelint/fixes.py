@@ -199,7 +199,12 @@ def add_dict_entry_edit(src: SourceText, start: int, end: int, key_src: str, val
 
 
 def add_call_keyword_edit(src: SourceText, start: int, end: int, name: str, value_src: str) -> Optional[Edit]:
-    """Add `name=value` as the last argument of the call at `[start, end)` (`dict(...)`)."""
+    """Add `name=value` as the last argument of the call at `[start, end)`, keeping layout.
+
+    With a trailing comma (one argument per line) the new argument gets its own line with
+    the same indentation; otherwise it follows the last argument, and whatever stood
+    between that argument and `)` (a line break, a comment) now follows the new one.
+    """
     cst = _cst()
 
     def transform(node: Any) -> Any:
@@ -211,13 +216,24 @@ def add_call_keyword_edit(src: SourceText, start: int, end: int, name: str, valu
             value=cst.parse_expression(value_src),
             equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
         )
-        if args:
-            last = args[-1]
-            trailing = isinstance(last.comma, cst.Comma)
-            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            args.append(new_arg.with_changes(comma=cst.Comma() if trailing else cst.MaybeSentinel.DEFAULT))
+        if not args:
+            return node.with_changes(args=[new_arg])
+        last = args[-1]
+        if isinstance(last.comma, cst.Comma):
+            closing = last.comma.whitespace_after
+            if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+                between = args[-2].comma.whitespace_after
+            else:
+                between = node.whitespace_before_args
+            if not _is_multiline(closing):
+                between = cst.SimpleWhitespace(" ")
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
+            args.append(new_arg.with_changes(comma=cst.Comma(whitespace_after=closing),
+                                             whitespace_after_arg=last.whitespace_after_arg))
         else:
-            args.append(new_arg)
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                                         whitespace_after_arg=cst.SimpleWhitespace(""))
+            args.append(new_arg.with_changes(whitespace_after_arg=last.whitespace_after_arg))
         return node.with_changes(args=args)
 
     return expression_edit(src, start, end, transform)

@@ -292,6 +292,8 @@ class RequestBuilder:
                     self.block(section, f"{base}[{i}]", option, inner, out, role, item.site if item.in_display else None)
                     if item.in_display and value.literal is not None and len(out) == before + 1:
                         out[-1] = _replace(out[-1], list_container=value.literal)
+                    if item.many and len(out) == before + 1:
+                        out[-1] = _replace(out[-1], repeated_block=owner is not None, appended_in=item.loop)
             if copilot is not None and len(out) > start:
                 last = out[-1]
                 out[-1] = _replace(last, copilot_marker=copilot)
@@ -420,6 +422,10 @@ class RequestBuilder:
                     self.blocks(section, f"messages[{i}].content", content, ctx, pieces, role, owner=message, copilot=copilot)
                 elif message.get("tool_calls") is not None or message.get("toolUse") is not None:
                     pieces.append(self.unknown_piece(section, f"messages[{i}]", message, ctx, role))
+                if item.many and item.loop is not None:
+                    for k in range(start, len(pieces)):
+                        if pieces[k].appended_in is None:
+                            pieces[k] = _replace(pieces[k], appended_in=item.loop)
                 message_marker = self._block_marker(message, ctx)
                 if message_marker is not None and len(pieces) > start:
                     last = pieces[-1]

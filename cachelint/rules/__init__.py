@@ -13,6 +13,8 @@ from cachelint.rules.cl009_cache_control_ignored import CacheControlIgnored
 from cachelint.rules.cl010_cache_usage_wrong_schema import CacheUsageWrongSchema
 from cachelint.rules.cl011_cache_write_never_read import CacheWriteNeverRead
 from cachelint.rules.cl012_anthropic_endpoint_mismatch import AnthropicEndpointMismatch
+from cachelint.rules.cl013_uncached_conversation_history import UncachedConversationHistory
+from cachelint.rules.cl014_lookback_window import LookbackWindow
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -29,5 +31,7 @@ ALL_RULES = [
     CacheUsageWrongSchema,
     CacheWriteNeverRead,
     AnthropicEndpointMismatch,
+    UncachedConversationHistory,
+    LookbackWindow,
     UnusedSuppression,
 ]

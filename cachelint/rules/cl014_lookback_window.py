@@ -1,0 +1,130 @@
+"""CL014: a turn can add more content blocks than a breakpoint looks back over."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from cachelint.analysis.request import Piece, Request
+from cachelint.context import FileContext
+from cachelint.diagnostics import Severity
+from cachelint.rule import Invalid, Rule, Valid
+from cachelint.rules import support
+
+LOOKBACK_BLOCKS = 20
+
+
+def unbounded_turn_blocks(request: Request) -> Optional[Piece]:
+    """A messages piece that one turn can repeat without bound: blocks appended by a loop
+    inside one message (tool results), or messages appended by a loop nested inside the
+    agent loop."""
+    for piece in request.pieces:
+        if piece.section != "messages" or not piece.many:
+            continue
+        bound = piece.bound
+        if bound is not None and bound <= LOOKBACK_BLOCKS:
+            continue
+        if piece.repeated_block:
+            return piece
+        inner = piece.appended_in
+        if inner is not None and request.loop is not None and inner != request.loop and request.loop.contains(inner):
+            return piece
+    return None
+
+
+class LookbackWindow(Rule):
+    """One turn of an agent loop can add more than 20 blocks after the last breakpoint.
+
+    ## What it does
+    Finds cached conversations (a breakpoint on the messages or automatic caching) in an
+    agent loop where one turn appends a number of content blocks that only a loop bounds:
+    tool results collected block by block, or one message per tool call appended inside the
+    turn. More than 20 such blocks after the previous breakpoint fall outside the cache's
+    lookback window.
+
+    ## Why is this bad?
+    A breakpoint looks back at most 20 content blocks for an existing cache entry. When a
+    turn adds more (an agent that runs 30 tool calls at once), the next request cannot find
+    the entry the previous turn wrote, pays full price for the whole conversation and
+    writes it again, with no error. Long tool-heavy sessions are exactly the ones this
+    makes expensive.
+
+    ## Fix safety
+    No automatic fix. Add an intermediate breakpoint about every 15 blocks of a long turn
+    (within the four-breakpoint limit), or batch tool results into fewer blocks.
+
+    ## References
+    - [Prompt caching: the 20-block lookback window](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
+    """
+
+    code = "CL014"
+    name = "lookback-window"
+    summary = "A turn can add more than 20 content blocks after the last breakpoint, beyond the cache's lookback window."
+    severity = Severity.WARNING
+
+    examples = [
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def agent(task: str, run_tool):
+                messages = [{"role": "user", "content": task}]
+                while True:
+                    response = client.messages.create(
+                        model="claude-sonnet-4-5", max_tokens=4000, messages=messages,
+                        cache_control={"type": "ephemeral"},
+                    )
+                    if response.stop_reason != "tool_use":
+                        return response
+                    messages.append({"role": "assistant", "content": response.content})
+                    results = []
+                    for block in response.content:
+                        if block.type == "tool_use":
+                            results.append({"type": "tool_result", "tool_use_id": block.id, "content": run_tool(block)})
+                    messages.append({"role": "user", "content": results})
+            """,
+            expected_message="20",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def agent(task: str, run_tool):
+                messages = [{"role": "user", "content": task}]
+                while True:
+                    response = client.messages.create(
+                        model="claude-sonnet-4-5", max_tokens=4000, messages=messages,
+                        cache_control={"type": "ephemeral"},
+                    )
+                    if response.stop_reason != "tool_use":
+                        return response
+                    messages.append({"role": "assistant", "content": response.content})
+                    messages.append({"role": "user", "content": [{"type": "text", "text": run_tool(response)}]})
+            """,
+            use_instead=True,
+            title="One result block per turn",
+        ),
+    ]
+
+    def check_request(self, request: Request, ctx: FileContext) -> None:
+        if not support.is_claude_request(request) or request.loop is None or not request.history_appends:
+            return
+        cached = request.top_level is not None or any(p.marker is not None for p in request.pieces if p.section == "messages")
+        if not cached:
+            return  # CL013's finding: nothing caches the conversation at all
+        piece = unbounded_turn_blocks(request)
+        if piece is None:
+            return
+        source = support.where(ctx, piece.appended_in) if piece.appended_in else support.where(ctx, piece.span)
+        message = (
+            f"One turn can append any number of content blocks (the loop at {source}) after the last breakpoint: a "
+            f"breakpoint looks back at most {LOOKBACK_BLOCKS} blocks for a cached prefix, so a turn with more misses "
+            "the cache and pays for the whole conversation again. Add a breakpoint every ~15 blocks of a long turn"
+        )
+        start, end, anchors = support.report_range(ctx, request, None)
+        ctx.report(self, start, end, message, anchor_ranges=anchors)
