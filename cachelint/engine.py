@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +147,7 @@ class Engine:
             assert error is not None
             result.diagnostics = self._select([invalid_source(path, *error)], settings, path)
             return result
-        if not interesting and not explicit:
+        if not interesting and not explicit and not _has_directives(data):
             result.skipped = "no LLM SDK or caching marker"
             return result
         index = LineIndex(source.text)
@@ -245,6 +246,16 @@ def _parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Tuple[s
         return None, ("the file is too deeply nested to parse", 1, 1)
     except ValueError as exc:
         return None, (f"cannot parse: {exc}", 1, 1)
+
+
+_DIRECTIVE_RE = re.compile(rb"cachelint\s*:|noqa\s*:[^\n]*\bCL\d{3}", re.IGNORECASE)
+
+
+def _has_directives(data: bytes) -> bool:
+    """A suppression comment naming cachelint: the file must go through the suppression pass
+    so that CL100 sees it. A file whose LLM call was removed keeps its now unused
+    `# cachelint: ignore[...]`, and no SDK marker is left for the prefilter to find."""
+    return _DIRECTIVE_RE.search(data) is not None
 
 
 def _dedupe(diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
