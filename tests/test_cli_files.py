@@ -351,3 +351,16 @@ def test_a_crashing_rule_is_exit_2_without_traceback_and_the_run_goes_on(
         assert result.exit_code == 2
         assert result.stdout.startswith("good.py:1:32: CL007")
         assert "CL995: internal error: ValueError: boom" in result.stderr
+
+
+def test_a_stale_suppression_in_a_file_without_llm_calls_is_reported(
+    cli: Cli, project: Path
+) -> None:
+    """The call was removed, the comment stayed: nothing names an SDK any more."""
+    (project / "old.py").write_text("x = 1  # cachelint: ignore[CL007]\n", encoding="utf-8")
+    (project / "older.py").write_text("y = 2  # noqa: CL007\n", encoding="utf-8")
+    (project / "other_tools.py").write_text("import os  # noqa: F401\n", encoding="utf-8")
+    result = cli("--select", "CL007,CL100", "--output-format", "json")
+    found = {(os.path.basename(d["filename"]), d["code"]) for d in findings(result)}
+    assert ("old.py", "CL100") in found and ("older.py", "CL100") in found
+    assert not any(name == "other_tools.py" for name, _ in found)
