@@ -99,8 +99,19 @@ def write_project_config(root: str) -> None:
 def fetch(dist: str, version: str, target: str, python: str) -> None:
     """pip download the one wheel and unpack it into target (atomically: tmp dir, then rename)."""
     with tempfile.TemporaryDirectory(prefix="cachelint-wheel-") as tmp:
-        cmd = [python, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-               "--dest", tmp, "--quiet", f"{dist}=={version}"]
+        cmd = [
+            python,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--dest",
+            tmp,
+            "--quiet",
+            f"{dist}=={version}",
+        ]
         subprocess.run(cmd, check=True)
         wheels = glob.glob(os.path.join(tmp, "*.whl"))
         if len(wheels) != 1:
@@ -131,18 +142,24 @@ def build(name: str, python: str) -> None:
         ref_mb += want_mb
         differs = files != want_files or abs(mb - want_mb) > 0.01
         note = ", ".join(x for x in (fetched, "DIFFERS from perf.md" if differs else "") if x)
-        print(f"  {dist + ' ' + version:<28} {files:>9,} {mb:>8.2f}   {want_files:>9,} {want_mb:>7.2f}  {note}")
+        print(
+            f"  {dist + ' ' + version:<28} {files:>9,} {mb:>8.2f}   {want_files:>9,} {want_mb:>7.2f}  {note}"
+        )
     differs = total_files != ref_files or abs(total_mb - ref_mb) > 0.05
-    print(f"  {'total':<28} {total_files:>9,} {total_mb:>8.2f}   {ref_files:>9,} {ref_mb:>7.2f}  "
-          f"{'DIFFERS from perf.md' if differs else 'matches perf.md'}")
+    print(
+        f"  {'total':<28} {total_files:>9,} {total_mb:>8.2f}   {ref_files:>9,} {ref_mb:>7.2f}  "
+        f"{'DIFFERS from perf.md' if differs else 'matches perf.md'}"
+    )
 
 
 def main(argv: List[str] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", choices=["L", "S", "all"], default="all")
-    parser.add_argument("--python", default=sys.executable, help="interpreter whose pip downloads the wheels")
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpreter whose pip downloads the wheels"
+    )
     args = parser.parse_args(argv)
-    for name in (["S", "L"] if args.corpus == "all" else [args.corpus]):
+    for name in ["S", "L"] if args.corpus == "all" else [args.corpus]:
         build(name, args.python)
     return 0
 

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Profile one cold cachelint run in-process (cProfile, one process, --jobs 1).
+
+    /work/venv/bin/python benchmarks/profile.py --corpus S
+    /work/venv/bin/python benchmarks/profile.py --corpus L --paths litellm-1.109.1/litellm/proxy
+    /work/venv/bin/python benchmarks/profile.py --corpus L --out /tmp/l.prof --top 40
+
+Runs `cachelint --no-cache --jobs 1 --verbose --output-format concise PATHS` inside this
+interpreter under cProfile (findings to /dev/null), then prints cachelint's own `--verbose`
+phase breakdown and slowest files, and the top functions by cumulative and by total (self)
+time (cpu time by default, --timer wall for wall time). With --jobs 1 every file is linted in this process, so the profile sees all the work;
+the wall time is therefore about the cpu time of a pooled run, plus cProfile's overhead
+(~1.3-2x for this pure-Python code; compare the "wall" line with bench.py's cpu column).
+`--out` keeps the raw profile for `python -m pstats` or snakeviz.
+"""
+
+from __future__ import annotations
+
+# This file is named like the stdlib `profile` module, which cProfile imports: take this
+# script's directory off sys.path before importing cProfile, so `import profile` finds the
+# stdlib one.
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import cProfile  # noqa: E402
+import io  # noqa: E402
+import pstats  # noqa: E402
+import time  # noqa: E402
+from typing import List, Optional  # noqa: E402
+
+sys.path.append(HERE)
+from build_corpus import CORPORA, corpus_root, write_project_config  # noqa: E402
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="S")
+    parser.add_argument(
+        "--paths", nargs="*", default=["."], help="paths inside the corpus (default: all of it)"
+    )
+    parser.add_argument("--top", type=int, default=30, help="functions per table")
+    parser.add_argument("--out", help="also save the raw profile here")
+    parser.add_argument(
+        "--timer",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="cpu (process time: robust on a loaded, shared machine; default) or wall",
+    )
+    parser.add_argument(
+        "--filter", default="", help="only list functions whose file:line:name contains this"
+    )
+    args = parser.parse_args(argv)
+
+    root = corpus_root(args.corpus)
+    write_project_config(root)
+    os.chdir(root)
+    from cachelint.cli import main as cli_main
+
+    cl_args = [
+        "--no-cache",
+        "--jobs",
+        "1",
+        "--verbose",
+        "--output-format",
+        "concise",
+        "--exit-zero",
+        *args.paths,
+    ]
+    print(f"cachelint {' '.join(cl_args)}   (cwd {root}, in-process under cProfile)", flush=True)
+    profiler = cProfile.Profile(time.process_time) if args.timer == "cpu" else cProfile.Profile()
+    stderr = io.StringIO()
+    start, cpu0 = time.perf_counter(), time.process_time()
+    with (
+        open(os.devnull, "w") as devnull,
+        contextlib.redirect_stdout(devnull),
+        contextlib.redirect_stderr(stderr),
+    ):
+        profiler.enable()
+        try:
+            cli_main.main(args=cl_args, prog_name="cachelint", standalone_mode=False)
+        except SystemExit as exc:
+            code = exc.code
+        else:
+            code = 0
+        finally:
+            profiler.disable()
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    print(
+        f"exit {code}; wall {wall:.1f} s, cpu {cpu:.1f} s (with cProfile on); "
+        f"1-min load {os.getloadavg()[0]:.2f}"
+    )
+    print("--- cachelint --verbose (stderr) ---")
+    lines = stderr.getvalue().splitlines()
+    notes = [line for line in lines if line.lstrip().startswith("note:")]
+    for line in lines:
+        if not line.lstrip().startswith("note:"):
+            print(line)
+    if notes:
+        print(f"  ({len(notes)} 'note:' lines about analysis give-ups not shown)")
+    if args.out:
+        profiler.dump_stats(args.out)
+        print(f"raw profile: {args.out}")
+    stats = pstats.Stats(profiler)
+    stats.strip_dirs()
+    restrict = [args.filter, args.top] if args.filter else [args.top]
+    for key, title in (("cumulative", "cumulative time"), ("tottime", "total (self) time")):
+        print(f"--- top {args.top} functions by {title} ---")
+        buf = io.StringIO()
+        stats.stream = buf
+        stats.sort_stats(key).print_stats(*restrict)
+        text = buf.getvalue()
+        # drop pstats' preamble (the "ncalls ..." header line stays)
+        print(text[text.find("   ncalls") :].rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
