@@ -133,13 +133,19 @@ class Engine:
         result.digest = digest(data)
         with clock("prefilter"):
             interesting = worth_parsing(data)
-        # Every file is decoded and parsed, also those the prefilter rules out: a file that
-        # does not decode or parse is a CL000 finding wherever it is (as in ruff), not
-        # something a linter may keep quiet about. The prefilter only spares the analysis.
+        # Every file is decoded (C speed: a file that is not valid text is a CL000 finding
+        # wherever it is), but only files that can matter are parsed: those naming an SDK,
+        # a caching field or an LLM endpoint, files named on the command line, and files
+        # with a cachelint comment. Parsing the rest would cost as much as the analysis of
+        # a whole monorepo (most of its files never touch an LLM); syntax errors there are
+        # the business of the interpreter and of ruff.
         try:
             source = decode_source(path, data)
         except SourceError as exc:
             result.diagnostics = self._select([invalid_source(path, exc.message, exc.row, exc.column)], settings, path)
+            return result
+        if not interesting and not explicit and not _has_directives(data):
+            result.skipped = "no LLM SDK or caching marker"
             return result
         with clock("parse"):
             tree, error = _parse(source.text, path)
@@ -147,16 +153,13 @@ class Engine:
             assert error is not None
             result.diagnostics = self._select([invalid_source(path, *error)], settings, path)
             return result
-        if not interesting and not explicit and not _has_directives(data):
-            result.skipped = "no LLM SDK or caching marker"
-            return result
         index = LineIndex(source.text)
         enabled = settings.enabled_for(path)
         project = self.project_for(settings)
         project.set_override(path, data)
         requests: List[Any] = []
         events: List[Any] = []
-        if interesting and enabled:
+        if (interesting or explicit) and enabled:
             from cachelint.analysis import analyse_file
 
             with clock("analyse"):

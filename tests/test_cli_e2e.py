@@ -119,13 +119,13 @@ def test_broken_config_names_the_file_and_exits_2(project: Path) -> None:
 def test_a_syntax_error_among_good_files_is_one_cl000_line_and_the_run_goes_on(
     project: Path,
 ) -> None:
-    write(project, {"broken.py": "def f(:\n    pass\n", "zz_later.py": BAD_TYPE})
+    write(project, {"broken.py": "import anthropic\ndef f(:\n    pass\n", "zz_later.py": BAD_TYPE})
     proc = run(project, "--select", "CL000,CL007", "--output-format", "concise", ".")
     assert proc.returncode == 1
     lines = out(proc).splitlines()
     cl000 = [line for line in lines if " CL000 " in line]
     assert len(cl000) == 1
-    assert cl000[0].startswith("broken.py:1:7: CL000 ")
+    assert cl000[0].startswith("broken.py:2:7: CL000 ")
     assert "syntax" in cl000[0]
     # files before and after the broken one are still linted
     assert any(line.startswith("app.py:") for line in lines)

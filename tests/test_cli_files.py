@@ -92,7 +92,7 @@ def cl000(result: Result, name: str) -> Dict:
 
 # --- files that cannot be linted ----------------------------------------------------------------
 def test_syntax_error_among_good_files(cli: Cli, project: Path) -> None:
-    (project / "broken.py").write_text("x = 1\n\ndef f(:\n    pass\n", encoding="utf-8")
+    (project / "broken.py").write_text("import anthropic\n\ndef f(:\n    pass\n", encoding="utf-8")
     (project / "z_last.py").write_text(BAD_TYPE, encoding="utf-8")
     result = cli("--output-format", "json")
     assert result.exit_code == 1
@@ -107,9 +107,18 @@ def test_syntax_error_among_good_files(cli: Cli, project: Path) -> None:
     )
 
 
-def test_syntax_error_in_a_file_naming_no_sdk_is_still_reported(cli: Cli, project: Path) -> None:
+def test_syntax_error_in_a_file_naming_no_sdk_is_reported_when_named(cli: Cli, project: Path) -> None:
+    """A file named on the command line (as pre-commit does) is always parsed."""
     (project / "plain.py").write_text("def broken(:\n", encoding="utf-8")
-    assert cl000(cli("--output-format", "json"), "plain.py")["location"]["row"] == 1
+    assert cl000(cli("--output-format", "json", "plain.py"), "plain.py")["location"]["row"] == 1
+
+
+def test_a_file_naming_no_sdk_is_not_parsed_when_discovered(cli: Cli, project: Path) -> None:
+    """The prefilter skips files that cannot matter before any parse (a monorepo's speed
+    depends on it); their syntax is the interpreter's and ruff's business."""
+    (project / "plain.py").write_text("def broken(:\n", encoding="utf-8")
+    result = cli("--output-format", "json")
+    assert "plain.py" not in by_file(result)
 
 
 @pytest.mark.parametrize("row", [1, 3])

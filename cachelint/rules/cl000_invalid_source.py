@@ -15,6 +15,11 @@ class InvalidSource(Rule):
     byte, a path that does not exist, or a file that cannot be read. The message gives the
     line and the reason; the run goes on with the other files.
 
+    Every file is read and decoded, but only files that can matter are parsed (they name
+    an LLM SDK, a caching field or an LLM endpoint, or carry a `cachelint:` comment) plus
+    every file named on the command line; a syntax error in another file of a directory
+    run is not reported, so that most of a large repository is never parsed.
+
     ## Why is this bad?
     A file cachelint cannot read is a file it cannot check: any caching mistake in it goes
     unreported. Python itself would refuse to import it too.
