@@ -148,10 +148,18 @@ def _imported_candidates(module: ModuleInfo, project: Project) -> Set[str]:
             target = project.module(path) if path else None
             if target is None:
                 continue
-            _, _, names = _module_candidates(target)
+            functions, chosen, names = _module_candidates(target)
             for alias in stmt.names:
                 if alias.name in names:
                     found.add(alias.asname or alias.name)
+                cls = target.classes.get(alias.name)
+                if cls is not None:
+                    # An imported class whose methods lead to LLM calls: calls of those
+                    # methods (`self.llm.generate(...)`) lead there too.
+                    methods = {n for n in cls.methods if n in names and not n.startswith("__")}
+                    if methods:
+                        found.add(alias.asname or alias.name)
+                        found |= methods
         elif isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 path = project.resolve_import(module.path, alias.name, 0)

@@ -33,6 +33,7 @@ from cachelint.analysis.values import (
     Unknown,
     Value,
     options_of,
+    satisfiable,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,6 +97,10 @@ class RequestBuilder:
         if http_body is not None and http_body.span is not None:
             request.body_span = http_body.span
         self._model(request, body, kwargs, model_key, method)
+        if request.model is None and method.api.startswith("http."):
+            request.model = _model_from_url(alts)
+            if request.model is not None:
+                request.model_kind = Kind.STATIC
         request.platforms = self._platforms(alts, request)
         if fmt == "anthropic":
             self._anthropic(request, body)
@@ -349,6 +354,8 @@ class RequestBuilder:
         extra = body.get("extra_body")
         if entry is None and isinstance(extra, DictV):
             entry = extra.entries.get("cache_control")
+        if entry is not None and not satisfiable(entry.guard + self._path_guard):
+            entry = None  # written on a path that returned before this call
         if entry is not None and not (isinstance(entry.value, Const) and entry.value.value is None):
             request.top_level = self.marker_from_entry("cache_control", entry, None, NO_CTX)
 
@@ -702,3 +709,15 @@ def _list_of_one(item: Item) -> ListV:
     lst = ListV(item.value.span)
     lst.items.append(item)
     return lst
+
+
+_VERTEX_MODEL_RE = __import__("re").compile(r"/models/([^/:]+):(?:stream)?[rR]awPredict")
+
+
+def _model_from_url(alts: List[ClientAlt]) -> Optional[str]:
+    """Vertex puts the model in the URL path (`.../models/claude-sonnet-4-5@20250929:rawPredict`)."""
+    for alt in alts:
+        match = _VERTEX_MODEL_RE.search(alt.base_url or "")
+        if match:
+            return match.group(1)
+    return None

@@ -37,6 +37,7 @@ from cachelint.analysis.values import (
     Unknown,
     Value,
     hole,
+    options_of,
     static_part,
     union,
 )
@@ -246,8 +247,13 @@ def _ext_partial(interp: "Interpreter", args: List[Value], kwargs: DictV, span: 
 
 
 def _ext_getattr(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    if len(args) >= 2 and isinstance(args[1], Str) and args[1].text is not None:
-        return interp.get_attr(args[0], args[1].text, span, frame)
+    """`getattr(obj, "name")`, also when the name is one of a few known strings
+    (`getattr(client.chat.completions, "parse" if fmt else "create")`)."""
+    if len(args) >= 2:
+        names = [(v, g) for v, g in options_of(args[1])]
+        if names and all(isinstance(v, Str) and v.text is not None for v, _ in names):
+            results = [(interp.get_attr(args[0], v.text, span, frame), g) for v, g in names]  # type: ignore[union-attr]
+            return union(results, span)
     return Unknown(Kind.UNKNOWN, "getattr()", span)
 
 

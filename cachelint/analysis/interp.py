@@ -339,36 +339,34 @@ class Interpreter:
         return self._fork(frame, [(stmt.body, then_atoms), (stmt.orelse, else_atoms)])
 
     def _fork(self, frame: Frame, branches: List[Tuple[Sequence[ast.stmt], List[Atom]]]) -> bool:
-        """Run alternative blocks on copies of the locals and join what they bind."""
+        """Run alternative blocks on copies of the locals (and of `self`'s attributes, which
+        `__init__` sets in branches: `if provider == "bedrock": self.client = ...`) and
+        join what they bind."""
         base_locals = frame.locals
         base_guard = frame.guard
-        results: List[Tuple[Dict[str, Value], Guard, bool]] = []
+        inst = frame.self_value if isinstance(frame.self_value, InstV) else None
+        base_attrs = dict(inst.attrs) if inst is not None else {}
+        results: List[Tuple[Dict[str, Value], Guard, bool, Dict[str, Value]]] = []
         for body, atoms in branches:
             frame.locals = dict(base_locals)
+            if inst is not None:
+                inst.attrs = dict(base_attrs)
             frame.guard = base_guard + tuple(atoms)
             ended = self.exec_block(body, frame) if body else False
-            results.append((frame.locals, tuple(atoms), ended))
+            results.append((frame.locals, tuple(atoms), ended, dict(inst.attrs) if inst is not None else {}))
         frame.guard = base_guard
         live = [r for r in results if not r[2]]
         if not live:
             frame.locals = base_locals
+            if inst is not None:
+                inst.attrs = base_attrs
             return True
         if len(live) == 1 and len(results) > 1:
             # `if not ok: return ...` : what follows runs only when the branch was not taken
             frame.guard = base_guard + tuple(a for a in live[0][1] if a not in base_guard)
-        names: Set[str] = set()
-        for locals_, _, _ in live:
-            names |= set(locals_)
-        merged: Dict[str, Value] = {}
-        for name in names:
-            options: List[Tuple[Value, Guard]] = []
-            for locals_, atoms, _ in live:
-                if name in locals_:
-                    options.append((locals_[name], atoms))
-            if len(options) == 1 and len(live) > 1 and name in base_locals:
-                options.append((base_locals[name], ()))
-            merged[name] = union(options)
-        frame.locals = merged
+        frame.locals = _join([(r[0], r[1]) for r in live], base_locals)
+        if inst is not None:
+            inst.attrs = _join([(r[3], r[1]) for r in live], base_attrs)
         return False
 
     def exec_try(self, stmt: Any, frame: Frame) -> bool:
@@ -1479,7 +1477,8 @@ class Interpreter:
                     annotation = getattr(stmt, "annotation", None)
                     if annotation is not None and (value is None or is_none(value)):
                         # `client: Optional[AzureOpenAI] = None`: set on the instance later
-                        typed = self.annotation_value(cls.module, annotation, None)
+                        stmt_span = Span(cls.module.path, *cls.module.index.node_range(stmt))
+                        typed = self.annotation_value(cls.module, annotation, stmt_span)
                         if typed is not None:
                             value = typed if value is None else union([(typed, ()), (value, ())])
                     self._class_attrs[key] = value if value is not None else Unknown(Kind.UNKNOWN, name)
@@ -1681,6 +1680,10 @@ class Interpreter:
         if isinstance(callee, FuncV):
             return self.call_function(callee, args, kwargs, span, frame)
         if isinstance(callee, ClassV):
+            client = self._sdk_base(callee.info)
+            if client is not None:
+                # `class TracedBedrock(AnthropicBedrock)`: a client of its SDK base class
+                return self.make_client(client, kwargs, span, frame)
             return self.construct(callee.info, args, kwargs, span, frame)
         if isinstance(callee, ExtV):
             return self.call_external(callee.qualname, args, kwargs, node, frame, span)
@@ -1822,6 +1825,28 @@ class Interpreter:
                     rest_kw.entries[key] = entry
             rest_kw.open = list(kwargs.open)
             frame.locals[a.kwarg.arg] = rest_kw
+
+    def _sdk_base(self, info: ClassInfo) -> Optional[Tuple[str, str, Optional[str]]]:
+        """The SDK client class a project class inherits from, if any."""
+        for cls in self.mro(info):
+            for base in cls.node.bases:
+                key = ("sdkbase", cls.module.path, ast.dump(base))
+                if key in self._evaluating:
+                    continue
+                self._evaluating.add(key)
+                try:
+                    saved = self.steps
+                    value = self.eval(base, self._module_frame(cls.module))
+                    self.steps = saved
+                except (BudgetExceeded, RecursionError):
+                    continue
+                finally:
+                    self._evaluating.discard(key)
+                if isinstance(value, ExtV):
+                    found = sdk.client_for_constructor(value.qualname)
+                    if found is not None:
+                        return found
+        return None
 
     def construct(self, info: ClassInfo, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
         inst = InstV(info, span)
@@ -2255,7 +2280,7 @@ class Interpreter:
                     for ctx in loops:
                         appends.extend(ctx.appended.get(messages.uid, []))
                     request.history_appends = tuple(appends)
-            key = (request.call_span, request.chain, request.self_class, request.api)
+            key = (request.call_span, request.chain, request.self_class, request.api, request.platform_names)
             if key in self._request_keys:
                 self.requests[self._request_keys[key]] = request
             else:
@@ -2334,3 +2359,17 @@ def _router_routes(model_list: Optional[Value]) -> Tuple[Tuple[str, str], ...]:
             if isinstance(alias, Str) and alias.text and isinstance(model, Str) and model.text:
                 routes.append((alias.text, model.text))
     return tuple(routes)
+
+
+def _join(branches: List[Tuple[Dict[str, Value], Guard]], base: Dict[str, Value]) -> Dict[str, Value]:
+    """Names bound after alternative branches: one value, or a union with the guards."""
+    names: Set[str] = set()
+    for bound, _ in branches:
+        names |= set(bound)
+    merged: Dict[str, Value] = {}
+    for name in names:
+        options: List[Tuple[Value, Guard]] = [(bound[name], atoms) for bound, atoms in branches if name in bound]
+        if len(options) == 1 and len(branches) > 1 and name in base:
+            options.append((base[name], ()))
+        merged[name] = union(options)
+    return merged

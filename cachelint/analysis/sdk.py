@@ -23,8 +23,10 @@ ANTHROPIC_CLIENTS: Dict[str, str] = {
     "AnthropicGoogleCloud": "google-cloud",
 }
 ANTHROPIC_CLIENTS.update({"Async" + name: platform for name, platform in list(ANTHROPIC_CLIENTS.items())})
+# The SDKs export `Client`/`AsyncClient` as aliases of their main client classes.
+ANTHROPIC_CLIENTS.update({"Client": "anthropic", "AsyncClient": "anthropic"})
 
-OPENAI_CLIENTS = {"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI"}
+OPENAI_CLIENTS = {"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI", "Client", "AsyncClient"}
 HTTP_CLIENT_FACTORIES = {
     "requests.Session",
     "requests.session",
@@ -52,9 +54,11 @@ def client_for_constructor(qualname: str) -> Optional[Tuple[str, str, Optional[s
     parts = qualname.split(".")
     name = parts[-1]
     if parts[0] == "anthropic" and name in ANTHROPIC_CLIENTS:
-        return "anthropic", name, ANTHROPIC_CLIENTS[name]
+        canonical = {"Client": "Anthropic", "AsyncClient": "AsyncAnthropic"}.get(name, name)
+        return "anthropic", canonical, ANTHROPIC_CLIENTS[name]
     if parts[0] == "openai" and name in OPENAI_CLIENTS:
-        return "openai", name, "azure-openai" if "Azure" in name else None
+        canonical = {"Client": "OpenAI", "AsyncClient": "AsyncOpenAI"}.get(name, name)
+        return "openai", canonical, "azure-openai" if "Azure" in name else None
     if qualname in ("google.genai.Client", "google.genai.client.Client"):
         return "genai", "genai.Client", None
     if qualname in ("litellm.Router", "litellm.router.Router"):
