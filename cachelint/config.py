@@ -722,7 +722,11 @@ class ConfigResolver:
         self._inline: List[_Layer] = []
         inline_src = _Source(None, "", self._cwd)
         for arg in overrides.config_args:
+            if not arg.strip():
+                raise ConfigError(None, "--config", "empty value: expected a config file or a TOML `key = value`")
             candidate = _resolve_path(self._cwd, arg)
+            if candidate.is_dir():
+                raise ConfigError(None, "--config", f"{arg} is a directory, not a config file")
             if candidate.is_file():
                 if overrides.isolated:
                     raise ConfigError(

@@ -52,6 +52,7 @@ class FileContext:
     #: Events the analysis noticed that are not requests (e.g. reads of usage fields).
     events: Sequence[Any] = ()
     diagnostics: List[Diagnostic] = field(default_factory=list)
+    defects: Dict[int, Tuple[Tuple[Any, ...], int]] = field(default_factory=dict)
 
     def options_for(self, rule: Type[Rule]) -> Any:
         return self.settings.rule_options.get(rule.code)
@@ -74,11 +75,16 @@ class FileContext:
         severity: Optional[Severity] = None,
         related: Sequence[Tuple[str, Location, str]] = (),
         anchor_ranges: Sequence[Tuple[int, int]] = (),
+        defect: Optional[Tuple[Any, ...]] = None,
+        rank: int = 0,
     ) -> Diagnostic:
         """Record a finding in this file between character offsets `start` and `end`.
 
         `anchor_ranges` are other ranges of this file (such as the call that sends the
         request) whose statements may also carry a suppression comment for this finding.
+        `defect` identifies the mistake itself: one request reached from several places of
+        this file (a helper analysed on its own and through its caller) is reported once,
+        where `rank` (the length of the call chain) is smallest.
         """
         diagnostic = Diagnostic(
             code=rule.code,
@@ -98,7 +104,22 @@ class FileContext:
             ),
         )
         self.diagnostics.append(diagnostic)
+        if defect is not None:
+            self.defects[id(diagnostic)] = (defect, rank)
         return diagnostic
+
+    def deduplicated(self) -> List[Diagnostic]:
+        """The findings with each defect kept once (at its lowest rank), in report order."""
+        best: Dict[Tuple[Any, ...], Tuple[int, int]] = {}
+        for i, diagnostic in enumerate(self.diagnostics):
+            keyed = self.defects.get(id(diagnostic))
+            if keyed is None:
+                continue
+            key, rank = keyed
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, i)
+        keep = {i for _, i in best.values()}
+        return [d for i, d in enumerate(self.diagnostics) if id(d) not in self.defects or i in keep]
 
     def report_node(self, rule: Rule, node: ast.AST, message: str, **kwargs: Any) -> Diagnostic:
         start, end = self.index.node_range(node)

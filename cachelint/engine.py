@@ -191,7 +191,7 @@ class Engine:
                     if self.strict:
                         raise
                     result.errors.append(f"{path}: {rule.code}: internal error: {type(exc).__name__}: {exc}")
-        diagnostics = _dedupe(ctx.diagnostics)
+        diagnostics = _dedupe(ctx.deduplicated())
         diagnostics = [d if settings.is_fixable(d.code) or d.fix is None else d.with_fix(None) for d in diagnostics]
         with clock("suppress"):
             from cachelint.suppress import apply_suppressions

@@ -22,6 +22,7 @@ from typing import List, Optional, Tuple
 from cachelint.diagnostics import Location
 
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
 class SourceError(Exception):
@@ -71,7 +72,11 @@ def decode_source(path: str, raw: bytes) -> SourceFile:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
-        raise SourceError(f"invalid encoding declaration: {exc.msg}", row=exc.lineno or 1)
+        if _COOKIE_RE.search(b"\n".join(raw.splitlines()[:2])):
+            raise SourceError(f"invalid encoding declaration: {exc.msg}", row=exc.lineno or 1)
+        # No coding line: the first lines are simply not UTF-8; say which byte, as for
+        # any later line.
+        encoding = "utf-8"
     bom = False
     body = raw
     if encoding == "utf-8-sig":

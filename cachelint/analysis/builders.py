@@ -44,16 +44,20 @@ if TYPE_CHECKING:  # pragma: no cover
 class _Ctx:
     """Per-item context while walking a list: whether it repeats or is conditional."""
 
-    def __init__(self, many: bool = False, cond: bool = False, bound: Optional[int] = None, loop: Optional[Span] = None) -> None:
+    def __init__(self, many: bool = False, cond: bool = False, bound: Optional[int] = None, loop: Optional[Span] = None,
+                 guard: Guard = TRUE) -> None:
         self.many = many
         self.cond = cond
         self.bound = bound
         self.loop = loop
+        #: conditions under which the item itself exists
+        self.guard = guard
 
     def inner(self, item: Item, path: Guard = TRUE) -> "_Ctx":
         """The context of one item; an item is conditional only relative to the call's path."""
         cond = item.cond and _conditional(item.guard, path)
-        return _Ctx(self.many or item.many, self.cond or cond, item.bound if item.many else self.bound, item.loop or self.loop)
+        return _Ctx(self.many or item.many, self.cond or cond, item.bound if item.many else self.bound, item.loop or self.loop,
+                    self.guard + tuple(a for a in item.guard if a not in self.guard))
 
 
 NO_CTX = _Ctx()
@@ -220,7 +224,11 @@ class RequestBuilder:
             span=value.span,
             entry_span=entry.key_span,
             container=container.literal if container is not None and container.literal is not None else entry.literal,
-            cond=ctx.cond or _conditional(entry.guard, self._path_guard),
+            # A marker written on each element a loop appends under some condition (`if
+            # block.type == "tool_use"`) is on every such element: conditional only beyond
+            # the element's own condition. A single optional element keeps its condition.
+            cond=(_conditional(entry.guard, self._path_guard + ctx.guard) if ctx.many
+                  else ctx.cond or _conditional(entry.guard, self._path_guard)),
             guard=entry.guard,
             many=many,
             bound=1 if capped and bound is None else bound,
@@ -299,7 +307,7 @@ class RequestBuilder:
                         out[-1] = _replace(out[-1], list_container=value.literal)
                     if item.many and len(out) == before + 1:
                         out[-1] = _replace(out[-1], repeated_block=owner is not None, appended_in=item.loop)
-            if copilot is not None and len(out) > start:
+            if copilot is not None and len(out) > start and out[-1].copilot_marker is None:
                 last = out[-1]
                 out[-1] = _replace(last, copilot_marker=copilot)
             return
@@ -318,14 +326,16 @@ class RequestBuilder:
         btype_value = value.get("type")
         btype = btype_value.text if isinstance(btype_value, Str) else None
         marker = self._block_marker(value, ctx)
+        copilot = self._block_marker(value, ctx, "copilot_cache_control")
         text = value.get("text")
         if text is not None and btype in (None, "text", "input_text", "output_text"):
             out.append(self.text_piece(section, path, text, ctx, role=role, block=value, block_type=btype or "text",
-                                       marker=marker, list_span=site))
+                                       marker=marker, list_span=site, copilot=copilot))
             return
         kind, tokens, static_tokens, label, may_mark = _measure(value)
         out.append(Piece(section=section, path=path, kind=kind, tokens=tokens, static_tokens=static_tokens, span=value.span,
-                         value=value, role=role, block_type=btype, container=value.literal, marker=marker, many=ctx.many,
+                         value=value, role=role, block_type=btype, container=value.literal, marker=marker,
+                         copilot_marker=copilot, many=ctx.many,
                          cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=label or (btype or "block"), may_mark=may_mark,
                          list_span=site))
 

@@ -405,15 +405,9 @@ class UncachedStaticPrompt(Rule):
         )
         fix = self._fix(ctx, request, prefix, minimum.low)
         preferred = prefix[-1].span
-        start, end, anchors = support.report_range(ctx, request, preferred)
-        ctx.report(
-            self,
-            start,
-            end,
-            message,
+        support.report(ctx, self, request, preferred, message,
             fix=fix,
             fix_title=fix.message if fix else "Add a cache breakpoint (cache_control) after the static prefix",
-            anchor_ranges=anchors,
         )
 
     def _fix(self, ctx: FileContext, request: Request, prefix: List[Piece], minimum: int) -> Optional[Fix]:

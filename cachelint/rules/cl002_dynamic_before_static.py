@@ -344,10 +344,8 @@ class DynamicBeforeStatic(Rule):
             "cache. Put static content first and per-call content last"
         )
         fix = self._fix(ctx, request, finding)
-        start, end, anchors = support.report_range(ctx, request, hole_span)
-        ctx.report(self, start, end, message, fix=fix,
-                   fix_title=fix.message if fix else "Move the dynamic part after the static text",
-                   anchor_ranges=anchors)
+        support.report(ctx, self, request, hole_span, message, fix=fix,
+                   fix_title=fix.message if fix else "Move the dynamic part after the static text")
 
     def _fix(self, ctx: FileContext, request: Request, finding: Finding) -> Optional[Fix]:
         piece, part = finding.piece, finding.part

@@ -34,6 +34,9 @@ def _count_by_section(request: Request) -> Dict[str, int]:
 def _describe(request: Request) -> str:
     counts = _count_by_section(request)
     parts = [f"{n} in {section}" for section, n in counts.items() if n]
+    looped = [m for _, m in request.markers() if m.many and not m.cond]
+    for marker in looped:
+        parts.append(f"up to {marker.bound} from a loop" if marker.bound is not None else "one per element of a loop")
     if request.top_level is not None and not request.top_level.cond:
         parts.append("the top-level cache_control")
     return ", ".join(parts)
@@ -264,9 +267,7 @@ class TooManyBreakpoints(Rule):
                 "answers HTTP 400. Mark only the last element, or count and trim the markers"
             )
             fix = self._loop_fix(ctx, loop_marker)
-            start, end, anchors = support.report_range(ctx, request, loop_span)
-            ctx.report(self, start, end, message, fix=fix, fix_title=fix.message if fix else "Mark only the last element",
-                       anchor_ranges=anchors)
+            support.report(ctx, self, request, loop_span, message, fix=fix, fix_title=fix.message if fix else "Mark only the last element")
             return
         if count <= MAX_BREAKPOINTS:
             return
@@ -275,9 +276,8 @@ class TooManyBreakpoints(Rule):
             f"{MAX_BREAKPOINTS} and answers HTTP 400 \"A maximum of 4 blocks with cache_control may be provided\""
         )
         fix = self._trim_fix(ctx, request)
-        start, end, anchors = support.report_range(ctx, request, None)
-        ctx.report(self, start, end, message, fix=fix,
-                   fix_title=fix.message if fix else "Keep at most four breakpoints", anchor_ranges=anchors)
+        support.report(ctx, self, request, None, message, fix=fix,
+                   fix_title=fix.message if fix else "Keep at most four breakpoints")
 
     # --- fixes ------------------------------------------------------------------------------------
     def _trim_fix(self, ctx: FileContext, request: Request) -> Optional[Fix]:

@@ -53,10 +53,12 @@ class UnportableTopLevelCacheControl(Rule):
 
     ## Fix safety
     The fix is safe: it removes the root field and puts the same `cache_control` (same TTL)
-    on the last cacheable block of the request, which is exactly where automatic caching
-    would have placed it, so the number of breakpoints and what the model sees do not
-    change. It is offered when both edits can be made: the field is a keyword of the call
-    or an entry of a dict display, and the last block is known.
+    on a block, so the number of breakpoints and what the model sees do not change. In a
+    conversation (a history passed in, or an agent loop) it goes on the last block, exactly
+    where automatic caching would have put it; in a one-shot call, whose last block
+    changes every time, it goes at the end of the static prefix, which is what can be read
+    back. It is offered when both edits can be made: the field is a keyword of the call or
+    an entry of a dict display, and the target block is known.
 
     ## References
     - [Prompt caching: automatic caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
@@ -275,10 +277,8 @@ class UnportableTopLevelCacheControl(Rule):
             severity = Severity.WARNING
         fix = self._fix(ctx, request, marker)
         preferred = marker.entry_span or marker.span
-        start, end, anchors = support.report_range(ctx, request, preferred)
-        ctx.report(self, start, end, message, fix=fix, severity=severity,
-                   fix_title=fix.message if fix else "Move cache_control to the last cacheable block",
-                   anchor_ranges=anchors)
+        support.report(ctx, self, request, preferred, message, fix=fix, severity=severity,
+                   fix_title=fix.message if fix else "Move cache_control to the last cacheable block")
 
     def _fix(self, ctx: FileContext, request: Request, marker: Marker) -> Optional[Fix]:
         value_src = support.marker_source(ctx, marker)
@@ -287,7 +287,15 @@ class UnportableTopLevelCacheControl(Rule):
         removal = self._remove(ctx, request, marker)
         if removal is None:
             return None
-        _, edits = support.last_markable(ctx, request, request.pieces, value_src, allow_param=True)
+        # Automatic caching marks the last block. In a conversation that is what caches the
+        # history; in a one-shot call the last block changes every time, so the marker goes
+        # to the end of the static prefix instead (never less than what the field cached).
+        prefix = request.static_prefix()
+        edits = None
+        if prefix and not support.conversation_continues(request):
+            _, edits = support.last_markable(ctx, request, prefix, value_src, allow_param=True)
+        if not edits:
+            _, edits = support.last_markable(ctx, request, request.pieces, value_src, allow_param=True)
         if not edits:
             return None
         same_file = [e for e in edits if e.path == removal.path]

@@ -116,6 +116,42 @@ class CopilotCacheControlOffCapi(Rule):
             """,
             title="A raw HTTP body with a marked tool",
         ),
+        Invalid(
+            """
+            from openai import OpenAI
+
+            client = OpenAI(base_url="https://llm-gateway.example.com/v1")
+            RULES = "Summarise the incident report."
+
+
+            def summarise(report: str):
+                return client.chat.completions.create(
+                    model="claude-sonnet-4-5",
+                    messages=[{"role": "user", "content": [
+                        {"type": "text", "text": RULES, "copilot_cache_control": {"type": "ephemeral"}},
+                        {"type": "text", "text": report},
+                    ]}],
+                )
+            """,
+            expected_message="content part",
+            expected_fix="""
+            from openai import OpenAI
+
+            client = OpenAI(base_url="https://llm-gateway.example.com/v1")
+            RULES = "Summarise the incident report."
+
+
+            def summarise(report: str):
+                return client.chat.completions.create(
+                    model="claude-sonnet-4-5",
+                    messages=[{"role": "user", "content": [
+                        {"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}},
+                        {"type": "text", "text": report},
+                    ]}],
+                )
+            """,
+            title="On a content part, sent to a gateway",
+        ),
         Valid(
             """
             import requests
@@ -162,16 +198,16 @@ class CopilotCacheControlOffCapi(Rule):
         for piece in pieces:
             marker = piece.copilot_marker
             assert marker is not None
-            what = "tool" if piece.section == "tools" else "message"
+            what = "tool" if piece.section == "tools" else (
+                "content part" if not piece.string_content and piece.container is not None
+                and marker.container is not None and piece.container.span == marker.container.span else "message")
             message = (
                 f"copilot_cache_control is a GitHub Copilot API field: {label} ignores it, so this {what} is never "
-                f"cached. Use cache_control on the {'tool definition' if what == 'tool' else 'last content part'}"
+                f"cached. Use cache_control on the {'tool definition' if what == 'tool' else 'content part' if what == 'content part' else 'last content part'}"
             )
             fix = self._fix(ctx, request, piece, marker)
-            start, end, anchors = support.report_range(ctx, request, marker.entry_span or marker.span)
-            ctx.report(self, start, end, message, fix=fix,
-                       fix_title=fix.message if fix else "Use cache_control instead of copilot_cache_control",
-                       anchor_ranges=anchors)
+            support.report(ctx, self, request, marker.entry_span or marker.span, message, fix=fix,
+                       fix_title=fix.message if fix else "Use cache_control instead of copilot_cache_control")
             if piece.many:
                 break
 
@@ -186,7 +222,12 @@ class CopilotCacheControlOffCapi(Rule):
         if src is None:
             return None
         try:
-            if piece.section == "tools":
+            part_level = (not piece.string_content and piece.container is not None
+                          and piece.container.span == literal.span)
+            if piece.section == "tools" or part_level:
+                # On a tool or a content part, the Anthropic-style field is the same key.
+                if piece.marker is not None:
+                    return None
                 edit = rename_dict_key_edit(src, entry.start, FIELD, "cache_control")
                 return Fix(Applicability.SAFE, "Rename to cache_control", (edit,)) if edit else None
             value_src = support.marker_source(ctx, marker)

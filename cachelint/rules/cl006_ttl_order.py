@@ -233,9 +233,7 @@ class TtlOrder(Rule):
         )
         if choice:
             message += f"; {choice}"
-        start, end, anchors = support.report_range(ctx, request, bad.span)
-        ctx.report(self, start, end, message, fix=fix, fix_title=fix.message if fix else "Order the TTLs 1h before 5m",
-                   anchor_ranges=anchors)
+        support.report(ctx, self, request, bad.span, message, fix=fix, fix_title=fix.message if fix else "Order the TTLs 1h before 5m")
 
     def _fix(self, ctx: FileContext, request: Request, markers: List[Tuple[Optional[Piece], Marker]],
              first_short: int, late_long: List[int]) -> Tuple[Optional[Fix], str]:

@@ -283,8 +283,7 @@ class InvalidCacheControl(Rule):
                                     "(\"cache_control cannot be set for empty text blocks\")")
 
     def _report_marker(self, ctx: FileContext, request: Request, marker: Marker, message: str, fix: Optional[Fix] = None) -> None:
-        start, end, anchors = support.report_range(ctx, request, marker.entry_span or marker.span)
-        ctx.report(self, start, end, message, fix=fix, anchor_ranges=anchors)
+        support.report(ctx, self, request, marker.entry_span or marker.span, message, fix=fix)
 
     def _message_level(self, ctx: FileContext, request: Request, piece: Piece, marker: Marker) -> None:
         effect = ("the API rejects the request" if request.fmt == "anthropic"

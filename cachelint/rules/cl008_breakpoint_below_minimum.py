@@ -116,8 +116,7 @@ class BreakpointBelowMinimum(Rule):
                 f"cacheable prefix of {minimum:,} tokens for {support.describe_model(request)}: nothing is cached and "
                 "no error says so. Move the breakpoint after more static content, or drop it"
             )
-            start, end, anchors = support.report_range(ctx, request, marker.entry_span or marker.span)
-            ctx.report(self, start, end, message, anchor_ranges=anchors)
+            support.report(ctx, self, request, marker.entry_span or marker.span, message)
 
 
 def _upper_bound(tokens: int) -> int:

@@ -153,8 +153,7 @@ class CacheControlIgnored(Rule):
         for marker in markers:
             message = f"cache_control is ignored by {label}: {_hint(names)}"
             fix = self._fix(ctx, request, marker)
-            start, end, anchors = support.report_range(ctx, request, marker.entry_span or marker.span)
-            ctx.report(self, start, end, message, fix=fix, fix_title="Remove the ignored cache_control", anchor_ranges=anchors)
+            support.report(ctx, self, request, marker.entry_span or marker.span, message, fix=fix, fix_title="Remove the ignored cache_control")
 
     def _fix(self, ctx: FileContext, request: Request, marker: Marker) -> Optional[Fix]:
         entry = marker.entry_span

@@ -13,15 +13,6 @@ from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
 
-def conversation_continues(request: Request) -> bool:
-    """Whether a later call resends this request's messages (so a marker on the latest
-    message is read by the next turn): an agent loop appending to them, or a history
-    passed in by the caller."""
-    if request.loop is not None and request.history_appends:
-        return True
-    return any(p.section == "messages" and (p.many or p.may_mark) for p in request.pieces)
-
-
 def first_dynamic(pieces: List[Piece]) -> Optional[Tuple[int, Piece]]:
     for i, piece in enumerate(pieces):
         if piece.kind == Kind.DYNAMIC:
@@ -170,7 +161,7 @@ class CacheWriteNeverRead(Rule):
     def check_request(self, request: Request, ctx: FileContext) -> None:
         if not (support.is_claude_request(request) or request.fmt == "converse") or request.hidden_markers:
             return
-        continues = conversation_continues(request)
+        continues = support.conversation_continues(request)
         candidates: List[Tuple[int, Marker]] = [(i, m) for i, m in request.markers() if not m.cond and not m.many]
         for index, marker in candidates:
             prefix = list(request.pieces[: index + 1])
@@ -190,10 +181,8 @@ class CacheWriteNeverRead(Rule):
                    "Nothing before it is static; drop the breakpoint or cache static content first")
             )
             fix = self._fix(ctx, request, index, marker, position) if static else None
-            start, end, anchors = support.report_range(ctx, request, marker.entry_span or marker.span)
-            ctx.report(self, start, end, message, fix=fix,
-                       fix_title=fix.message if fix else "Move the breakpoint to the end of the static part",
-                       anchor_ranges=anchors)
+            support.report(ctx, self, request, marker.entry_span or marker.span, message, fix=fix,
+                       fix_title=fix.message if fix else "Move the breakpoint to the end of the static part")
 
     def _fix(self, ctx: FileContext, request: Request, index: int, marker: Marker, position: int) -> Optional[Fix]:
         literal, entry = marker.container, marker.entry_span

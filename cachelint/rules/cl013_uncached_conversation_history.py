@@ -174,10 +174,8 @@ class UncachedConversationHistory(Rule):
             "last message block each turn"
         )
         fix = self._fix(ctx, request)
-        start, end, anchors = support.report_range(ctx, request, None)
-        ctx.report(self, start, end, message, fix=fix,
-                   fix_title=fix.message if fix else "Cache the conversation (top-level cache_control)",
-                   anchor_ranges=anchors)
+        support.report(ctx, self, request, None, message, fix=fix,
+                   fix_title=fix.message if fix else "Cache the conversation (top-level cache_control)")
 
     def _fix(self, ctx: FileContext, request: Request) -> Optional[Fix]:
         if not request.api.startswith(TOP_LEVEL_KEYWORD_APIS) or "body" in request.incomplete:

@@ -23,6 +23,8 @@ def unbounded_turn_blocks(request: Request) -> Optional[Piece]:
         bound = piece.bound
         if bound is not None and bound <= LOOKBACK_BLOCKS:
             continue
+        if piece.marker is not None:
+            continue  # every such block is a breakpoint (CL003 judges how many)
         if piece.repeated_block:
             return piece
         inner = piece.appended_in
@@ -126,5 +128,4 @@ class LookbackWindow(Rule):
             f"breakpoint looks back at most {LOOKBACK_BLOCKS} blocks for a cached prefix, so a turn with more misses "
             "the cache and pays for the whole conversation again. Add a breakpoint every ~15 blocks of a long turn"
         )
-        start, end, anchors = support.report_range(ctx, request, None)
-        ctx.report(self, start, end, message, anchor_ranges=anchors)
+        support.report(ctx, self, request, None, message)

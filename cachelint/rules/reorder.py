@@ -94,10 +94,16 @@ def move_fstring_line(src: SourceText, start: int, end: int, hole: Tuple[int, in
     after = pieces[line_end + 1 :]
     if not any(kind != "nl" for kind, _, _ in after):
         return None
-    if after and after[-1][0] == "nl":
-        new_order = before + after + line + [newline]
-    else:
-        new_order = before + after + [newline] + line
+    # after = blank lines + the static text + trailing newlines: the static text moves up,
+    # the blank lines keep separating it from the moved line, the trailing newlines stay last
+    lead = 0
+    while after[lead][0] == "nl":
+        lead += 1
+    trail = len(after)
+    while after[trail - 1][0] == "nl":
+        trail -= 1
+    core, leading, trailing = after[lead:trail], after[:lead], after[trail:]
+    new_order = before + core + [newline] + leading + line + trailing
     new_parts = _rebuild(new_order)
     return minimal_edit(src, start, end, render_expression(src, node.with_changes(parts=new_parts)))
 

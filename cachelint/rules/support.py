@@ -10,7 +10,7 @@ in a loop or a helper shared by other blocks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple
 
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.analysis.spans import Span
@@ -96,6 +96,19 @@ def report_range(ctx: "FileContext", request: Request, preferred: Optional[Span]
         return preferred.start, preferred.end, anchors
     span = request.report_span
     return span.start, span.end, anchors
+
+
+def report(ctx: "FileContext", rule: Any, request: Request, preferred: Optional[Span], message: str, *,
+           fix: Any = None, fix_title: Optional[str] = None, severity: Any = None) -> None:
+    """Report a finding about `request` (placed by `report_range`), once per defect.
+
+    The same request can be met several times in one file (a helper analysed on its own
+    and again through each caller); the finding is kept where the call chain is shortest.
+    """
+    start, end, anchors = report_range(ctx, request, preferred)
+    defect = (rule.code, request.call_span, message, request.self_class)
+    ctx.report(rule, start, end, message, fix=fix, fix_title=fix_title, severity=severity,
+               anchor_ranges=anchors, defect=defect, rank=len(request.chain))
 
 
 def where(ctx: "FileContext", span: Optional[Span]) -> str:
@@ -201,6 +214,15 @@ def last_markable(ctx: "FileContext", request: Request, pieces: Sequence[Piece],
         edits = marker_edits(ctx, request, piece, marker_src, allow_param)
         return (piece, edits) if edits else (None, None)
     return None, None
+
+
+def conversation_continues(request: Request) -> bool:
+    """Whether a later call resends this request's messages (so a marker on the latest
+    message is read by the next turn): an agent loop appending to them, or a history
+    passed in by the caller."""
+    if request.loop is not None and request.history_appends:
+        return True
+    return any(p.section == "messages" and (p.many or p.may_mark) for p in request.pieces)
 
 
 def total_tokens(pieces: Iterable[Piece]) -> Optional[int]:
