@@ -798,7 +798,7 @@ class Interpreter:
                     finally:
                         self._evaluating.discard(key)
                     if value is not None:
-                        return value
+                        return _lazy_sdk_module(name, value)
                 sub = self.project.resolve_import(module.path, (dotted + "." if dotted else "") + name, level)
                 if sub is not None:
                     return ModV(sub)
@@ -2373,3 +2373,12 @@ def _join(branches: List[Tuple[Dict[str, Value], Guard]], base: Dict[str, Value]
             options.append((base[name], ()))
         merged[name] = union(options)
     return merged
+
+
+def _lazy_sdk_module(name: str, value: Value) -> Value:
+    """`litellm = LazyLiteLLM()`: a project object named like an SDK package whose class
+    forwards attribute access (`__getattr__`) stands for that package (a lazy import, as
+    aider does to avoid import time)."""
+    if isinstance(value, InstV) and name in sdk.SDK_PACKAGES and any("__getattr__" in cls.methods for cls in [value.info]):
+        return ExtV(name, value.span)
+    return value
