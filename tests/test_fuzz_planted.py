@@ -1,0 +1,149 @@
+"""Property tests on generated projects that plant real LLM call shapes (tests/strategies.py).
+
+Every generated project is linted and fixed in-process by the real engine and fixer, the
+fixed files are written, and the project is linted and fixed again. Whatever the shape:
+
+* no internal error, no exception;
+* every fixed file parses;
+* a second `--fix --unsafe-fixes` changes nothing;
+* a file changes only if the first lint reported a fix edit in it;
+* where the generator knows the truth, the findings agree with it (five or more literal
+  breakpoints give CL003, a literal invalid TTL gives CL007, a request-level
+  `cache_control` sent through AnthropicBedrock/AnthropicVertex gives CL004, four or fewer
+  literal breakpoints and no loop never give CL003).
+
+The seed is fixed (derandomize) so CI runs the same examples every time;
+`CACHELINT_FUZZ_EXAMPLES=2000` runs more.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+from pathlib import Path
+from typing import List
+
+from hypothesis import HealthCheck, given, settings
+
+from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.engine import Engine
+from strategies import ANTHROPIC_SDK, Planted, lint_and_fix, planted_projects, write_files
+
+EXAMPLES = int(os.environ.get("CACHELINT_FUZZ_EXAMPLES", "0")) or None
+
+
+def _settings(default: int):
+    return settings(
+        max_examples=EXAMPLES or default,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+
+
+def _codes_in(results, path: str, first: int, last: int) -> List[str]:
+    result = results[path]
+    return [d.code for d in result.diagnostics if first <= d.location.row <= last]
+
+
+def _check_project(planted: Planted, newline: str = "\n") -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = write_files(root, planted.files, newline)
+        before = {p: Path(p).read_bytes() for p in paths}
+        run = lint_and_fix(root, paths)
+        assert not run.errors, run.errors
+        # linting wrote nothing
+        assert {p: Path(p).read_bytes() for p in paths} == before
+        for path, text in run.changed.items():
+            assert path in run.fixable_paths, f"{path} changed without a reported fix"
+            ast.parse(text)
+            if newline == "\r\n":
+                assert text.count("\n") == text.count("\r\n"), f"{path}: a fix wrote a bare LF into a CRLF file"
+        # write the fixes like the CLI does (same codec, same line endings)
+        for path, text in run.changed.items():
+            Path(path).write_bytes(text.encode("utf-8"))
+        again = lint_and_fix(root, paths)
+        assert not again.errors, again.errors
+        assert again.changed == {}, "a second --fix --unsafe-fixes changed: " + ", ".join(again.changed)
+        _sanity(planted, run.results, os.path.realpath(str(root / planted.main)))
+
+
+def _sanity(planted: Planted, results, main: str) -> None:
+    """Findings agree with what the generator knows for certain."""
+    for truth in planted.requests:
+        if truth.suppressed:
+            continue
+        codes = _codes_in(results, main, truth.first_row, truth.last_row)
+        anthropic = truth.client in ANTHROPIC_SDK
+        if anthropic and truth.literal_breakpoints is not None and truth.literal_breakpoints >= 5:
+            assert "CL003" in codes, f"{truth.function}: {truth.literal_breakpoints} literal breakpoints, no CL003"
+        if (anthropic and truth.literal_breakpoints is not None and truth.literal_breakpoints <= 4
+                and not truth.unbounded_loop):
+            assert "CL003" not in codes, f"{truth.function}: {truth.literal_breakpoints} breakpoints reported as CL003"
+        if anthropic and truth.bad_literal_marker:
+            # the marker may sit in a helper the request was built by: anywhere in the file
+            assert "CL007" in [d.code for d in results[main].diagnostics], f"{truth.function}: a literal invalid marker, no CL007"
+        if (truth.client in ("bedrock", "async_bedrock", "vertex") and truth.top_level_cache_control
+                and truth.passing in ("kwargs", "splat", "mixed")):
+            assert "CL004" in codes, f"{truth.function}: top-level cache_control on {truth.platform}, no CL004"
+
+
+@_settings(300)
+@given(planted_projects())
+def test_planted_projects_lint_and_fix_cleanly(planted: Planted) -> None:
+    _check_project(planted)
+
+
+@_settings(60)
+@given(planted_projects())
+def test_planted_projects_with_crlf_line_endings(planted: Planted) -> None:
+    _check_project(planted, newline="\r\n")
+
+
+@_settings(40)
+@given(planted_projects())
+def test_planted_projects_through_the_cli(planted: Planted) -> None:
+    """The command itself: exit 0/1, no traceback, fixed output parses, second fix no-op."""
+    from click.testing import CliRunner
+
+    from cachelint.cli import main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = write_files(root, planted.files)
+        runner = CliRunner()
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            first = runner.invoke(main, ["--no-cache", "--isolated", "--select", "ALL", "."])
+            assert first.exit_code in (0, 1), first.output
+            assert first.exception is None or isinstance(first.exception, SystemExit), first.exception
+            fixed = runner.invoke(main, ["--no-cache", "--isolated", "--select", "ALL", "--fix", "--unsafe-fixes", "."])
+            assert fixed.exit_code in (0, 1), fixed.output
+            assert "Traceback" not in fixed.output and "error:" not in fixed.output, fixed.output
+            snapshot = {p: Path(p).read_bytes() for p in paths}
+            for data in snapshot.values():
+                ast.parse(data)
+            second = runner.invoke(main, ["--no-cache", "--isolated", "--select", "ALL", "--fix", "--unsafe-fixes", "."])
+            assert second.exit_code in (0, 1), second.output
+            assert {p: Path(p).read_bytes() for p in paths} == snapshot
+        finally:
+            os.chdir(cwd)
+
+
+def test_engine_is_deterministic_on_a_planted_project() -> None:
+    """Two fresh engines give the same findings for the same project (no hidden state)."""
+    from hypothesis import find
+
+    planted = find(planted_projects(), lambda p: len(p.requests) == 3, settings=settings(database=None, derandomize=True))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = write_files(root, planted.files)
+        runs = []
+        for _ in range(2):
+            engine = Engine(ConfigResolver(root, CliOverrides(select=("ALL",), isolated=True)).settings_for)
+            runs.append([(d.code, d.location, d.message) for p in paths for d in engine.lint(p).diagnostics])
+        assert runs[0] == runs[1]
