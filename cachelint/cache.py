@@ -123,6 +123,7 @@ class ResultCache:
             result = FileResult(path=path, skipped=entry.get("skipped"), digest=entry["digest"])
             result.diagnostics = [Diagnostic.from_dict(d) for d in entry.get("diagnostics", [])]
             result.deps = {dep: digest for dep, (_, digest) in entry.get("deps", {}).items()}
+            result.costs = [dict(row) for row in entry.get("costs", [])]
             return result
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # a corrupt entry is a miss, never a wrong result
@@ -176,6 +177,7 @@ class ResultCache:
             "skipped": result.skipped,
             "deps": deps,
             "diagnostics": [d.to_dict() for d in result.diagnostics],
+            "costs": result.costs,
         }
         self._dirty[fingerprint] = True
 

@@ -53,7 +53,8 @@ def _err(message: str) -> None:
               help="Also apply (and count as fixable) fixes that change prompt text or order.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--statistics", is_flag=True,
+              help="Print the number of findings per rule instead of the findings, and each call site's prefix cost per 1,000 calls.")
 @click.option("-e", "--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when any fix was applied, even if nothing remains.")
 @click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes (CL00) or names; comma-separated.")
@@ -331,6 +332,8 @@ class Session:
         start = time.perf_counter()
         if not silent:
             self._emit(diagnostics, fmt, output_file, unsafe_fixes, statistics)
+            if statistics and not output_file:
+                self._emit_costs(results)
         self.phase_times["output"] += time.perf_counter() - start
         if not quiet:
             self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes)
@@ -347,6 +350,15 @@ class Session:
         if diagnostics and not exit_zero:
             return EXIT_FINDINGS
         return EXIT_OK
+
+    def _emit_costs(self, results: dict) -> None:
+        """`--statistics`: the static-prefix cost per 1,000 calls of each call site."""
+        from cachelint.costs import render_costs
+
+        table = render_costs([row for r in results.values() for row in r.costs], self.display)
+        if table:
+            click.echo("")
+            click.echo(table)
 
     def _emit(self, diagnostics: list, fmt: str, output_file: Optional[str], unsafe_fixes: bool, statistics: bool,
               to_stderr: bool = False, sources: Optional[Dict[str, Optional[str]]] = None) -> None:

@@ -47,6 +47,8 @@ class FileResult:
     #: the analysed requests (only when asked for, e.g. --show-requests; not picklable-safe)
     requests: Optional[List[Any]] = None
     digest: Optional[str] = None
+    #: static-prefix cost rows of the file's call sites (see `cachelint.costs`)
+    costs: List[Dict[str, Any]] = field(default_factory=list)
 
 
 def invalid_source(path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
@@ -198,6 +200,10 @@ class Engine:
 
             suppressed = apply_suppressions(source.text, tree, diagnostics, enabled, path, index)
         result.diagnostics = suppressed.kept + suppressed.unused
+        if requests:
+            from cachelint.costs import cost_records
+
+            result.costs = cost_records(requests, settings.tables, path, index.location)
         if want_requests:
             result.requests = requests
         return result
