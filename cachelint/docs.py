@@ -87,7 +87,8 @@ def write_pages(directory: Path) -> List[Path]:
     for name, content in pages.items():
         path = directory / name
         if not path.exists() or path.read_text(encoding="utf-8") != content:
-            path.write_text(content, encoding="utf-8", newline="\n")
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(content)
             written.append(path)
     for stale in directory.glob("CL*.md"):
         if stale.name not in pages:

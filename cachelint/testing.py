@@ -61,7 +61,8 @@ def run_example(rule: Type[Rule], example: Example, root: Path, fix: bool = True
     for abs_path, text in outcome.changed.items():
         rel = Path(abs_path).resolve().relative_to(root.resolve()).as_posix()
         run.fixed[rel] = text
-        Path(abs_path).write_text(text, encoding="utf-8", newline="")
+        with open(abs_path, "w", encoding="utf-8", newline="") as fh:  # keep the fix's line endings
+            fh.write(text)
     after = Engine(ConfigResolver(root, CliOverrides()).settings_for, strict=True).lint(path, explicit=True)
     run.after_fix = [d for d in after.diagnostics if d.code == rule.code]
     again = _RuleFixer(Engine(ConfigResolver(root, CliOverrides()).settings_for, strict=True), rule.code)
