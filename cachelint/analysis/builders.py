@@ -279,9 +279,15 @@ class RequestBuilder:
         """A piece the analysis cannot see into: a run of unknown items (`many`, e.g.
         `messages=history`) or one block of unknown content."""
         kind, tokens, static_tokens, label, may_mark = _measure(value)
+        marker = None
+        if isinstance(value, Unknown) and value.root.marks:
+            # a marker written into the caller's list (`messages[-1][...]["cache_control"]`)
+            span, field, ttl = value.root.marks[-1]
+            marker = Marker(field=field, ttl=ttl, span=span, entry_span=span)
         return Piece(section=section, path=path, kind=max(kind, Kind.UNKNOWN) if kind != Kind.DYNAMIC else kind, tokens=None,
                      static_tokens=0, span=value.span, value=value, role=role, block_type=None, many=ctx.many or many,
-                     cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=label or "unknown items", may_mark=may_mark)
+                     cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=label or "unknown items", may_mark=may_mark,
+                     marker=marker)
 
     def blocks(self, section: str, base: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str] = None,
                owner: Optional[DictV] = None, copilot: Optional[Marker] = None) -> None:

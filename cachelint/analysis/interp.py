@@ -543,8 +543,9 @@ class Interpreter:
                     option.items[pos] = Item(value, current.many, current.cond or bool(frame.guard), current.guard, current.loop, current.bound, span)
             elif isinstance(option, Unknown) and isinstance(key, Str) and key.text in MARKER_FIELDS:
                 # `messages[-1]["content"][-1]["cache_control"] = ...` on a list the caller
-                # passed: a breakpoint exists, the analysis cannot say where exactly.
-                option.root.may_mark = True
+                # passed: one breakpoint on (as far as the analysis knows) its last element.
+                ttl = value.get("ttl") if isinstance(value, DictV) else None
+                option.root.marks.append((value.span or span, key.text, ttl.text if isinstance(ttl, Str) else None))
 
     def set_entry(self, d: DictV, key: str, value: Value, span: Optional[Span], frame: Frame, guard: Guard = TRUE) -> None:
         """Write `d[key] = value`, remembering the conditions and loops it happens under.

@@ -279,7 +279,7 @@ class Unknown(Value):
     none.
     """
 
-    __slots__ = ("_kind", "label", "_may_mark", "volatile", "root")
+    __slots__ = ("_kind", "label", "_may_mark", "volatile", "root", "marks")
 
     def __init__(self, kind: Kind = Kind.UNKNOWN, label: str = "", span: Optional[Span] = None, may_mark: bool = False,
                  volatile: bool = False, root: Optional["Unknown"] = None) -> None:
@@ -290,6 +290,8 @@ class Unknown(Value):
         #: the unknown value this one was read from (`history[-1]["content"]` of
         #: `history`): a marker written through it is recorded on the root
         self.root: "Unknown" = root if root is not None else self
+        #: where markers were written through this value (on its root only)
+        self.marks: List[Tuple[Span, str, Optional[str]]] = []
         #: made by a clock, a UUID or a random source: whatever is computed from it
         #: (`now.strftime(...)`) changes per call too, unlike data fetched through a
         #: per-call handle (`db.execute(...)`), which is merely unknown
