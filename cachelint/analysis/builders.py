@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
@@ -160,6 +160,7 @@ class RequestBuilder:
 
     def _platforms(self, alts: List[ClientAlt], request: Request) -> Tuple[PlatformAlt, ...]:
         out: List[PlatformAlt] = []
+        alts = _merge_same_client(alts)
         for alt in alts:
             name = alt.platform
             known = alt.base_url_known and name != "unknown"
@@ -179,7 +180,10 @@ class RequestBuilder:
                 name = sdk.litellm_platform(request.model) if request.model else None  # type: ignore[assignment]
                 known = name is not None
                 name = name or "unknown"
-            out.append(PlatformAlt(name, alt.cls, alt.span, alt.guard, alt.base_url, known))
+            # With a single client, the conditions under which it was made (a lazy
+            # `if self._client is None:`) choose nothing: every path gets this client.
+            guard = alt.guard if len(alts) > 1 else TRUE
+            out.append(PlatformAlt(name, alt.cls, alt.span, guard, alt.base_url, known))
         return tuple(out)
 
     # --- markers --------------------------------------------------------------------------------
@@ -737,3 +741,21 @@ def _model_from_url(alts: List[ClientAlt]) -> Optional[str]:
         if match:
             return match.group(1)
     return None
+
+
+def _merge_same_client(alts: List[ClientAlt]) -> List[ClientAlt]:
+    """One alternative per client construction: reached on several paths (a lazy property
+    that makes it on first use and returns it later), it holds on all of them."""
+    from dataclasses import replace
+
+    merged: Dict[Tuple[Any, ...], ClientAlt] = {}
+    order: List[Tuple[Any, ...]] = []
+    for alt in alts:
+        key = (alt.sdk, alt.cls, alt.platform, alt.span, alt.base_url)
+        if key in merged:
+            common = tuple(a for a in merged[key].guard if a in alt.guard)
+            merged[key] = replace(merged[key], guard=common)
+        else:
+            merged[key] = alt
+            order.append(key)
+    return [merged[k] for k in order]
