@@ -235,3 +235,376 @@ def test_fixture_is_consistent(fixture: Path) -> None:
         assert not (fixture / "fixed").exists()
     else:
         assert rule_code(fixture) in found, expected
+
+
+# --- minimal reproducers of known rule bugs ------------------------------------------------------------
+# Each test states the correct behaviour on the smallest program that shows a bug found with the
+# fixtures above; it is xfail(strict=True) until the rule is fixed, then it must be un-marked.
+PROMPT_3000 = 'RULES = "Follow the refund policy to the letter. " * 300\n'
+
+
+def make_project(root: Path, files: Dict[str, str], select: str) -> Path:
+    import textwrap
+
+    (root / ".git").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f'[tool.cachelint]\nselect = ["{select}"]\n', encoding="utf-8")
+    for rel, text in files.items():
+        prefix = ""
+        if text.startswith(PROMPT_3000):  # the shared constant, then an indented block
+            prefix, text = PROMPT_3000, text[len(PROMPT_3000):]
+        source = prefix + textwrap.dedent(text).lstrip("\n")
+        ast.parse(source)  # a reproducer that does not parse reproduces nothing
+        (root / rel).write_text(source, encoding="utf-8")
+    return root
+
+
+def fixed_text(root: Path, rel: str) -> str:
+    code, _, err = fix(root)
+    assert code in (0, 1), err
+    return (root / rel).read_text(encoding="utf-8")
+
+
+@pytest.mark.xfail(strict=True, reason="CL002's fix turns `system += RULES` into the discarded expression `RULES + system`")
+def test_cl002_fix_keeps_augmented_assignments(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(name: str, q: str):
+            system = "Support desk.\\n"
+            system += "User: " + name + "\\n"
+            system += RULES
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=100, system=system,
+                                          messages=[{"role": "user", "content": q}])
+    '''}, "CL002")
+    assert " CL002 " in lint(root)[1]
+    tree = ast.parse(fixed_text(root, "a.py"))
+    discarded = [n for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.BinOp)]
+    assert discarded == [], "the fix leaves an expression statement whose value is thrown away"
+    kept = [n for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and ast.unparse(n.value) == "RULES"]
+    assert kept, "RULES is no longer added to the system prompt"
+
+
+@pytest.mark.xfail(strict=True, reason="CL005's safe fix turns five copilot_cache_control fields into five cache_control breakpoints (HTTP 400)")
+def test_cl005_fix_never_exceeds_four_breakpoints(tmp_path: Path) -> None:
+    rows = "\n".join(
+        f'            {{"role": "{"user" if i % 2 == 0 else "assistant"}", "content": "example {i}", "copilot_cache_control": CC}},'
+        for i in range(5)
+    )
+    root = make_project(tmp_path, {"a.py": f'''
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://openrouter.ai/api/v1")
+        CC = {{"type": "ephemeral"}}
+
+
+        def ask(q: str):
+            messages = [
+{rows}
+                {{"role": "user", "content": q}},
+            ]
+            return client.chat.completions.create(model="anthropic/claude-sonnet-4.5", messages=messages)
+    '''}, "CL005")
+    assert " CL005 " in lint(root)[1]
+    assert fixed_text(root, "a.py").count('"cache_control"') <= 4
+
+
+@pytest.mark.xfail(strict=True, reason="CL002 counts only the text between the first two per-call values of a line, so f\"User: {name} ({plan})\\n{RULES}\" is missed")
+def test_cl002_two_values_before_static_text(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(name: str, plan: str, q: str):
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=100,
+                                          system=f"User: {name} ({plan})\\n{RULES}",
+                                          messages=[{"role": "user", "content": q}])
+    '''}, "CL002")
+    assert "a.py:9:" in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="CL001's Converse fix puts the cachePoint before a block appended later, caching a fraction of the prefix")
+def test_cl001_converse_fix_covers_the_appended_block(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": '''
+        import boto3
+
+        BASE = "Quote the documentation page you used. " * 150
+        GLOSSARY = "Use every product term exactly as written. " * 500
+        runtime = boto3.client("bedrock-runtime")
+
+
+        def answer(q: str):
+            system = [{"text": BASE}]
+            system.append({"text": GLOSSARY})
+            return runtime.converse(modelId="us.anthropic.claude-sonnet-4-5-20250929-v1:0", system=system,
+                                    messages=[{"role": "user", "content": [{"text": q}]}])
+    '''}, "CL001")
+    assert " CL001 " in lint(root)[1]
+    assert '[{"text": BASE}, {"cachePoint"' not in fixed_text(root, "a.py")
+
+
+@pytest.mark.xfail(strict=True, reason="CL002's fix moves a timestamp to the end of the same cache_control block, whose prefix still changes per call")
+def test_cl002_fix_leaves_no_dynamic_value_in_the_marked_block(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import datetime
+
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(q: str):
+            text = f"Now: {datetime.datetime.now().isoformat()}\\n{RULES}"
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=100,
+                                          system=[{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}],
+                                          messages=[{"role": "user", "content": q}])
+    '''}, "CL002")
+    assert " CL002 " in lint(root)[1]
+    # No fix, or one that gives the static text a marked block of its own: moving the line
+    # inside the marked text changes nothing for the cache.
+    assert 'f"{RULES}\\nNow: ' not in fixed_text(root, "a.py")
+
+
+@pytest.mark.xfail(strict=True, reason="the prefilter skips a module that calls a project wrapper without naming an SDK, so CL001 never sees the request")
+def test_cl001_caller_of_a_wrapper_is_parsed(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {
+        "llm.py": '''
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def complete(system, text):
+                return client.messages.create(model="claude-sonnet-4-5", max_tokens=100, system=system,
+                                              messages=[{"role": "user", "content": text}])
+        ''',
+        "triage.py": PROMPT_3000 + '''
+            from llm import complete
+
+
+            def triage(report: str):
+                return complete(RULES, report)
+        ''',
+    }, "CL001")
+    assert "triage.py:6:12: CL001" in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="CL003 misses a loop that marks every element of a caller's list (taken as markers from unseen code)")
+def test_cl003_loop_over_a_parameter_list(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": '''
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def send(messages):
+            for message in messages:
+                message["content"][-1]["cache_control"] = {"type": "ephemeral"}
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=10, messages=messages)
+    '''}, "CL003")
+    assert "a.py:7:5: CL003" in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="a URL looked up in a dict by a per-call key resolves to the dict's first entry only (CL005 false positive)")
+def test_cl005_url_from_a_dict_follows_the_key(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": '''
+        import httpx
+
+        ENDPOINTS = {
+            "openrouter": "https://openrouter.ai/api/v1/chat/completions",
+            "copilot": "https://api.githubcopilot.com/chat/completions",
+        }
+
+
+        def chat(provider: str, q: str):
+            system = {"role": "system", "content": "Be brief."}
+            if provider == "copilot":
+                system["copilot_cache_control"] = {"type": "ephemeral"}
+            return httpx.post(ENDPOINTS[provider], json={"model": "claude-sonnet-4.5", "messages": [system, {"role": "user", "content": q}]})
+    '''}, "CL005")
+    assert " CL005 " not in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="CL001 reports messages.count_tokens, which never reads or writes the cache")
+def test_cl001_ignores_count_tokens(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def size(q: str) -> int:
+            return client.messages.count_tokens(model="claude-sonnet-4-5", system=RULES,
+                                                messages=[{"role": "user", "content": q}]).input_tokens
+    '''}, "CL001")
+    assert " CL001 " not in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="text retrieved by a database query on the question is 'unknown', not per-call, so CL002 misses it")
+def test_cl002_retrieved_rows_are_per_call(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import sqlite3
+
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def answer(q: str):
+            rows = sqlite3.connect("kb.db").execute("SELECT body FROM kb WHERE kb MATCH ?", (q,)).fetchall()
+            docs = "\\n".join(body for (body,) in rows)
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=100,
+                                          system=[{"type": "text", "text": docs},
+                                                  {"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}}],
+                                          messages=[{"role": "user", "content": q}])
+    '''}, "CL002")
+    assert " CL002 " in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="tools chosen per call by a comprehension over a parameter (or a set) are 'unknown', so CL002 misses them")
+def test_cl002_tools_chosen_per_call(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import anthropic
+
+        SPECS = {"search": {"name": "search", "description": "Search.", "input_schema": {"type": "object"}},
+                 "refund": {"name": "refund", "description": "Refund.", "input_schema": {"type": "object"}}}
+        client = anthropic.Anthropic()
+
+
+        def handle(flags, q: str):
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=10, tools=[SPECS[n] for n in flags],
+                                          system=[{"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}}],
+                                          messages=[{"role": "user", "content": q}])
+    '''}, "CL002")
+    assert " CL002 " in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="CL004 takes `self.provider == 'vertex'` for an undecidable guard when __init__ chose the client on the parameter `provider`")
+def test_cl004_guard_on_the_stored_provider(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": '''
+        from anthropic import Anthropic, AnthropicVertex
+
+
+        class Chat:
+            def __init__(self, provider: str = "vertex"):
+                self.provider = provider
+                self.client = AnthropicVertex(region="us-east5", project_id="p") if provider == "vertex" else Anthropic()
+
+            def ask(self, messages):
+                kwargs = {"model": "claude-sonnet-4-5", "max_tokens": 600, "messages": messages}
+                if self.provider == "vertex":
+                    kwargs["cache_control"] = {"type": "ephemeral"}
+                return self.client.messages.create(**kwargs)
+    '''}, "CL004")
+    assert "a.py:12:13: CL004" in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="a model defaulted in a wrapper's __init__ is unknown when the wrapper is built in another class's __init__ (4,096-token threshold)")
+def test_cl001_model_default_of_a_wrapper(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {
+        "backend.py": '''
+            import anthropic
+
+
+            class Backend:
+                def __init__(self, model: str = "claude-sonnet-4-5"):
+                    self.client = anthropic.Anthropic()
+                    self.model = model
+
+                def generate(self, system, question):
+                    return self.client.messages.create(model=self.model, max_tokens=100, system=system,
+                                                       messages=[{"role": "user", "content": question}])
+        ''',
+        "agent.py": '''
+            # Uses the anthropic backend (this comment keeps the prefilter bug out of the way).
+            from backend import Backend
+
+            PROMPT = "Answer from the policy handbook only. " * 210  # ~2,000 tokens
+
+
+            class Agent:
+                def __init__(self):
+                    self.llm = Backend()
+
+                def answer(self, question: str):
+                    return self.llm.generate(PROMPT, question)
+        ''',
+    }, "CL001")
+    assert "agent.py:12:16: CL001" in lint(root)[1]
+
+
+@pytest.mark.xfail(strict=True, reason="CL003's message for Bedrock Converse talks of cache_control and the Anthropic API's 400 instead of cachePoint and a ValidationException")
+def test_cl003_converse_message_names_cache_points(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": '''
+        import boto3
+
+        runtime = boto3.client("bedrock-runtime")
+        CP = {"cachePoint": {"type": "default"}}
+
+
+        def ask(q: str):
+            return runtime.converse(modelId="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                                    system=[{"text": "a"}, CP, {"text": "b"}, CP, {"text": "c"}, CP],
+                                    messages=[{"role": "user", "content": [{"text": "d"}, CP, {"text": q}, CP]}])
+    '''}, "CL003")
+    out = lint(root)[1]
+    assert " CL003 " in out
+    assert "cachePoint" in out and "cache_control" not in out
+
+
+@pytest.mark.xfail(strict=True, reason="CL002's message names the section of the dynamic piece ('tools') as where the static text is, not the system prompt")
+def test_cl002_message_names_the_static_section(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def handle(tools, q: str):
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=10, tools=tools,
+                                          system=[{"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}}],
+                                          messages=[{"role": "user", "content": q}])
+    '''}, "CL002")
+    out = lint(root)[1]
+    assert " CL002 " in out
+    assert "static prompt text (system prompt)" in out
+
+
+@pytest.mark.xfail(strict=True, reason="CL002's label for a method of a clock value reads 'result of the current date (date.today()).isoformat()'")
+def test_cl002_message_label_of_a_formatted_date(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        import datetime
+
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(q: str):
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=10,
+                                          system=f"Today is {datetime.date.today().isoformat()}.\\n{RULES}",
+                                          messages=[{"role": "user", "content": q}])
+    '''}, "CL002")
+    out = lint(root)[1]
+    assert " CL002 " in out
+    assert "result of" not in out
+
+
+@pytest.mark.xfail(strict=True, reason="CL002's concatenation fix moves the dynamic line's trailing \"\\n\" to the front of the prompt")
+def test_cl002_fix_keeps_the_newline_with_the_dynamic_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def notes(product: str, changes: str):
+            instructions = "Product: " + product + "\\n" + RULES
+            return client.responses.create(model="gpt-4.1", instructions=instructions, input=changes)
+    '''}, "CL002")
+    assert " CL002 " in lint(root)[1]
+    assert 'instructions = RULES + "Product: " + product + "\\n"' in fixed_text(root, "a.py")
