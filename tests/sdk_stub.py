@@ -136,7 +136,9 @@ def chat_response() -> Dict[str, Any]:
         "object": "chat.completion",
         "created": 0,
         "model": "stub",
-        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}],
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}
+        ],
         "usage": {
             "prompt_tokens": 10,
             "completion_tokens": 1,
@@ -183,7 +185,13 @@ def converse_response() -> Dict[str, Any]:
     return {
         "output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}},
         "stopReason": "end_turn",
-        "usage": {"inputTokens": 10, "outputTokens": 1, "totalTokens": 11, "cacheReadInputTokens": 0, "cacheWriteInputTokens": 0},
+        "usage": {
+            "inputTokens": 10,
+            "outputTokens": 1,
+            "totalTokens": 11,
+            "cacheReadInputTokens": 0,
+            "cacheWriteInputTokens": 0,
+        },
         "metrics": {"latencyMs": 1},
     }
 
@@ -230,7 +238,9 @@ def _sdk_patches(recorder: Recorder, stack: contextlib.ExitStack) -> None:
         cls = module.SyncAPIClient
         original = cls.__init__
 
-        def patched(self: Any, *args: Any, __original: Any = original, __sdk: str = sdk, **kwargs: Any) -> None:
+        def patched(
+            self: Any, *args: Any, __original: Any = original, __sdk: str = sdk, **kwargs: Any
+        ) -> None:
             kwargs["http_client"] = httpx2.Client(transport=httpx2.MockTransport(handler(__sdk)))
             __original(self, *args, **kwargs)
 
@@ -271,7 +281,9 @@ def _boto_patches(recorder: Recorder, stack: contextlib.ExitStack) -> None:
             fmt, platform = "converse", "bedrock"
         model = re.search(r"/model/([^/]+)/", url)
         if isinstance(body, dict):
-            recorder.sent.append(Sent("boto3", url, platform, fmt, body, model.group(1) if model else None))
+            recorder.sent.append(
+                Sent("boto3", url, platform, fmt, body, model.group(1) if model else None)
+            )
         raw = _RawBody(json.dumps(payload).encode())
         return AWSResponse(url, 200, {"content-type": "application/json"}, raw)
 
@@ -313,7 +325,9 @@ def _fake_modules(recorder: Recorder) -> Dict[str, types.ModuleType]:
         body = {"model": model, "messages": list(messages), **kwargs}
         body = _json_loads(_json_dumps(body))  # what would be serialized
         platform = litellm_platform(model)
-        recorder.sent.append(Sent("litellm", f"litellm:{model}", platform, "openai-chat", body, model))
+        recorder.sent.append(
+            Sent("litellm", f"litellm:{model}", platform, "openai-chat", body, model)
+        )
         message = _Obj(role="assistant", content="ok", tool_calls=None)
         return _Obj(choices=[_Obj(message=message, finish_reason="stop")])
 
@@ -322,7 +336,9 @@ def _fake_modules(recorder: Recorder) -> Dict[str, types.ModuleType]:
     # `httpx` is httpx2's API with a recording `post`: the SDKs look for a loaded legacy
     # `httpx` module and must find real classes there.
     httpx_mod = types.ModuleType("httpx")
-    httpx_mod.__dict__.update({k: getattr(httpx2, k) for k in dir(httpx2) if not k.startswith("__")})
+    httpx_mod.__dict__.update(
+        {k: getattr(httpx2, k) for k in dir(httpx2) if not k.startswith("__")}
+    )
     httpx_mod.post = post  # type: ignore[attr-defined]
     litellm_mod = types.ModuleType("litellm")
     litellm_mod.completion = completion  # type: ignore[attr-defined]
@@ -459,7 +475,11 @@ def prefix_elements(sent: Sent) -> List[Tuple[str, Any]]:
         return _openai_blocks(sent.body)
     if sent.fmt == "openai-responses":
         body = sent.body
-        out = [("instructions", body.get("instructions"))] if body.get("instructions") is not None else []
+        out = (
+            [("instructions", body.get("instructions"))]
+            if body.get("instructions") is not None
+            else []
+        )
         inputs = body.get("input")
         if isinstance(inputs, list):
             out.extend((f"input[{i}]", item) for i, item in enumerate(inputs))
@@ -479,14 +499,18 @@ def marks(sent: Sent) -> List[Mark]:
         if sent.fmt == "converse":
             if "cachePoint" in element:
                 point = element["cachePoint"]
-                found.append(Mark(where, point.get("ttl", "5m") if isinstance(point, dict) else "?", point))
+                found.append(
+                    Mark(where, point.get("ttl", "5m") if isinstance(point, dict) else "?", point)
+                )
         elif "cache_control" in element:
             value = element["cache_control"]
             ttl = value.get("ttl", "5m") if isinstance(value, dict) else "?"
             found.append(Mark(where, ttl, value))
     root = sent.body.get("cache_control")
     if root is not None and sent.fmt != "converse":
-        found.append(Mark("<top-level>", root.get("ttl", "5m") if isinstance(root, dict) else "?", root))
+        found.append(
+            Mark("<top-level>", root.get("ttl", "5m") if isinstance(root, dict) else "?", root)
+        )
     return found
 
 
@@ -534,9 +558,13 @@ def _cache_control_problems(where: str, value: Any) -> List[str]:
         return [f"{where}: cache_control is not an object: {value!r}"]
     problems = []
     if value.get("type") != "ephemeral":
-        problems.append(f"{where}: cache_control type must be 'ephemeral', got {value.get('type')!r}")
+        problems.append(
+            f"{where}: cache_control type must be 'ephemeral', got {value.get('type')!r}"
+        )
     if set(value) - CACHE_CONTROL_KEYS:
-        problems.append(f"{where}: unknown cache_control keys {sorted(set(value) - CACHE_CONTROL_KEYS)}")
+        problems.append(
+            f"{where}: unknown cache_control keys {sorted(set(value) - CACHE_CONTROL_KEYS)}"
+        )
     if "ttl" in value and value["ttl"] not in TTLS:
         problems.append(f"{where}: cache_control ttl must be '5m' or '1h', got {value['ttl']!r}")
     return problems
@@ -554,10 +582,16 @@ def _anthropic_shape_problems(sent: Sent) -> List[str]:
     system = body.get("system")
     if isinstance(system, list):
         for i, block in enumerate(system):
-            if not isinstance(block, dict) or block.get("type") != "text" or not isinstance(block.get("text"), str):
+            if (
+                not isinstance(block, dict)
+                or block.get("type") != "text"
+                or not isinstance(block.get("text"), str)
+            ):
                 problems.append(f"system[{i}] is not a text block: {str(block)[:80]}")
             elif set(block) - block_keys["text"]:
-                problems.append(f"system[{i}]: fields {sorted(set(block) - block_keys['text'])} are not allowed")
+                problems.append(
+                    f"system[{i}]: fields {sorted(set(block) - block_keys['text'])} are not allowed"
+                )
     elif system is not None and not isinstance(system, str):
         problems.append(f"system is neither a string nor a block list: {type(system).__name__}")
     for i, message in enumerate(body.get("messages") or []):
@@ -578,7 +612,9 @@ def _anthropic_shape_problems(sent: Sent) -> List[str]:
                     continue
                 extra = set(block) - block_keys[kind]
                 if extra:
-                    problems.append(f"messages[{i}].content[{j}] ({kind}): fields {sorted(extra)} are not allowed")
+                    problems.append(
+                        f"messages[{i}].content[{j}] ({kind}): fields {sorted(extra)} are not allowed"
+                    )
                 if kind == "text" and not isinstance(block.get("text"), str):
                     problems.append(f"messages[{i}].content[{j}]: text is not a string")
         elif not isinstance(content, str):
@@ -617,14 +653,18 @@ def _openai_shape_problems(sent: Sent) -> List[str]:
                 if not isinstance(part, dict) or "type" not in part:
                     problems.append(f"messages[{i}].content[{j}] is not a content part")
                 elif set(part) - part_keys:
-                    problems.append(f"messages[{i}].content[{j}]: fields {sorted(set(part) - part_keys)}")
+                    problems.append(
+                        f"messages[{i}].content[{j}]: fields {sorted(set(part) - part_keys)}"
+                    )
                 elif part["type"] == "text" and not isinstance(part.get("text"), str):
                     problems.append(f"messages[{i}].content[{j}]: text is not a string")
         elif content is not None and not isinstance(content, str):
             problems.append(f"messages[{i}].content is neither a string nor a part list")
     for i, tool in enumerate(sent.body.get("tools") or []):
         if isinstance(tool, dict) and set(tool) - tool_keys:
-            problems.append(f"tools[{i}]: fields {sorted(set(tool) - tool_keys)} are ignored by {sent.platform}")
+            problems.append(
+                f"tools[{i}]: fields {sorted(set(tool) - tool_keys)} are ignored by {sent.platform}"
+            )
     return problems
 
 
@@ -647,11 +687,17 @@ def check_request(sent: Sent) -> List[str]:
         problems.append(f"top-level cache_control sent to {sent.platform}, which rejects it")
     if sent.platform != "copilot":
         for path in _walk_keys(sent.body, "copilot_cache_control"):
-            problems.append(f"copilot_cache_control at {path} sent to {sent.host or sent.url} (not the Copilot API)")
+            problems.append(
+                f"copilot_cache_control at {path} sent to {sent.host or sent.url} (not the Copilot API)"
+            )
     for mark in found:
         if sent.fmt == "converse":
             point = mark.value
-            if not isinstance(point, dict) or point.get("type") != "default" or set(point) - {"type", "ttl"}:
+            if (
+                not isinstance(point, dict)
+                or point.get("type") != "default"
+                or set(point) - {"type", "ttl"}
+            ):
                 problems.append(f"{mark.where}: invalid cachePoint {point!r}")
         else:
             problems.extend(_cache_control_problems(mark.where, mark.value))
@@ -751,7 +797,7 @@ def system_covered(sent: Sent) -> bool:
     for i, (where, element) in enumerate(elements):
         is_system = where.startswith("system")
         if sent.fmt == "openai-chat" and where.startswith("messages["):
-            index = int(where[len("messages["):].split("]", 1)[0])
+            index = int(where[len("messages[") :].split("]", 1)[0])
             message = sent.body["messages"][index]
             is_system = isinstance(message, dict) and message.get("role") in ("system", "developer")
         if is_system and not _is_marker_only(sent, element):

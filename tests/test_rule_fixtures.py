@@ -58,11 +58,20 @@ FIXTURES = ROOT / "fixtures" / "rules"
 UPDATE = os.environ.get("CACHELINT_UPDATE_GOLDEN") == "1"
 #: Entries of a fixture directory that are not part of the linted project.
 NOT_PROJECT = (
-    "expected.txt", "fixed", "run.py", "README.md", "KNOWN_WRONG", "KNOWN_WRONG_MESSAGE", "KNOWN_WRONG_FIX",
-    "__pycache__", ".cachelint_cache",
+    "expected.txt",
+    "fixed",
+    "run.py",
+    "README.md",
+    "KNOWN_WRONG",
+    "KNOWN_WRONG_MESSAGE",
+    "KNOWN_WRONG_FIX",
+    "__pycache__",
+    ".cachelint_cache",
 )
 RULE_CODES = ("CL001", "CL002", "CL003", "CL004", "CL005")
-LINE_RE = re.compile(r"^(?P<path>[^:\s]+):(?P<row>\d+):(?P<col>\d+): (?P<code>CL\d{3}) (?P<fix>\[\*\] )?")
+LINE_RE = re.compile(
+    r"^(?P<path>[^:\s]+):(?P<row>\d+):(?P<col>\d+): (?P<code>CL\d{3}) (?P<fix>\[\*\] )?"
+)
 
 
 def fixture_dirs() -> List[Path]:
@@ -94,7 +103,11 @@ def project_files(root: Path) -> Dict[str, str]:
     files = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if path.is_file() and rel.parts[0] not in (".git", ".cachelint_cache") and "__pycache__" not in rel.parts:
+        if (
+            path.is_file()
+            and rel.parts[0] not in (".git", ".cachelint_cache")
+            and "__pycache__" not in rel.parts
+        ):
             files[rel.as_posix()] = path.read_text(encoding="utf-8")
     return files
 
@@ -247,11 +260,13 @@ def make_project(root: Path, files: Dict[str, str], select: str) -> Path:
     import textwrap
 
     (root / ".git").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(f'[tool.cachelint]\nselect = ["{select}"]\n', encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        f'[tool.cachelint]\nselect = ["{select}"]\n', encoding="utf-8"
+    )
     for rel, text in files.items():
         prefix = ""
         if text.startswith(PROMPT_3000):  # the shared constant, then an indented block
-            prefix, text = PROMPT_3000, text[len(PROMPT_3000):]
+            prefix, text = PROMPT_3000, text[len(PROMPT_3000) :]
         source = prefix + textwrap.dedent(text).lstrip("\n")
         ast.parse(source)  # a reproducer that does not parse reproduces nothing
         (root / rel).write_text(source, encoding="utf-8")
@@ -264,9 +279,16 @@ def fixed_text(root: Path, rel: str) -> str:
     return (root / rel).read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="CL002's fix turns `system += RULES` into the discarded expression `RULES + system`")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL002's fix turns `system += RULES` into the discarded expression `RULES + system`",
+)
 def test_cl002_fix_keeps_augmented_assignments(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import anthropic
 
         client = anthropic.Anthropic()
@@ -278,22 +300,37 @@ def test_cl002_fix_keeps_augmented_assignments(tmp_path: Path) -> None:
             system += RULES
             return client.messages.create(model="claude-sonnet-4-5", max_tokens=100, system=system,
                                           messages=[{"role": "user", "content": q}])
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     assert " CL002 " in lint(root)[1]
     tree = ast.parse(fixed_text(root, "a.py"))
-    discarded = [n for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.BinOp)]
+    discarded = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.BinOp)
+    ]
     assert discarded == [], "the fix leaves an expression statement whose value is thrown away"
-    kept = [n for n in ast.walk(tree) if isinstance(n, ast.AugAssign) and ast.unparse(n.value) == "RULES"]
+    kept = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.AugAssign) and ast.unparse(n.value) == "RULES"
+    ]
     assert kept, "RULES is no longer added to the system prompt"
 
 
-@pytest.mark.xfail(strict=True, reason="CL005's safe fix turns five copilot_cache_control fields into five cache_control breakpoints (HTTP 400)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL005's safe fix turns five copilot_cache_control fields into five cache_control breakpoints (HTTP 400)",
+)
 def test_cl005_fix_never_exceeds_four_breakpoints(tmp_path: Path) -> None:
     rows = "\n".join(
         f'            {{"role": "{"user" if i % 2 == 0 else "assistant"}", "content": "example {i}", "copilot_cache_control": CC}},'
         for i in range(5)
     )
-    root = make_project(tmp_path, {"a.py": f'''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": f"""
         from openai import OpenAI
 
         client = OpenAI(base_url="https://openrouter.ai/api/v1")
@@ -306,14 +343,24 @@ def test_cl005_fix_never_exceeds_four_breakpoints(tmp_path: Path) -> None:
                 {{"role": "user", "content": q}},
             ]
             return client.chat.completions.create(model="anthropic/claude-sonnet-4.5", messages=messages)
-    '''}, "CL005")
+    """
+        },
+        "CL005",
+    )
     assert " CL005 " in lint(root)[1]
     assert fixed_text(root, "a.py").count('"cache_control"') <= 4
 
 
-@pytest.mark.xfail(strict=True, reason="CL002 counts only the text between the first two per-call values of a line, so f\"User: {name} ({plan})\\n{RULES}\" is missed")
+@pytest.mark.xfail(
+    strict=True,
+    reason='CL002 counts only the text between the first two per-call values of a line, so f"User: {name} ({plan})\\n{RULES}" is missed',
+)
 def test_cl002_two_values_before_static_text(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import anthropic
 
         client = anthropic.Anthropic()
@@ -323,13 +370,22 @@ def test_cl002_two_values_before_static_text(tmp_path: Path) -> None:
             return client.messages.create(model="claude-sonnet-4-5", max_tokens=100,
                                           system=f"User: {name} ({plan})\\n{RULES}",
                                           messages=[{"role": "user", "content": q}])
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     assert "a.py:9:" in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="CL001's Converse fix puts the cachePoint before a block appended later, caching a fraction of the prefix")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL001's Converse fix puts the cachePoint before a block appended later, caching a fraction of the prefix",
+)
 def test_cl001_converse_fix_covers_the_appended_block(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": """
         import boto3
 
         BASE = "Quote the documentation page you used. " * 150
@@ -342,14 +398,24 @@ def test_cl001_converse_fix_covers_the_appended_block(tmp_path: Path) -> None:
             system.append({"text": GLOSSARY})
             return runtime.converse(modelId="us.anthropic.claude-sonnet-4-5-20250929-v1:0", system=system,
                                     messages=[{"role": "user", "content": [{"text": q}]}])
-    '''}, "CL001")
+    """
+        },
+        "CL001",
+    )
     assert " CL001 " in lint(root)[1]
     assert '[{"text": BASE}, {"cachePoint"' not in fixed_text(root, "a.py")
 
 
-@pytest.mark.xfail(strict=True, reason="CL002's fix moves a timestamp to the end of the same cache_control block, whose prefix still changes per call")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL002's fix moves a timestamp to the end of the same cache_control block, whose prefix still changes per call",
+)
 def test_cl002_fix_leaves_no_dynamic_value_in_the_marked_block(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import datetime
 
         import anthropic
@@ -362,17 +428,25 @@ def test_cl002_fix_leaves_no_dynamic_value_in_the_marked_block(tmp_path: Path) -
             return client.messages.create(model="claude-sonnet-4-5", max_tokens=100,
                                           system=[{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}],
                                           messages=[{"role": "user", "content": q}])
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     assert " CL002 " in lint(root)[1]
     # No fix, or one that gives the static text a marked block of its own: moving the line
     # inside the marked text changes nothing for the cache.
     assert 'f"{RULES}\\nNow: ' not in fixed_text(root, "a.py")
 
 
-@pytest.mark.xfail(strict=True, reason="the prefilter skips a module that calls a project wrapper without naming an SDK, so CL001 never sees the request")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the prefilter skips a module that calls a project wrapper without naming an SDK, so CL001 never sees the request",
+)
 def test_cl001_caller_of_a_wrapper_is_parsed(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {
-        "llm.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "llm.py": """
             import anthropic
 
             client = anthropic.Anthropic()
@@ -381,21 +455,30 @@ def test_cl001_caller_of_a_wrapper_is_parsed(tmp_path: Path) -> None:
             def complete(system, text):
                 return client.messages.create(model="claude-sonnet-4-5", max_tokens=100, system=system,
                                               messages=[{"role": "user", "content": text}])
-        ''',
-        "triage.py": PROMPT_3000 + '''
+        """,
+            "triage.py": PROMPT_3000
+            + """
             from llm import complete
 
 
             def triage(report: str):
                 return complete(RULES, report)
-        ''',
-    }, "CL001")
+        """,
+        },
+        "CL001",
+    )
     assert "triage.py:6:12: CL001" in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="CL003 misses a loop that marks every element of a caller's list (taken as markers from unseen code)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL003 misses a loop that marks every element of a caller's list (taken as markers from unseen code)",
+)
 def test_cl003_loop_over_a_parameter_list(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": """
         import anthropic
 
         client = anthropic.Anthropic()
@@ -405,13 +488,22 @@ def test_cl003_loop_over_a_parameter_list(tmp_path: Path) -> None:
             for message in messages:
                 message["content"][-1]["cache_control"] = {"type": "ephemeral"}
             return client.messages.create(model="claude-sonnet-4-5", max_tokens=10, messages=messages)
-    '''}, "CL003")
+    """
+        },
+        "CL003",
+    )
     assert "a.py:7:5: CL003" in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="a URL looked up in a dict by a per-call key resolves to the dict's first entry only (CL005 false positive)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a URL looked up in a dict by a per-call key resolves to the dict's first entry only (CL005 false positive)",
+)
 def test_cl005_url_from_a_dict_follows_the_key(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": """
         import httpx
 
         ENDPOINTS = {
@@ -425,13 +517,22 @@ def test_cl005_url_from_a_dict_follows_the_key(tmp_path: Path) -> None:
             if provider == "copilot":
                 system["copilot_cache_control"] = {"type": "ephemeral"}
             return httpx.post(ENDPOINTS[provider], json={"model": "claude-sonnet-4.5", "messages": [system, {"role": "user", "content": q}]})
-    '''}, "CL005")
+    """
+        },
+        "CL005",
+    )
     assert " CL005 " not in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="CL001 reports messages.count_tokens, which never reads or writes the cache")
+@pytest.mark.xfail(
+    strict=True, reason="CL001 reports messages.count_tokens, which never reads or writes the cache"
+)
 def test_cl001_ignores_count_tokens(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import anthropic
 
         client = anthropic.Anthropic()
@@ -440,13 +541,23 @@ def test_cl001_ignores_count_tokens(tmp_path: Path) -> None:
         def size(q: str) -> int:
             return client.messages.count_tokens(model="claude-sonnet-4-5", system=RULES,
                                                 messages=[{"role": "user", "content": q}]).input_tokens
-    '''}, "CL001")
+    """
+        },
+        "CL001",
+    )
     assert " CL001 " not in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="text retrieved by a database query on the question is 'unknown', not per-call, so CL002 misses it")
+@pytest.mark.xfail(
+    strict=True,
+    reason="text retrieved by a database query on the question is 'unknown', not per-call, so CL002 misses it",
+)
 def test_cl002_retrieved_rows_are_per_call(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import sqlite3
 
         import anthropic
@@ -461,13 +572,23 @@ def test_cl002_retrieved_rows_are_per_call(tmp_path: Path) -> None:
                                           system=[{"type": "text", "text": docs},
                                                   {"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}}],
                                           messages=[{"role": "user", "content": q}])
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     assert " CL002 " in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="tools chosen per call by a comprehension over a parameter (or a set) are 'unknown', so CL002 misses them")
+@pytest.mark.xfail(
+    strict=True,
+    reason="tools chosen per call by a comprehension over a parameter (or a set) are 'unknown', so CL002 misses them",
+)
 def test_cl002_tools_chosen_per_call(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import anthropic
 
         SPECS = {"search": {"name": "search", "description": "Search.", "input_schema": {"type": "object"}},
@@ -479,13 +600,22 @@ def test_cl002_tools_chosen_per_call(tmp_path: Path) -> None:
             return client.messages.create(model="claude-sonnet-4-5", max_tokens=10, tools=[SPECS[n] for n in flags],
                                           system=[{"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}}],
                                           messages=[{"role": "user", "content": q}])
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     assert " CL002 " in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="CL004 takes `self.provider == 'vertex'` for an undecidable guard when __init__ chose the client on the parameter `provider`")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL004 takes `self.provider == 'vertex'` for an undecidable guard when __init__ chose the client on the parameter `provider`",
+)
 def test_cl004_guard_on_the_stored_provider(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": """
         from anthropic import Anthropic, AnthropicVertex
 
 
@@ -499,14 +629,22 @@ def test_cl004_guard_on_the_stored_provider(tmp_path: Path) -> None:
                 if self.provider == "vertex":
                     kwargs["cache_control"] = {"type": "ephemeral"}
                 return self.client.messages.create(**kwargs)
-    '''}, "CL004")
+    """
+        },
+        "CL004",
+    )
     assert "a.py:12:13: CL004" in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="a model defaulted in a wrapper's __init__ is unknown when the wrapper is built in another class's __init__ (4,096-token threshold)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a model defaulted in a wrapper's __init__ is unknown when the wrapper is built in another class's __init__ (4,096-token threshold)",
+)
 def test_cl001_model_default_of_a_wrapper(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {
-        "backend.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "backend.py": """
             import anthropic
 
 
@@ -518,8 +656,8 @@ def test_cl001_model_default_of_a_wrapper(tmp_path: Path) -> None:
                 def generate(self, system, question):
                     return self.client.messages.create(model=self.model, max_tokens=100, system=system,
                                                        messages=[{"role": "user", "content": question}])
-        ''',
-        "agent.py": '''
+        """,
+            "agent.py": """
             # Uses the anthropic backend (this comment keeps the prefilter bug out of the way).
             from backend import Backend
 
@@ -532,14 +670,22 @@ def test_cl001_model_default_of_a_wrapper(tmp_path: Path) -> None:
 
                 def answer(self, question: str):
                     return self.llm.generate(PROMPT, question)
-        ''',
-    }, "CL001")
+        """,
+        },
+        "CL001",
+    )
     assert "agent.py:12:16: CL001" in lint(root)[1]
 
 
-@pytest.mark.xfail(strict=True, reason="CL003's message for Bedrock Converse talks of cache_control and the Anthropic API's 400 instead of cachePoint and a ValidationException")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL003's message for Bedrock Converse talks of cache_control and the Anthropic API's 400 instead of cachePoint and a ValidationException",
+)
 def test_cl003_converse_message_names_cache_points(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": """
         import boto3
 
         runtime = boto3.client("bedrock-runtime")
@@ -550,15 +696,25 @@ def test_cl003_converse_message_names_cache_points(tmp_path: Path) -> None:
             return runtime.converse(modelId="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
                                     system=[{"text": "a"}, CP, {"text": "b"}, CP, {"text": "c"}, CP],
                                     messages=[{"role": "user", "content": [{"text": "d"}, CP, {"text": q}, CP]}])
-    '''}, "CL003")
+    """
+        },
+        "CL003",
+    )
     out = lint(root)[1]
     assert " CL003 " in out
     assert "cachePoint" in out and "cache_control" not in out
 
 
-@pytest.mark.xfail(strict=True, reason="CL002's message names the section of the dynamic piece ('tools') as where the static text is, not the system prompt")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL002's message names the section of the dynamic piece ('tools') as where the static text is, not the system prompt",
+)
 def test_cl002_message_names_the_static_section(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import anthropic
 
         client = anthropic.Anthropic()
@@ -568,15 +724,25 @@ def test_cl002_message_names_the_static_section(tmp_path: Path) -> None:
             return client.messages.create(model="claude-sonnet-4-5", max_tokens=10, tools=tools,
                                           system=[{"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}}],
                                           messages=[{"role": "user", "content": q}])
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     out = lint(root)[1]
     assert " CL002 " in out
     assert "static prompt text (system prompt)" in out
 
 
-@pytest.mark.xfail(strict=True, reason="CL002's label for a method of a clock value reads 'result of the current date (date.today()).isoformat()'")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL002's label for a method of a clock value reads 'result of the current date (date.today()).isoformat()'",
+)
 def test_cl002_message_label_of_a_formatted_date(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         import datetime
 
         import anthropic
@@ -588,15 +754,25 @@ def test_cl002_message_label_of_a_formatted_date(tmp_path: Path) -> None:
             return client.messages.create(model="claude-sonnet-4-5", max_tokens=10,
                                           system=f"Today is {datetime.date.today().isoformat()}.\\n{RULES}",
                                           messages=[{"role": "user", "content": q}])
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     out = lint(root)[1]
     assert " CL002 " in out
     assert "result of" not in out
 
 
-@pytest.mark.xfail(strict=True, reason="CL002's concatenation fix moves the dynamic line's trailing \"\\n\" to the front of the prompt")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL002's concatenation fix moves the dynamic line's trailing \"\\n\" to the front of the prompt",
+)
 def test_cl002_fix_keeps_the_newline_with_the_dynamic_line(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         from openai import OpenAI
 
         client = OpenAI()
@@ -605,14 +781,24 @@ def test_cl002_fix_keeps_the_newline_with_the_dynamic_line(tmp_path: Path) -> No
         def notes(product: str, changes: str):
             instructions = "Product: " + product + "\\n" + RULES
             return client.responses.create(model="gpt-4.1", instructions=instructions, input=changes)
-    '''}, "CL002")
+    """
+        },
+        "CL002",
+    )
     assert " CL002 " in lint(root)[1]
     assert 'instructions = RULES + "Product: " + product + "\\n"' in fixed_text(root, "a.py")
 
 
-@pytest.mark.xfail(strict=True, reason="CL004's fix adds a second \"cache_control\" key to a block that already has one (the 5m marker is silently replaced)")
+@pytest.mark.xfail(
+    strict=True,
+    reason='CL004\'s fix adds a second "cache_control" key to a block that already has one (the 5m marker is silently replaced)',
+)
 def test_cl004_fix_does_not_duplicate_a_marker(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": PROMPT_3000 + '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": PROMPT_3000
+            + """
         from anthropic import AnthropicBedrock
 
         client = AnthropicBedrock(aws_region="us-east-1")
@@ -625,7 +811,10 @@ def test_cl004_fix_does_not_duplicate_a_marker(tmp_path: Path) -> None:
                 messages=[{"role": "user", "content": q}],
                 cache_control={"type": "ephemeral", "ttl": "1h"},
             )
-    '''}, "CL004")
+    """
+        },
+        "CL004",
+    )
     assert " CL004 " in lint(root)[1]
     tree = ast.parse(fixed_text(root, "a.py"))
     for node in ast.walk(tree):
@@ -634,9 +823,15 @@ def test_cl004_fix_does_not_duplicate_a_marker(tmp_path: Path) -> None:
             assert keys.count("cache_control") <= 1, ast.unparse(node)[:120]
 
 
-@pytest.mark.xfail(strict=True, reason="CL005 misses copilot_cache_control on an assistant message whose content is None (a tool call)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="CL005 misses copilot_cache_control on an assistant message whose content is None (a tool call)",
+)
 def test_cl005_marker_on_a_tool_call_message(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"a.py": '''
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": """
         from openai import OpenAI
 
         router = OpenAI(base_url="https://openrouter.ai/api/v1")
@@ -652,5 +847,8 @@ def test_cl005_marker_on_a_tool_call_message(tmp_path: Path) -> None:
                     {"role": "tool", "tool_call_id": "c1", "content": "result"},
                 ],
             )
-    '''}, "CL005")
+    """
+        },
+        "CL005",
+    )
     assert " CL005 " in lint(root)[1]

@@ -44,7 +44,7 @@ import shutil
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -111,8 +111,12 @@ def imported(project: Path, module: str) -> Iterator[Any]:
     """Import `module` from `project` as a fresh top-level module (and whatever it imports
     from the project); every module of the project is forgotten afterwards, and the
     environment is restored."""
-    names = {p.stem for p in project.glob("*.py")} | {p.name for p in project.iterdir() if (p / "__init__.py").is_file()}
-    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in names}
+    names = {p.stem for p in project.glob("*.py")} | {
+        p.name for p in project.iterdir() if (p / "__init__.py").is_file()
+    }
+    saved = {
+        name: sys.modules.pop(name) for name in list(sys.modules) if name.split(".")[0] in names
+    }
     saved_env = dict(os.environ)
     sys.path.insert(0, str(project))
     try:
@@ -169,22 +173,32 @@ def defect(code: str, sents: List[Sent]) -> List[str]:
     found: List[str] = []
     if code == "CL001":
         for sent in sents:
-            if _is_claude(sent) and len(system_text(sent)) >= LARGE_SYSTEM_CHARS and not system_covered(sent):
-                found.append(f"{sent.url}: a {len(system_text(sent)):,}-char system prompt with no breakpoint covering it")
+            if (
+                _is_claude(sent)
+                and len(system_text(sent)) >= LARGE_SYSTEM_CHARS
+                and not system_covered(sent)
+            ):
+                found.append(
+                    f"{sent.url}: a {len(system_text(sent)):,}-char system prompt with no breakpoint covering it"
+                )
     elif code == "CL002":
         pairs = _pairs(sents)
         assert pairs, "CL002 programs must send two requests of the same kind (run() calls twice)"
         for first, second in pairs:
             reusable = reusable_chars(first, second, _explicit(first))
             if reusable < REUSABLE_CHARS:
-                found.append(f"{second.url}: only {reusable:,} chars of the prompt can be read back from the cache")
+                found.append(
+                    f"{second.url}: only {reusable:,} chars of the prompt can be read back from the cache"
+                )
     elif code == "CL003":
         for sent in sents:
             if len(marks(sent)) > 4:
                 found.append(f"{sent.url}: {len(marks(sent))} breakpoints")
     elif code == "CL004":
         for sent in sents:
-            if sent.body.get("cache_control") is not None and sent.platform in ROOT_MARKER_REJECTED | {"openrouter"}:
+            if sent.body.get(
+                "cache_control"
+            ) is not None and sent.platform in ROOT_MARKER_REJECTED | {"openrouter"}:
                 found.append(f"{sent.url}: top-level cache_control to {sent.platform}")
     elif code == "CL005":
         for sent in sents:
@@ -213,21 +227,34 @@ def check_fixed(code: str, before: List[Sent], after: List[Sent]) -> List[str]:
     if code == "CL003":
         problems += [f"{s.url}: the fix removed every breakpoint" for s in after if not marks(s)]
     if code == "CL004":
-        ttls = {(s.body.get("cache_control") or {}).get("ttl", "5m") for s in before if s.body.get("cache_control")}
+        ttls = {
+            (s.body.get("cache_control") or {}).get("ttl", "5m")
+            for s in before
+            if s.body.get("cache_control")
+        }
         for sent in after:
             if not any(m.ttl in ttls for m in marks(sent)):
-                problems.append(f"{sent.url}: no breakpoint with the top-level marker's TTL {sorted(ttls)} after the fix")
+                problems.append(
+                    f"{sent.url}: no breakpoint with the top-level marker's TTL {sorted(ttls)} after the fix"
+                )
     if code == "CL005":
         wanted = min(_copilot_markers(before), 4)
         have = sum(len(marks(s)) for s in after)
         if have < wanted:
-            problems.append(f"{have} cache_control markers after the fix, {wanted} copilot_cache_control before")
+            problems.append(
+                f"{have} cache_control markers after the fix, {wanted} copilot_cache_control before"
+            )
     return problems
 
 
 # --- the fixtures -------------------------------------------------------------------------------------
 def _runnable() -> List[Path]:
-    return [d for d in fixture_dirs() if (d / "run.py").is_file() and rule_code(d) in ("CL001", "CL002", "CL003", "CL004", "CL005")]
+    return [
+        d
+        for d in fixture_dirs()
+        if (d / "run.py").is_file()
+        and rule_code(d) in ("CL001", "CL002", "CL003", "CL004", "CL005")
+    ]
 
 
 def _fixable() -> List[Any]:
@@ -237,7 +264,11 @@ def _fixable() -> List[Any]:
             continue
         if not ((d / "fixed").is_dir() or (d / "KNOWN_WRONG_FIX").is_file()):
             continue
-        marks_ = [pytest.mark.xfail(strict=True, reason=KNOWN_BAD_FIXED[d.name])] if d.name in KNOWN_BAD_FIXED else []
+        marks_ = (
+            [pytest.mark.xfail(strict=True, reason=KNOWN_BAD_FIXED[d.name])]
+            if d.name in KNOWN_BAD_FIXED
+            else []
+        )
         params.append(pytest.param(d, id=d.name, marks=marks_))
     return params
 
@@ -252,7 +283,9 @@ def test_fixture_program_as_written(fixture: Path, tmp_path: Path) -> None:
         problems = [f"{s.url}: {p}" for s in sents for p in check_request(s)]
         assert problems == [], problems
     else:
-        assert defect(code, sents), f"the {code} defect does not show in the requests the program sends"
+        assert defect(code, sents), (
+            f"the {code} defect does not show in the requests the program sends"
+        )
 
 
 @pytest.mark.slow
@@ -266,7 +299,16 @@ def test_fixed_fixture_program(fixture: Path, tmp_path: Path) -> None:
 
 
 # --- the rules' documented examples ---------------------------------------------------------------
-SENDING_METHODS = {"create", "stream", "converse", "converse_stream", "invoke_model", "completion", "post", "parse"}
+SENDING_METHODS = {
+    "create",
+    "stream",
+    "converse",
+    "converse_stream",
+    "invoke_model",
+    "completion",
+    "post",
+    "parse",
+}
 
 
 def _example_cases() -> List[Any]:
@@ -278,7 +320,11 @@ def _example_cases() -> List[Any]:
             if example.fixed_source is None or not _sending_functions(example.fixed_source):
                 continue
             case_id = f"{rule.code}-invalid-{i}"
-            marks_ = [pytest.mark.xfail(strict=True, reason=KNOWN_BAD_EXAMPLES[case_id])] if case_id in KNOWN_BAD_EXAMPLES else []
+            marks_ = (
+                [pytest.mark.xfail(strict=True, reason=KNOWN_BAD_EXAMPLES[case_id])]
+                if case_id in KNOWN_BAD_EXAMPLES
+                else []
+            )
             cases.append(pytest.param(rule.code, example, id=case_id, marks=marks_))
     return cases
 
@@ -299,7 +345,11 @@ def _sending_functions(source: str) -> List[str]:
     names = []
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef):
-            calls = [n for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+            calls = [
+                n
+                for n in ast.walk(node)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            ]
             if any(c.func.attr in SENDING_METHODS for c in calls):
                 names.append(node.name)
     return names
@@ -314,7 +364,11 @@ def _conversation(variant: int, shape: str) -> List[Dict[str, Any]]:
             messages.append({"role": role, "text": text})
         else:
             messages.append({"role": role, "content": [{"type": "text", "text": text}]})
-    messages.append({"role": "user", "text": f"last {variant}"} if shape == "text" else {"role": "user", "content": f"last {variant}"})
+    messages.append(
+        {"role": "user", "text": f"last {variant}"}
+        if shape == "text"
+        else {"role": "user", "content": f"last {variant}"}
+    )
     return messages
 
 
@@ -361,10 +415,16 @@ def run_example(root: Path) -> List[Sent]:
 def test_rule_example_fix_sends_valid_request(code: str, example: Any, tmp_path: Path) -> None:
     """A rule's documented fix, executed: the requests it sends satisfy the provider rules;
     for CL001-CL005, the defect is on the wire before the fix and gone after it."""
-    after = run_example(_write_example(tmp_path / "after", example, example.fixed_source, fixed=True))
+    after = run_example(
+        _write_example(tmp_path / "after", example, example.fixed_source, fixed=True)
+    )
     if code in ("CL001", "CL002", "CL003", "CL004", "CL005"):
-        before = run_example(_write_example(tmp_path / "before", example, example.source, fixed=False))
-        assert defect(code, before), f"the documented {code} example does not show its defect on the wire"
+        before = run_example(
+            _write_example(tmp_path / "before", example, example.source, fixed=False)
+        )
+        assert defect(code, before), (
+            f"the documented {code} example does not show its defect on the wire"
+        )
         problems = check_fixed(code, before, after)
     else:
         problems = [f"{s.url}: {p}" for s in after for p in check_request(s)]
@@ -372,7 +432,12 @@ def test_rule_example_fix_sends_valid_request(code: str, example: Any, tmp_path:
 
 
 # --- the checks themselves can fail -----------------------------------------------------------------
-def _sent(body: Dict[str, Any], platform: str = "anthropic", fmt: str = "anthropic", url: str = "https://api.anthropic.com/v1/messages") -> Sent:
+def _sent(
+    body: Dict[str, Any],
+    platform: str = "anthropic",
+    fmt: str = "anthropic",
+    url: str = "https://api.anthropic.com/v1/messages",
+) -> Sent:
     return Sent("test", url, platform, fmt, body, body.get("model"))
 
 
@@ -382,30 +447,77 @@ def test_provider_rule_checks_catch_bad_bodies() -> None:
         "model": "claude-sonnet-4-5",
         "max_tokens": 5,
         "system": [{"type": "text", "text": f"part {i}", "cache_control": cc} for i in range(4)],
-        "messages": [{"role": "user", "content": [{"type": "text", "text": "q", "cache_control": cc}]}],
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "text": "q", "cache_control": cc}]}
+        ],
     }
     assert any("5 cache breakpoints" in p for p in check_request(_sent(five)))
     order = {
         "model": "m",
         "max_tokens": 5,
         "system": [{"type": "text", "text": "a", "cache_control": cc}],
-        "messages": [{"role": "user", "content": [{"type": "text", "text": "q", "cache_control": {"type": "ephemeral", "ttl": "1h"}}]}],
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "text",
+                        "text": "q",
+                        "cache_control": {"type": "ephemeral", "ttl": "1h"},
+                    }
+                ],
+            }
+        ],
     }
     assert any("1h breakpoint" in p for p in check_request(_sent(order)))
-    root = {"max_tokens": 5, "anthropic_version": "bedrock-2023-05-31", "cache_control": cc, "messages": [{"role": "user", "content": "q"}]}
+    root = {
+        "max_tokens": 5,
+        "anthropic_version": "bedrock-2023-05-31",
+        "cache_control": cc,
+        "messages": [{"role": "user", "content": "q"}],
+    }
     assert any("top-level" in p for p in check_request(_sent(root, platform="bedrock")))
-    assert not any("top-level" in p for p in check_request(_sent({**root, "model": "m"}, platform="anthropic")))
-    copilot = {"model": "m", "messages": [{"role": "user", "content": "q", "copilot_cache_control": cc}]}
+    assert not any(
+        "top-level" in p for p in check_request(_sent({**root, "model": "m"}, platform="anthropic"))
+    )
+    copilot = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "q", "copilot_cache_control": cc}],
+    }
     openrouter = "https://openrouter.ai/api/v1/chat/completions"
-    assert any("copilot_cache_control" in p for p in check_request(_sent(copilot, "openrouter", "openai-chat", openrouter)))
+    assert any(
+        "copilot_cache_control" in p
+        for p in check_request(_sent(copilot, "openrouter", "openai-chat", openrouter))
+    )
     capi = "https://api.githubcopilot.com/chat/completions"
     assert check_request(_sent(copilot, "copilot", "openai-chat", capi)) == []
-    bad_value = {"model": "m", "max_tokens": 5, "system": [{"type": "text", "text": "a", "cache_control": {"type": "ephemeral", "ttl": "10m"}}], "messages": []}
+    bad_value = {
+        "model": "m",
+        "max_tokens": 5,
+        "system": [
+            {"type": "text", "text": "a", "cache_control": {"type": "ephemeral", "ttl": "10m"}}
+        ],
+        "messages": [],
+    }
     assert any("ttl" in p for p in check_request(_sent(bad_value)))
-    thinking = {"model": "m", "max_tokens": 5, "messages": [
-        {"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "signature": "s", "cache_control": cc}]}]}
+    thinking = {
+        "model": "m",
+        "max_tokens": 5,
+        "messages": [
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "thinking", "thinking": "t", "signature": "s", "cache_control": cc}
+                ],
+            }
+        ],
+    }
     assert any("not allowed" in p for p in check_request(_sent(thinking)))
-    on_message = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "q", "cache_control": cc}]}
+    on_message = {
+        "model": "m",
+        "max_tokens": 5,
+        "messages": [{"role": "user", "content": "q", "cache_control": cc}],
+    }
     assert any("not allowed on a message" in p for p in check_request(_sent(on_message)))
 
 
@@ -419,13 +531,37 @@ def test_cache_reuse_model() -> None:
             blocks.reverse()
         if mark:
             blocks[-1 if dynamic_first else 0]["cache_control"] = cc
-        return _sent({"model": "m", "max_tokens": 5, "system": blocks, "messages": [{"role": "user", "content": "q"}]})
+        return _sent(
+            {
+                "model": "m",
+                "max_tokens": 5,
+                "system": blocks,
+                "messages": [{"role": "user", "content": "q"}],
+            }
+        )
 
     assert reusable_chars(body("a", False), body("b", False), explicit=True) >= 5000
     assert reusable_chars(body("a", True), body("b", True), explicit=True) == 0
-    assert reusable_chars(body("a", False, mark=False), body("b", False, mark=False), explicit=True) == 0
-    one_block_a = _sent({"model": "m", "max_tokens": 5, "system": [{"type": "text", "text": static + "a", "cache_control": cc}], "messages": []})
-    one_block_b = _sent({"model": "m", "max_tokens": 5, "system": [{"type": "text", "text": static + "b", "cache_control": cc}], "messages": []})
+    assert (
+        reusable_chars(body("a", False, mark=False), body("b", False, mark=False), explicit=True)
+        == 0
+    )
+    one_block_a = _sent(
+        {
+            "model": "m",
+            "max_tokens": 5,
+            "system": [{"type": "text", "text": static + "a", "cache_control": cc}],
+            "messages": [],
+        }
+    )
+    one_block_b = _sent(
+        {
+            "model": "m",
+            "max_tokens": 5,
+            "system": [{"type": "text", "text": static + "b", "cache_control": cc}],
+            "messages": [],
+        }
+    )
     assert reusable_chars(one_block_a, one_block_b, explicit=True) == 0
     assert reusable_chars(one_block_a, one_block_b, explicit=False) >= 5000
 
@@ -437,21 +573,42 @@ def test_stub_reaches_every_sdk() -> None:
     import openai
 
     with capture() as recorder:
-        anthropic.Anthropic().messages.create(model="claude-sonnet-4-5", max_tokens=5, messages=[{"role": "user", "content": "a"}])
+        anthropic.Anthropic().messages.create(
+            model="claude-sonnet-4-5", max_tokens=5, messages=[{"role": "user", "content": "a"}]
+        )
         anthropic.AnthropicBedrock(aws_region="us-east-1").messages.create(
-            model="us.anthropic.claude-sonnet-4-5-20250929-v1:0", max_tokens=5, messages=[{"role": "user", "content": "b"}])
+            model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            max_tokens=5,
+            messages=[{"role": "user", "content": "b"}],
+        )
         anthropic.AnthropicVertex(region="us-east5", project_id="p").messages.create(
-            model="claude-sonnet-4-5@20250929", max_tokens=5, messages=[{"role": "user", "content": "c"}])
-        anthropic.AnthropicFoundry(resource="r").messages.create(model="claude-sonnet-4-5", max_tokens=5, messages=[{"role": "user", "content": "d"}])
-        openai.OpenAI(base_url="https://openrouter.ai/api/v1").chat.completions.create(model="anthropic/claude-sonnet-4.5", messages=[{"role": "user", "content": "e"}])
+            model="claude-sonnet-4-5@20250929",
+            max_tokens=5,
+            messages=[{"role": "user", "content": "c"}],
+        )
+        anthropic.AnthropicFoundry(resource="r").messages.create(
+            model="claude-sonnet-4-5", max_tokens=5, messages=[{"role": "user", "content": "d"}]
+        )
+        openai.OpenAI(base_url="https://openrouter.ai/api/v1").chat.completions.create(
+            model="anthropic/claude-sonnet-4.5", messages=[{"role": "user", "content": "e"}]
+        )
         client = boto3.client("bedrock-runtime", region_name="us-east-1")
-        client.converse(modelId="m", messages=[{"role": "user", "content": [{"text": "f"}, {"cachePoint": {"type": "default"}}]}])
+        client.converse(
+            modelId="m",
+            messages=[
+                {"role": "user", "content": [{"text": "f"}, {"cachePoint": {"type": "default"}}]}
+            ],
+        )
         # botocore validates the structure against the service model (not enum values: those
         # are check_request's job), before anything is sent.
         from botocore.exceptions import ParamValidationError
 
         with pytest.raises(ParamValidationError, match="cachePoint"):
-            client.converse(modelId="m", messages=[{"role": "user", "content": [{"cachePoint": "default"}]}])
+            client.converse(
+                modelId="m", messages=[{"role": "user", "content": [{"cachePoint": "default"}]}]
+            )
     platforms = [s.platform for s in recorder.sent]
-    assert platforms == ["anthropic", "bedrock", "vertex", "foundry", "openrouter", "bedrock"], platforms
+    assert platforms == ["anthropic", "bedrock", "vertex", "foundry", "openrouter", "bedrock"], (
+        platforms
+    )
     assert [s.fmt for s in recorder.sent][-1] == "converse"
