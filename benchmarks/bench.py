@@ -72,8 +72,8 @@ from build_corpus import CORPORA, corpus_root, py_files, write_project_config  #
 DEFAULT_FILE = {
     # perf.md's single-file reference: 529 lines, 15.3 KB, imports openai.
     "S": "instructor-1.17.0/instructor/v2/providers/openai/client.py",
-    # an Anthropic-calling provider module of litellm (~1k lines), a typical SDK file of L.
-    "L": "litellm-1.109.1/litellm/llms/anthropic/chat/handler.py",
+    # crewai's Anthropic provider (86 KB, calls messages.create; imported by crewai/llm.py).
+    "L": "crewai-1.15.30/crewai/llms/providers/anthropic/completion.py",
 }
 TOUCH_MARK = b"\n# touched by cachelint benchmarks/bench.py\n"
 
@@ -136,9 +136,11 @@ class TreeSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
-def run_once(argv: List[str], cwd: str, env: Dict[str, str], ok_codes=(0, 1)) -> Sample:
+def run_once(
+    argv: List[str], cwd: str, env: Dict[str, str], ok_codes=(0, 1), stderr_to: Optional[str] = None
+) -> Sample:
     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    with tempfile.TemporaryFile() as err:
+    with open(stderr_to, "w+b") if stderr_to else tempfile.TemporaryFile() as err:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -174,6 +176,9 @@ class Scenario:
     setup: Optional[Callable[[], Callable[[], None]]] = None
     slow: bool = False  # skipped in the warm-up round (it is a cold full pass)
     max_runs: Optional[int] = None  # measured in the first max_runs rounds only (--cold-runs)
+    #: samples of ruff ALL taken right before each of this scenario's samples, when they were
+    #: not taken within the rounds (--fill-as-cold)
+    ruff_pairs: Optional[List[Sample]] = None
     samples: List[Sample] = field(default_factory=list)
 
     def measure(self) -> Sample:
@@ -280,10 +285,9 @@ def med(xs: List[float]) -> float:
 def paired(a: Scenario, b: Scenario, what: str = "wall") -> Optional[float]:
     """Median over rounds of a/b (rounds where both ran; a scenario capped by --cold-runs
     ran in the first rounds, so zip pairs it with the same rounds of b)."""
+    base = a.ruff_pairs if a.ruff_pairs is not None and b.key == "ruff_all" else b.samples
     ratios = [
-        getattr(x, what) / getattr(y, what)
-        for x, y in zip(a.samples, b.samples)
-        if getattr(y, what) > 0
+        getattr(x, what) / getattr(y, what) for x, y in zip(a.samples, base) if getattr(y, what) > 0
     ]
     return med(ratios) if ratios else None
 
@@ -321,6 +325,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         type=int,
         default=None,
         help="measure the whole-corpus cold cachelint in the first N rounds only (default: every round)",
+    )
+    parser.add_argument(
+        "--fill-as-cold",
+        action="store_true",
+        help="no separate cold runs: the run that fills the cache (cold, and also writes the cache) is the one "
+        "cold sample, paired with a ruff ALL run made just before it (saves one full pass on L)",
     )
     parser.add_argument(
         "--file",
@@ -482,7 +492,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             scenarios.append(
                 Scenario("one_fixit", "fixit lint FILE", [fixit, "lint", rel_file], root, env)
             )
-        if args.skip_cold:
+        if args.skip_cold or args.fill_as_cold:
             scenarios = [s for s in scenarios if s.key != "cl_cold"]
         elif args.cold_runs is not None:
             by_key_tmp = {s.key: s for s in scenarios}
@@ -490,13 +500,39 @@ def main(argv: Optional[List[str]] = None) -> int:
         by_key = {s.key: s for s in scenarios}
 
         # Fill the caches (the fill is itself a cold pass: it warms the page cache and .pyc files).
-        print("filling the result caches (untimed) ...", flush=True)
-        fill = run_once(cl + ["--cache-dir", caches["warm"], *cc, "."], root, cl_env)
+        fill_log = os.path.join(work, "fill-verbose.txt")
+        pre_ruff = None
+        if args.fill_as_cold:
+            print("ruff ALL, then the cache-filling cold run (its cold sample) ...", flush=True)
+            run_once(by_key["ruff_all"].argv, root, env)  # warm-up
+            pre_ruff = run_once(by_key["ruff_all"].argv, root, env)
+        else:
+            print("filling the result caches (untimed) ...", flush=True)
+        fill = run_once(
+            cl + ["--cache-dir", caches["warm"], "--verbose", *cc, "."],
+            root,
+            cl_env,
+            stderr_to=fill_log,
+        )
         print(
             f"  fill run (cold + writing the cache): {fmt_s(fill.wall)} s wall, {fmt_s(fill.cpu)} s cpu, "
             f"peak {fill.rss_tree_mib:.0f} MiB",
             flush=True,
         )
+        if pre_ruff is not None:
+            cold = Scenario(
+                "cl_cold",
+                "cachelint --verbose --output-format concise .  (the cache-filling cold run, 1 sample)",
+                [],
+                root,
+                cl_env,
+                slow=True,
+                max_runs=1,
+                samples=[fill],
+                ruff_pairs=[pre_ruff],
+            )
+            scenarios.insert(1, cold)
+            by_key["cl_cold"] = cold
         run_once(cl + ["--cache-dir", caches["warm"], *cc, "."], root, cl_env)
         run_once(cl + ["--cache-dir", caches["one"], rel_file], root, cl_env)
         run_once(cl + ["--cache-dir", caches["one"], rel_file], root, cl_env)
@@ -523,6 +559,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         elapsed = time.time() - t0
 
         report(args, scenarios, by_key, rel_file, elapsed, source, fill)
+        print_verbose(fill_log)
         if args.json:
             with open(args.json, "w") as fh:
                 json.dump(
@@ -550,6 +587,19 @@ def main(argv: Optional[List[str]] = None) -> int:
         untouch_leftover(file_abs)
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def print_verbose(path: str) -> None:
+    """The fill run's own `--verbose` phase breakdown and slowest files."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        lines = fh.read().splitlines()
+    notes = sum(1 for line in lines if line.lstrip().startswith("note:"))
+    print()
+    print("cachelint --verbose of the cache-filling cold run:")
+    for line in lines:
+        if not line.lstrip().startswith("note:"):
+            print(f"  {line}")
+    print(f"  ({notes} 'note:' lines about parts the analysis gave up on, not shown)")
 
 
 def report(

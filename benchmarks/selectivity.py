@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -63,6 +65,10 @@ def _lint(path: str) -> Dict[str, Any]:
         "skipped": result.skipped,
         "errors": len(result.errors),
         "notes": len(result.notes),
+        # memory evidence: this worker's peak RSS so far, and what its Project keeps parsed
+        "worker_pid": os.getpid(),
+        "worker_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "modules_cached": sum(len(getattr(p, "_modules", ())) for p in _engine._projects.values()),
     }
 
 
@@ -79,6 +85,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--no-analyse", action="store_true", help="stage 1 only")
     parser.add_argument("--top", type=int, default=20, help="slowest files to list")
     parser.add_argument("--json", help="write the per-file records here")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        help="lint only N passing files: the N/5 largest plus a seeded random draw of the rest "
+        "(weighted estimates; for a loaded machine or a quick look)",
+    )
+    parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
 
     root = corpus_root(args.corpus)
@@ -128,19 +141,38 @@ def main(argv: Optional[List[str]] = None) -> int:
         _print_packages(per_pkg, analysed=False)
         return 0
 
+    ordered = sorted(passing, key=lambda p: -sizes[p])
+    weight: Dict[str, float] = {p: 1.0 for p in ordered}
+    sampled = args.sample is not None and args.sample < len(ordered)
+    if sampled:
+        # Stratified: the largest fifth of the sample are the largest files (they dominate the
+        # time and must not be missed), the rest a seeded random draw from the other files,
+        # each standing for len(rest) / drawn files in the estimates.
+        top_n = args.sample // 5
+        rest = ordered[top_n:]
+        drawn = random.Random(args.seed).sample(rest, args.sample - top_n)
+        weight = {p: 1.0 for p in ordered[:top_n]}
+        weight.update({p: len(rest) / len(drawn) for p in drawn})
+        ordered = [p for p in ordered if p in weight]
     print(
-        f"stage 2: linting the {len(passing):,} passing files with the Engine in {args.jobs} process(es), "
-        "largest first ...",
+        f"stage 2: linting {len(ordered):,} of the {len(passing):,} passing files with the Engine in "
+        f"{args.jobs} process(es), largest first"
+        + (
+            f" (a stratified sample: the {args.sample // 5} largest + {len(ordered) - args.sample // 5} drawn at "
+            f"random, seed {args.seed}; totals below are weighted estimates)"
+            if sampled
+            else ""
+        )
+        + " ...",
         flush=True,
     )
-    ordered = sorted(passing, key=lambda p: -sizes[p])
     records: List[Dict[str, Any]] = []
     t0 = time.perf_counter()
     if args.jobs > 1:
         with get_context("fork").Pool(args.jobs, initializer=_init, initargs=(root,)) as pool:
             for i, rec in enumerate(pool.imap_unordered(_lint, ordered, chunksize=1), 1):
                 records.append(rec)
-                if i % 250 == 0:
+                if i % 100 == 0:
                     print(
                         f"  {i:,}/{len(ordered):,} files, {time.perf_counter() - t0:.0f} s",
                         flush=True,
@@ -150,31 +182,41 @@ def main(argv: Optional[List[str]] = None) -> int:
         for path in ordered:
             records.append(_lint(path))
     wall = time.perf_counter() - t0
+    for r in records:
+        r["weight"] = weight[r["path"]]
 
-    total_s = sum(r["seconds"] for r in records)
+    def total(rs: List[Dict[str, Any]], key: Optional[str] = None) -> float:
+        return sum(r["weight"] * (r[key] if key else 1) for r in rs)
+
+    est = "~" if sampled else ""
+    total_s = total(records, "seconds")
+    n_all = total(records)
     with_req = [r for r in records if r["requests"]]
     without = [r for r in records if not r["requests"]]
     with_diag = [r for r in records if r["diagnostics"]]
-    s_without = sum(r["seconds"] for r in without)
-    print(f"stage 2: {wall:.1f} s wall, {total_s:.1f} s summed over files")
+    s_without = total(without, "seconds")
     print(
-        f"files producing >= 1 LLM request: {len(with_req):,} of {len(records):,} passing "
-        f"({100 * len(with_req) / max(1, len(records)):.1f} %), {sum(r['bytes'] for r in with_req) / 1e6:.2f} MB, "
-        f"{sum(r['requests'] for r in records):,} requests in all"
+        f"stage 2: {wall:.1f} s wall, {sum(r['seconds'] for r in records):.1f} s summed over the files linted"
+        + (f"; {total_s:.0f} s estimated for all passing files" if sampled else "")
     )
     print(
-        f"files passing but producing no request: {len(without):,} ({100 * len(without) / max(1, len(records)):.1f} %), "
-        f"{sum(r['bytes'] for r in without) / 1e6:.2f} MB, {s_without:.1f} s = "
-        f"{100 * s_without / max(total_s, 1e-9):.1f} % of the analysis time"
+        f"files producing >= 1 LLM request: {est}{total(with_req):,.0f} of {n_all:,.0f} passing "
+        f"({100 * total(with_req) / max(1, n_all):.1f} %), {est}{total(with_req, 'bytes') / 1e6:.2f} MB, "
+        f"{est}{total(records, 'requests'):,.0f} requests in all"
     )
     print(
-        f"files with findings: {len(with_diag):,}; findings: {sum(r['diagnostics'] for r in records):,}; "
-        f"internal errors in {sum(1 for r in records if r['errors'])} file(s)"
+        f"files passing but producing no request: {est}{total(without):,.0f} "
+        f"({100 * total(without) / max(1, n_all):.1f} %), {est}{total(without, 'bytes') / 1e6:.2f} MB, "
+        f"{est}{s_without:.1f} s = {100 * s_without / max(total_s, 1e-9):.1f} % of the analysis time"
+    )
+    print(
+        f"files with findings: {est}{total(with_diag):,.0f}; findings: {est}{total(records, 'diagnostics'):,.0f}; "
+        f"internal errors in {sum(1 for r in records if r['errors'])} linted file(s)"
     )
     phases: Dict[str, float] = defaultdict(float)
     for r in records:
         for k, v in r["timings"].items():
-            phases[k] += v
+            phases[k] += v * r["weight"]
     print(
         "engine phases summed over files: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(phases.items(), key=lambda kv: -kv[1]))
@@ -190,17 +232,25 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"  {r['seconds']:8.2f} {100 * share / max(total_s, 1e-9):5.1f} % {r['bytes'] / 1000:8.1f} KB "
             f"{r['requests']:4d} req {r['diagnostics']:4d} find  {os.path.relpath(r['path'], root)}"
         )
-    for frac in (0.01, 0.05, 0.10):
+    for frac in () if sampled else (0.01, 0.05, 0.10):
         n = max(1, int(len(records) * frac))
         print(
             f"  the slowest {frac:.0%} of files ({n}) take {100 * sum(r['seconds'] for r in records[:n]) / max(total_s, 1e-9):.1f} % of the time"
         )
     for r in records:
         pkg = per_pkg[package_of(root, r["path"])]
-        pkg["seconds"] += r["seconds"]
-        pkg["with_req"] += 1 if r["requests"] else 0
-        pkg["requests"] += r["requests"]
+        pkg["seconds"] += r["seconds"] * r["weight"]
+        pkg["with_req"] += r["weight"] if r["requests"] else 0
+        pkg["requests"] += r["requests"] * r["weight"]
     _print_packages(per_pkg, analysed=True)
+    workers: Dict[int, Dict[str, Any]] = {}
+    for r in sorted(records, key=lambda r: r["worker_maxrss_mib"]):
+        workers[r["worker_pid"]] = r
+    for pid, r in sorted(workers.items()):
+        print(
+            f"worker {pid}: peak RSS {r['worker_maxrss_mib']:.0f} MiB, {r['modules_cached']:,} parsed modules "
+            "kept by its Project at the end"
+        )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(
