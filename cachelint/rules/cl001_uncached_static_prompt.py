@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from cachelint.analysis.request import Piece, Request
+from cachelint.analysis.tokens import estimate_tokens
+from cachelint.analysis.values import Kind, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
 from cachelint.rule import Invalid, Rule, Valid
@@ -40,6 +42,10 @@ class UncachedStaticPrompt(Rule):
     never change) reaches the model's minimum cacheable size, while nothing marks it for
     caching: no `cache_control` on it or after it, no top-level (automatic)
     `cache_control`, no Converse `cachePoint`.
+
+    It also reports static text that reaches the minimum only together with the start of a
+    block whose end changes per call (`system=RULES + f"Today is {today}"`): no breakpoint
+    can cache that block until the per-call part moves to a block of its own.
 
     The prefix is measured where it is built, across modules: a prompt constant imported
     from another file, a template filled once at import, a Markdown file read from the
@@ -252,6 +258,27 @@ class UncachedStaticPrompt(Rule):
                 return litellm.completion(**params)
             """,
         ),
+        Invalid(
+            """
+            import datetime
+
+            import anthropic
+
+            RULES = "Cite the policy section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=800,
+                    system=RULES + f"\\nToday is {datetime.date.today()}.",
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            expected_message="share a block with the current date",
+            title="The static rules share one block with today's date",
+        ),
         Valid(
             """
             from anthropic import AnthropicFoundry
@@ -382,14 +409,13 @@ class UncachedStaticPrompt(Rule):
         if not support.is_claude_request(request) or support.has_markers(request):
             return
         prefix = request.static_prefix()
-        if not prefix:
-            return
-        tokens = support.total_tokens(prefix)
+        tokens = support.total_tokens(prefix) if prefix else 0
         if tokens is None:
             return
         minimum = support.request_min_tokens(request, ctx.settings.tables)
         threshold = max(minimum.high, self.options.min_tokens)
-        if tokens < threshold or tokens == 0:
+        if tokens < threshold:
+            self._check_shared_block(ctx, request, prefix, tokens, threshold)
             return
         ratio = support.read_ratio(request, ctx.settings.tables)
         saved = int(tokens * (1 - ratio))
@@ -410,19 +436,39 @@ class UncachedStaticPrompt(Rule):
             fix_title=fix.message if fix else "Add a cache breakpoint (cache_control) after the static prefix",
         )
 
+    def _check_shared_block(self, ctx: FileContext, request: Request, prefix: List[Piece], tokens: int, threshold: int) -> None:
+        """Static text that only reaches the minimum together with the head of the next block,
+        whose tail changes per call (`system=RULES + f"\\nToday: {today}"`): no breakpoint
+        can cache it until the per-call part gets a block of its own."""
+        following = request.pieces[len(prefix)] if len(prefix) < len(request.pieces) else None
+        if following is None or following.kind != Kind.DYNAMIC or not isinstance(following.value, Str) or following.many:
+            return
+        head = 0
+        hole = None
+        for part in following.value.parts:
+            if not part.kind.cacheable:
+                hole = part
+                break
+            head += part.length or 0
+        head_tokens = estimate_tokens(head)
+        if hole is None or hole.kind != Kind.DYNAMIC or tokens + head_tokens < threshold:
+            return
+        label = hole.label or "a value that changes per call"
+        message = (
+            f"~{tokens + head_tokens:,} tokens of static prompt text ({_sections(prefix + [following])}) share a block with "
+            f"{label} ({support.where(ctx, hole.span)}), which changes on every call, so no breakpoint can cache them. Put "
+            "the per-call text in a block of its own after the static one and mark the static block with cache_control"
+        )
+        support.report(ctx, self, request, following.span, message,
+                       fix_title="Give the per-call text its own block after a breakpoint")
+
     def _fix(self, ctx: FileContext, request: Request, prefix: List[Piece], minimum: int) -> Optional[Fix]:
-        # The last static piece that can be marked safely, as long as what it caches is
-        # itself worth caching.
-        for end in range(len(prefix) - 1, -1, -1):
-            covered = support.total_tokens(prefix[: end + 1]) or 0
-            if covered < minimum:
-                return None
-            edits = support.marker_edits(ctx, request, prefix[end])
-            if edits:
-                piece = prefix[end]
-                where = {"tools": "the last tool", "system": "the system prompt", "messages": "the last static message"}[piece.section]
-                title = (
-                    f"Add a cachePoint after {where}" if request.fmt == "converse" else f"Mark {where} with cache_control"
-                )
-                return Fix(Applicability.SAFE, title, tuple(edits))
-        return None
+        # Only the last static piece: a marker on an earlier one would cache part of the
+        # prefix and silence this rule while the rest stays uncached.
+        piece = prefix[-1]
+        edits = support.marker_edits(ctx, request, piece)
+        if not edits:
+            return None
+        where = {"tools": "the last tool", "system": "the system prompt", "messages": "the last static message"}[piece.section]
+        title = f"Add a cachePoint after {where}" if request.fmt == "converse" else f"Mark {where} with cache_control"
+        return Fix(Applicability.SAFE, title, tuple(edits))

@@ -11,7 +11,7 @@ from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.values import Kind, Part, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable
+from cachelint.fixes import FixUnavailable, minimal_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import reorder, support
 
@@ -28,7 +28,12 @@ class Finding:
 
 
 def first_dynamic_before_static(request: Request) -> Optional[Finding]:
-    """The first per-call part of the prefix and how many static tokens follow it."""
+    """The first per-call part of the prefix and how many static tokens follow it.
+
+    Everything static after the first per-call value is pushed out of the cache, also
+    static text between later per-call values. Counting stops at per-call content in the
+    messages (the conversation itself comes last by nature).
+    """
     pieces = request.pieces
     for i, piece in enumerate(pieces):
         if piece.cacheable:
@@ -42,24 +47,14 @@ def first_dynamic_before_static(request: Request) -> Optional[Finding]:
             for j, candidate in enumerate(parts):
                 if candidate.kind == Kind.DYNAMIC:
                     part = candidate
-                    tail = parts[j + 1 :]
-                    if any(p.kind > Kind.PROCESS for p in tail):
-                        # another per-call value follows: only the static run up to it counts
-                        run = []
-                        for p in tail:
-                            if p.kind > Kind.PROCESS:
-                                break
-                            run.append(p)
-                        tail = run
-                        after_in_piece = estimate_tokens(sum(p.length or 0 for p in tail))
-                        return Finding(i, piece, part, after_in_piece)
-                    after_in_piece = estimate_tokens(sum(p.length or 0 for p in tail))
+                    after_in_piece = estimate_tokens(sum(p.length or 0 for p in parts[j + 1 :] if p.kind.cacheable))
                     break
         pushed = after_in_piece
         for later in pieces[i + 1 :]:
-            if not later.cacheable or later.tokens is None:
+            if later.cacheable and later.tokens is not None:
+                pushed += later.tokens
+            elif later.section == "messages":
                 break
-            pushed += later.tokens
         return Finding(i, piece, part, pushed)
     return None
 
@@ -95,10 +90,14 @@ class DynamicBeforeStatic(Rule):
 
     ## Fix safety
     The fix is unsafe: it changes the order of the prompt text (the model sees the same
-    content in a different order, which can change its answers). It moves the line that
-    holds the dynamic value to the end of an f-string, reorders a `+` concatenation so the
-    static operands come first, or moves a dynamic block after the static blocks of a
-    block list. Other shapes (a template constant filled per call, messages) get no fix.
+    content in a different order, which can change its answers). For Claude, which caches
+    at breakpoints, a string system prompt is split into a static block with a breakpoint
+    followed by a block with the dynamic line (when the string is built in place or in a
+    variable used only there), and a dynamic block is moved after the static blocks of a
+    block list. For providers that cache prefixes automatically (OpenAI, Gemini), the line
+    that holds the dynamic value moves to the end of the f-string, or a `+` concatenation is
+    reordered so the static operands come first. Other shapes (a template constant filled
+    per call, messages) get no fix.
 
     ## References
     - [Prompt caching: what invalidates the cache](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
@@ -143,7 +142,7 @@ class DynamicBeforeStatic(Rule):
 
 
             def answer(question: str):
-                system = f"{RULES}\\nCurrent time: {datetime.datetime.now():%H:%M}"
+                system = [{"type": "text", "text": f"{RULES}", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": f"Current time: {datetime.datetime.now():%H:%M}"}]
                 return client.messages.create(
                     model="claude-sonnet-4-5",
                     max_tokens=800,
@@ -261,14 +260,17 @@ class DynamicBeforeStatic(Rule):
 
 
             def answer(question: str):
-                system = f"{RULES}\\nCurrent time: {datetime.datetime.now():%H:%M}"
                 return client.messages.create(
-                    model="claude-sonnet-4-5", max_tokens=800, system=system,
+                    model="claude-sonnet-4-5", max_tokens=800,
+                    system=[
+                        {"type": "text", "text": RULES, "cache_control": {"type": "ephemeral"}},
+                        {"type": "text", "text": f"Current time: {datetime.datetime.now():%H:%M}"},
+                    ],
                     messages=[{"role": "user", "content": question}],
                 )
             """,
             use_instead=True,
-            title="The dynamic line last",
+            title="Static block first, with a breakpoint; the dynamic block after it",
         ),
         Valid(
             """
@@ -348,26 +350,66 @@ class DynamicBeforeStatic(Rule):
                    fix_title=fix.message if fix else "Move the dynamic part after the static text")
 
     def _fix(self, ctx: FileContext, request: Request, finding: Finding) -> Optional[Fix]:
-        piece, part = finding.piece, finding.part
+        piece = finding.piece
         if piece.many:
             return None
-        value = piece.value
-        if part is not None and part.span is not None and isinstance(value, Str) and value.origin is not None:
-            # Rewrite the expression that built the string (which may be a few lines above
-            # the call, or in a helper): moving text there changes this prompt's order.
-            origin = value.origin
-            src = ctx.load_source(origin.path)
-            if src is not None:
-                try:
-                    edit = reorder.move_fstring_line(src, origin.start, origin.end, (part.span.start, part.span.end))
-                except FixUnavailable:
-                    edit = None
-                if edit is not None:
-                    return Fix(Applicability.UNSAFE, "Move the line with the dynamic value to the end", (edit,))
-                edit = reorder.reorder_concat(src, value.operands) if value.origin == _chain_span(value) else None
-                if edit is not None:
-                    return Fix(Applicability.UNSAFE, "Put the static text first and the dynamic part last", (edit,))
-        return self._move_block(ctx, request, finding)
+        if support.is_claude_request(request) or request.fmt == "converse":
+            # Claude caches at breakpoints: moving the dynamic text to the end of the same
+            # block still leaves it inside the cached block. Split it into its own block.
+            return self._split(ctx, request, finding) or self._move_block(ctx, request, finding)
+        return self._reorder(ctx, finding) or self._move_block(ctx, request, finding)
+
+    def _reorder(self, ctx: FileContext, finding: Finding) -> Optional[Fix]:
+        """Automatic prefix caching (OpenAI, Gemini): static text first, dynamic text last."""
+        value, part = finding.piece.value, finding.part
+        if part is None or part.span is None or not isinstance(value, Str) or value.origin is None:
+            return None
+        # Rewrite the expression that built the string (which may be a few lines above the
+        # call, or in a helper): moving text there changes this prompt's order.
+        origin = value.origin
+        src = ctx.load_source(origin.path)
+        if src is None:
+            return None
+        try:
+            edit = reorder.move_fstring_line(src, origin.start, origin.end, (part.span.start, part.span.end))
+        except FixUnavailable:
+            edit = None
+        if edit is not None:
+            return Fix(Applicability.UNSAFE, "Move the line with the dynamic value to the end", (edit,))
+        edit = reorder.reorder_concat(src, value.operands) if value.origin == _chain_span(value) else None
+        if edit is not None:
+            return Fix(Applicability.UNSAFE, "Put the static text first and the dynamic part last", (edit,))
+        return None
+
+    def _split(self, ctx: FileContext, request: Request, finding: Finding) -> Optional[Fix]:
+        """`system=f"Now: {t}\\n{RULES}"` -> a static block with a breakpoint, then a dynamic block."""
+        piece, part, value = finding.piece, finding.part, finding.piece.value
+        if request.fmt != "anthropic" or piece.section != "system" or not piece.string_content or piece.via_param:
+            return None
+        if part is None or part.span is None or not isinstance(value, Str) or value.origin is None or piece.span is None:
+            return None
+        origin = value.origin
+        if origin != piece.span and not _sole_use(ctx, origin, piece.span):
+            return None
+        src = ctx.load_source(origin.path)
+        if src is None:
+            return None
+        try:
+            halves = reorder.split_fstring(src, origin.start, origin.end, (part.span.start, part.span.end))
+        except FixUnavailable:
+            halves = None
+        if halves is None and value.origin == _chain_span(value):
+            halves = reorder.split_concat(src, value.operands)
+        if halves is None:
+            return None
+        static, dynamic = halves
+        count, unbounded = request.breakpoint_count()
+        marker = ', "cache_control": {"type": "ephemeral"}' if not unbounded and count < 4 else ""
+        blocks = f'[{{"type": "text", "text": {static}{marker}}}, {{"type": "text", "text": {dynamic}}}]'
+        edit = minimal_edit(src, origin.start, origin.end, blocks)
+        if edit is None:
+            return None
+        return Fix(Applicability.UNSAFE, "Split into a static block with a breakpoint and a dynamic block after it", (edit,))
 
     def _move_block(self, ctx: FileContext, request: Request, finding: Finding) -> Optional[Fix]:
         piece = finding.piece
@@ -400,3 +442,29 @@ def _chain_span(value: Str) -> Optional[Span]:
         return None
     first, last = value.operands[0][0], value.operands[-1][0]
     return Span(first.path, first.start, last.end)
+
+
+def _sole_use(ctx: FileContext, origin: Span, placement: Span) -> bool:
+    """`system = f"..."` then `create(system=system)` and `system` used nowhere else in the
+    function: the string can become a block list where it is built."""
+    import ast
+
+    if origin.path != ctx.path or placement.path != ctx.path:
+        return False
+    for func in ast.walk(ctx.tree):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        start, end = ctx.node_range(func)
+        if not (start <= origin.start and origin.end <= end and start <= placement.start and placement.end <= end):
+            continue
+        name = None
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if ctx.node_range(node.value) == (origin.start, origin.end):
+                    name = node.targets[0].id
+        if name is None:
+            return False
+        uses = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name]
+        loads = [n for n in uses if isinstance(n.ctx, ast.Load)]
+        return len(uses) == 2 and len(loads) == 1 and ctx.node_range(loads[0]) == (placement.start, placement.end)
+    return False

@@ -292,10 +292,21 @@ class UnportableTopLevelCacheControl(Rule):
         # to the end of the static prefix instead (never less than what the field cached).
         prefix = request.static_prefix()
         edits = None
-        if prefix and not support.conversation_continues(request):
-            _, edits = support.last_markable(ctx, request, prefix, value_src, allow_param=True)
-        if not edits:
-            _, edits = support.last_markable(ctx, request, request.pieces, value_src, allow_param=True)
+        targets = [prefix] if prefix and not support.conversation_continues(request) else []
+        targets.append(list(request.pieces))
+        for pieces in targets:
+            last = next((p for p in reversed(pieces) if p.block_type not in ("thinking", "redacted_thinking")
+                         and not p.empty_text), None)
+            if last is not None and last.marker is not None and not last.many:
+                # The block already has its own marker: removing the root field is the whole
+                # fix when the TTLs agree (automatic caching would add nothing there).
+                if last.marker.effective_ttl == marker.effective_ttl:
+                    return Fix(Applicability.SAFE, "Remove the top-level cache_control (the block is already marked)",
+                               (removal,))
+                return None
+            _, edits = support.last_markable(ctx, request, pieces, value_src, allow_param=True)
+            if edits:
+                break
         if not edits:
             return None
         same_file = [e for e in edits if e.path == removal.path]

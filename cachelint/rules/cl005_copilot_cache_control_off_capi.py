@@ -34,9 +34,10 @@ class CopilotCacheControlOffCapi(Rule):
     ## Fix safety
     The fix is safe: it replaces the field with `cache_control` of the same value on the
     message's last content part (a plain-string content becomes a one-part list with the
-    same text) or, for a tool, renames it to `cache_control` on the tool definition. What
-    the model sees does not change. It is offered only where both edits are in dict
-    displays written for this request.
+    same text) or, for a tool or a content part, renames it to `cache_control`. What the
+    model sees does not change. Every converted field becomes a real breakpoint, so only
+    the last ones that fit in the four-breakpoint limit get a fix. It is offered only where
+    the edits are in dict displays written for this request.
 
     ## References
     - [OpenRouter prompt caching](https://openrouter.ai/docs/guides/best-practices/prompt-caching)
@@ -195,6 +196,11 @@ class CopilotCacheControlOffCapi(Rule):
         if not names or len(names) != len(request.platforms) or "copilot" in names:
             return
         label = support.describe_platforms(request, ctx.settings.tables)
+        # Each converted field becomes a real breakpoint: only the last ones that fit in the
+        # four-breakpoint budget get a fix (a safe fix must not make the request fail).
+        count, unbounded = request.breakpoint_count()
+        budget = 0 if unbounded or request.hidden_markers else max(0, 4 - count)
+        fixable = {id(p) for p in pieces[len(pieces) - budget:]} if budget else set()
         for piece in pieces:
             marker = piece.copilot_marker
             assert marker is not None
@@ -205,7 +211,7 @@ class CopilotCacheControlOffCapi(Rule):
                 f"copilot_cache_control is a GitHub Copilot API field: {label} ignores it, so this {what} is never "
                 f"cached. Use cache_control on the {'tool definition' if what == 'tool' else 'content part' if what == 'content part' else 'last content part'}"
             )
-            fix = self._fix(ctx, request, piece, marker)
+            fix = self._fix(ctx, request, piece, marker) if id(piece) in fixable else None
             support.report(ctx, self, request, marker.entry_span or marker.span, message, fix=fix,
                        fix_title=fix.message if fix else "Use cache_control instead of copilot_cache_control")
             if piece.many:

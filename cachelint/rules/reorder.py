@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple
 
 from cachelint.context import SourceText
@@ -44,8 +45,23 @@ def _newline_positions(text: str, raw: bool) -> List[Tuple[int, int]]:
     return sorted(out)
 
 
-def move_fstring_line(src: SourceText, start: int, end: int, hole: Tuple[int, int]) -> Optional[Edit]:
-    """Move the line holding the hole at `hole` (absolute span) to the end of the f-string."""
+@dataclass
+class FStringLines:
+    """An f-string cut around the line that holds a dynamic hole:
+    `before` + `line` + `newline` + `leading` blank lines + `core` + `trailing` newlines."""
+
+    node: Any
+    before: List[Any]
+    line: List[Any]
+    newline: Any
+    leading: List[Any]
+    core: List[Any]
+    trailing: List[Any]
+
+
+def fstring_lines(src: SourceText, start: int, end: int, hole: Tuple[int, int]) -> Optional[FStringLines]:
+    """Cut the f-string at `[start, end)` around the line of the hole at `hole`, or None
+    when it is not a plain f-string, or the line is already the last one."""
     text = src.text[start:end]
     try:
         tree = ast.parse(text, mode="eval").body
@@ -70,7 +86,7 @@ def move_fstring_line(src: SourceText, start: int, end: int, hole: Tuple[int, in
         return None
     at = expr_positions[index]
     # Split text parts so that newlines become part boundaries, then find the line.
-    pieces: List[Any] = []  # (kind, node) with kind "text"|"expr"|"nl"
+    pieces: List[Any] = []  # (kind, text, node) with kind "text"|"expr"|"nl"
     for p in parts:
         if isinstance(p, cst.FormattedStringText):
             cursor = 0
@@ -88,24 +104,49 @@ def move_fstring_line(src: SourceText, start: int, end: int, hole: Tuple[int, in
     line_end = next((i for i in range(target, len(pieces)) if pieces[i][0] == "nl"), None)
     if line_end is None:
         return None  # the dynamic line is already the last one
-    before = pieces[:line_start]
-    line = pieces[line_start:line_end]
-    newline = pieces[line_end]
     after = pieces[line_end + 1 :]
     if not any(kind != "nl" for kind, _, _ in after):
         return None
-    # after = blank lines + the static text + trailing newlines: the static text moves up,
-    # the blank lines keep separating it from the moved line, the trailing newlines stay last
     lead = 0
     while after[lead][0] == "nl":
         lead += 1
     trail = len(after)
     while after[trail - 1][0] == "nl":
         trail -= 1
-    core, leading, trailing = after[lead:trail], after[:lead], after[trail:]
-    new_order = before + core + [newline] + leading + line + trailing
-    new_parts = _rebuild(new_order)
-    return minimal_edit(src, start, end, render_expression(src, node.with_changes(parts=new_parts)))
+    return FStringLines(node, pieces[:line_start], pieces[line_start:line_end], pieces[line_end],
+                        after[:lead], after[lead:trail], after[trail:])
+
+
+def move_fstring_line(src: SourceText, start: int, end: int, hole: Tuple[int, int]) -> Optional[Edit]:
+    """Move the line holding the hole at `hole` (absolute span) to the end of the f-string.
+
+    The static text moves up, the blank lines keep separating it from the moved line, and
+    trailing newlines stay last.
+    """
+    cut = fstring_lines(src, start, end, hole)
+    if cut is None:
+        return None
+    order = cut.before + cut.core + [cut.newline] + cut.leading + cut.line + cut.trailing
+    return minimal_edit(src, start, end, render_expression(src, cut.node.with_changes(parts=_rebuild(order))))
+
+
+def split_fstring(src: SourceText, start: int, end: int, hole: Tuple[int, int]) -> Optional[Tuple[str, str]]:
+    """Source of two f-strings: the static text without the dynamic line, and that line."""
+    cut = fstring_lines(src, start, end, hole)
+    if cut is None:
+        return None
+    static = render_expression(src, cut.node.with_changes(parts=_rebuild(cut.before + cut.core + cut.trailing)))
+    dynamic = render_expression(src, cut.node.with_changes(parts=_rebuild(cut.line)))
+    return static, dynamic
+
+
+def split_concat(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any, Optional[str]]]) -> Optional[Tuple[str, str]]:
+    """Source of the static operands and of the dynamic run of a `+` chain."""
+    order = _concat_order(src, operands)
+    if order is None:
+        return None
+    sources, staying, moving = order
+    return " + ".join(sources[i] for i in staying), " + ".join(sources[i] for i in moving)
 
 
 def _rebuild(items: Sequence[Tuple[str, Optional[str], Any]]) -> List[Any]:
@@ -130,19 +171,22 @@ def _offset(text: str, lineno: int, col: int) -> int:
     return sum(len(l) + 1 for l in lines[: lineno - 1]) + len(lines[lineno - 1].encode("utf-8")[:col].decode("utf-8", "ignore"))
 
 
-def reorder_concat(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any, Optional[str]]]) -> Optional[Edit]:
-    """Rewrite `a + b + c` so operands that change per call come after the others.
-
-    `operands` are (span, kind, last character) of each operand of the chain, in order, as
-    the analysis saw them; all spans must be in `src` and on one line. A `"\\n"` separator
-    is added when the static text would otherwise run into the moved text.
-    """
+def _concat_order(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any, Optional[str]]]) -> Optional[Tuple[List[str], List[int], List[int]]]:
+    """(operand sources, static operands, dynamic run) of a `+` chain written in `src`."""
     from cachelint.analysis.values import Kind
 
     if len(operands) < 2 or any(span is None or span.path != src.path for span, _, _ in operands):
         return None
     spans = [(span.start, span.end) for span, _, _ in operands]
     if any("\n" in src.text[s:e] for s, e in spans):
+        return None
+    # Only a `+` expression can be rewritten: `system += RULES` also builds its string from
+    # two operands, but reordering its text would drop the assignment.
+    try:
+        whole = ast.parse(src.text[spans[0][0]:spans[-1][1]], mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(whole, ast.BinOp) and isinstance(whole.op, ast.Add)):
         return None
     dynamic = [i for i, (_, kind, _) in enumerate(operands) if kind == Kind.DYNAMIC]
     if not dynamic or any(not kind.cacheable and kind != Kind.DYNAMIC for _, kind, _ in operands):
@@ -158,11 +202,25 @@ def reorder_concat(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any,
     staying = [i for i in range(len(operands)) if i not in moving]
     if not any(i > last for i in staying):
         return None  # nothing static after the dynamic part
-    start, end = spans[0][0], spans[-1][1]
-    static_part = " + ".join(sources[i] for i in staying)
-    dynamic_part = " + ".join(sources[i] for i in moving)
+    return sources, staying, moving
+
+
+def reorder_concat(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any, Optional[str]]]) -> Optional[Edit]:
+    """Rewrite `a + b + c` so operands that change per call come after the others.
+
+    `operands` are (span, kind, last character) of each operand of the chain, in order, as
+    the analysis saw them. A `"\\n"` separator is added when the static text would
+    otherwise run into the moved text.
+    """
+    order = _concat_order(src, operands)
+    if order is None:
+        return None
+    sources, staying, moving = order
+    start, end = operands[0][0].start, operands[-1][0].end  # type: ignore[union-attr]
     last_char = operands[staying[-1]][2]
     joiner = ' + "\\n" + ' if last_char is not None and not last_char.isspace() else " + "
+    static_part = " + ".join(sources[i] for i in staying)
+    dynamic_part = " + ".join(sources[i] for i in moving)
     return minimal_edit(src, start, end, static_part + joiner + dynamic_part)
 
 

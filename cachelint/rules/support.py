@@ -39,7 +39,12 @@ CLAUDE_VIA_OPENAI_FORMAT = CLAUDE_PLATFORMS | {"openrouter"}
 
 
 def is_claude_request(request: Request) -> bool:
-    """A request that certainly reaches a Claude model through a caching-capable path."""
+    """A request that certainly reaches a Claude model through a caching-capable path.
+
+    Token counting (`messages.count_tokens`) reads and writes no cache, so it is not one.
+    """
+    if "count_tokens" in request.api:
+        return False
     names = set(request.platform_names)
     if request.fmt == "anthropic":
         return not names or names <= CLAUDE_PLATFORMS | {"unknown", "gateway"}
@@ -146,6 +151,8 @@ def wrappable(piece: Piece, allow_param: bool = False) -> bool:
 def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src: str = EPHEMERAL,
                  allow_param: bool = False) -> Optional[List[Edit]]:
     """Edits that give `piece` a breakpoint with value `marker_src`, or None if not safe."""
+    if piece.marker is not None:
+        return None  # a block has one marker; a second "cache_control" key would replace it
     try:
         if request.fmt == "converse":
             return _cache_point_after(ctx, piece)
