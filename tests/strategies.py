@@ -130,6 +130,8 @@ class RequestTruth:
     bad_literal_marker: bool
     top_level_cache_control: bool
     suppressed: bool
+    #: characters of a `system=` string that is entirely static (module constants), else None
+    static_system_chars: Optional[int] = None
     first_row: int = 0
     last_row: int = 0
 
@@ -164,14 +166,18 @@ def prompt_text(draw, ctx: "_Ctx") -> Tuple[List[str], str]:
     if kind == "short":
         return [], draw(st.sampled_from(['"You are terse."', "'Answer in French.'", '"""Be brief."""']))
     if kind == "big":
-        return [], ctx.big(draw)
+        name = ctx.big(draw)
+        ctx.last_static_chars = ctx.big_chars
+        return [], name
     if kind == "imported":
         ctx.prompts_module(draw)
         ctx.imports.add("from prompts import SYSTEM_PROMPT")
+        ctx.last_static_chars = ctx.prompt_chars
         return [], "SYSTEM_PROMPT"
     if kind == "imported_attr":
         ctx.prompts_module(draw)
         ctx.imports.add("import prompts")
+        ctx.last_static_chars = ctx.prompt_chars
         return [], "prompts.SYSTEM_PROMPT"
     if kind == "param":
         return [], "system_text"
@@ -215,11 +221,16 @@ class _Ctx:
         self.helpers: Dict[str, str] = {}
         self.files: Dict[str, str] = {}
         self._big: Optional[str] = None
+        self.big_chars = 0
+        self.prompt_chars = 0
+        #: length of the last prompt text drawn when it is entirely static, else None
+        self.last_static_chars: Optional[int] = None
 
     def big(self, draw) -> str:
         if self._big is None:
             reps = draw(st.sampled_from([3, 40, 400, 1200, 3000]))
             self._big = "BIG"
+            self.big_chars = reps * len("Follow the style guide and cite sources. ")
             self.constants.append(f'BIG = "Follow the style guide and cite sources. " * {reps}')
         return self._big
 
@@ -230,12 +241,16 @@ class _Ctx:
         shape = draw(st.sampled_from(["mul", "concat", "paren", "fstring"]))
         if shape == "mul":
             body = f'SYSTEM_PROMPT = "You are a careful assistant. " * {reps}\n'
+            self.prompt_chars = 28 * reps
         elif shape == "concat":
             body = f'_INTRO = "You are a careful assistant.\\n"\nSYSTEM_PROMPT = _INTRO + "Rules. " * {reps}\n'
+            self.prompt_chars = 28 + 7 * reps
         elif shape == "paren":
             body = 'SYSTEM_PROMPT = (\n    "You are a careful assistant. "\n' + '    "Keep answers short. "\n' * min(reps, 200) + ")\n"
+            self.prompt_chars = 29 + 20 * min(reps, 200)
         else:
             body = f'_RULES = "Rule. " * {reps}\nSYSTEM_PROMPT = f"{{_RULES}}\\nEnd of rules."\n'
+            self.prompt_chars = 6 * reps + 14
         self.files["prompts.py"] = '"""Prompts."""\n\n' + body
 
     def hole_imports(self, hole: Tuple[str, str]) -> None:
@@ -276,9 +291,13 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
     unbounded = False
     pre: List[str] = []  # statements before the call, in the function body
 
+    # how many of the places that can hold a breakpoint get one: none (uncached requests),
+    # some, or nearly all (too many breakpoints)
+    density = draw(st.sampled_from([0, 0, 5, 9]))
+
     def mark(optional: bool = True) -> Optional[Marker]:
         nonlocal count, bad
-        if optional and not draw(st.booleans()):
+        if optional and draw(st.integers(0, 9)) >= density:
             return None
         m = draw(markers)
         count += 1
@@ -296,8 +315,12 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
 
     # system
     system_shape = draw(st.sampled_from(["none", "string", "blocks", "helper"]))
+    static_system = None
     if system_shape != "none":
+        ctx.last_static_chars = None
         stmts, text = draw(prompt_text(ctx))
+        if system_shape == "string":
+            static_system = ctx.last_static_chars
         pre.extend(stmts)
         if family in ("openai", "litellm"):
             system_msg: Optional[str]
@@ -522,6 +545,7 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
         bad_literal_marker=bad,
         top_level_cache_control=top,
         suppressed=suppressed,
+        static_system_chars=static_system if family == "anthropic" else None,
     )
     return src, truth
 

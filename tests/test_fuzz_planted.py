@@ -8,7 +8,8 @@ fixed files are written, and the project is linted and fixed again. Whatever the
 * a second `--fix --unsafe-fixes` changes nothing;
 * a file changes only if the first lint reported a fix edit in it;
 * where the generator knows the truth, the findings agree with it (five or more literal
-  breakpoints give CL003, a literal invalid TTL gives CL007, a request-level
+  breakpoints give CL003, a literal invalid TTL gives CL007, a large static system prompt
+  with no breakpoint gives CL001 and a small one does not, a request-level
   `cache_control` sent through AnthropicBedrock/AnthropicVertex gives CL004, four or fewer
   literal breakpoints and no loop never give CL003).
 
@@ -24,7 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import List
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
 
 from cachelint.config import CliOverrides, ConfigResolver
 from cachelint.engine import Engine
@@ -86,6 +88,11 @@ def _sanity(planted: Planted, results, main: str) -> None:
         if anthropic and truth.bad_literal_marker:
             # the marker may sit in a helper the request was built by: anywhere in the file
             assert "CL007" in [d.code for d in results[main].diagnostics], f"{truth.function}: a literal invalid marker, no CL007"
+        if anthropic and truth.static_system_chars is not None and truth.literal_breakpoints == 0:
+            if truth.static_system_chars >= 12_000:  # ~3,000 tokens: above every model's minimum
+                assert "CL001" in codes, f"{truth.function}: {truth.static_system_chars} static chars, no CL001"
+            elif truth.static_system_chars <= 2_000:  # ~500 tokens: below every minimum
+                assert "CL001" not in codes, f"{truth.function}: a {truth.static_system_chars}-char prompt got CL001"
         if (truth.client in ("bedrock", "async_bedrock", "vertex") and truth.top_level_cache_control
                 and truth.passing in ("kwargs", "splat", "mixed")):
             assert "CL004" in codes, f"{truth.function}: top-level cache_control on {truth.platform}, no CL004"
@@ -136,9 +143,8 @@ def test_planted_projects_through_the_cli(planted: Planted) -> None:
 
 def test_engine_is_deterministic_on_a_planted_project() -> None:
     """Two fresh engines give the same findings for the same project (no hidden state)."""
-    from hypothesis import find
-
-    planted = find(planted_projects(), lambda p: len(p.requests) == 3, settings=settings(database=None, derandomize=True))
+    planted = find(planted_projects(), lambda p: len(p.requests) == 3,
+                   settings=settings(database=None, derandomize=True, phases=[Phase.generate]))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = write_files(root, planted.files)
@@ -147,3 +153,32 @@ def test_engine_is_deterministic_on_a_planted_project() -> None:
             engine = Engine(ConfigResolver(root, CliOverrides(select=("ALL",), isolated=True)).settings_for)
             runs.append([(d.code, d.location, d.message) for p in paths for d in engine.lint(p).diagnostics])
         assert runs[0] == runs[1]
+
+
+SHAPES = {
+    "six literal breakpoints": lambda t: t.client in ANTHROPIC_SDK and (t.literal_breakpoints or 0) >= 6,
+    "four or fewer literal breakpoints": lambda t: t.client in ANTHROPIC_SDK and t.literal_breakpoints is not None
+    and 1 <= t.literal_breakpoints <= 4,
+    "invalid literal marker": lambda t: t.client in ANTHROPIC_SDK and t.bad_literal_marker,
+    "top-level cache_control on Bedrock/Vertex": lambda t: t.client in ("bedrock", "vertex")
+    and t.top_level_cache_control and t.passing in ("kwargs", "splat"),
+    "large static system prompt": lambda t: t.client in ANTHROPIC_SDK and t.literal_breakpoints == 0
+    and (t.static_system_chars or 0) >= 12_000,
+    "small static system prompt": lambda t: t.client in ANTHROPIC_SDK and t.literal_breakpoints == 0
+    and t.static_system_chars is not None and t.static_system_chars <= 2_000,
+    "unbounded marking loop": lambda t: t.unbounded_loop,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_generator_plants_each_known_shape_and_it_is_judged_right(shape: str) -> None:
+    """The sanity checks above are not vacuous: the generator does produce each shape whose
+    truth is known, and the findings on it agree."""
+    predicate = SHAPES[shape]
+    planted = find(
+        planted_projects(),
+        lambda p: any(predicate(t) and not t.suppressed for t in p.requests),
+        settings=settings(database=None, derandomize=True, max_examples=5_000, phases=[Phase.generate],
+                          suppress_health_check=list(HealthCheck)),
+    )
+    _check_project(planted)
