@@ -182,3 +182,35 @@ def test_the_generator_plants_each_known_shape_and_it_is_judged_right(shape: str
                           suppress_health_check=list(HealthCheck)),
     )
     _check_project(planted)
+
+
+@_settings(25)
+@given(planted_projects())
+def test_stdin_fix_gives_the_same_text_as_fixing_the_file(planted: Planted) -> None:
+    """`--fix --stdin-filename main.py` prints what `--fix main.py` writes (editors use the
+    former, pre-commit the latter); both exit 0 or 1."""
+    from click.testing import CliRunner
+
+    from cachelint.cli import main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_files(root, planted.files)
+        source = (root / "main.py").read_bytes()
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            args = ["--no-cache", "--isolated", "--select", "ALL", "--fix", "--unsafe-fixes"]
+            try:
+                runner = CliRunner(mix_stderr=False)  # click < 8.2
+            except TypeError:
+                runner = CliRunner()
+            piped = runner.invoke(main, [*args, "--stdin-filename", "main.py"], input=source)
+            assert piped.exit_code in (0, 1), piped.output
+            assert piped.exception is None or isinstance(piped.exception, SystemExit), piped.exception
+            assert (root / "main.py").read_bytes() == source, "--stdin-filename wrote the file on disk"
+            on_disk = runner.invoke(main, [*args, "main.py"])
+            assert on_disk.exit_code in (0, 1), on_disk.output
+            assert piped.stdout_bytes == (root / "main.py").read_bytes()
+        finally:
+            os.chdir(cwd)
