@@ -488,7 +488,14 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
         args_src = f"**{name}(question, history, user_name, system_text)"
         literal = False
     else:
-        args_src = ", ".join(f"{k}={v}" for k, v in kwargs)
+        layout = draw(st.sampled_from(["one-line", "one-per-line", "commented"]))
+        if layout == "one-line":
+            args_src = ", ".join(f"{k}={v}" for k, v in kwargs)
+        else:
+            # black style, the body indented by the caller; `commented` adds a comment after
+            # each argument and a trailing comma, as real code has
+            note = "  # see docs" if layout == "commented" else ""
+            args_src = "\n" + "".join(f"    {k}={v},{note}\n" for k, v in kwargs)
 
     # the call and where the client lives
     method = {
@@ -525,7 +532,7 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
         ctx.imports.add(line)
 
     params = "question: str, history: list, user_name: str = \"x\", system_text: str = \"\""
-    body = [*pre, f"return {call}"]
+    body = [*pre, *f"return {call}".split("\n")]
     fname = f"ask_{index}"
     if where == "attr":
         src = (f"class Agent{index}:\n"
