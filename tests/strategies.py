@@ -16,6 +16,7 @@ analysis the generator cannot predict (loops over parameters, helpers), the requ
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -280,6 +281,46 @@ def _content_blocks(texts_marks: List[Tuple[str, Optional[Marker]]], converse: b
     return "[" + ", ".join(parts) + "]"
 
 
+#: Valid but unusual statements run on the request's `messages` list before the call: the
+#: analysis must follow or give up on them, never crash. (Any of them makes the breakpoint
+#: count unknowable for the sanity checks.)
+MESSAGE_OPS: Tuple[str, ...] = (
+    "messages = messages[-10:]",
+    'messages.extend([{"role": "user", "content": question}])',
+    'messages.insert(0, {"role": "user", "content": "hi"})',
+    'messages += [{"role": "assistant", "content": "ok"}]',
+    "messages = [*messages]",
+    "messages = list(reversed(messages))",
+    "if len(messages) > 1:\n    messages[0], messages[-1] = messages[-1], messages[0]",
+    "for i, m in enumerate(messages):\n    if i == 2:\n        break\nelse:\n    pass",
+    "messages = [m for m in messages if m] or messages",
+    "try:\n    messages = messages + [dict(role='user', content=str(1 / len(history)))]\nexcept ZeroDivisionError:\n    pass",
+    "with open(__file__) as fh:\n    pass",
+    "if (n := len(messages)) > 3:\n    messages = messages[n - 3:]",
+    "messages = messages if messages else [{'role': 'user', 'content': question}]",
+    "del messages[1:1]",
+    "messages.sort(key=lambda m: m['role'] == 'system', reverse=True)",
+)
+
+#: The same for a `params` dict that is splatted into the call.
+PARAM_OPS: Tuple[str, ...] = (
+    'params |= {"temperature": 0.2}' if sys.version_info >= (3, 9) else 'params.update(temperature=0.2)',
+    'params = {**params, "metadata": {"user_id": user_name}}',
+    'params.pop("tools", None)',
+    "params = dict(params, stream=False)",
+    'params.update({"extra_headers": {"x-trace": "1"}})',
+    'if user_name:\n    params["system"] = system_text',
+    'params.setdefault("temperature", 0)',
+    "params = {k: v for k, v in params.items() if v is not None}",
+    'try:\n    params["timeout"] = float(user_name)\nexcept ValueError:\n    pass',
+    'while False:\n    params.clear()',
+    "params = {**params}",
+    'params["messages"] = params.get("messages", []) + [{"role": "user", "content": question}]',
+) + ((
+    'match user_name:\n    case "a":\n        params["temperature"] = 0\n    case _:\n        pass',
+) if sys.version_info >= (3, 10) else ())
+
+
 @st.composite
 def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[str, RequestTruth]:
     """Source of one function (or class) making one request, and its truth."""
@@ -460,6 +501,13 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
         kwargs.append(("cache_control", m.anthropic()))
         count += 1
 
+    # unusual but valid statements on the request values
+    if msg_shape != "param" and "messages" in messages_expr and draw(st.integers(0, 3)) == 0:
+        for op in draw(st.lists(st.sampled_from(MESSAGE_OPS), min_size=1, max_size=3)):
+            pre.extend(op.split("\n"))
+        literal = False
+    weird_params = draw(st.integers(0, 3)) == 0
+
     # how the arguments reach the call
     passing = draw(st.sampled_from(["kwargs", "kwargs", "splat", "mixed", "helper_params"]))
     if passing == "splat":
@@ -473,6 +521,10 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
                 pre.append(f"params.update({k}={v})")
             else:
                 pre.append(f'params.setdefault("{k}", {v})')
+        if weird_params:
+            for op in draw(st.lists(st.sampled_from(PARAM_OPS), min_size=1, max_size=3)):
+                pre.extend(op.split("\n"))
+            literal = False
         args_src = "**params"
     elif passing == "mixed":
         split = draw(st.integers(0, len(kwargs)))
