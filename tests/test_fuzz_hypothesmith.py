@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import hypothesmith
@@ -78,10 +79,12 @@ def _modules():
 
 
 def _compiles(source: str) -> bool:
-    try:
-        compile(source, "<fuzz>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarnings of generated code are not ours
+        try:
+            compile(source, "<fuzz>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
     return True
 
 
