@@ -630,3 +630,27 @@ def test_json_output_is_valid_with_hostile_file_names(project: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert any(os.path.basename(d["filename"]) == name for d in data)
+
+
+def test_ctrl_c_during_a_pooled_lint_is_quiet(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal signals the whole process group, worker processes included:
+    one line, exit 130, no traceback from any worker."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "prompts.py").write_text('SYSTEM = "Be careful. " * 3000\n', encoding="utf-8")
+    for i in range(400):
+        (tmp_path / f"m{i:03}.py").write_text(
+            "import anthropic\nfrom prompts import SYSTEM\nclient = anthropic.Anthropic()\n" + BAD_TTL
+            + "def ask(q: str):\n    return client.messages.create(model='claude-sonnet-4-5', max_tokens=9,"
+            " system=SYSTEM, messages=[{'role': 'user', 'content': q}])\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "cachelint", "--no-cache", "--jobs", "2", "."], cwd=str(tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.5)
+    signalled = proc.poll() is None
+    if signalled:
+        os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    text = err.decode("utf-8", "replace")
+    assert "Traceback" not in text, text[-3000:]
+    if signalled:
+        assert proc.returncode == 130, (proc.returncode, text[-500:])
+        assert [line for line in text.splitlines() if line.strip()] == ["cachelint: interrupted"]
