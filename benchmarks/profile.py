@@ -8,10 +8,13 @@
 Runs `cachelint --no-cache --jobs 1 --verbose --output-format concise PATHS` inside this
 interpreter under cProfile (findings to /dev/null), then prints cachelint's own `--verbose`
 phase breakdown and slowest files, and the top functions by cumulative and by total (self)
-time (cpu time by default, --timer wall for wall time). With --jobs 1 every file is linted in this process, so the profile sees all the work;
-the wall time is therefore about the cpu time of a pooled run, plus cProfile's overhead
-(~1.3-2x for this pure-Python code; compare the "wall" line with bench.py's cpu column).
-`--out` keeps the raw profile for `python -m pstats` or snakeviz.
+time (wall time by default; --timer cpu for process time). With --jobs 1 every file is
+linted in this process, so the profile sees all the work; cProfile's overhead on this
+pure-Python, call-heavy code is large (~2x with the wall timer, more with --timer cpu), so
+read shares, not absolute seconds. `--out` keeps the raw profile for `python -m pstats`.
+
+For a pooled run that takes minutes (corpus L), sample its workers instead (no rerun, little
+overhead): see benchmarks/stacks_top.py (py-spy).
 """
 
 from __future__ import annotations
@@ -48,8 +51,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--timer",
         choices=["cpu", "wall"],
-        default="cpu",
-        help="cpu (process time: robust on a loaded, shared machine; default) or wall",
+        default="wall",
+        help="wall (default; cheap perf_counter) or cpu (process time: robust on a loaded machine, "
+        "but each call event then costs a system call: 3-5x slower on this code)",
     )
     parser.add_argument(
         "--filter", default="", help="only list functions whose file:line:name contains this"
