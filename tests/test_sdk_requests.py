@@ -69,26 +69,12 @@ LARGE_SYSTEM_CHARS = 4096
 
 #: Fixed fixture programs whose requests are known to be wrong today, with the reason.
 KNOWN_BAD_FIXED: Dict[str, str] = {
-    "CL001-vertex-tools-and-system-blocks": (
-        "CL001's fix marks the last tool instead of the last system block: the ~1,560-token system "
-        "prompt stays uncovered"
-    ),
-    "CL001-converse-system-appended": (
-        "CL001's fix inserts the cachePoint before the appended glossary block: most of the system "
-        "prompt stays uncovered"
-    ),
     "CL001-wrapper-caller-without-sdk-name": "CL001 misses the request (prefilter skips the caller), so nothing is fixed",
     "CL002-plus-equals-across-helpers": (
         "CL002's fix rewrites `system += GUIDELINES` to a discarded expression: the guidelines vanish "
         "and nothing is cached"
     ),
-    "CL002-openrouter-timestamp-line-first": (
-        "CL002's fix moves the timestamp to the end of the same cached block: the breakpoint's prefix "
-        "still changes per call"
-    ),
     "CL002-rag-block-before-cached-guide": "CL002 misses retrieved text from a database query, so nothing is fixed",
-    "CL002-openai-fstring-two-fields-first": "CL002 misses a line with two per-call values, so nothing is fixed",
-    "CL002-bedrock-profile-block-params": "CL002 misses a block with three per-call values, so nothing is fixed",
     "CL005-few-shot-every-message-marked": (
         "CL005's fix turns five copilot_cache_control fields into five cache_control breakpoints "
         "(the Claude upstream answers 400)"
@@ -96,13 +82,7 @@ KNOWN_BAD_FIXED: Dict[str, str] = {
 }
 
 #: Rule examples whose fixed code is known to produce a wrong or useless request.
-KNOWN_BAD_EXAMPLES: Dict[str, str] = {
-    "CL002-invalid-0": (
-        "CL002's documented fix moves the time line to the end of the one system string: Claude caches "
-        "only at breakpoints, there is none, and the static text still shares its block with the clock, so "
-        "nothing can be cached (and CL001 then sees no static prefix to report)"
-    ),
-}
+KNOWN_BAD_EXAMPLES: Dict[str, str] = {}
 
 
 # --- running a program ------------------------------------------------------------------------------

@@ -283,15 +283,22 @@ class RequestBuilder:
         """A piece the analysis cannot see into: a run of unknown items (`many`, e.g.
         `messages=history`) or one block of unknown content."""
         kind, tokens, static_tokens, label, may_mark = _measure(value)
-        marker = None
-        if isinstance(value, Unknown) and value.root.marks:
-            # a marker written into the caller's list (`messages[-1][...]["cache_control"]`)
-            span, field, ttl = value.root.marks[-1]
-            marker = Marker(field=field, ttl=ttl, span=span, entry_span=span)
+        marker = copilot = None
+        if isinstance(value, Unknown):
+            # markers written into the caller's list: on its last element
+            # (`messages[-1][...]["cache_control"] = ...`) or on each element a loop visits
+            for span, field, ttl, loop, bound, capped in value.root.marks:
+                found = Marker(field=field, ttl=ttl, span=span, entry_span=span, many=loop is not None,
+                               bound=(1 if capped and bound is None else bound) if loop is not None else None,
+                               loop=loop, written_in=loop)
+                if field == "copilot_cache_control":
+                    copilot = found
+                else:
+                    marker = found
         return Piece(section=section, path=path, kind=max(kind, Kind.UNKNOWN) if kind != Kind.DYNAMIC else kind, tokens=None,
                      static_tokens=0, span=value.span, value=value, role=role, block_type=None, many=ctx.many or many,
                      cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=label or "unknown items", may_mark=may_mark,
-                     marker=marker)
+                     marker=marker, copilot_marker=copilot)
 
     def blocks(self, section: str, base: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str] = None,
                owner: Optional[DictV] = None, copilot: Optional[Marker] = None) -> None:
@@ -324,7 +331,10 @@ class RequestBuilder:
         if isinstance(value, Const) and value.value is None:
             return
         # Unknown content of one message: one block (or several) we cannot see into.
-        out.append(self.unknown_piece(section, base, value, ctx, role, many=owner is None))
+        piece = self.unknown_piece(section, base, value, ctx, role, many=owner is None)
+        if copilot is not None and piece.copilot_marker is None:
+            piece = _replace(piece, copilot_marker=copilot)
+        out.append(piece)
 
     def block(self, section: str, path: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str], site: Optional[Span]) -> None:
         if isinstance(value, Str):
@@ -444,11 +454,17 @@ class RequestBuilder:
                 content = message.get("content")
                 if content is None:
                     content = message.get("parts")
+                if content is None and message.open:
+                    # a message copied from the caller's (`dict(m)`): its content is unknown
+                    content = Unknown(max(u.kind for u in message.open), "content of a message", message.span)
                 start = len(pieces)
-                if content is not None:
+                if content is not None and not (isinstance(content, Const) and content.value is None):
                     self.blocks(section, f"messages[{i}].content", content, ctx, pieces, role, owner=message, copilot=copilot)
-                elif message.get("tool_calls") is not None or message.get("toolUse") is not None:
-                    pieces.append(self.unknown_piece(section, f"messages[{i}]", message, ctx, role))
+                elif (message.get("tool_calls") is not None or message.get("toolUse") is not None or copilot is not None
+                      or "cache_control" in message.entries):
+                    # a tool-call message (content None) still carries its message-level fields
+                    piece = self.unknown_piece(section, f"messages[{i}]", message, ctx, role, many=False)
+                    pieces.append(_replace(piece, copilot_marker=copilot) if copilot is not None else piece)
                 if item.many and item.loop is not None:
                     for k in range(start, len(pieces)):
                         if pieces[k].appended_in is None:
@@ -552,8 +568,11 @@ class RequestBuilder:
             if isinstance(block, DictV):
                 text = block.get("text")
                 if text is not None:
-                    pieces.append(self.text_piece(section, f"{base}[{i}]", text, inner, role=role, block=block,
-                                                  list_span=item.site if item.in_display else None))
+                    piece = self.text_piece(section, f"{base}[{i}]", text, inner, role=role, block=block,
+                                            list_span=item.site if item.in_display else None)
+                    if not item.in_display and item.site is not None:
+                        piece = _replace(piece, append_site=item.site)
+                    pieces.append(piece)
                     continue
                 kind, tokens, static_tokens, label, may_mark = _measure(block)
                 pieces.append(Piece(section=section, path=f"{base}[{i}]", kind=kind, tokens=tokens, static_tokens=static_tokens,

@@ -217,6 +217,25 @@ def _ext_list(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Spa
     return lst
 
 
+def _ext_enumerate(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`enumerate(x)`: pairs of an index and each element of `x` (elements keep their
+    identity, so a loop that marks `message` marks the list's elements)."""
+    if not args:
+        return Unknown(Kind.UNKNOWN, "enumerate()", span)
+    src = args[0]
+    if isinstance(src, Unknown):
+        return src.derived(label=f"items of {label(src) or 'a sequence'}", span=span)
+    if isinstance(src, ListV):
+        pairs = ListV(span)
+        for i, item in enumerate(src.items):
+            index: Value = Const(i, span) if not item.many and not any(p.many for p in src.items[:i]) else Unknown(Kind.UNKNOWN, "an index", span)
+            pair = ListV(span, container="tuple")
+            pair.items = [Item(index), Item(item.value)]
+            pairs.items.append(Item(pair, item.many, item.cond, item.guard, item.loop, item.bound, item.site))
+        return pairs
+    return Unknown(src.kind, "enumerate()", span)
+
+
 def _ext_tuple(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
     value = _ext_list(interp, args, kwargs, span, frame)
     if isinstance(value, ListV):
@@ -329,4 +348,5 @@ EXTERNAL: Dict[str, Callable[..., Value]] = {
     "super": _ext_super,
     "asyncio.run": _ext_passthrough,
     "reversed": _ext_passthrough,
+    "enumerate": _ext_enumerate,
 }

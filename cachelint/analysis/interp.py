@@ -545,7 +545,13 @@ class Interpreter:
                 # `messages[-1]["content"][-1]["cache_control"] = ...` on a list the caller
                 # passed: one breakpoint on (as far as the analysis knows) its last element.
                 ttl = value.get("ttl") if isinstance(value, DictV) else None
-                option.root.marks.append((value.span or span, key.text, ttl.text if isinstance(ttl, Str) else None))
+                loops = [l for l in frame.all_loops() if not l.unrolled]
+                loop = loops[-1] if loops else None
+                option.root.marks.append(
+                    (value.span or span, key.text, ttl.text if isinstance(ttl, Str) else None,
+                     loop.span if loop is not None else None, loop.bound if loop is not None else None,
+                     loop.capped if loop is not None else False)
+                )
 
     def set_entry(self, d: DictV, key: str, value: Value, span: Optional[Span], frame: Frame, guard: Guard = TRUE) -> None:
         """Write `d[key] = value`, remembering the conditions and loops it happens under.

@@ -83,6 +83,8 @@ class Piece:
     list_span: Optional[Span] = None
     #: the list display holding the piece (when `list_span` is set)
     list_container: Optional[Literal] = None
+    #: the `lst.append(...)` call that added the piece (when it was not in a list display)
+    append_site: Optional[Span] = None
     #: the block is one of a run appended by a loop inside one message (tool results)
     repeated_block: bool = False
     #: the loop that appended the block or message, if any

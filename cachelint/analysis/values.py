@@ -290,8 +290,9 @@ class Unknown(Value):
         #: the unknown value this one was read from (`history[-1]["content"]` of
         #: `history`): a marker written through it is recorded on the root
         self.root: "Unknown" = root if root is not None else self
-        #: where markers were written through this value (on its root only)
-        self.marks: List[Tuple[Span, str, Optional[str]]] = []
+        #: markers written through this value (on its root only): (span, field, ttl, loop
+        #: that wrote one per element, its bound, whether the loop caps itself)
+        self.marks: List[Tuple[Span, str, Optional[str], Optional[Span], Optional[int], bool]] = []
         #: made by a clock, a UUID or a random source: whatever is computed from it
         #: (`now.strftime(...)`) changes per call too, unlike data fetched through a
         #: per-call handle (`db.execute(...)`), which is merely unknown

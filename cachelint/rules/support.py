@@ -182,14 +182,45 @@ def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src:
 
 
 def _cache_point_after(ctx: "FileContext", piece: Piece) -> Optional[List[Edit]]:
-    """Converse: a separate `{"cachePoint": ...}` block right after the piece's element."""
-    if piece.list_span is None or piece.many:
+    """Converse: a separate `{"cachePoint": ...}` block right after the piece's element (in
+    its list display, or appended by a statement of its own after `lst.append(block)`)."""
+    if piece.many:
         return None
-    src = ctx.load_source(piece.list_span.path)
+    if piece.list_span is not None:
+        src = ctx.load_source(piece.list_span.path)
+        if src is None:
+            return None
+        parse_snippet_expression(src, piece.list_span.start, piece.list_span.end)
+        return [make_edit(src, piece.list_span.end, piece.list_span.end, ", " + CACHE_POINT)]
+    if piece.append_site is not None:
+        return _append_after(ctx, piece.append_site, CACHE_POINT)
+    return None
+
+
+def _append_after(ctx: "FileContext", site: Span, element: str) -> Optional[List[Edit]]:
+    """After the statement `lst.append(x)` at `site`, add `lst.append(<element>)`."""
+    import ast
+
+    src = ctx.load_source(site.path)
     if src is None:
         return None
-    parse_snippet_expression(src, piece.list_span.start, piece.list_span.end)
-    return [make_edit(src, piece.list_span.end, piece.list_span.end, ", " + CACHE_POINT)]
+    call_text = src.text[site.start:site.end]
+    try:
+        call = ast.parse(call_text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"):
+        return None
+    start_loc = src.index.location(site.start)
+    line = src.index.line_text(start_loc.row)
+    end_loc = src.index.location(site.end)
+    indent = line[: len(line) - len(line.lstrip())]
+    # the call must be the whole statement, alone on its line(s)
+    if line.strip() != call_text.splitlines()[0].strip() or src.index.line_text(end_loc.row).rstrip() != src.text[src.index.line_start(end_loc.row):site.end].rstrip():
+        return None
+    receiver = ast.unparse(call.func.value)
+    newline = src.source.newline
+    return [make_edit(src, site.end, site.end, f"{newline}{indent}{receiver}.append({element})")]
 
 
 def marker_source(ctx: "FileContext", marker: Marker) -> Optional[str]:
