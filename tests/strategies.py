@@ -610,10 +610,10 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
 
 
 @st.composite
-def planted_projects(draw, clients: Tuple[ClientKind, ...] = CLIENTS) -> Planted:
+def planted_projects(draw, clients: Tuple[ClientKind, ...] = CLIENTS, min_requests: int = 1) -> Planted:
     """A small project: `main.py` with 1-3 requests, maybe `prompts.py`, maybe noise."""
     ctx = _Ctx()
-    n = draw(st.integers(1, 3))
+    n = draw(st.integers(min_requests, 3))
     pieces: List[Tuple[str, RequestTruth]] = []
     for i in range(n):
         client = draw(st.sampled_from(clients))

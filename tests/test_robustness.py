@@ -353,7 +353,7 @@ def test_a_fifo_in_the_tree_is_not_read(project: Path) -> None:
 def test_a_fifo_named_on_the_command_line_does_not_hang(project: Path) -> None:
     os.mkfifo(project / "m_pipe.py")
     try:
-        proc = run_subprocess(["--output-format", "concise", "m_pipe.py", "a_good.py"], project, timeout=20)
+        proc = run_subprocess(["--output-format", "concise", "m_pipe.py", "a_good.py"], project, timeout=8)
     except subprocess.TimeoutExpired:
         pytest.fail("cachelint hung on a FIFO")
     assert proc.returncode == 1
