@@ -736,10 +736,6 @@ def test_cl002_message_label_of_a_formatted_date(tmp_path: Path) -> None:
     assert "result of" not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CL002's concatenation fix moves the dynamic line's trailing \"\\n\" to the front of the prompt",
-)
 def test_cl002_fix_keeps_the_newline_with_the_dynamic_line(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,

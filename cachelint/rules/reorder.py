@@ -198,6 +198,9 @@ def _concat_order(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any, 
         first -= 1
     while last + 1 < len(operands) and _short_literal(sources[last + 1]):
         last += 1
+    # ... and the newline that ends its line ("Product: " + name + "\n" + RULES).
+    if last + 1 < len(operands) and _line_end_literal(sources[last + 1]):
+        last += 1
     moving = list(range(first, last + 1))
     staying = [i for i in range(len(operands)) if i not in moving]
     if not any(i > last for i in staying):
@@ -268,3 +271,15 @@ def _short_literal(source: str) -> bool:
     except SyntaxError:
         return False
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 80 and "\n" not in node.value
+
+
+def _line_end_literal(source: str) -> bool:
+    """A short literal that ends the dynamic value's line: `"\\n"`, `".\\n"`."""
+    try:
+        node = ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return False
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    text = node.value
+    return 0 < len(text) <= 80 and text.endswith("\n") and "\n" not in text[:-1]
