@@ -59,6 +59,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "--filter", default="", help="only list functions whose file:line:name contains this"
     )
     args = parser.parse_args(argv)
+    if args.out:
+        args.out = os.path.abspath(args.out)  # the script changes into the corpus directory
 
     root = corpus_root(args.corpus)
     write_project_config(root)

@@ -91,8 +91,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="lint only N passing files: the N/5 largest plus a seeded random draw of the rest "
         "(weighted estimates; for a loaded machine or a quick look)",
     )
+    parser.add_argument(
+        "--sample-top",
+        type=int,
+        help="how many of the --sample files are the largest ones (default: a fifth)",
+    )
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
+    if args.json:
+        args.json = os.path.abspath(args.json)  # the script changes into the corpus directory
 
     root = corpus_root(args.corpus)
     write_project_config(root)
@@ -148,7 +155,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         # Stratified: the largest fifth of the sample are the largest files (they dominate the
         # time and must not be missed), the rest a seeded random draw from the other files,
         # each standing for len(rest) / drawn files in the estimates.
-        top_n = args.sample // 5
+        top_n = args.sample // 5 if args.sample_top is None else min(args.sample_top, args.sample)
         rest = ordered[top_n:]
         drawn = random.Random(args.seed).sample(rest, args.sample - top_n)
         weight = {p: 1.0 for p in ordered[:top_n]}
