@@ -165,7 +165,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"stage 2: linting {len(ordered):,} of the {len(passing):,} passing files with the Engine in "
         f"{args.jobs} process(es), largest first"
         + (
-            f" (a stratified sample: the {args.sample // 5} largest + {len(ordered) - args.sample // 5} drawn at "
+            f" (a stratified sample: the {top_n} largest + {len(ordered) - top_n} drawn at "
             f"random, seed {args.seed}; totals below are weighted estimates)"
             if sampled
             else ""
