@@ -521,10 +521,6 @@ def test_cl001_ignores_count_tokens(tmp_path: Path) -> None:
     assert " CL001 " not in lint(root)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="text retrieved by a database query on the question is 'unknown', not per-call, so CL002 misses it",
-)
 def test_cl002_retrieved_rows_are_per_call(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,
@@ -552,10 +548,6 @@ def test_cl002_retrieved_rows_are_per_call(tmp_path: Path) -> None:
     assert " CL002 " in lint(root)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tools chosen per call by a comprehension over a parameter (or a set) are 'unknown', so CL002 misses them",
-)
 def test_cl002_tools_chosen_per_call(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,
@@ -678,10 +670,6 @@ def test_cl003_converse_message_names_cache_points(tmp_path: Path) -> None:
     assert "cachePoint" in out and "cache_control" not in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CL002's message names the section of the dynamic piece ('tools') as where the static text is, not the system prompt",
-)
 def test_cl002_message_names_the_static_section(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,
@@ -706,10 +694,6 @@ def test_cl002_message_names_the_static_section(tmp_path: Path) -> None:
     assert "static prompt text (system prompt)" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CL002's label for a method of a clock value reads 'result of the current date (date.today()).isoformat()'",
-)
 def test_cl002_message_label_of_a_formatted_date(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,

@@ -70,11 +70,6 @@ LARGE_SYSTEM_CHARS = 4096
 #: Fixed fixture programs whose requests are known to be wrong today, with the reason.
 KNOWN_BAD_FIXED: Dict[str, str] = {
     "CL001-wrapper-caller-without-sdk-name": "CL001 misses the request (prefilter skips the caller), so nothing is fixed",
-    "CL002-plus-equals-across-helpers": (
-        "CL002's fix rewrites `system += GUIDELINES` to a discarded expression: the guidelines vanish "
-        "and nothing is cached"
-    ),
-    "CL002-rag-block-before-cached-guide": "CL002 misses retrieved text from a database query, so nothing is fixed",
     "CL005-few-shot-every-message-marked": (
         "CL005's fix turns five copilot_cache_control fields into five cache_control breakpoints "
         "(the Claude upstream answers 400)"

@@ -52,12 +52,25 @@ class _Ctx:
         self.loop = loop
         #: conditions under which the item itself exists
         self.guard = guard
+        #: why the items are chosen (or ordered) per call, and where (see `Item.chosen`)
+        self.chosen = ""
+        self.chosen_span: Optional[Span] = None
 
     def inner(self, item: Item, path: Guard = TRUE) -> "_Ctx":
         """The context of one item; an item is conditional only relative to the call's path."""
         cond = item.cond and _conditional(item.guard, path)
-        return _Ctx(self.many or item.many, self.cond or cond, item.bound if item.many else self.bound, item.loop or self.loop,
-                    self.guard + tuple(a for a in item.guard if a not in self.guard))
+        ctx = _Ctx(self.many or item.many, self.cond or cond, item.bound if item.many else self.bound, item.loop or self.loop,
+                   self.guard + tuple(a for a in item.guard if a not in self.guard))
+        ctx.chosen, ctx.chosen_span = (item.chosen, item.chosen_span) if item.chosen else (self.chosen, self.chosen_span)
+        return ctx
+
+    def per_call(self, pieces: List[Piece], start: int) -> None:
+        """Pieces made from elements chosen per call are per call, whatever their text."""
+        if not self.chosen:
+            return
+        for k in range(start, len(pieces)):
+            if pieces[k].kind != Kind.DYNAMIC:
+                pieces[k] = _replace(pieces[k], kind=Kind.DYNAMIC, label=self.chosen, span=self.chosen_span or pieces[k].span)
 
 
 NO_CTX = _Ctx()
@@ -320,6 +333,7 @@ class RequestBuilder:
                 for option, _ in list(options_of(item.value))[:1]:
                     before = len(out)
                     self.block(section, f"{base}[{i}]", option, inner, out, role, item.site if item.in_display else None)
+                    inner.per_call(out, before)
                     if item.in_display and value.literal is not None and len(out) == before + 1:
                         out[-1] = _replace(out[-1], list_container=value.literal)
                     if item.many and len(out) == before + 1:
@@ -366,6 +380,7 @@ class RequestBuilder:
             for i, item in enumerate(value.items):
                 ctx = NO_CTX.inner(item, self._path_guard)
                 tool = item.value
+                before = len(out)
                 if isinstance(tool, DictV):
                     kind, tokens, static_tokens, label, may_mark = _measure(tool)
                     out.append(Piece(section="tools", path=f"tools[{i}]", kind=kind, tokens=tokens, static_tokens=static_tokens,
@@ -375,6 +390,7 @@ class RequestBuilder:
                                      list_span=item.site if item.in_display else None))
                 else:
                     out.append(self.unknown_piece("tools", f"tools[{i}]", tool, ctx))
+                ctx.per_call(out, before)
             return
         out.append(self.unknown_piece("tools", "tools", value, NO_CTX))
         request.incomplete = tuple(sorted(set(request.incomplete) | {"tools"}))
@@ -465,6 +481,7 @@ class RequestBuilder:
                     # a tool-call message (content None) still carries its message-level fields
                     piece = self.unknown_piece(section, f"messages[{i}]", message, ctx, role, many=False)
                     pieces.append(_replace(piece, copilot_marker=copilot) if copilot is not None else piece)
+                ctx.per_call(pieces, start)
                 if item.many and item.loop is not None:
                     for k in range(start, len(pieces)):
                         if pieces[k].appended_in is None:

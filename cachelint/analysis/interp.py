@@ -1230,14 +1230,31 @@ class Interpreter:
         self.assign(gen.target, self.element_of(iterable, self.span(gen.iter, frame)), child)
         for extra in node.generators[1:]:
             self.assign(extra.target, self.element_of(self.eval(extra.iter, child), span), child)
+        conditions = [self.eval(test, child) for gen_ in node.generators for test in gen_.ifs]
         element = self.eval(node.elt, child)
         bound = len(items) if items is not None else None
         if isinstance(iterable, ListV) and iterable.container == "set" and isinstance(element, Str):
             element = Str([hole(Kind.DYNAMIC, "iteration over a set (order changes between processes)", span)], span)
         tag_born(element, span)
         self.loops.setdefault(span, LoopCtx(span, bound=bound))
-        result.items.append(Item(element, many=True, bound=bound, cond=bool(gen.ifs)))
+        item = Item(element, many=True, bound=bound, cond=bool(gen.ifs))
+        if element.kind < Kind.DYNAMIC and not frame.at_import:
+            item.chosen, item.chosen_span = self._chosen_per_call(iterable, conditions, container, span)
+        result.items.append(item)
         return result
+
+    @staticmethod
+    def _chosen_per_call(iterable: Value, conditions: List[Value], container: str, span: Span) -> Tuple[str, Optional[Span]]:
+        """Why a comprehension's static elements still differ between calls, if they do:
+        which elements it yields depends on a per-call value, or their order on a set's."""
+        what = "set" if container == "set" else "list"
+        if isinstance(iterable, ListV) and iterable.container == "set":
+            return f"the {what} built from a set (its order changes between processes)", iterable.span or span
+        if iterable.kind == Kind.DYNAMIC:
+            return f"the {what} built per call from {label(iterable) or 'a per-call value'}", span
+        if any(c.kind == Kind.DYNAMIC for c in conditions):
+            return f"the {what} filtered per call", span
+        return "", None
 
     def _known_items(self, value: Value) -> Optional[List[Value]]:
         if isinstance(value, ListV) and value.container != "set" and all(not i.many and not i.cond for i in value.items):
@@ -1280,7 +1297,7 @@ class Interpreter:
         if isinstance(iterable, UnionV):
             return union([(self.element_of(v, span), g) for v, g in iterable.options], span)
         kind = iterable.kind
-        text = f"element of {label(iterable)}" if label(iterable) else "element"
+        text = _element_label(label(iterable))
         if isinstance(iterable, Unknown):
             return iterable.derived(label=text, span=span)
         return Unknown(kind, text, span)
@@ -1733,8 +1750,12 @@ class Interpreter:
         for value in values:
             if may_mark and isinstance(value, (DictV, ListV)):
                 taint_markers(value)
-        result = Unknown(kind, f"result of {label}()" if label else "a call result", span, may_mark)
-        return result
+        # A lookup by per-call text (a question, a search query) returns per-call content,
+        # and so do the methods of what it returns (`conn.execute(sql, (query,)).fetchall()`);
+        # a lookup by an id or an object of unknown type may well return per-tenant
+        # configuration (`db.execute(sql, (agent_id,)).fetchone()`): its methods stay unknown.
+        volatile = kind == Kind.DYNAMIC and any(_per_call_text(v) for v in values)
+        return Unknown(kind, _call_label(label), span, may_mark, volatile=volatile)
 
     def call_function(self, func: FuncV, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
         module = self.project.module(func.module) if func.module != frame.module.path else frame.module
@@ -2301,6 +2322,47 @@ class Interpreter:
         return value
 
 
+
+
+def _per_call_text(value: Value, depth: int = 0) -> bool:
+    """A string that changes per call, alone or inside a tuple, list or dict argument."""
+    if isinstance(value, Str):
+        return value.kind == Kind.DYNAMIC
+    if depth < 3 and isinstance(value, ListV):
+        return any(_per_call_text(item.value, depth + 1) for item in value.items)
+    if depth < 3 and isinstance(value, DictV):
+        return any(_per_call_text(entry.value, depth + 1) for entry in value.entries.values())
+    return False
+
+
+def _call_label(callee: str) -> str:
+    """The label of a call's result, kept readable along method chains.
+
+    `the current date (date.today())` + `.isoformat()` -> `the current date
+    (date.today().isoformat())`; `result of connect().execute` + `()` -> `result of
+    connect().execute()` (not `result of result of ...`).
+    """
+    if not callee:
+        return "a call result"
+    described = re.fullmatch(r"((?:the|a|an) [^()]+) \((.+)\)\.(\w+)", callee)
+    if described:
+        return f"{described.group(1)} ({described.group(2)}.{described.group(3)}())"
+    if callee.startswith("result of "):
+        return callee + "()"
+    return f"result of {callee}()"
+
+
+def _element_label(container: str) -> str:
+    """`element of result of fetchall()`, also for an element of an element (of the pairs
+    of `enumerate()`): nesting says nothing a reader needs."""
+    while True:
+        for prefix in ("element of ", "items of "):
+            if container.startswith(prefix):
+                container = container[len(prefix):]
+                break
+        else:
+            break
+    return f"element of {container}" if container else "element"
 
 
 def _attr_label(label: str, name: str) -> str:

@@ -293,9 +293,10 @@ class Unknown(Value):
         #: markers written through this value (on its root only): (span, field, ttl, loop
         #: that wrote one per element, its bound, whether the loop caps itself)
         self.marks: List[Tuple[Span, str, Optional[str], Optional[Span], Optional[int], bool]] = []
-        #: made by a clock, a UUID or a random source: whatever is computed from it
-        #: (`now.strftime(...)`) changes per call too, unlike data fetched through a
-        #: per-call handle (`db.execute(...)`), which is merely unknown
+        #: made by a clock, a UUID or a random source, or returned by a call on a per-call
+        #: value (`conn.execute(sql, (question,))`): whatever its methods return
+        #: (`now.strftime(...)`, `.fetchall()`) changes per call too, unlike a method of a
+        #: parameter of unknown type (`settings.prompt()`), which is merely unknown
         self.volatile = volatile
 
     @property
@@ -414,6 +415,10 @@ class Item:
     #: the element is written inside a list display (`[a, b]`), so a fix can insert next
     #: to it; appended elements have the `.append(...)` call as their site instead
     in_display: bool = False
+    #: why the elements (which ones, or their order) change per call although each one is
+    #: static: a comprehension over a parameter, filtered on one, or over a set
+    chosen: str = ""
+    chosen_span: Optional[Span] = None
 
 
 class ListV(Value):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 from cachelint.analysis.request import Piece, Request
 from cachelint.analysis.spans import Span
@@ -25,6 +25,8 @@ class Finding:
     piece: Piece
     part: Optional[Part]
     pushed: int
+    #: the sections the pushed static text is in, in prefix order
+    pushed_sections: Tuple[str, ...] = ()
 
 
 def first_dynamic_before_static(request: Request) -> Optional[Finding]:
@@ -50,12 +52,15 @@ def first_dynamic_before_static(request: Request) -> Optional[Finding]:
                     after_in_piece = estimate_tokens(sum(p.length or 0 for p in parts[j + 1 :] if p.kind.cacheable))
                     break
         pushed = after_in_piece
+        sections = [piece.section] if after_in_piece else []
         for later in pieces[i + 1 :]:
             if later.cacheable and later.tokens is not None:
                 pushed += later.tokens
+                if later.tokens and later.section not in sections:
+                    sections.append(later.section)
             elif later.section == "messages":
                 break
-        return Finding(i, piece, part, pushed)
+        return Finding(i, piece, part, pushed, tuple(sections))
     return None
 
 
@@ -339,7 +344,8 @@ class DynamicBeforeStatic(Rule):
         piece, part = finding.piece, finding.part
         label = (part.label if part is not None and part.label else piece.label) or "a value that changes per call"
         hole_span = part.span if part is not None and part.span is not None else piece.span
-        section = {"tools": "tools", "system": "system prompt", "messages": "messages"}[piece.section]
+        names = {"tools": "tools", "system": "system prompt", "messages": "messages"}
+        section = " and ".join(names[s] for s in finding.pushed_sections or (piece.section,))
         message = (
             f"{label} ({support.where(ctx, hole_span)}) is placed before ~{finding.pushed:,} tokens of static "
             f"prompt text ({section}): the prefix changes on every call, so that text is never read from the "
