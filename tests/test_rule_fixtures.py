@@ -471,10 +471,6 @@ def test_cl003_loop_over_a_parameter_list(tmp_path: Path) -> None:
     assert "a.py:7:5: CL003" in lint(root)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a URL looked up in a dict by a per-call key resolves to the dict's first entry only (CL005 false positive)",
-)
 def test_cl005_url_from_a_dict_follows_the_key(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,
@@ -498,6 +494,35 @@ def test_cl005_url_from_a_dict_follows_the_key(tmp_path: Path) -> None:
         "CL005",
     )
     assert " CL005 " not in lint(root)[1]
+
+
+def test_cl005_url_from_a_dict_reports_the_entries_the_marker_reaches(tmp_path: Path) -> None:
+    """The same table with the marker written for the wrong provider: it reaches OpenRouter
+    only, and the message names OpenRouter, not the Copilot entry."""
+    root = make_project(
+        tmp_path,
+        {
+            "a.py": """
+        import httpx
+
+        ENDPOINTS = {
+            "openrouter": "https://openrouter.ai/api/v1/chat/completions",
+            "copilot": "https://api.githubcopilot.com/chat/completions",
+        }
+
+
+        def chat(provider: str, q: str):
+            system = {"role": "system", "content": "Be brief."}
+            if provider == "openrouter":
+                system["copilot_cache_control"] = {"type": "ephemeral"}
+            return httpx.post(ENDPOINTS[provider], json={"model": "claude-sonnet-4.5", "messages": [system, {"role": "user", "content": q}]})
+    """
+        },
+        "CL005",
+    )
+    out = lint(root)[1]
+    assert " CL005 " in out
+    assert "OpenRouter ignores it" in out
 
 
 def test_cl001_ignores_count_tokens(tmp_path: Path) -> None:

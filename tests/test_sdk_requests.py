@@ -70,10 +70,6 @@ LARGE_SYSTEM_CHARS = 4096
 #: Fixed fixture programs whose requests are known to be wrong today, with the reason.
 KNOWN_BAD_FIXED: Dict[str, str] = {
     "CL001-wrapper-caller-without-sdk-name": "CL001 misses the request (prefilter skips the caller), so nothing is fixed",
-    "CL005-few-shot-every-message-marked": (
-        "CL005's fix turns five copilot_cache_control fields into five cache_control breakpoints "
-        "(the Claude upstream answers 400)"
-    ),
 }
 
 #: Rule examples whose fixed code is known to produce a wrong or useless request.

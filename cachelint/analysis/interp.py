@@ -649,7 +649,8 @@ class Interpreter:
             if isinstance(node.slice, ast.Slice):
                 return self.slice_value(base, node.slice, frame, span)
             key = self.eval(node.slice, frame)
-            return self.get_item(base, key, span, frame)
+            subject = subject_text(node.slice) if isinstance(node.slice, (ast.Name, ast.Attribute)) else None
+            return self.get_item(base, key, span, frame, subject)
         if isinstance(node, ast.Call):
             return self.eval_call(node, frame, span)
         if isinstance(node, ast.BinOp):
@@ -1329,19 +1330,23 @@ class Interpreter:
             return new
         return Unknown(base.kind, label(base), span)
 
-    def get_item(self, base: Value, key: Value, span: Span, frame: Frame) -> Value:
+    def get_item(self, base: Value, key: Value, span: Span, frame: Frame, key_subject: Optional[str] = None) -> Value:
+        """`base[key]`. `key_subject` is the key's source (`provider`) when it is a name: a
+        dict read with an unknown key is each of its values, under `provider == <its key>`,
+        so the branch of `if provider == "copilot":` elsewhere matches the right entry."""
         results: List[Tuple[Value, Guard]] = []
         for option, guard in options_of(base):
-            results.append((self._get_item_one(option, key, span, frame), guard))
+            results.append((self._get_item_one(option, key, span, frame, key_subject), guard))
         return union(results, span) if len(results) > 1 else results[0][0]
 
-    def _get_item_one(self, base: Value, key: Value, span: Span, frame: Frame) -> Value:
+    def _get_item_one(self, base: Value, key: Value, span: Span, frame: Frame, key_subject: Optional[str] = None) -> Value:
         if isinstance(base, DictV):
             if isinstance(key, Str) and key.text is not None:
                 if key.text in base.entries:
                     return base.entries[key.text].value
                 return Unknown(max([Kind.UNKNOWN] + [u.kind for u in base.open]), f"[{key.text!r}]", span, any(u.may_mark for u in base.open))
-            values = [(e.value, e.guard) for e in base.entries.values()]
+            values = [(e.value, e.guard + ((Atom(key_subject, "eq", frozenset([name])),) if key_subject else ()))
+                      for name, e in base.entries.items()]
             if values and not base.open:
                 return union(values, span)
             return Unknown(base.kind, "dict entry", span)
@@ -2261,21 +2266,35 @@ class Interpreter:
             if isinstance(method_value, Str) and method_value.text is not None and method_value.text.upper() != "POST":
                 return Unknown(Kind.DYNAMIC, "an HTTP response", span)
         url_value = values[0] if values else kwargs.get("url")
-        url = url_text(url_value)
         base = client.alts[0].base_url if client is not None and client.alts else None
-        full = url if url and "://" in url else ((base or "") + (url or "")) if (base or url) else None
-        fmt = sdk.format_for_path(full) if full else None
-        if fmt is None:
+        # One endpoint per URL the call may use (`ENDPOINTS[provider]`: each entry, under
+        # its key), grouped by the body format their path expects.
+        by_format: Dict[str, List[ClientAlt]] = {}
+        url_options = list(options_of(url_value)) if isinstance(url_value, UnionV) else [(url_value, TRUE)]
+        for option, guard in url_options:
+            url = url_text(option)
+            full = url if url and "://" in url else ((base or "") + (url or "")) if (base or url) else None
+            fmt = sdk.format_for_path(full) if full else None
+            if fmt is None:
+                continue
+            platform = "unknown"
+            known = False
+            if full and "://" in full:
+                platform = sdk.platform_for_url(full)
+                known = True
+            elif base:
+                platform = sdk.platform_for_url(base)
+                known = True
+            by_format.setdefault(fmt, []).append(ClientAlt("http", "HTTP request", platform, span, frame.guard + guard, full, known))
+        if not by_format:
             return Unknown(Kind.DYNAMIC, "an HTTP response", span)
-        platform = "unknown"
-        known = False
-        if full and "://" in full:
-            platform = sdk.platform_for_url(full)
-            known = True
-        elif base:
-            platform = sdk.platform_for_url(base)
-            known = True
-        alt = ClientAlt("http", "HTTP request", platform, span, frame.guard, full, known)
+        result: Value = Unknown(Kind.DYNAMIC, "an HTTP response", span)
+        for fmt, alts in by_format.items():
+            result = self._http_request(verb, fmt, alts, kwargs, node, frame, span)
+        return result
+
+    def _http_request(self, verb: str, fmt: str, alts: List[ClientAlt], kwargs: DictV, node: ast.Call, frame: Frame,
+                      span: Span) -> Value:
         method = sdk.Method(f"http.{verb} {fmt}", fmt)
         body = kwargs.get("json")
         if body is None:
@@ -2287,7 +2306,7 @@ class Interpreter:
             body_kwargs = body
         elif body is not None:
             body_kwargs.open.append(Unknown(body.kind, "request body", span))
-        return self.record_request(method, ClientV([alt], span=span), [], body_kwargs, node, frame, span, http_body=body)
+        return self.record_request(method, ClientV(alts, span=span), [], body_kwargs, node, frame, span, http_body=body)
 
     # --- requests ---------------------------------------------------------------------------------
     def record_request(self, method: sdk.Method, client: ClientV, args: List[Value], kwargs: DictV, node: ast.Call, frame: Frame,

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from cachelint.analysis.request import Marker, PlatformAlt, Request
-from cachelint.analysis.values import atom_is_platform_related, satisfiable
-from cachelint.analysis.valueops import isa_matches
+from cachelint.analysis.request import Marker, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
 from cachelint.fixes import FixUnavailable, combine_edits, remove_call_keyword_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
-
-
-def reaches(alt: PlatformAlt, marker: Marker, request: Request) -> Optional[bool]:
-    """Whether the marker is sent when the request goes to `alt`: True, False, or None
-    when a condition that looks platform-related cannot be decided."""
-    guard = alt.guard + request.path_guard + marker.guard
-    if not satisfiable(guard):
-        return False
-    for atom in guard:
-        if atom.op == "isa" and not isa_matches(alt.client, atom):
-            return False
-    undecided = [a for a in marker.guard + request.path_guard
-                 if atom_is_platform_related(a) and a not in alt.guard and a.op != "isa"]
-    return None if undecided else True
 
 
 class UnportableTopLevelCacheControl(Rule):
@@ -250,7 +234,7 @@ class UnportableTopLevelCacheControl(Rule):
             info = tables.platform(alt.name)
             if info is None or not alt.known:
                 continue
-            decision = reaches(alt, marker, request)
+            decision = support.reaches(alt, marker, request)
             if decision is None:
                 return  # a platform guard cachelint cannot decide: stay silent
             if not decision:

@@ -192,10 +192,10 @@ class CopilotCacheControlOffCapi(Rule):
         pieces = [p for p in request.pieces if p.copilot_marker is not None]
         if not pieces:
             return
-        names = [p.name for p in request.platforms if p.known and p.name != "unknown"]
-        if not names or len(names) != len(request.platforms) or "copilot" in names:
+        targets = self._targets(request, pieces)
+        if not targets:
             return
-        label = support.describe_platforms(request, ctx.settings.tables)
+        label = support.describe_platforms(request, ctx.settings.tables, targets)
         # Each converted field becomes a real breakpoint: only the last ones that fit in the
         # four-breakpoint budget get a fix (a safe fix must not make the request fail).
         count, unbounded = request.breakpoint_count()
@@ -216,6 +216,30 @@ class CopilotCacheControlOffCapi(Rule):
                        fix_title=fix.message if fix else "Use cache_control instead of copilot_cache_control")
             if piece.many:
                 break
+
+    @staticmethod
+    def _targets(request: Request, pieces: List[Piece]) -> List[str]:
+        """The platforms the markers are certainly sent to, when none of them is the
+        Copilot API and each is known; otherwise none (the finding would be a guess).
+
+        A request whose URL is chosen per call (`ENDPOINTS[provider]`) has one platform per
+        choice, each under its condition; a marker written under `provider == "copilot"`
+        reaches only the Copilot one.
+        """
+        targets: List[str] = []
+        for piece in pieces:
+            marker = piece.copilot_marker
+            assert marker is not None
+            for alt in request.platforms:
+                reached = support.reaches(alt, marker, request)
+                if reached is None:
+                    return []
+                if not reached:
+                    continue
+                if not alt.known or alt.name in ("unknown", "copilot"):
+                    return []
+                targets.append(alt.name)
+        return targets
 
     def _fix(self, ctx: FileContext, request: Request, piece: Piece, marker: Marker) -> Optional[Fix]:
         literal = marker.container

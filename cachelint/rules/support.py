@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple
 
-from cachelint.analysis.request import Marker, Piece, Request
+from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
-from cachelint.analysis.values import Str
+from cachelint.analysis.values import Str, atom_is_platform_related, satisfiable
+from cachelint.analysis.valueops import isa_matches
 from cachelint.diagnostics import Edit
 from cachelint.fixes import (
     FixUnavailable,
@@ -72,12 +73,27 @@ def read_ratio(request: Request, tables: Tables) -> float:
     return 0.1
 
 
-def describe_platforms(request: Request, tables: Tables) -> str:
-    names = [n for n in request.platform_names if n != "unknown"]
+def describe_platforms(request: Request, tables: Tables, names: Optional[Sequence[str]] = None) -> str:
+    """`Vertex AI or Amazon Bedrock`: the request's platforms (or the given ones), by label."""
+    names = [n for n in dict.fromkeys(request.platform_names if names is None else names) if n != "unknown"]
     if not names:
         return "an unknown platform"
     labels = [tables.platform_label(n) for n in names]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def reaches(alt: PlatformAlt, marker: Marker, request: Request) -> Optional[bool]:
+    """Whether the marker is sent when the request goes to `alt`: True, False, or None
+    when a condition that looks platform-related cannot be decided."""
+    guard = alt.guard + request.path_guard + marker.guard
+    if not satisfiable(guard):
+        return False
+    for atom in guard:
+        if atom.op == "isa" and not isa_matches(alt.client, atom):
+            return False
+    undecided = [a for a in marker.guard + request.path_guard
+                 if atom_is_platform_related(a) and a not in alt.guard and a.op != "isa"]
+    return None if undecided else True
 
 
 def describe_model(request: Request) -> str:
