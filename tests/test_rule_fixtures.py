@@ -667,10 +667,6 @@ def test_cl001_model_default_of_a_wrapper(tmp_path: Path) -> None:
     assert "agent.py:12:16: CL001" in lint(root)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CL003's message for Bedrock Converse talks of cache_control and the Anthropic API's 400 instead of cachePoint and a ValidationException",
-)
 def test_cl003_converse_message_names_cache_points(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,

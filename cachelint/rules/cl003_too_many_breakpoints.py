@@ -263,18 +263,26 @@ class TooManyBreakpoints(Rule):
             where = support.where(ctx, loop_span) if loop_span else "a loop"
             message = (
                 f"The loop at {where} adds a {field} breakpoint to every element with no cap: with more than "
-                f"{MAX_BREAKPOINTS} elements the request has more than {MAX_BREAKPOINTS} breakpoints and the API "
-                "answers HTTP 400. Mark only the last element, or count and trim the markers"
+                f"{MAX_BREAKPOINTS} elements the request has more than {MAX_BREAKPOINTS} breakpoints and "
+                f"{'Bedrock rejects it with a ValidationException' if request.fmt == 'converse' else 'the API answers HTTP 400'}. "
+                "Mark only the last element, or count and trim the markers"
             )
             fix = self._loop_fix(ctx, loop_marker)
             support.report(ctx, self, request, loop_span, message, fix=fix, fix_title=fix.message if fix else "Mark only the last element")
             return
         if count <= MAX_BREAKPOINTS:
             return
-        message = (
-            f"{count} cache breakpoints in one request ({_describe(request)}): the API accepts at most "
-            f"{MAX_BREAKPOINTS} and answers HTTP 400 \"A maximum of 4 blocks with cache_control may be provided\""
-        )
+        if request.fmt == "converse":
+            # Converse has its own markup and error: cachePoint blocks, a ValidationException.
+            message = (
+                f"{count} cachePoint blocks in one request ({_describe(request)}): Bedrock accepts at most "
+                f"{MAX_BREAKPOINTS} and rejects the request with a ValidationException"
+            )
+        else:
+            message = (
+                f"{count} cache breakpoints in one request ({_describe(request)}): the API accepts at most "
+                f"{MAX_BREAKPOINTS} and answers HTTP 400 \"A maximum of 4 blocks with cache_control may be provided\""
+            )
         fix = self._trim_fix(ctx, request)
         support.report(ctx, self, request, None, message, fix=fix,
                    fix_title=fix.message if fix else "Keep at most four breakpoints")
