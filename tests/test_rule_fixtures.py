@@ -626,10 +626,6 @@ def test_cl004_guard_on_the_stored_provider(tmp_path: Path) -> None:
     assert "a.py:12:13: CL004" in lint(root)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a model defaulted in a wrapper's __init__ is unknown when the wrapper is built in another class's __init__ (4,096-token threshold)",
-)
 def test_cl001_model_default_of_a_wrapper(tmp_path: Path) -> None:
     root = make_project(
         tmp_path,

@@ -1525,8 +1525,11 @@ class Interpreter:
         """Instance attributes as `__init__` (and other methods) set them, per class.
 
         `__init__` runs with unknown per-instance arguments; other methods contribute the
-        values they assign (`self._client = self._make_client()` in a lazy property).
+        values they assign (`self._client = self._make_client()` in a lazy property). They
+        run two calls short of the depth limit, so an object built there
+        (`self.llm = Backend()`) still runs its own `__init__` and keeps its defaults.
         """
+        depth = max(0, self.max_depth - 2)
         if info.key in self._init_summaries:
             return self._init_summaries[info.key]
         self._init_summaries[info.key] = {}
@@ -1536,14 +1539,14 @@ class Interpreter:
             init = self.find_method(info, "__init__")
             if init is not None:
                 frame = Frame(module=init[0].module, parent=self._module_frame(init[0].module), owner=init[0], self_value=inst,
-                              entry_param_kind=Kind.UNKNOWN, depth=self.max_depth)
+                              entry_param_kind=Kind.UNKNOWN, depth=depth)
                 self._bind_entry_params(init[1], frame, inst)
                 self._stack.append(frame)
                 self.exec_block(init[1].body, frame)
             post = self.find_method(info, "__post_init__") or self.find_method(info, "model_post_init")
             if post is not None:
                 frame = Frame(module=post[0].module, parent=self._module_frame(post[0].module), owner=post[0], self_value=inst,
-                              entry_param_kind=Kind.UNKNOWN, depth=self.max_depth)
+                              entry_param_kind=Kind.UNKNOWN, depth=depth)
                 self._bind_entry_params(post[1], frame, inst)
                 self.exec_block(post[1].body, frame)
             attrs = dict(inst.attrs)
@@ -1555,7 +1558,7 @@ class Interpreter:
                         if target_name in attrs and not is_none(attrs[target_name]):
                             continue
                         frame = Frame(module=cls.module, parent=self._module_frame(cls.module), owner=cls, self_value=inst,
-                                      entry_param_kind=Kind.UNKNOWN, depth=self.max_depth)
+                                      entry_param_kind=Kind.UNKNOWN, depth=depth)
                         self._bind_entry_params(node, frame, inst)
                         value = self.eval(rhs, frame)
                         if is_none(value):
