@@ -1122,14 +1122,14 @@ class Interpreter:
             else_atoms = [a for p in parts for a in p[1]]
             return [whole], else_atoms
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
-            subject = subject_text(test.args[0])
+            subject = self._subject(test.args[0], frame)
             names = self._class_names(test.args[1], frame)
             if names:
                 atom = Atom(subject, "isa", frozenset(names))
                 return [atom], [atom.negate()]
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             op = test.ops[0]
-            subject = subject_text(test.left)
+            subject = self._subject(test.left, frame)
             right = test.comparators[0]
             values = literal_values(right)
             if values is not None:
@@ -1146,10 +1146,24 @@ class Interpreter:
                     atom = Atom(subject, "eq", frozenset(values))
                     return [atom.negate()], [atom]
         if isinstance(test, (ast.Name, ast.Attribute)):
-            atom = Atom(subject_text(test), "truthy")
+            atom = Atom(self._subject(test, frame), "truthy")
             return [atom], [atom.negate()]
         atom = Atom(ast.unparse(test), "opaque")
         return [atom], [atom.negate()]
+
+    def _subject(self, node: ast.expr, frame: Frame) -> str:
+        """The name a condition is about. `self.provider`, stored from the `__init__`
+        parameter `provider`, is about `provider`: the client `__init__` chose with
+        `if provider == "vertex"` and a later `if self.provider == "vertex"` agree."""
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+                and isinstance(frame.self_value, InstV)):
+            stored = frame.self_value.attrs.get(node.attr)
+            if stored is None:
+                stored = self.init_summary(frame.self_value.info).get(node.attr)
+            match = re.fullmatch(r"parameter `(\w+)`", label(stored)) if stored is not None else None
+            if match:
+                return match.group(1)
+        return subject_text(node)
 
     def _class_names(self, node: ast.expr, frame: Frame) -> List[str]:
         elts = node.elts if isinstance(node, ast.Tuple) else [node]
