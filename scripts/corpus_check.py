@@ -405,7 +405,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             t0 = time.monotonic()
             check_package(name, src, work, cachelint, args.jobs, args.timeout, report)
             report.counts["packages"] += 1
-            log(f"checked {name}=={version} in {time.monotonic() - t0:.1f}s")
+            c = report.counts
+            log(f"checked {name}=={version} in {time.monotonic() - t0:.1f}s (so far: {c['files']} files, "
+                f"{sum(report.rules.values())} findings, {c['files changed']} files changed, "
+                f"{len(report.failures)} failures)")
     finally:
         if not args.keep and args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
