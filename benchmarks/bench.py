@@ -576,6 +576,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                 "label": s.label,
                                 "argv": s.argv,
                                 "samples": [x.__dict__ for x in s.samples],
+                                "ruff_pairs": [x.__dict__ for x in s.ruff_pairs or []],
                             }
                             for s in scenarios
                         },
