@@ -107,7 +107,9 @@ class ResultCache:
     def lookup(self, path: str, fingerprint: str, explicit: bool) -> Optional[FileResult]:
         entry = self._table(fingerprint).get(path)
         try:
-            if not entry or entry.get("explicit") != explicit:
+            # an entry analysed because the file imports a module that sends requests is
+            # valid for any lookup: its deps hold that module (and its own digest the import)
+            if not entry or (entry.get("explicit") != explicit and not entry.get("forced")):
                 return None
             racy = entry.get("racy", [])
             seen: Dict[str, Tuple[int, int]] = {}
@@ -124,6 +126,8 @@ class ResultCache:
             result.diagnostics = [Diagnostic.from_dict(d) for d in entry.get("diagnostics", [])]
             result.deps = {dep: digest for dep, (_, digest) in entry.get("deps", {}).items()}
             result.costs = [dict(row) for row in entry.get("costs", [])]
+            result.sends_requests = bool(entry.get("sends_requests"))
+            result.forced = bool(entry.get("forced"))
             return result
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # a corrupt entry is a miss, never a wrong result
@@ -178,6 +182,8 @@ class ResultCache:
             "deps": deps,
             "diagnostics": [d.to_dict() for d in result.diagnostics],
             "costs": result.costs,
+            "sends_requests": result.sends_requests,
+            "forced": result.forced,
         }
         self._dirty[fingerprint] = True
 

@@ -49,6 +49,15 @@ class FileResult:
     digest: Optional[str] = None
     #: static-prefix cost rows of the file's call sites (see `cachelint.costs`)
     costs: List[Dict[str, Any]] = field(default_factory=list)
+    #: the analysis found LLM requests made from this file (directly or through the
+    #: wrappers it calls): files importing it are analysed too (see `cachelint.runner`)
+    sends_requests: bool = False
+    #: analysed although it mentions no SDK, because it imports a file that sends requests
+    forced: bool = False
+
+
+#: `FileResult.skipped` of a file the prefilter found nothing in
+SKIPPED_NO_MARKER = "no LLM SDK or caching marker"
 
 
 def invalid_source(path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
@@ -147,7 +156,7 @@ class Engine:
             result.diagnostics = self._select([invalid_source(path, exc.message, exc.row, exc.column)], settings, path)
             return result
         if not interesting and not explicit and not _has_directives(data):
-            result.skipped = "no LLM SDK or caching marker"
+            result.skipped = SKIPPED_NO_MARKER
             return result
         with clock("parse"):
             tree, error = _parse(source.text, path)
@@ -167,6 +176,7 @@ class Engine:
             with clock("analyse"):
                 analysis = analyse_file(project, path, settings.analysis.max_call_depth, self.strict)
             requests, events = analysis.requests, analysis.events
+            result.sends_requests = bool(requests)
             result.deps = {p: h for p, h in analysis.deps.items() if p != path}
             result.notes.extend(f"analysis gave up on part of this file: {e}" for e in analysis.errors)
         ctx = FileContext(

@@ -214,7 +214,9 @@ class Fixer:
                 data = None
                 if path in outcome.texts:
                     data = outcome.originals[path].encode(outcome.texts[path])
-                outcome.results[path] = self.engine.lint(path, data, explicit=path in explicit)
+                forced = result.forced
+                outcome.results[path] = self.engine.lint(path, data, explicit=path in explicit or forced)
+                outcome.results[path].forced = forced
 
     def _finish(self, outcome: FixOutcome) -> FixOutcome:
         self._add_imports(outcome)

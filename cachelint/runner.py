@@ -12,11 +12,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.cache import ResultCache
 from cachelint.config import CliOverrides, ConfigResolver
-from cachelint.engine import Engine, FileResult
+from cachelint.engine import SKIPPED_NO_MARKER, Engine, FileResult
+from cachelint.importers import importers
 
 #: Below this many files to analyse, the pool's start-up is not worth it.
 POOL_THRESHOLD = 24
@@ -44,6 +45,11 @@ def job_count(requested: Optional[int] = None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: Rounds of "analyse the files that import a file that sends requests" (each round reaches
+#: one more level of callers: a wrapper, its callers, theirs).
+IMPORT_ROUNDS = 3
+
+
 def lint_files(
     engine: Engine,
     files: Sequence[str],
@@ -54,22 +60,55 @@ def lint_files(
     cache: Optional[ResultCache],
     jobs: Optional[int] = None,
 ) -> Dict[str, FileResult]:
-    """Lint every file, using the cache where it is fresh; results keyed by path."""
+    """Lint every file, using the cache where it is fresh; results keyed by path.
+
+    Files the prefilter skipped are analysed after all when they import a module the
+    analysis found sending requests (`cachelint.importers`): a caller of a project wrapper
+    mentions no SDK itself.
+    """
+    results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs)
+    for _ in range(IMPORT_ROUNDS):
+        skipped = [p for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER]
+        senders = [r.path for r in results.values() if r.sends_requests]
+        forced = importers(skipped, senders, _resolver(engine)) if skipped and senders else []
+        if not forced:
+            break
+        results.update(_lint_round(engine, forced, explicit, set(forced), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs))
+    return results
+
+
+def _resolver(engine: Engine) -> Callable[[str, str, int], Optional[str]]:
+    """Resolve an import the way the analysis of that file would (its project's roots)."""
+
+    def resolve(path: str, module: str, level: int) -> Optional[str]:
+        real = os.path.realpath(path)
+        project = engine.project_for(engine.settings_for(Path(real)))
+        return project.resolve_import(real, module, level)
+
+    return resolve
+
+
+def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced: Set[str], *, cwd: Path,
+                overrides: CliOverrides, cache: Optional[ResultCache], jobs: Optional[int]) -> Dict[str, FileResult]:
+    """One pass over `files`; those in `forced` are analysed whatever the prefilter says."""
     results: Dict[str, FileResult] = {}
     todo: List[str] = []
     for path in files:
         settings = engine.settings_for(Path(path))
         hit = cache.lookup(path, settings.fingerprint(), path in explicit) if cache is not None else None
-        if hit is not None:
+        if hit is not None and (path not in forced or hit.skipped is None):
             results[path] = hit
         else:
             todo.append(path)
+    analysed = explicit | forced
     workers = job_count(jobs)
     if workers > 1 and len(todo) >= POOL_THRESHOLD:
-        results.update(_pooled(todo, explicit, cwd, overrides, engine.strict, workers))
+        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers))
     else:
         for path in todo:
-            results[path] = engine.lint(path, explicit=path in explicit)
+            results[path] = engine.lint(path, explicit=path in analysed)
+    for path in todo:
+        results[path].forced = path in forced and path not in explicit
     if cache is not None:
         for path in todo:
             settings = engine.settings_for(Path(path))

@@ -68,9 +68,7 @@ REUSABLE_CHARS = 4000
 LARGE_SYSTEM_CHARS = 4096
 
 #: Fixed fixture programs whose requests are known to be wrong today, with the reason.
-KNOWN_BAD_FIXED: Dict[str, str] = {
-    "CL001-wrapper-caller-without-sdk-name": "CL001 misses the request (prefilter skips the caller), so nothing is fixed",
-}
+KNOWN_BAD_FIXED: Dict[str, str] = {}
 
 #: Rule examples whose fixed code is known to produce a wrong or useless request.
 KNOWN_BAD_EXAMPLES: Dict[str, str] = {}

@@ -81,12 +81,28 @@ def candidate_functions(module: ModuleInfo, project: Optional[Project] = None) -
     same module, a module-level name bound to an SDK method (`ask = partial(client.chat...)`),
     or a candidate function imported from another project module (a wrapper in `llm.py`).
     """
+    functions, chosen, _ = _candidates(module, project, IMPORT_DEPTH)
+    return [(node, owner) for node, owner in functions if id(node) in chosen]
+
+
+#: How many modules deep an imported wrapper is followed (`triage.py` -> `service.py` ->
+#: `llm.py` is two).
+IMPORT_DEPTH = 3
+
+
+def _candidates(module: ModuleInfo, project: Optional[Project], depth: int,
+                ) -> Tuple[List[Tuple[Any, Optional[ClassInfo]]], Set[int], Set[str]]:
+    """`_module_candidates`, plus functions calling candidates imported from project
+    modules (whose own candidates count their imports, `depth` modules deep)."""
     functions, chosen, names = _module_candidates(module)
-    extra = _imported_candidates(module, project) if project is not None else set()
+    if project is None or depth <= 0:
+        return functions, chosen, names
+    extra = _imported_candidates(module, project, depth - 1)
     if extra - names:
+        chosen = set(chosen)
         names = set(names) | extra
         _spread(functions, chosen, names, _texts(module, functions))
-    return [(node, owner) for node, owner in functions if id(node) in chosen]
+    return functions, chosen, names
 
 
 def _texts(module: ModuleInfo, functions: List[Tuple[Any, Optional[ClassInfo]]]) -> Dict[int, str]:
@@ -139,8 +155,13 @@ def _spread(functions: List[Tuple[Any, Optional[ClassInfo]]], chosen: Set[int], 
                     changed = True
 
 
-def _imported_candidates(module: ModuleInfo, project: Project) -> Set[str]:
+def _imported_candidates(module: ModuleInfo, project: Project, depth: int = 0) -> Set[str]:
     """Names this module imports from project modules that lead to LLM calls."""
+    memo = project.candidate_memo
+    key = (module.path, depth)
+    if key in memo:
+        return memo[key]
+    memo[key] = set()  # an import cycle ends here
     found: Set[str] = set()
     for stmt in ast.walk(module.tree):
         if isinstance(stmt, ast.ImportFrom):
@@ -148,7 +169,7 @@ def _imported_candidates(module: ModuleInfo, project: Project) -> Set[str]:
             target = project.module(path) if path else None
             if target is None:
                 continue
-            functions, chosen, names = _module_candidates(target)
+            functions, chosen, names = _candidates(target, project, depth)
             for alias in stmt.names:
                 if alias.name in names:
                     found.add(alias.asname or alias.name)
@@ -165,7 +186,8 @@ def _imported_candidates(module: ModuleInfo, project: Project) -> Set[str]:
                 path = project.resolve_import(module.path, alias.name, 0)
                 target = project.module(path) if path else None
                 if target is not None:
-                    found |= _module_candidates(target)[2]
+                    found |= _candidates(target, project, depth)[2]
+    memo[key] = found
     return found
 
 

@@ -172,6 +172,9 @@ class Project:
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
         self._files: Optional[List[str]] = None
+        #: per (module path, depth): names it imports that lead to LLM calls (see
+        #: `cachelint.analysis.candidate_functions`); dropped whenever a module changes
+        self.candidate_memo: Dict[Tuple[str, int], Set[str]] = {}
         #: every project file read for the current analysis (path -> content hash)
         self.deps: Dict[str, str] = {}
 
@@ -186,12 +189,14 @@ class Project:
         path = os.path.realpath(path)
         self._overrides[path] = data
         self._modules.pop(path, None)
+        self.candidate_memo.clear()
 
     def forget(self, path: str) -> None:
         """Drop what is cached about `path` (its content changed on disk)."""
         path = os.path.realpath(path)
         self._modules.pop(path, None)
         self._overrides.pop(path, None)
+        self.candidate_memo.clear()
 
     def read_bytes(self, path: str, limit: int = MAX_MODULE_BYTES) -> Optional[bytes]:
         """Bytes of a project file, or None if outside the root, missing or too big."""

@@ -1,0 +1,102 @@
+"""Files that import a module sending LLM requests, found without parsing them.
+
+The prefilter skips a file that names no SDK. But `triage.py` may call `llm.ask(system=...)`
+where `llm.py` wraps the SDK: the request, and its findings, belong to triage.py, which
+mentions no SDK at all. After a first pass has shown which files send requests, the files
+it skipped are checked for an import of one of those files (`import llm`,
+`from app.llm import ask`, `from app import llm`, `from .llm import ask`) and analysed.
+
+Two steps keep this cheap on a big repository: a byte search for the senders' module names
+(`llm`) picks candidate files, then their import statements (read with a regular
+expression, not parsed) are resolved the way the analysis resolves them, so a `utils.py`
+that sends requests does not pull in every file importing some other `utils`. A module
+re-exported under another name through a package `__init__` is missed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable, Iterable, Iterator, List, Optional, Pattern, Sequence, Set, Tuple
+
+#: `import a.b, c as d` and `from .a.b import (x, y)`, across lines when parenthesised
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))",
+    re.MULTILINE,
+)
+_COMMENT = re.compile(rb"#[^\n]*")
+
+#: (importing file, module, level) -> the project file it names, or None
+Resolver = Callable[[str, str, int], Optional[str]]
+
+
+def module_names(paths: Iterable[str]) -> Set[str]:
+    """The names other files import these modules by: `llm` for `app/llm.py`, `app` for
+    `app/__init__.py`."""
+    names: Set[str] = set()
+    for path in paths:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        if stem == "__init__":
+            stem = os.path.basename(os.path.dirname(path))
+        if stem.isidentifier():
+            names.add(stem)
+    return names
+
+
+def name_pattern(names: Iterable[str]) -> Pattern[bytes]:
+    """A pattern matching any of `names` as a whole dotted-name component."""
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
+    return re.compile(rb"(?<![\w])(?:" + alternatives + rb")(?![\w])")
+
+
+def imported_modules(data: bytes) -> Iterator[Tuple[str, int]]:
+    """(module, level) of every module an import statement in `data` may load: for
+    `from .pkg import a, b`, `.pkg` and its possible submodules `.pkg.a` and `.pkg.b`."""
+    for match in _IMPORT.finditer(data):
+        source, names, plain = (_COMMENT.sub(b"", g).decode("ascii", "replace") if g else "" for g in match.groups())
+        if plain:
+            for item in plain.split(","):
+                module = item.split(" as ")[0].strip()
+                if module:
+                    yield module, 0
+            continue
+        level = len(source) - len(source.lstrip("."))
+        base = source[level:]
+        yield base, level
+        for item in names.strip("()").split(","):
+            name = item.split(" as ")[0].strip()
+            if name.isidentifier():
+                yield (f"{base}.{name}" if base else name), level
+
+
+def imports_any(data: bytes, names: Pattern[bytes]) -> bool:
+    """Whether an import statement in `data` names one of the modules (by name only)."""
+    if b"import" not in data:
+        return False
+    for match in _IMPORT.finditer(data):
+        if any(group and names.search(_COMMENT.sub(b"", group)) for group in match.groups()):
+            return True
+    return False
+
+
+def importers(candidates: Sequence[str], senders: Iterable[str], resolve: Resolver) -> List[str]:
+    """The candidates (paths) with an import that resolves to one of the `senders`."""
+    targets = {os.path.realpath(p) for p in senders}
+    names = module_names(targets)
+    if not names:
+        return []
+    pattern = name_pattern(names)
+    found: List[str] = []
+    for path in candidates:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue  # the first pass has already reported an unreadable file
+        if not imports_any(data, pattern):
+            continue
+        for module, level in imported_modules(data):
+            if resolve(path, module, level) in targets:
+                found.append(path)
+                break
+    return found

@@ -1,0 +1,188 @@
+"""Callers of a project's LLM wrapper are analysed although they name no SDK.
+
+The prefilter skips files without an SDK name; `cachelint.importers` brings back those that
+import a module the analysis found sending requests. Checked on the import detection itself
+and through the command: the finding appears in the caller, survives the cache, follows an
+edit of the wrapper, reaches callers of callers, and unrelated files stay unparsed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+from click.testing import CliRunner
+
+from cachelint.cli import main
+from cachelint.engine import Engine
+from cachelint.importers import imported_modules, importers, imports_any, module_names, name_pattern
+
+LLM = """\
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def complete(system, user_text):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=300,
+        system=system,
+        messages=[{"role": "user", "content": user_text}],
+    )
+"""
+PROMPTS = 'TRIAGE = "Classify the ticket by product area and urgency. " * 300\n'
+TRIAGE = """\
+from llm import complete
+from prompts import TRIAGE
+
+
+def triage(ticket):
+    return complete(TRIAGE, ticket)
+"""
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import llm\n",
+        "import os, app.llm as wrapper\n",
+        "from llm import complete\n",
+        "from app.llm import complete\n",
+        "from app import llm\n",
+        "from . import llm\n",
+        "from .llm import complete\n",
+        "    from llm import complete  # inside a function\n",
+        "from app import (\n    prompts,\n    llm,\n)\n",
+    ],
+)
+def test_imports_of_the_module_are_found(source: str) -> None:
+    assert imports_any(source.encode(), name_pattern({"llm"}))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import llmtools\n",
+        "from my_llm import complete\n",
+        "from app.llm_utils import complete\n",
+        "llm = 3\n",
+        "print('import llm')\n",
+        "from app import prompts  # llm later\n",
+    ],
+)
+def test_other_names_are_not_imports_of_the_module(source: str) -> None:
+    assert not imports_any(source.encode(), name_pattern({"llm"}))
+
+
+@pytest.mark.parametrize(
+    "source, modules",
+    [
+        ("import llm\n", [("llm", 0)]),
+        ("import os, app.llm as wrapper\n", [("os", 0), ("app.llm", 0)]),
+        ("from app import llm, prompts as p  # the wrapper\n", [("app", 0), ("app.llm", 0), ("app.prompts", 0)]),
+        ("from ..pkg import (\n    llm,\n)\n", [("pkg", 2), ("pkg.llm", 2)]),
+        ("from . import llm\n", [("", 1), ("llm", 1)]),
+    ],
+)
+def test_imported_modules(source: str, modules: List[tuple]) -> None:
+    assert list(imported_modules(source.encode())) == modules
+
+
+def test_a_module_of_the_same_name_elsewhere_is_not_an_import_of_the_sender(tmp_path: Path) -> None:
+    """`other/llm.py` shares the sender's name; only the importer of `app/llm.py` counts."""
+    from cachelint.analysis.project import Project
+
+    write(tmp_path, {"app/__init__.py": "", "app/llm.py": "", "app/triage.py": "from app.llm import ask\n",
+                     "other/__init__.py": "", "other/llm.py": "", "other/job.py": "from other.llm import ask\n",
+                     "other/rel.py": "from .llm import ask\n", "app/rel.py": "from . import llm\n"})
+    project = Project(tmp_path)
+    files = [str(tmp_path / f) for f in ("app/triage.py", "other/job.py", "other/rel.py", "app/rel.py")]
+    found = importers(files, [str(tmp_path / "app/llm.py")], project.resolve_import)
+    assert sorted(os.path.relpath(f, tmp_path) for f in found) == ["app/rel.py", "app/triage.py"]
+
+
+def test_module_names_of_files_and_packages() -> None:
+    assert module_names(["/p/app/llm.py", "/p/app/agents/__init__.py", "/p/bad-name.py"]) == {"llm", "agents"}
+
+
+# --- through the command ------------------------------------------------------------------------
+def write(root: Path, files: Dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "proj"
+    root.mkdir()
+    write(root, {"pyproject.toml": '[tool.cachelint]\nselect = ["CL001"]\n', "llm.py": LLM, "prompts.py": PROMPTS,
+                 "triage.py": TRIAGE, "unrelated.py": "import os\n\n\ndef size(p):\n    return os.path.getsize(p)\n"})
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """Files the engine linted with analysis forced (explicit or imported-sender)."""
+    calls: List[str] = []
+    real_lint = Engine.lint
+
+    def counting_lint(self, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("explicit"):
+            calls.append(os.path.basename(path))
+        return real_lint(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "lint", counting_lint)
+    return calls
+
+
+def findings(*args: str) -> List[tuple]:
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:  # click >= 8.2 always keeps them apart
+        runner = CliRunner()
+    result = runner.invoke(main, ["--output-format", "json", *args], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return sorted((d["filename"].rsplit("/", 1)[-1], d["code"], d["location"]["row"]) for d in json.loads(result.stdout))
+
+
+def test_the_caller_of_a_wrapper_gets_the_finding(project: Path, analysed: List[str]) -> None:
+    assert findings("--no-cache", ".") == [("triage.py", "CL001", 6)]
+    assert analysed == ["triage.py"]  # unrelated.py and prompts.py are never analysed
+
+
+def test_the_finding_survives_the_cache_and_follows_the_wrapper(project: Path, analysed: List[str]) -> None:
+    assert findings(".") == [("triage.py", "CL001", 6)]
+    analysed.clear()
+    assert findings(".") == [("triage.py", "CL001", 6)]
+    assert analysed == []  # a fresh cache entry: nothing re-analysed
+    # The wrapper stops calling the SDK: the caller's finding goes, cache or not.
+    write(project, {"llm.py": "def complete(system, user_text):\n    return None\n"})
+    assert findings(".") == []
+    assert findings("--no-cache", ".") == []
+    # ... and comes back with the SDK call, although triage.py has not changed.
+    write(project, {"llm.py": LLM})
+    assert findings(".") == [("triage.py", "CL001", 6)]
+
+
+def test_a_new_caller_is_found_with_a_warm_cache(project: Path) -> None:
+    assert findings(".") == [("triage.py", "CL001", 6)]
+    write(project, {"summary.py": "import llm\nfrom prompts import TRIAGE\n\n\ndef run(t):\n    return llm.complete(TRIAGE, t)\n"})
+    assert findings(".") == [("summary.py", "CL001", 6), ("triage.py", "CL001", 6)]
+
+
+def test_callers_of_callers_are_found(project: Path) -> None:
+    write(project, {
+        "service.py": "from llm import complete\n\n\ndef ask(system, text):\n    return complete(system, text)\n",
+        "triage.py": "from service import ask\nfrom prompts import TRIAGE\n\n\ndef triage(t):\n    return ask(TRIAGE, t)\n",
+    })
+    assert findings("--no-cache", ".") == [("triage.py", "CL001", 6)]
