@@ -598,12 +598,12 @@ class Session:
 
 
 def _read_text(path: str) -> Optional[str]:
+    from cachelint.source import SourceError, decode_source, read_regular_file
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_regular_file(path)  # a FIFO reported as CL000 must not block the snippet
     except OSError:
         return None
-    from cachelint.source import SourceError, decode_source
 
     try:
         return decode_source(path, data).text

@@ -15,8 +15,9 @@ Rules, following ruff where it works and fixing where users were surprised:
   unless force-exclude is on (CLI or settings): pre-commit passes every changed file
   explicitly, so only force-exclude keeps `exclude` in force there (ruff#1220). Under
   force-exclude, explicitly named generated files are skipped too.
-* A missing path, a broken symlink or an unreadable directory is reported in `errors`
-  and the walk goes on.
+* A missing path, a broken symlink, an unreadable directory or a named path that is not
+  a regular file (a FIFO would block the reader forever) is reported in `errors` and the
+  walk goes on; the walk itself only ever takes regular files.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, List, Optional, Sequence, Set, Tuple
 
 from cachelint.gitignore import IgnoreStack, ignore_top
 from cachelint.globs import match_path
+from cachelint.source import not_regular_reason, read_regular_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.config import ConfigResolver
@@ -73,8 +75,7 @@ def is_generated(head: bytes) -> bool:
 
 def _read_head(path: Path) -> Optional[bytes]:
     try:
-        with open(path, "rb") as handle:
-            return handle.read(GENERATED_HEAD_BYTES)
+        return read_regular_file(str(path), GENERATED_HEAD_BYTES)  # a FIFO is never opened blocking
     except OSError:
         return None  # the engine reports unreadable files when it reads them
 
@@ -165,6 +166,10 @@ class _Walker:
             if forced and is_excluded(path, settings, self.cwd, is_dir=True):
                 return
             self.walk(path, given)
+            return
+        reason = not_regular_reason(st.st_mode)
+        if reason is not None:  # a FIFO would block the reader forever, a device never end
+            self.errors.append((given, reason))
             return
         if forced and (
             is_excluded(path, settings, self.cwd)

@@ -24,7 +24,7 @@ from cachelint.prefilter import worth_parsing
 from cachelint.registry import all_rules, rule_url
 from cachelint.rule import Rule
 from cachelint.settings import Settings
-from cachelint.source import LineIndex, SourceError, SourceFile, decode_source
+from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
 
 INVALID_SOURCE = "CL000"
 
@@ -134,8 +134,7 @@ class Engine:
         clock = _Clock(result.timings)
         if data is None:
             try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
+                data = read_regular_file(path)  # never blocks on a FIFO
             except OSError as exc:
                 result.diagnostics = self._select([invalid_source(path, f"cannot read file: {exc.strerror or exc}")], settings, path)
                 return result

@@ -22,7 +22,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from cachelint.diagnostics import Diagnostic, Edit
 from cachelint.engine import Engine, FileResult
 from cachelint.fixes import check_parses
-from cachelint.source import SourceError, SourceFile, decode_source
+from cachelint.source import SourceError, SourceFile, decode_source, read_regular_file
 
 MAX_PASSES = 10
 
@@ -149,8 +149,7 @@ class Fixer:
         if path in outcome.originals:
             return outcome.originals[path]
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            data = read_regular_file(path)
             source = decode_source(path, data)
         except (OSError, SourceError):
             return None

@@ -14,7 +14,9 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
+import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
@@ -33,6 +35,51 @@ class SourceError(Exception):
         self.message = message
         self.row = row
         self.column = column
+
+
+class NotRegularFile(OSError):
+    """The path names a FIFO, socket, device or directory: reading it could block forever
+    (a FIFO without a writer) or never end (/dev/zero), so it is not read at all."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a special file"
+
+
+def not_regular_reason(mode: int) -> Optional[str]:
+    """The one-line reason a file with this `st_mode` is not read, or None if it is regular."""
+    if stat.S_ISREG(mode):
+        return None
+    return f"not a regular file ({_kind(mode)}); skipped"
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def read_regular_file(path: str, size: int = -1) -> bytes:
+    """The bytes of `path` (at most `size`), refusing anything that is not a regular file.
+
+    The file is opened non-blocking and checked with `fstat` on the open descriptor, so a
+    FIFO is never waited on (opening one without a writer blocks) and a file swapped for a
+    FIFO between a check and the read cannot slip through. Raises `OSError` (with a
+    `NotRegularFile` for special files) as `open` would.
+    """
+    with open(path, "rb", opener=_open_nonblocking) as fh:
+        reason = not_regular_reason(os.fstat(fh.fileno()).st_mode)
+        if reason is not None:
+            raise NotRegularFile(0, reason, path)
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fh.fileno(), True)
+        return fh.read(size)
 
 
 @dataclass(frozen=True)

@@ -354,7 +354,6 @@ def test_a_fifo_in_the_tree_is_not_read(project: Path) -> None:
     assert "a_good.py:2:" in proc.stdout and "z_good.py:2:" in proc.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="a FIFO named on the command line is opened and read: cachelint hangs forever")
 def test_a_fifo_named_on_the_command_line_does_not_hang(project: Path) -> None:
     os.mkfifo(project / "m_pipe.py")
     try:
