@@ -16,7 +16,7 @@ import stat
 import tempfile
 from typing import Optional
 
-from cachelint.source import SourceFile
+from cachelint.source import SourceFile, read_regular_file
 
 
 class WriteError(Exception):
@@ -56,7 +56,10 @@ def write_atomic(source: SourceFile, new_text: str, expected_digest: Optional[st
         raise WriteError(f"cannot stat the file: {exc.strerror}") from exc
     if _read_only(path, st):
         raise WriteError("the file is read-only; fix not written")
-    fd, tmp = tempfile.mkstemp(prefix=".cachelint-", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".cachelint-", suffix=".tmp", dir=directory)
+    except OSError as exc:  # disk full, read-only directory, no permission on it
+        raise WriteError(f"cannot write the fix: {_reason(exc)}; fix not written") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -65,16 +68,22 @@ def write_atomic(source: SourceFile, new_text: str, expected_digest: Optional[st
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
         if expected_digest is not None:
             try:
-                with open(path, "rb") as fh:
-                    current = fh.read()
+                current = read_regular_file(path)  # swapped for a FIFO meanwhile: no hang
             except OSError as exc:
                 raise WriteError(f"cannot re-read the file: {exc.strerror}") from exc
             if digest(current) != expected_digest:
                 raise WriteError("the file changed on disk while cachelint ran; fix not written")
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):  # disk full mid-write, an immutable file, a busy mount
+            raise WriteError(f"cannot write the fix: {_reason(exc)}; fix not written") from exc
         raise
+
+
+def _reason(exc: OSError) -> str:
+    """The OS's words (`No space left on device`), without the errno and path noise."""
+    return exc.strerror or str(exc) or type(exc).__name__

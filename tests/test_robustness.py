@@ -486,8 +486,6 @@ def test_no_space_for_the_temp_file_leaves_the_file_untouched(project: Path, mon
     assert not [p for p in os.listdir(project) if p.startswith(".cachelint-")]
 
 
-@pytest.mark.xfail(strict=True, reason="writer: an OSError from creating the temp file (disk full, read-only dir) "
-                   "escapes write_atomic as an internal error and stops the run; no other file is fixed")
 def test_no_space_for_the_temp_file_is_one_line_and_the_run_goes_on(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fail_first_temp_file(monkeypatch)
     result = cli("--fix")

@@ -101,3 +101,27 @@ def test_digest_is_content_based() -> None:
     assert digest(b"a") == digest(b"a") != digest(b"b")
     assert len(digest(b"")) == 32
     assert os.path.sep not in digest(b"x")
+
+
+@pytest.mark.parametrize("failing", ["mkstemp", "fsync", "replace"])
+def test_an_os_error_while_writing_is_a_write_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """Disk full (creating or filling the temp file) or a rename the OS refuses (an
+    immutable file): a WriteError with the OS's reason, the original and the directory as
+    they were, so the caller reports one line and goes on with the other files."""
+    import tempfile
+
+    path = tmp_path / "a.py"
+    path.write_text("X = 1\n", encoding="utf-8")
+    source = load(path)
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    target = {"mkstemp": (tempfile, "mkstemp"), "fsync": (os, "fsync"), "replace": (os, "replace")}[failing]
+    monkeypatch.setattr(*target, boom)
+    with pytest.raises(WriteError, match="cannot write the fix: No space left on device; fix not written"):
+        write_atomic(source, "X = 2\n", expected_digest=digest(source.raw))
+    assert path.read_text() == "X = 1\n"
+    assert leftovers(tmp_path) == []
