@@ -454,6 +454,10 @@ def _parse_layer(doc: Mapping[str, Any], src: _Source, *, allow_extend: bool = T
     return layer
 
 
+#: tomllib recurses per level of arrays and inline tables: a few hundred levels exhaust the stack.
+TOO_DEEP = "cannot read the config file: arrays or inline tables are nested too deeply"
+
+
 def _read_toml(path: Path) -> Dict[str, Any]:
     shown = str(path)
     try:
@@ -470,6 +474,8 @@ def _read_toml(path: Path) -> Dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(shown, None, f"invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(shown, None, TOO_DEEP) from None
 
 
 def _config_table(path: Path, doc: Mapping[str, Any]) -> Tuple[Optional[Mapping[str, Any]], str]:
@@ -725,9 +731,13 @@ class ConfigResolver:
             if not arg.strip():
                 raise ConfigError(None, "--config", "empty value: expected a config file or a TOML `key = value`")
             candidate = _resolve_path(self._cwd, arg)
-            if candidate.is_dir():
+            try:
+                is_dir, is_file = candidate.is_dir(), candidate.is_file()
+            except (OSError, ValueError):  # a long inline override is no file name (ENAMETOOLONG)
+                is_dir = is_file = False
+            if is_dir:
                 raise ConfigError(None, "--config", f"{arg} is a directory, not a config file")
-            if candidate.is_file():
+            if is_file:
                 if overrides.isolated:
                     raise ConfigError(
                         None, "--config", f"the config file {arg} cannot be used with --isolated"
@@ -742,6 +752,8 @@ class ConfigResolver:
                 continue
             try:
                 doc = tomllib.loads(arg)
+            except RecursionError:
+                raise ConfigError(None, "--config", "the override's arrays or inline tables are nested too deeply") from None
             except tomllib.TOMLDecodeError as exc:
                 if _looks_like_path(arg):
                     raise ConfigError(
