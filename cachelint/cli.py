@@ -436,6 +436,12 @@ class Session:
         return "".join(chunks)
 
     def _add_ignore(self, results: dict, diagnostics: list, quiet: bool) -> int:
+        from cachelint.source import quiet_warnings
+
+        with quiet_warnings():  # parsing the user's files: their warnings are not ours to print
+            return self._add_ignore_quietly(results, diagnostics, quiet)
+
+    def _add_ignore_quietly(self, results: dict, diagnostics: list, quiet: bool) -> int:
         import ast as _ast
 
         from cachelint.source import decode_source

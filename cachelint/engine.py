@@ -24,7 +24,7 @@ from cachelint.prefilter import worth_parsing
 from cachelint.registry import all_rules, rule_url
 from cachelint.rule import Rule
 from cachelint.settings import Settings
-from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
+from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
 
 INVALID_SOURCE = "CL000"
 
@@ -118,6 +118,7 @@ class Engine:
         self.project_for(settings).set_override(path, data)
 
     # --- linting -------------------------------------------------------------------------------
+    @quiet_warnings()  # Python's warnings about the linted code are not cachelint's to print
     def lint(
         self,
         path: str,

@@ -22,7 +22,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from cachelint.diagnostics import Diagnostic, Edit
 from cachelint.engine import Engine, FileResult
 from cachelint.fixes import check_parses
-from cachelint.source import SourceError, SourceFile, decode_source, read_regular_file
+from cachelint.source import SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
 
 MAX_PASSES = 10
 
@@ -112,6 +112,7 @@ class Fixer:
         settings = self.engine.settings_for(Path(diagnostic.path))
         return settings.is_fixable(diagnostic.code)
 
+    @quiet_warnings()  # fixed texts are parsed again: their warnings are the user's
     def run(
         self,
         results: Dict[str, FileResult],

@@ -18,8 +18,10 @@ import os
 import re
 import stat
 import tokenize
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from cachelint.diagnostics import Location
 
@@ -35,6 +37,20 @@ class SourceError(Exception):
         self.message = message
         self.row = row
         self.column = column
+
+
+@contextmanager
+def quiet_warnings() -> Iterator[None]:
+    """Silence Python's warnings while cachelint parses, compiles or analyses linted code.
+
+    `ast.parse` and `compile` warn about the code they read (`invalid escape sequence
+    '\\d'`, a SyntaxWarning shown by default from Python 3.12; `"is" with a literal`);
+    those warnings are about the user's file, not about cachelint, and would be printed to
+    cachelint's stderr once or twice per file. Also usable as a decorator.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 class NotRegularFile(OSError):

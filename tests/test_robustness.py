@@ -668,9 +668,6 @@ def test_ctrl_c_during_a_pooled_lint_is_quiet(tmp_path: Path) -> None:
         assert lines[-1] == "cachelint: interrupted" and len(lines) <= 3, lines
 
 
-@pytest.mark.xfail(strict=True, reason="parsing the linted code lets Python print its warnings about that code "
-                   "(on Python 3.12+ every '\\d' in a normal string prints 'SyntaxWarning: invalid escape "
-                   "sequence' twice per file to cachelint's stderr)")
 def test_warnings_about_the_linted_code_are_not_printed(project: Path) -> None:
     """Python 3.12 turns the invalid-escape DeprecationWarning of 3.11 into a SyntaxWarning
     shown by default; showing every warning reproduces that on any version."""
