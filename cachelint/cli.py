@@ -46,6 +46,31 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _echo(text: str, nl: bool = True, err: bool = False) -> None:
+    """`click.echo` for text that may hold a file name that is not UTF-8.
+
+    `os.fsdecode` keeps such a name's bytes as lone surrogates. A stream with the
+    surrogateescape handler (the C locale) writes the bytes as the file system has them;
+    a strict one (an en_US.UTF-8 terminal, PYTHONIOENCODING=utf-8) would raise, so the
+    bytes are spelled `\\xNN` instead. The text is encoded before anything is written, so
+    nothing is printed twice.
+    """
+    try:
+        click.echo(text, nl=nl, err=err)
+    except UnicodeEncodeError:
+        from cachelint.output import utf8_safe
+
+        stream = sys.stderr if err else sys.stdout
+        safe = utf8_safe(text) + ("\n" if nl else "")
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            click.echo(safe.encode("ascii", "backslashreplace").decode("ascii"), nl=False, err=err)
+            return
+        stream.flush()
+        buffer.write(safe.encode(getattr(stream, "encoding", None) or "utf-8", "backslashreplace"))
+        buffer.flush()
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fix", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
@@ -180,7 +205,7 @@ def run(
         discovery = session.discover(list(paths) or ["."], force_exclude)
         if show_files:
             for path in discovery:
-                click.echo(session.display(path))
+                _echo(session.display(path))
             return EXIT_OK
         if show_requests:
             return session.show_requests(discovery, output_format)
@@ -302,7 +327,7 @@ class Session:
             if diff:
                 text = self._diff(outcome)
                 if not silent and text:
-                    click.echo(text, nl=False)
+                    _echo(text, nl=False)
                 if not quiet:
                     # what could not be diffed at all, as ruff's "Failed to lint" warnings
                     for d in sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra):
@@ -379,11 +404,12 @@ class Session:
         text = summaries.statistics(diagnostics, unsafe_fixes) + ("\n" if diagnostics else "") if statistics else render(fmt, diagnostics, ctx)
         if output_file:
             try:
-                Path(output_file).write_text(text, encoding="utf-8")
+                # a text format keeps a file name's bytes as the file system has them
+                Path(output_file).write_text(text, encoding="utf-8", errors="surrogateescape")
             except OSError as exc:
                 raise Fail(f"--output-file: cannot write {output_file}: {exc.strerror}")
         elif text:
-            click.echo(text, nl=False, err=to_stderr)
+            _echo(text, nl=False, err=to_stderr)
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if fmt == "github" and summary_path:
             from cachelint.output.github import write_step_summary
@@ -546,8 +572,8 @@ class Session:
         if diff:
             if source is not None and text is not None and text != source.text and not silent:
                 name = self.display(path)
-                click.echo("".join(difflib.unified_diff(source.text.splitlines(True), text.splitlines(True),
-                                                        f"a/{name}", f"b/{name}")), nl=False)
+                _echo("".join(difflib.unified_diff(source.text.splitlines(True), text.splitlines(True),
+                                                   f"a/{name}", f"b/{name}")), nl=False)
             if not quiet:
                 _err(f"Would fix {fixed_count} error{'s' if fixed_count != 1 else ''}." if fixed_count
                      else "No fixes would be applied.")
@@ -593,7 +619,7 @@ class Session:
                     if diagnostic.code == "CL000":
                         _err(f"{self.display(path)}:{diagnostic.location.row}:{diagnostic.location.column}: {diagnostic.message}")
                 text = render_text(result.requests or [], locate, settings.tables)
-                click.echo(f"== {self.display(path)}")
+                _echo(f"== {self.display(path)}")
                 click.echo(text)
         if output_format == "json":
             from cachelint.analysis.show import request_json

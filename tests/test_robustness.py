@@ -706,18 +706,8 @@ def test_deep_but_valid_code_is_analysed_and_fixed(tmp_path: Path, monkeypatch: 
     assert (tmp_path / "deep.py").read_text(encoding="utf-8") == source.replace("'10m'", "'1h'")
 
 
-NOT_UTF8_JSON = pytest.mark.xfail(strict=True, reason="json/json-lines output: a file name that is not UTF-8 is "
-                                  "written as raw bytes, so the output is not valid UTF-8 (JSON must be)")
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux only")
-@pytest.mark.parametrize("fmt", [
-    "concise", "full", "junit", "github",
-    pytest.param("json", marks=NOT_UTF8_JSON),
-    pytest.param("json-lines", marks=NOT_UTF8_JSON),
-    pytest.param("sarif", marks=pytest.mark.xfail(strict=True, reason="sarif output: a file name that is not UTF-8 "
-                                                  "(surrogate-escaped by os.scandir) is an internal error, exit 2, no report")),
-])
+@pytest.mark.parametrize("fmt", ["concise", "full", "junit", "github", "json", "json-lines", "sarif"])
 def test_a_file_name_that_is_not_utf8(project: Path, fmt: str) -> None:
     """A file name from a latin-1 era (bytes that are not UTF-8) is linted like any other;
     text formats print it as the file system has it, machine formats stay valid UTF-8."""
@@ -733,7 +723,41 @@ def test_a_file_name_that_is_not_utf8(project: Path, fmt: str) -> None:
         proc.stdout.decode("utf-8")  # machine-readable output is valid UTF-8
     if fmt == "json":
         assert any("caf" in d["filename"] for d in json.loads(proc.stdout))
+        # the byte that is not UTF-8 is spelled out, not dropped or replaced
+        assert any(d["filename"].endswith("caf\\xe9.py") for d in json.loads(proc.stdout))
+    if fmt == "sarif":  # a URI names the file system's bytes, percent-encoded
+        uris = [loc["physicalLocation"]["artifactLocation"]["uri"]
+                for r in json.loads(proc.stdout)["runs"][0]["results"] for loc in r["locations"]]
+        assert "caf%E9.py" in uris, uris
     assert os.path.exists(os.path.join(os.fsencode(project), b"caf\xe9.py"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux only")
+@pytest.mark.parametrize("args", [["--output-format", "concise"], ["--output-format", "full"],
+                                  ["--output-format", "github"], ["--show-files"], ["--fix", "--diff"]])
+def test_a_file_name_that_is_not_utf8_on_a_strict_stdout(project: Path, args: List[str]) -> None:
+    """A terminal whose encoding refuses the name's bytes (an en_US.UTF-8 locale): the
+    byte is spelled \\xNN, the run does not crash."""
+    with open(os.path.join(os.fsencode(project), b"caf\xe9.py"), "w", encoding="utf-8") as fh:
+        fh.write(BAD_TTL)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    proc = subprocess.run([sys.executable, "-m", "cachelint", "--no-cache", *args, "."],
+                          cwd=str(project), capture_output=True, timeout=120, env=env)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr and "error:" not in stderr, stderr[-1000:]
+    assert proc.returncode in (0, 1)
+    assert b"caf\\xe9.py" in proc.stdout and b"a_good.py" in proc.stdout, proc.stdout[-1000:]
+    proc.stdout.decode("utf-8")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux only")
+def test_a_file_name_that_is_not_utf8_in_an_output_file(project: Path) -> None:
+    """-o FILE with a text format: the name's bytes as the file system has them."""
+    with open(os.path.join(os.fsencode(project), b"caf\xe9.py"), "w", encoding="utf-8") as fh:
+        fh.write(BAD_TTL)
+    proc = run_subprocess(["--output-format", "concise", "-o", "out.txt", "."], project)
+    assert proc.returncode == 1 and "error:" not in proc.stderr, proc.stderr
+    assert b"caf\xe9.py:2:" in (project / "out.txt").read_bytes()
 
 
 INTERRUPT_AT_POOL_START = r'''

@@ -13,9 +13,10 @@ write it as is to stdout or to `-o FILE`.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple, Type
 
 from cachelint import __version__
 from cachelint.diagnostics import Diagnostic
@@ -60,6 +61,53 @@ def display_path(path: str, cwd: Path) -> str:
         return path
     text = str(relative)
     return path if text == "." else text
+
+
+def utf8_safe(text: str) -> str:
+    """`text` with each byte of a file name that is not UTF-8 written as `\\xNN`.
+
+    On POSIX a file name is bytes; `os.fsdecode` turns a byte that is not UTF-8 (a name
+    from a latin-1 era, `caf\\xe9.py`) into a lone surrogate, which cannot be encoded as
+    UTF-8. JSON, SARIF and XML must be valid UTF-8, so such a byte is spelled out instead.
+    """
+    return _LONE_SURROGATE.sub(_spell_surrogate, text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _spell_surrogate(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's escape of the byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def utf8_safe_data(value: Any) -> Any:
+    """`value` (JSON-like data) with `utf8_safe` applied to every string in it."""
+    if isinstance(value, str):
+        return utf8_safe(value)
+    if isinstance(value, dict):
+        return {utf8_safe_data(k): utf8_safe_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [utf8_safe_data(v) for v in value]
+    return value
+
+
+def dumps_utf8(data: Any, **options: Any) -> str:
+    """`json.dumps(data, ensure_ascii=False)` that is always valid UTF-8.
+
+    The data is only walked again in the rare case a string holds an undecodable byte of
+    a file name (see `utf8_safe`); names stay readable (`caf\\xe9.py`), not `\\udce9`.
+    """
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, **options)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(utf8_safe_data(data), ensure_ascii=False, **options)
+    return text
 
 
 def help_text(diagnostic: Diagnostic) -> Optional[str]:
@@ -124,7 +172,10 @@ __all__ = [
     "UnknownFormat",
     "diagnostic_url",
     "display_path",
+    "dumps_utf8",
     "help_text",
     "known_rule",
     "render",
+    "utf8_safe",
+    "utf8_safe_data",
 ]

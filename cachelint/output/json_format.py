@@ -4,16 +4,16 @@ Tools that already read `ruff check --output-format json` (editor plugins, revie
 dashboards) can read cachelint's too: an array of objects with the keys `cell`, `code`,
 `end_location`, `filename`, `fix`, `location`, `message`, `name`, `noqa_row`, `severity`
 and `url`, sorted, 1-based columns, exclusive end. Fields may be added later, never renamed.
-Every fix is listed with its applicability, whether or not `--unsafe-fixes` is on.
+Every fix is listed with its applicability, whether or not `--unsafe-fixes` is on. The
+output is always valid UTF-8: a byte of a file name that is not UTF-8 is written `\\xNN`.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, Sequence
 
 from cachelint.diagnostics import Diagnostic, sort_diagnostics
-from cachelint.output import OutputContext, diagnostic_url
+from cachelint.output import OutputContext, diagnostic_url, dumps_utf8
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> Dict[str, Any]:
@@ -35,12 +35,11 @@ def diagnostic_json(diagnostic: Diagnostic) -> Dict[str, Any]:
 
 def render_json(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
     objects = [diagnostic_json(d) for d in sort_diagnostics(list(diagnostics))]
-    return json.dumps(objects, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_utf8(objects, indent=2, sort_keys=True) + "\n"
 
 
 def render_json_lines(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
     return "".join(
-        json.dumps(diagnostic_json(d), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        + "\n"
+        dumps_utf8(diagnostic_json(d), sort_keys=True, separators=(",", ":")) + "\n"
         for d in sort_diagnostics(list(diagnostics))
     )

@@ -19,15 +19,16 @@ from pathlib import PurePath
 from typing import Dict, List, Sequence
 
 from cachelint.diagnostics import Diagnostic, sort_diagnostics
-from cachelint.output import OutputContext, display_path
+from cachelint.output import OutputContext, display_path, utf8_safe
 
 PACKAGE = "org.cachelint"
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids."""
-    return _NOT_XML.sub("\ufffd", text)
+    """`text` without the characters XML 1.0 forbids; a byte of a file name that is not
+    UTF-8 is spelled `\\xNN` (as in the JSON formats) rather than lost to U+FFFD."""
+    return _NOT_XML.sub("\ufffd", utf8_safe(text))
 
 
 def _classname(rel_path: str) -> str:

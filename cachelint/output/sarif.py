@@ -13,14 +13,14 @@ the run states in `columnKind`.
 
 from __future__ import annotations
 
-import json
+import os
 from collections import OrderedDict
 from pathlib import Path, PurePath
 from typing import Any, Dict, List, Optional, Sequence
 from urllib.parse import quote
 
 from cachelint.diagnostics import Diagnostic, Edit, Location, Severity, sort_diagnostics
-from cachelint.output import OutputContext, known_rule
+from cachelint.output import OutputContext, dumps_utf8, known_rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -47,7 +47,9 @@ def artifact_location(path: str, ctx: OutputContext) -> Dict[str, str]:
     except ValueError:
         return {"uri": Path(path).absolute().as_uri()}
     # Percent-encode everything but `/`: a `:` in the first segment would read as a scheme.
-    return {"uri": quote(relative.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    # The file system's bytes are encoded (as Path.as_uri does), so a name that is not
+    # UTF-8 (`caf\\xe9.py`, surrogate-escaped by os.fsdecode) becomes `caf%E9.py`.
+    return {"uri": quote(os.fsencode(relative.as_posix()), safe="/"), "uriBaseId": SRCROOT}
 
 
 def region(start: Location, end: Location) -> Dict[str, int]:
@@ -164,4 +166,4 @@ def sarif_log(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> Dict[str
 
 
 def render_sarif(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
-    return json.dumps(sarif_log(diagnostics, ctx), indent=2, ensure_ascii=False) + "\n"
+    return dumps_utf8(sarif_log(diagnostics, ctx), indent=2) + "\n"
