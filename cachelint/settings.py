@@ -114,7 +114,20 @@ class Settings:
         return self.fixable is None or code in self.fixable
 
     def fingerprint(self) -> str:
-        """A stable hash of everything that changes results (used by the result cache)."""
+        """A stable hash of everything that changes results (used by the result cache).
+
+        Computed once per object (the runner asks for it once per file, and it reprs the
+        model tables): the memo lives in the instance `__dict__`, outside the dataclass
+        fields, so equality, hashing and `dataclasses.replace` (a new object, a new
+        fingerprint) are unaffected.
+        """
+        memo = self.__dict__.get("_fingerprint")
+        if memo is None:
+            memo = self._compute_fingerprint()
+            object.__setattr__(self, "_fingerprint", memo)  # frozen: bypass the guard
+        return memo
+
+    def _compute_fingerprint(self) -> str:
         data = {
             "select": sorted(self.select),
             "per_file_ignores": [[p, sorted(c)] for p, c in self.per_file_ignores],
