@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from cachelint.cache import ResultCache
 from cachelint.config import CliOverrides, ConfigResolver
@@ -24,9 +26,41 @@ POOL_THRESHOLD = 24
 
 _worker_engine: Optional[Engine] = None
 
+#: Signals held while the workers are forked, until each worker has its own handlers.
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the pool forks its workers; delivered right after.
+
+    A signal landing during the fork would kill a worker before `_init_worker` makes it
+    ignore Ctrl-C (the pool breaks: an internal error instead of "interrupted"), and the
+    main process's KeyboardInterrupt would be raised inside an at-fork hook, where Python
+    prints and drops it. Held, the signal reaches the main process once the fork is done,
+    and each worker (which inherits the mask, not the pending signal) unblocks it itself.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no fork, no signal masks
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
 
 def _init_worker(cwd: str, overrides: CliOverrides, strict: bool) -> None:
     global _worker_engine
+    # Ctrl-C in a terminal signals the whole process group: the main process alone
+    # handles it (one line, exit 130) and ends the workers; a worker would only print a
+    # KeyboardInterrupt traceback of its own, or die and break the pool. SIGTERM kills a
+    # worker outright (the main process's handler, inherited through fork, is not for it).
+    # Both were held while the worker was forked (see `_signals_held`).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
     resolver = ConfigResolver(Path(cwd), overrides)
     _worker_engine = Engine(resolver.settings_for, strict=strict)
 
@@ -138,9 +172,57 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
         chunks.append(current)
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     results: Dict[str, FileResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                             initargs=(str(cwd), overrides, strict)) as pool:
-        for chunk_results in pool.map(_lint_chunk, chunks):
-            for path, result in chunk_results:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                               initargs=(str(cwd), overrides, strict))
+    try:
+        # Not pool.map: on an exception it cancels the pending futures (see `_abandon`).
+        with _signals_held():  # the workers are forked at the first submit
+            futures = [pool.submit(_lint_chunk, chunk) for chunk in chunks]
+        for future in futures:
+            for path, result in future.result():
                 results[path] = result
+        pool.shutdown(wait=True)
+    except BaseException:  # Ctrl-C, SIGTERM, a broken pool: stop now, do not wait for the work
+        _abandon(pool)
+        raise
     return results
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Stop `pool` at once: kill its worker processes (the pool then fails what is queued).
+
+    `with ProcessPoolExecutor()` would wait for the queued work, and an interruption that
+    lands after the workers are forked but before the pool's manager thread starts leaves
+    workers nobody tells to stop: the interpreter then waits for them at exit forever.
+    Killing them is safe: workers only compute results, they never write files. A worker
+    killed halfway through sending a result leaves half a message in the result pipe, and
+    the pool's manager thread (joined at exit) would wait for the rest forever; closing
+    this process's copy of the pipe's write end turns that wait into end-of-file.
+
+    Queued work is not cancelled (`cancel_futures`, `Future.cancel`): once its workers are
+    dead the pool fails every pending future itself, and a future cancelled first makes
+    the manager thread crash with InvalidStateError (Python 3.9 to 3.11) and print a
+    traceback.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    result_queue = getattr(pool, "_result_queue", None)
+    try:
+        pool.shutdown(wait=False)
+    except Exception:  # already broken: the processes below are what matters
+        pass
+    for process in processes:
+        try:
+            process.kill()
+        except Exception:  # already gone
+            pass
+    for process in processes:
+        try:
+            process.join(timeout=5)
+        except Exception:
+            pass
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except Exception:
+            pass
