@@ -202,7 +202,10 @@ def run(
                                  unsafe=unsafe_fixes, exit_zero=exit_zero, quiet=quiet or silent, silent=silent,
                                  output_file=output_file, statistics=statistics,
                                  exit_non_zero_on_fix=exit_non_zero_on_fix, force_exclude=force_exclude)
-        discovery = session.discover(list(paths) or ["."], force_exclude)
+        # Linting leaves the generated-code check of walked files to the linter (a cache
+        # hit vouches for it); listings need it now.
+        discovery = session.discover(list(paths) or ["."], force_exclude,
+                                     defer_generated=not (show_files or show_requests))
         if show_files:
             for path in discovery:
                 _echo(session.display(path))
@@ -269,6 +272,7 @@ class Session:
         self.engine = Engine(resolver.settings_for)  # type: ignore[attr-defined]
         self.explicit: Set[str] = set()
         self.discovery_errors: List[Tuple[str, str]] = []
+        self.unchecked_generated: Set[str] = set()
         self.phase_times: Dict[str, float] = Counter()
 
     def display(self, path: str) -> str:
@@ -278,18 +282,20 @@ class Session:
             return path
         return path if rel.startswith("..") else rel
 
-    def discover(self, paths: List[str], force_exclude: Optional[bool]) -> List[str]:
+    def discover(self, paths: List[str], force_exclude: Optional[bool], defer_generated: bool = False) -> List[str]:
         from cachelint.discovery import discover
 
         start = time.perf_counter()
-        found = discover(paths, self.resolver, force_exclude=force_exclude)  # type: ignore[arg-type]
+        found = discover(paths, self.resolver, force_exclude=force_exclude,  # type: ignore[arg-type]
+                         defer_generated=defer_generated)
         self.phase_times["discover"] += time.perf_counter() - start
         self.discovery_errors = list(found.errors)
+        self.unchecked_generated = found.unchecked_generated
         for given in paths:
             candidate = Path(given) if os.path.isabs(given) else self.cwd / given
             if candidate.is_file():
                 self.explicit.add(os.path.realpath(candidate))
-        return [str(p) for p in found.files]
+        return found.paths
 
     # --- linting ----------------------------------------------------------------------------------
     def check(self, files: List[str], *, fix: bool, write: bool, diff: bool, unsafe: Optional[bool], show_fixes: bool,
@@ -308,7 +314,8 @@ class Session:
         if use_cache:
             cache = ResultCache(cache_directory(cache_dir, settings.project_root, settings.cache_dir))
         start = time.perf_counter()
-        results = lint_files(self.engine, files, self.explicit, cwd=self.cwd, overrides=self.overrides, cache=cache, jobs=jobs)
+        results = lint_files(self.engine, files, self.explicit, cwd=self.cwd, overrides=self.overrides, cache=cache, jobs=jobs,
+                             skip_generated=self.unchecked_generated)
         self.phase_times["lint"] += time.perf_counter() - start
         errors: List[str] = [e for r in results.values() for e in r.errors]
         extra = [invalid_source(os.path.abspath(p), f"cannot lint: {reason}") for p, reason in self.discovery_errors]

@@ -11,6 +11,10 @@ Rules, following ruff where it works and fixing where users were surprised:
   when `respect-gitignore` is on and `.gitignore`/`.ignore`/`.git/info/exclude` ignore it.
   Generated files (an `@generated` marker or a "generated ... DO NOT EDIT" notice in the
   first 4 KB) are skipped unless `include-generated` is on: fixes must not edit them.
+  With `defer_generated` the walk does not read the files: the ones it would have had to
+  read are listed in `Discovery.unchecked_generated`, and the linter (`Engine.lint`,
+  which reads them anyway, or a cache hit, which vouches for the content it was computed
+  on) drops those that turn out generated. A warm run then reads no file head.
 * Paths named explicitly are linted whatever their extension and even when excluded,
   unless force-exclude is on (CLI or settings): pre-commit passes every changed file
   explicitly, so only force-exclude keeps `exclude` in force there (ruff#1220). Under
@@ -18,6 +22,10 @@ Rules, following ruff where it works and fixing where users were surprised:
 * A missing path, a broken symlink, an unreadable directory or a named path that is not
   a regular file (a FIFO would block the reader forever) is reported in `errors` and the
   walk goes on; the walk itself only ever takes regular files.
+
+The walk works on strings (no `pathlib` objects per entry), takes a directory's settings
+from its parent unless the directory holds a config file, and matches each `Settings`'
+excludes with one precompiled regex: it visits every entry of the tree on every run.
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
 
+from cachelint.config import CONFIG_FILENAMES
 from cachelint.gitignore import IgnoreStack, ignore_top
-from cachelint.globs import match_path
+from cachelint.globs import compile_pattern, match_path
 from cachelint.source import not_regular_reason, read_regular_file
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,22 +82,34 @@ def is_generated(head: bytes) -> bool:
     )
 
 
-def _read_head(path: Path) -> Optional[bytes]:
+def _read_head(path: Union[str, Path]) -> Optional[bytes]:
     try:
         return read_regular_file(str(path), GENERATED_HEAD_BYTES)  # a FIFO is never opened blocking
     except OSError:
         return None  # the engine reports unreadable files when it reads them
 
 
-def _file_is_generated(path: Path) -> bool:
+def _file_is_generated(path: Union[str, Path]) -> bool:
     head = _read_head(path)
     return head is not None and is_generated(head)
 
 
 @dataclass
 class Discovery:
-    files: List[Path] = field(default_factory=list)  # absolute, sorted, deduplicated
+    #: absolute real paths, deduplicated, sorted as `Path`s sort (component by component)
+    paths: List[str] = field(default_factory=list)
     errors: List[Tuple[str, str]] = field(default_factory=list)  # (path as given, one-line reason)
+    #: `defer_generated` only: the paths whose generated-code check is left to the linter
+    unchecked_generated: Set[str] = field(default_factory=set)
+
+    @property
+    def files(self) -> List[Path]:
+        return [Path(p) for p in self.paths]
+
+
+def _path_order(path: str) -> List[str]:
+    """Sort key of an absolute path string that orders as `pathlib` orders `Path`s."""
+    return path.split("/")
 
 
 def _rel_for_match(path: Path, settings: "Settings", cwd: Path) -> str:
@@ -133,13 +154,65 @@ def _real(path: Path) -> Path:
     return Path(os.path.realpath(str(path)))
 
 
+_CONFIG_NAMES = frozenset(CONFIG_FILENAMES)
+
+
+class _Plan:
+    """What the walker tests the entries of a directory against, prepared once per `Settings`:
+    the bases `_rel_for_match` tries, as strings, and every exclude pattern in one regex."""
+
+    __slots__ = ("settings", "bases", "_exclude", "_compiled")
+
+    def __init__(self, settings: "Settings", cwd: str) -> None:
+        self.settings = settings
+        self.bases = [(b, b if b.endswith("/") else b + "/") for b in (str(settings.base_dir), cwd)]
+        self._exclude = (*settings.exclude, *settings.extend_exclude)
+        self._compiled: Optional[Pattern[str]] = None
+
+    def excluded(self, path: str, is_dir: bool) -> bool:
+        """`_matches_exclude(_rel_for_match(path, ...), ..., descendants=False)` on strings."""
+        for base, prefix in self.bases:
+            if path == base:
+                return False  # the base directory itself (rel ".")
+            if path.startswith(prefix):
+                rel = path[len(prefix) :]
+                break
+        else:
+            rel = path
+        if not self._exclude:
+            return False
+        if self._compiled is None:  # compiled on first use, as `match_path` would
+            self._compiled = re.compile(
+                "|".join(f"(?:{compile_pattern(p, False).pattern})" for p in self._exclude),
+                re.DOTALL,
+            )
+        return self._compiled.match(rel + "/" if is_dir else rel) is not None
+
+
 class _Walker:
-    def __init__(self, resolver: "ConfigResolver", force_exclude: Optional[bool]) -> None:
+    def __init__(
+        self,
+        resolver: "ConfigResolver",
+        force_exclude: Optional[bool],
+        defer_generated: bool = False,
+    ) -> None:
         self.resolver = resolver
         self.cwd = resolver.cwd
+        self._cwd = str(self.cwd)
         self.force_exclude = force_exclude
-        self.files: Set[Path] = set()
+        self.defer_generated = defer_generated
+        self.files: Set[str] = set()
+        self.named: Set[str] = set()  # every explicitly named regular file
+        self.named_added: Set[str] = set()  # those of them added as named
+        self.deferred: Set[str] = set()  # walked files whose generated check was deferred
         self.errors: List[Tuple[str, str]] = []
+        self._plans: Dict[int, _Plan] = {}
+
+    def _plan(self, settings: "Settings") -> _Plan:
+        plan = self._plans.get(id(settings))
+        if plan is None or plan.settings is not settings:
+            plan = self._plans[id(settings)] = _Plan(settings, self._cwd)
+        return plan
 
     def _forced(self, settings: "Settings") -> bool:
         return self.force_exclude if self.force_exclude is not None else settings.force_exclude
@@ -171,83 +244,118 @@ class _Walker:
         if reason is not None:  # a FIFO would block the reader forever, a device never end
             self.errors.append((given, reason))
             return
+        self.named.add(str(path))
         if forced and (
             is_excluded(path, settings, self.cwd)
             or (not settings.include_generated and _file_is_generated(path))
         ):
             return
-        self.files.add(path)
+        self.files.add(str(path))
+        self.named_added.add(str(path))
 
     def walk(self, root: Path, given: str) -> None:
-        """Walk `root` depth-first without recursion, pruning excluded directories."""
+        """Walk `root` depth-first without recursion, pruning excluded directories.
+
+        Paths are strings from here on: `root` is real and symlinked directories are not
+        entered, so `directory + "/" + name` is the real path of every entry. A directory
+        has its parent's settings unless it holds a config file (the closest config of a
+        directory without one is its parent's); they are handed to the resolver, so the
+        linter's `settings_for(file)` does not resolve each directory again.
+        """
         root_settings = self.resolver.settings_for(root)
         top = ignore_top(root, root_settings.project_root)
-        stack: List[Tuple[Path, str, IgnoreStack]] = [
-            (root, given, IgnoreStack.for_directory(root, top))
+        root_s = str(root)
+        stack: List[Tuple[str, str, IgnoreStack, "Settings"]] = [
+            (root_s, given, IgnoreStack.for_directory(root, top), root_settings)
         ]
         while stack:
-            directory, shown, ignores = stack.pop()
+            directory, shown, ignores, settings = stack.pop()
             try:
                 with os.scandir(directory) as it:
                     entries = list(it)
             except OSError as exc:
                 self.errors.append((shown, _strerror(exc)))
                 continue
-            if directory != root:
-                ignores = ignores.child(directory, [e.name for e in entries])
-            settings = self.resolver.settings_for(directory)
+            if directory != root_s:
+                names = [e.name for e in entries]
+                ignores = ignores.child(directory, names)
+                if not _CONFIG_NAMES.isdisjoint(names):
+                    settings = self.resolver.settings_for(Path(directory))
+            self.resolver.remember_directory(directory, settings)
+            plan = self._plan(settings)
+            prefix = directory if directory.endswith("/") else directory + "/"
             for entry in entries:
-                self._visit(entry, directory, shown, settings, ignores, stack)
+                self._visit(entry, prefix, shown, plan, ignores, stack)
 
     def _visit(
         self,
         entry: "os.DirEntry[str]",
-        directory: Path,
+        prefix: str,
         shown: str,
-        settings: "Settings",
+        plan: _Plan,
         ignores: IgnoreStack,
-        stack: List[Tuple[Path, str, IgnoreStack]],
+        stack: List[Tuple[str, str, IgnoreStack, "Settings"]],
     ) -> None:
-        path = directory / entry.name
-        entry_shown = os.path.join(shown, entry.name)
+        name = entry.name
+        path = prefix + name
         try:
             is_link = entry.is_symlink()
             is_dir = entry.is_dir(follow_symlinks=False)
             is_file = entry.is_file(follow_symlinks=not is_dir)
         except OSError as exc:
-            self.errors.append((entry_shown, _strerror(exc)))
+            self.errors.append((os.path.join(shown, name), _strerror(exc)))
             return
         if is_link:
             if os.path.isdir(path):
                 return  # symlinked directories are not followed (no loops, no escapes)
             if not os.path.exists(path):
-                if entry.name.endswith(PYTHON_SUFFIXES):
-                    self.errors.append((entry_shown, "Broken symbolic link"))
+                if name.endswith(PYTHON_SUFFIXES):
+                    self.errors.append((os.path.join(shown, name), "Broken symbolic link"))
                 return
-        if not is_dir and not (is_file and entry.name.endswith(PYTHON_SUFFIXES)):
+        if not is_dir and not (is_file and name.endswith(PYTHON_SUFFIXES)):
             return
-        rel = _rel_for_match(path, settings, self.cwd)
-        if _matches_exclude(rel, settings, is_dir, descendants=False):
+        if plan.excluded(path, is_dir):
             return
+        settings = plan.settings
         if settings.respect_gitignore and ignores.is_ignored(path, is_dir):
             return
         if is_dir:
-            stack.append((path, entry_shown, ignores))
+            stack.append((path, os.path.join(shown, name), ignores, settings))
             return
-        if not settings.include_generated and _file_is_generated(path):
-            return
-        self.files.add(_real(path) if is_link else path)
+        if not settings.include_generated:
+            if self.defer_generated and not is_link:
+                # a regular file in its own directory: the settings that key its cache
+                # entry are these, so a cache hit reflects this same check
+                self.deferred.add(path)
+            elif _file_is_generated(path):
+                return
+        self.files.add(os.path.realpath(path) if is_link else path)
 
 
 def discover(
-    paths: Sequence[str], resolver: "ConfigResolver", *, force_exclude: Optional[bool] = None
+    paths: Sequence[str],
+    resolver: "ConfigResolver",
+    *,
+    force_exclude: Optional[bool] = None,
+    defer_generated: bool = False,
 ) -> Discovery:
     """The files to lint for `paths` (relative to the resolver's directory) and the problems met.
 
     `force_exclude` (the CLI flag) overrides each file's `force-exclude` setting when
-    given. May raise `ConfigError` when a config file met on the way is invalid.
+    given. With `defer_generated` walked files are not read: those that still need the
+    generated-code check are in `unchecked_generated` (see the module docstring). May
+    raise `ConfigError` when a config file met on the way is invalid.
     """
-    walker = _Walker(resolver, force_exclude)
+    walker = _Walker(resolver, force_exclude, defer_generated)
     for given in paths:
         walker.explicit(given)
-    return Discovery(files=sorted(walker.files), errors=walker.errors)
+    # A file that is also named on the command line is linted as named (its cache entries
+    # are not the walk's): check it here, as the walk would have, unless naming added it.
+    for path in (walker.deferred & walker.named) - walker.named_added:
+        if _file_is_generated(path):
+            walker.files.discard(path)
+    return Discovery(
+        paths=sorted(walker.files, key=_path_order),
+        errors=walker.errors,
+        unchecked_generated=walker.deferred - walker.named,
+    )

@@ -58,6 +58,9 @@ class FileResult:
 
 #: `FileResult.skipped` of a file the prefilter found nothing in
 SKIPPED_NO_MARKER = "no LLM SDK or caching marker"
+#: `FileResult.skipped` of a walked file that is generated code (`lint(skip_generated=True)`):
+#: the run drops it, as discovery drops generated files it checks itself
+SKIPPED_GENERATED = "generated"
 
 
 def invalid_source(path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
@@ -127,8 +130,13 @@ class Engine:
         explicit: bool = False,
         settings: Optional[Settings] = None,
         want_requests: bool = False,
+        skip_generated: bool = False,
     ) -> FileResult:
-        """Lint one file (read from disk unless `data` is given)."""
+        """Lint one file (read from disk unless `data` is given).
+
+        `skip_generated`: the generated-code check discovery deferred (`discover(...,
+        defer_generated=True)`): a generated file is `skipped` as `SKIPPED_GENERATED`.
+        """
         path = os.path.realpath(path) if os.path.exists(path) else os.path.abspath(path)
         settings = settings or self.settings_for(Path(path))
         result = FileResult(path=path)
@@ -142,6 +150,12 @@ class Engine:
         from cachelint.writer import digest
 
         result.digest = digest(data)
+        if skip_generated:
+            from cachelint.discovery import is_generated
+
+            if is_generated(data):
+                result.skipped = SKIPPED_GENERATED
+                return result
         with clock("prefilter"):
             interesting = worth_parsing(data)
         # Every file is decoded (C speed: a file that is not valid text is a CL000 finding

@@ -15,10 +15,11 @@ Not supported (documented rather than half-done): the global `core.excludesFile`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Pattern, Sequence, Tuple, Union
 
-from cachelint.globs import match_path
+from cachelint.globs import compile_pattern
 
 __all__ = [
     "IgnoreRule",
@@ -49,18 +50,27 @@ class IgnoreFile:
     base: str
     rules: Tuple[IgnoreRule, ...]
 
+    @cached_property
+    def _prefix(self) -> str:
+        return self.base.rstrip("/") + "/"
+
+    @cached_property
+    def _compiled(self) -> Tuple[Tuple[Pattern[str], bool], ...]:
+        """(regex, negated) per rule, last rule first: the last matching pattern decides."""
+        return tuple((compile_pattern(r.pattern, False), r.negated) for r in reversed(self.rules))
+
     def decide(self, abs_posix: str, is_dir: bool) -> Optional[bool]:
         """True (ignored), False (re-included by `!`) or None (no pattern matches)."""
-        if abs_posix == self.base or not abs_posix.startswith(self.base.rstrip("/") + "/"):
+        prefix = self._prefix
+        if abs_posix == self.base or not abs_posix.startswith(prefix):
             return None
-        rel = abs_posix[len(self.base.rstrip("/")) + 1 :]
+        rel = abs_posix[len(prefix) :]
         if is_dir:
             rel += "/"
-        verdict: Optional[bool] = None
-        for rule in self.rules:
-            if match_path(rel, rule.pattern, descendants=False):
-                verdict = not rule.negated
-        return verdict
+        for regex, negated in self._compiled:
+            if regex.match(rel) is not None:
+                return not negated
+        return None
 
 
 def parse_ignore_lines(text: str) -> List[IgnoreRule]:
@@ -118,7 +128,9 @@ class IgnoreStack:
     gitignores: Tuple[IgnoreFile, ...] = ()
     ignores: Tuple[IgnoreFile, ...] = ()
 
-    def child(self, directory: Path, names: Optional[Sequence[str]] = None) -> "IgnoreStack":
+    def child(
+        self, directory: Union[str, Path], names: Optional[Sequence[str]] = None
+    ) -> "IgnoreStack":
         """The stack for `directory`, adding its own `.gitignore` and `.ignore`.
 
         `names` (the directory's entries, when the caller already listed them) saves a
@@ -127,10 +139,12 @@ class IgnoreStack:
         gitignores = self.gitignores
         ignores = self.ignores
         if names is None or GITIGNORE in names:
+            directory = Path(directory)
             found = read_ignore_file(directory / GITIGNORE, directory)
             if found is not None:
                 gitignores = gitignores + (found,)
         if names is None or IGNORE in names:
+            directory = Path(directory)
             found = read_ignore_file(directory / IGNORE, directory)
             if found is not None:
                 ignores = ignores + (found,)
@@ -138,15 +152,20 @@ class IgnoreStack:
             return self
         return IgnoreStack(self.excludes, gitignores, ignores)
 
-    def is_ignored(self, path: Path, is_dir: bool) -> bool:
-        """True when the last matching pattern of all files in force ignores `path`."""
-        abs_posix = path.as_posix()
-        verdict = False
-        for ignore_file in (*self.excludes, *self.gitignores, *self.ignores):
+    @cached_property
+    def _files(self) -> Tuple[IgnoreFile, ...]:
+        """Every ignore file in force, highest priority first."""
+        return (*self.excludes, *self.gitignores, *self.ignores)[::-1]
+
+    def is_ignored(self, path: Union[str, Path], is_dir: bool) -> bool:
+        """True when the last matching pattern of all files in force ignores `path`
+        (absolute; a string is taken as a posix path)."""
+        abs_posix = path if isinstance(path, str) else path.as_posix()
+        for ignore_file in self._files:
             decided = ignore_file.decide(abs_posix, is_dir)
             if decided is not None:
-                verdict = decided
-        return verdict
+                return decided
+        return False
 
     @classmethod
     def for_directory(cls, directory: Path, top: Optional[Path] = None) -> "IgnoreStack":

@@ -14,11 +14,11 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from cachelint.cache import ResultCache
 from cachelint.config import CliOverrides, ConfigResolver
-from cachelint.engine import SKIPPED_NO_MARKER, Engine, FileResult
+from cachelint.engine import SKIPPED_GENERATED, SKIPPED_NO_MARKER, Engine, FileResult
 from cachelint.importers import importers
 
 #: Below this many files to analyse, the pool's start-up is not worth it.
@@ -65,9 +65,12 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool) -> None:
     _worker_engine = Engine(resolver.settings_for, strict=strict)
 
 
-def _lint_chunk(chunk: Sequence[Tuple[str, bool]]) -> List[Tuple[str, FileResult]]:
+def _lint_chunk(chunk: Sequence[Tuple[str, bool, bool]]) -> List[Tuple[str, FileResult]]:
     assert _worker_engine is not None
-    return [(path, _worker_engine.lint(path, explicit=explicit)) for path, explicit in chunk]
+    return [
+        (path, _worker_engine.lint(path, explicit=explicit, skip_generated=skip))
+        for path, explicit, skip in chunk
+    ]
 
 
 def job_count(requested: Optional[int] = None) -> int:
@@ -93,21 +96,28 @@ def lint_files(
     overrides: CliOverrides,
     cache: Optional[ResultCache],
     jobs: Optional[int] = None,
+    skip_generated: AbstractSet[str] = frozenset(),
 ) -> Dict[str, FileResult]:
     """Lint every file, using the cache where it is fresh; results keyed by path.
 
     Files the prefilter skipped are analysed after all when they import a module the
     analysis found sending requests (`cachelint.importers`): a caller of a project wrapper
-    mentions no SDK itself.
+    mentions no SDK itself. Files in `skip_generated` (the generated-code check discovery
+    left to the linter) that are generated are left out of the results, as if discovery
+    had not found them; their cache entries record it, so a warm run reads none of them.
     """
-    results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs)
+    results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
+                          skip_generated=skip_generated)
     for _ in range(IMPORT_ROUNDS):
         skipped = [p for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER]
         senders = [r.path for r in results.values() if r.sends_requests]
         forced = importers(skipped, senders, _resolver(engine)) if skipped and senders else []
         if not forced:
             break
-        results.update(_lint_round(engine, forced, explicit, set(forced), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs))
+        results.update(_lint_round(engine, forced, explicit, set(forced), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
+                                   skip_generated=skip_generated))
+    if skip_generated:
+        results = {p: r for p, r in results.items() if r.skipped != SKIPPED_GENERATED}
     return results
 
 
@@ -123,7 +133,8 @@ def _resolver(engine: Engine) -> Callable[[str, str, int], Optional[str]]:
 
 
 def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced: Set[str], *, cwd: Path,
-                overrides: CliOverrides, cache: Optional[ResultCache], jobs: Optional[int]) -> Dict[str, FileResult]:
+                overrides: CliOverrides, cache: Optional[ResultCache], jobs: Optional[int],
+                skip_generated: AbstractSet[str] = frozenset()) -> Dict[str, FileResult]:
     """One pass over `files`; those in `forced` are analysed whatever the prefilter says."""
     results: Dict[str, FileResult] = {}
     todo: List[str] = []
@@ -137,10 +148,10 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     analysed = explicit | forced
     workers = job_count(jobs)
     if workers > 1 and len(todo) >= POOL_THRESHOLD:
-        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers))
+        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated))
     else:
         for path in todo:
-            results[path] = engine.lint(path, explicit=path in analysed)
+            results[path] = engine.lint(path, explicit=path in analysed, skip_generated=path in skip_generated)
     for path in todo:
         results[path].forced = path in forced and path not in explicit
     if cache is not None:
@@ -150,7 +161,8 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     return results
 
 
-def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverrides, strict: bool, workers: int) -> Dict[str, FileResult]:
+def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverrides, strict: bool, workers: int,
+            skip_generated: AbstractSet[str] = frozenset()) -> Dict[str, FileResult]:
     def size(path: str) -> int:
         try:
             return os.path.getsize(path)
@@ -159,11 +171,11 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
 
     ordered = sorted(todo, key=size, reverse=True)
     # Big files alone, small ones in chunks: the tail is not one huge file.
-    chunks: List[List[Tuple[str, bool]]] = []
-    current: List[Tuple[str, bool]] = []
+    chunks: List[List[Tuple[str, bool, bool]]] = []
+    current: List[Tuple[str, bool, bool]] = []
     current_bytes = 0
     for path in ordered:
-        current.append((path, path in explicit))
+        current.append((path, path in explicit, path in skip_generated))
         current_bytes += size(path)
         if current_bytes > 256_000 or len(current) >= 16:
             chunks.append(current)

@@ -10,15 +10,26 @@ skipped (and only checked once its content changes) whether or not the cache ans
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import pickle
+import re
 import textwrap
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 import pytest
+from click.testing import CliRunner, Result
 
+import cachelint.discovery
+from cachelint.cli import main
 from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.discovery import discover
+from cachelint.engine import Engine
 from cachelint.settings import Settings
+
+MARKER = "@" + "generated"  # split so this file is not itself generated code
+BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
 
 
 def write(root: Path, files: Dict[str, str]) -> None:
@@ -64,3 +75,221 @@ def test_the_fingerprint_memo_follows_the_settings(tmp_path: Path) -> None:
         ConfigResolver(tmp_path, CliOverrides()).default_settings.fingerprint()
         == narrowed.fingerprint()
     )
+
+
+# --- the resolver's memo ------------------------------------------------------------------------
+def test_settings_for_answers_as_a_full_resolution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(
+        tmp_path,
+        {
+            "cachelint.toml": 'select = ["CL007"]\n',
+            "pkg/a.py": "",
+            "pkg/deep/c.py": "",
+            "sub/cachelint.toml": 'select = ["CL001"]\n',
+            "sub/b.py": "",
+            "plain/pyproject.toml": "[tool.other]\n",  # no [tool.cachelint]: not a config
+            "plain/d.py": "",
+        },
+    )
+    (tmp_path / "pkg" / "alias.py").symlink_to(tmp_path / "sub" / "b.py")
+    (tmp_path / "pkg" / "subdir").symlink_to(tmp_path / "sub", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    asked = [
+        "pkg/a.py",
+        "pkg",
+        "pkg/deep",
+        "pkg/deep/c.py",
+        "pkg/alias.py",
+        "pkg/subdir",
+        "pkg/subdir/b.py",
+        "sub/b.py",
+        "sub",
+        "plain/d.py",
+        "plain",
+        "missing.py",
+        "pkg/../sub/b.py",
+        ".",
+        str(tmp_path / "sub" / "b.py"),
+    ]
+    expected = {}
+    for rel in asked:
+        fresh = ConfigResolver(tmp_path, CliOverrides())
+        expected[rel] = fresh._settings_for_real(Path(rel)).config_path
+    resolver = ConfigResolver(tmp_path, CliOverrides())
+    discover(["."], resolver)  # the walk hands its directories' settings to the resolver
+    for _ in range(2):  # a first answer (memo filled) and a second (memo read)
+        for rel in asked:
+            assert resolver.settings_for(Path(rel)).config_path == expected[rel], rel
+            assert resolver.settings_for(rel).config_path == expected[rel], rel
+    assert (
+        expected["pkg/alias.py"]
+        == expected["sub/b.py"]
+        == tmp_path.resolve() / "sub" / "cachelint.toml"
+    )
+    assert expected["plain/d.py"] == tmp_path.resolve() / "cachelint.toml"
+
+
+def test_the_walk_reads_the_config_of_a_nested_directory(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a/skip_me.py": "",
+            "a/b/cachelint.toml": 'extend-exclude = ["skip_me.py"]\n',
+            "a/b/skip_me.py": "",
+            "a/b/c/skip_me.py": "",
+            "a/b/c/keep.py": "",
+            "a/p/pyproject.toml": "[project]\nname = 'x'\n",
+            "a/p/skip_me.py": "",
+        },
+    )
+    resolver = ConfigResolver(tmp_path, CliOverrides())
+    files = [p.relative_to(tmp_path.resolve()).as_posix() for p in discover(["."], resolver).files]
+    assert files == ["a/b/c/keep.py", "a/p/skip_me.py", "a/skip_me.py"]
+    assert resolver.settings_for(tmp_path / "a" / "b" / "c" / "keep.py").extend_exclude == (
+        "skip_me.py",
+    )
+    assert resolver.settings_for(tmp_path / "a" / "p" / "skip_me.py").extend_exclude == ()
+
+
+def test_discovered_files_are_sorted_as_paths(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {name: "" for name in ("a-b/x.py", "a/b.py", "a.py", "a/b/c.py", "a_b.py", "A.py")},
+    )
+    result = discover(["."], ConfigResolver(tmp_path, CliOverrides()))
+    assert result.files == sorted(result.files)
+    assert result.paths == [str(p) for p in result.files]
+    assert len(result.files) == 6
+
+
+# --- generated files: checked by the linter, not at discovery ------------------------------------
+def test_deferred_generated_check_lists_what_discovery_did_not_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.py": "",
+            "gen.py": f"# {MARKER}\n",
+            "inc/cachelint.toml": "include-generated = true\n",
+            "inc/gen2.py": f"# {MARKER}\n",
+        },
+    )
+    root = tmp_path.resolve()
+    resolver = ConfigResolver(tmp_path, CliOverrides())
+    checked = discover(["."], resolver)
+    assert [p.relative_to(root).as_posix() for p in checked.files] == ["a.py", "inc/gen2.py"]
+    assert checked.unchecked_generated == set()
+    deferred = discover(["."], resolver, defer_generated=True)
+    assert [p.relative_to(root).as_posix() for p in deferred.files] == [
+        "a.py",
+        "gen.py",
+        "inc/gen2.py",
+    ]
+    # include-generated is on under inc/: nothing to check there
+    assert deferred.unchecked_generated == {str(root / "a.py"), str(root / "gen.py")}
+    # named and walked: linted as named, so the walk's check is done at once
+    named = discover([".", "gen.py"], resolver, defer_generated=True)
+    assert (
+        str(root / "gen.py") in named.paths
+        and str(root / "gen.py") not in named.unchecked_generated
+    )
+    forced = discover([".", "gen.py"], resolver, force_exclude=True, defer_generated=True)
+    assert str(root / "gen.py") not in forced.paths
+
+
+def _cli_runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "proj"
+    write(
+        root,
+        {
+            "pyproject.toml": '[tool.cachelint]\nselect = ["CL007"]\n',
+            "markers.py": BAD_TYPE,
+            "gen.py": f"# {MARKER} by a tool\n" + BAD_TYPE,
+            "gen_pb2.py": "# Generated by the protocol buffer compiler.  DO NOT EDIT!\n" + BAD_TYPE,
+        },
+    )
+    monkeypatch.chdir(root)
+    return root
+
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(project: Path) -> Cli:
+    def invoke(*args: str) -> Result:
+        result = _cli_runner().invoke(
+            main, ["--output-format", "json", *args], catch_exceptions=False
+        )
+        assert "Traceback" not in result.stderr
+        return result
+
+    return invoke
+
+
+def _flagged(result: Result) -> List[str]:
+    return sorted(os.path.basename(d["filename"]) for d in json.loads(result.stdout))
+
+
+def _file_count(result: Result) -> int:
+    match = re.search(r"cachelint \S+: (\d+) files", result.stderr)
+    assert match, result.stderr
+    return int(match.group(1))
+
+
+def test_a_generated_file_is_skipped_on_cold_and_warm_runs(
+    cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    linted: List[str] = []
+    real_lint = Engine.lint
+
+    def counting_lint(self, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        linted.append(os.path.basename(path))
+        return real_lint(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "lint", counting_lint)
+
+    def no_sniff(path: object) -> bool:
+        raise AssertionError(f"discovery read {path} while linting")
+
+    monkeypatch.setattr(cachelint.discovery, "_file_is_generated", no_sniff)
+    cold = cli("--verbose")
+    assert _flagged(cold) == ["markers.py"]
+    assert _file_count(cold) == 1  # generated files are not counted, as before
+    assert sorted(linted) == ["gen.py", "gen_pb2.py", "markers.py"]  # the linter checked them
+    linted.clear()
+    warm = cli("--verbose")
+    assert linted == []  # all cache hits: no file read, the generated ones included
+    assert warm.stdout == cold.stdout and _file_count(warm) == 1
+    assert cli("--no-cache").stdout == cold.stdout
+    linted.clear()
+    # the cache entry says "generated" only for the content it was computed on
+    (project / "gen.py").write_text("# no longer generated\n" + BAD_TYPE, encoding="utf-8")
+    assert _flagged(cli()) == ["gen.py", "markers.py"]
+    assert linted == ["gen.py"]
+
+
+def test_generated_files_with_include_generated_and_listings(cli: Cli, project: Path) -> None:
+    assert _flagged(cli()) == ["markers.py"]
+    listed = _cli_runner().invoke(main, ["--show-files"])
+    assert listed.stdout.split() == ["markers.py"]
+    assert _flagged(cli("gen.py")) == ["gen.py"]  # named explicitly: linted
+    assert _flagged(cli(".", "gen.py")) == ["gen.py", "markers.py"]
+    assert _flagged(cli("--force-exclude", ".", "gen.py")) == ["markers.py"]
+    (project / "pyproject.toml").write_text(
+        '[tool.cachelint]\nselect = ["CL007"]\ninclude-generated = true\n', encoding="utf-8"
+    )
+    assert _flagged(cli()) == ["gen.py", "gen_pb2.py", "markers.py"]
+    listed = _cli_runner().invoke(main, ["--show-files"])
+    assert listed.stdout.split() == ["gen.py", "gen_pb2.py", "markers.py"]
