@@ -108,14 +108,20 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
 @click.version_option(__version__, "-V", "--version", prog_name="cachelint")
 def main(**options: object) -> None:
     """Find and fix prompt-caching mistakes in code that calls LLM SDKs."""
+    from cachelint.signals import EXIT_TERMINATED, Terminated, sigterm_unwinds
+
     try:
-        code = run(**options)  # type: ignore[arg-type]
+        with sigterm_unwinds():  # SIGTERM runs the `finally` blocks (temporary files) too
+            code = run(**options)  # type: ignore[arg-type]
     except Fail as exc:
         _err(f"cachelint: error: {exc}")
         code = EXIT_ERROR
     except KeyboardInterrupt:
         _err("cachelint: interrupted")
         code = 130
+    except Terminated:
+        _err("cachelint: terminated")
+        code = EXIT_TERMINATED
     except Exception as exc:  # a bug in cachelint: one line, the traceback only with --verbose
         if options.get("verbose"):
             import traceback

@@ -10,57 +10,26 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-from typing import AbstractSet, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.cache import ResultCache
 from cachelint.config import CliOverrides, ConfigResolver
 from cachelint.engine import SKIPPED_GENERATED, SKIPPED_NO_MARKER, Engine, FileResult
 from cachelint.importers import importers
+from cachelint.signals import held, release_in_worker
 
 #: Below this many files to analyse, the pool's start-up is not worth it.
 POOL_THRESHOLD = 24
 
 _worker_engine: Optional[Engine] = None
 
-#: Signals held while the workers are forked, until each worker has its own handlers.
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while the pool forks its workers; delivered right after.
-
-    A signal landing during the fork would kill a worker before `_init_worker` makes it
-    ignore Ctrl-C (the pool breaks: an internal error instead of "interrupted"), and the
-    main process's KeyboardInterrupt would be raised inside an at-fork hook, where Python
-    prints and drops it. Held, the signal reaches the main process once the fork is done,
-    and each worker (which inherits the mask, not the pending signal) unblocks it itself.
-    """
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no fork, no signal masks
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def _init_worker(cwd: str, overrides: CliOverrides, strict: bool) -> None:
     global _worker_engine
-    # Ctrl-C in a terminal signals the whole process group: the main process alone
-    # handles it (one line, exit 130) and ends the workers; a worker would only print a
-    # KeyboardInterrupt traceback of its own, or die and break the pool. SIGTERM kills a
-    # worker outright (the main process's handler, inherited through fork, is not for it).
-    # Both were held while the worker was forked (see `_signals_held`).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
+    # A worker would only print a KeyboardInterrupt traceback of its own, or die and
+    # break the pool: the main process handles the signals and ends the workers.
+    release_in_worker()
     resolver = ConfigResolver(Path(cwd), overrides)
     _worker_engine = Engine(resolver.settings_for, strict=strict)
 
@@ -188,7 +157,10 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
                                initargs=(str(cwd), overrides, strict))
     try:
         # Not pool.map: on an exception it cancels the pending futures (see `_abandon`).
-        with _signals_held():  # the workers are forked at the first submit
+        # Forked with Ctrl-C and SIGTERM held: one landing mid-fork would kill a worker
+        # before it ignores Ctrl-C (a broken pool, not "interrupted"), and Python drops a
+        # KeyboardInterrupt raised in the main process's at-fork hooks.
+        with held():  # the workers are forked at the first submit
             futures = [pool.submit(_lint_chunk, chunk) for chunk in chunks]
         for future in futures:
             for path, result in future.result():

@@ -16,6 +16,7 @@ import stat
 import tempfile
 from typing import Optional
 
+from cachelint.signals import held
 from cachelint.source import SourceFile, read_regular_file
 
 
@@ -56,6 +57,14 @@ def write_atomic(source: SourceFile, new_text: str, expected_digest: Optional[st
         raise WriteError(f"cannot stat the file: {exc.strerror}") from exc
     if _read_only(path, st):
         raise WriteError("the file is read-only; fix not written")
+    # Ctrl-C or SIGTERM waits until this file is either replaced or untouched and its
+    # temporary file gone; without the hold, one landing inside mkstemp could leave it.
+    with held():
+        _replace(path, data, st, directory, expected_digest)
+
+
+def _replace(path: str, data: bytes, st: os.stat_result, directory: str, expected_digest: Optional[str]) -> None:
+    """Write `data` to a temporary file next to `path` and rename it over `path`."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=".cachelint-", suffix=".tmp", dir=directory)
     except OSError as exc:  # disk full, read-only directory, no permission on it

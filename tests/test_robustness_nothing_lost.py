@@ -349,8 +349,6 @@ def test_sigint_during_fix_leaves_every_file_old_or_new(tmp_path: Path, interrup
         assert "interrupted" in err
 
 
-@pytest.mark.xfail(strict=True, reason="SIGTERM during --fix kills cachelint between mkstemp and os.replace: a "
-                   ".cachelint-*.tmp file is left behind (no SIGTERM handler)")
 def test_sigterm_during_fix_leaves_no_temp_files(tmp_path: Path, interrupt_material) -> None:
     for attempt in range(4):
         work = tmp_path / f"attempt{attempt}"
