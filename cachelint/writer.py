@@ -1,7 +1,8 @@
 """Writing fixed files without ever leaving a partial one.
 
 A fixed file is written to a temporary file in the same directory, flushed to disk, given the
-original's permission bits, and renamed over the original (atomic on POSIX and Windows).
+original's owner, group and permission bits, and renamed over the original (atomic on POSIX
+and Windows).
 An interruption at any moment leaves either the old or the new file. Before renaming, the
 file on disk is compared with what was read: if someone changed it meanwhile, the fix is not
 written and the caller says so. Text is encoded with the file's own codec and BOM, and new
@@ -74,6 +75,7 @@ def _replace(path: str, data: bytes, st: os.stat_result, directory: str, expecte
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        _copy_owner(tmp, st)  # before chmod: chown may clear the setuid/setgid bits
         os.chmod(tmp, stat.S_IMODE(st.st_mode))
         if expected_digest is not None:
             try:
@@ -91,6 +93,26 @@ def _replace(path: str, data: bytes, st: os.stat_result, directory: str, expecte
         if isinstance(exc, OSError):  # disk full mid-write, an immutable file, a busy mount
             raise WriteError(f"cannot write the fix: {_reason(exc)}; fix not written") from exc
         raise
+
+
+def _copy_owner(tmp: str, st: os.stat_result) -> None:
+    """Give the temporary file the original's owner and group.
+
+    The temporary file belongs to whoever runs cachelint: a fix made by root (a CI
+    container, sudo, pre-commit in docker) would hand the user's file to root:root. Only
+    root can give a file away; anyone else may still keep its group when they belong to
+    it. Where neither is allowed (or the file system has no owners), the file keeps the
+    runner's, as any editor saving it would.
+    """
+    if not hasattr(os, "chown"):  # Windows
+        return
+    try:
+        os.chown(tmp, st.st_uid, st.st_gid)
+    except OSError:
+        try:
+            os.chown(tmp, -1, st.st_gid)
+        except OSError:
+            pass
 
 
 def _reason(exc: OSError) -> str:

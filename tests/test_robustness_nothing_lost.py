@@ -370,8 +370,6 @@ def test_sigterm_during_fix_never_leaves_a_partial_file(tmp_path: Path, interrup
 
 
 @pytest.mark.skipif(not (hasattr(os, "geteuid") and os.geteuid() == 0), reason="only root can give a file away")
-@pytest.mark.xfail(strict=True, reason="writer: a file fixed by root (CI container, sudo, pre-commit in docker) "
-                   "becomes owned by root:root; the temp file's owner/group are not copied before the rename")
 def test_fix_keeps_the_owner_and_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "own.py"

@@ -125,3 +125,40 @@ def test_an_os_error_while_writing_is_a_write_error_and_leaves_nothing(
         write_atomic(source, "X = 2\n", expected_digest=digest(source.raw))
     assert path.read_text() == "X = 1\n"
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not (hasattr(os, "geteuid") and os.geteuid() == 0), reason="only root can give a file away")
+def test_owner_group_and_setuid_bit_are_kept_by_root(tmp_path: Path) -> None:
+    """chown clears setuid/setgid: the mode is copied after the owner, so both survive."""
+    path = tmp_path / "a.py"
+    path.write_text("X = 1\n", encoding="utf-8")
+    os.chown(path, 1234, 2345)
+    path.chmod(0o6754)
+    source = load(path)
+    write_atomic(source, "X = 2\n", expected_digest=digest(source.raw))
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1234, 2345, 0o6754)
+    assert path.read_text() == "X = 2\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "chown"), reason="no owners on this platform")
+def test_a_user_who_cannot_give_the_file_away_still_keeps_its_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not root: chown to another owner is refused; the group is kept when allowed, and a
+    refusal of both is no reason not to write the fix."""
+    path = tmp_path / "a.py"
+    path.write_text("X = 1\n", encoding="utf-8")
+    source = load(path)
+    st = path.stat()
+    calls = []
+
+    def chown(target, uid, gid):  # type: ignore[no-untyped-def]
+        calls.append((os.path.basename(target).startswith(".cachelint-"), uid, gid))
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", chown)
+    write_atomic(source, "X = 2\n", expected_digest=digest(source.raw))
+    assert calls == [(True, st.st_uid, st.st_gid), (True, -1, st.st_gid)]
+    assert path.read_text() == "X = 2\n"
+    assert leftovers(tmp_path) == []
