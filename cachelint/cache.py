@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
@@ -191,6 +190,8 @@ class ResultCache:
         """Write changed tables atomically; failures only cost the next run some time."""
         if not any(self._dirty.values()):
             return
+        import tempfile  # only a run that changed the cache writes it
+
         try:
             self._ensure_layout()
             for fingerprint, dirty in self._dirty.items():

@@ -11,7 +11,6 @@ go to stderr.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import sys
@@ -465,6 +464,8 @@ class Session:
         return errors, unwritten
 
     def _diff(self, outcome: object) -> str:
+        import difflib
+
         chunks: List[str] = []
         for path, text in sorted(outcome.changed.items()):  # type: ignore[attr-defined]
             old = outcome.originals[path].text  # type: ignore[attr-defined]
@@ -584,6 +585,8 @@ class Session:
         fixed_count = outcome.fixed_count if outcome is not None else 0
         if diff:
             if source is not None and text is not None and text != source.text and not silent:
+                import difflib
+
                 name = self.display(path)
                 _echo("".join(difflib.unified_diff(source.text.splitlines(True), text.splitlines(True),
                                                    f"a/{name}", f"b/{name}")), nl=False)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import collections.abc
 import dataclasses
-import difflib
 import json
 import os
 import stat
@@ -38,7 +37,13 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 
 from cachelint import registry
 from cachelint.globs import prefix_pattern, rebase_pattern, split_pattern
-from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions, ConfigError, Settings
+from cachelint.settings import (
+    DEFAULT_EXCLUDES,
+    AnalysisOptions,
+    ConfigError,
+    DefaultRuleOptions,
+    Settings,
+)
 from cachelint.tables import TableError, Tables, default_tables
 
 if sys.version_info >= (3, 11):
@@ -115,6 +120,8 @@ def _key_part(part: str) -> str:
 
 
 def _suggest(word: str, candidates: Iterable[str]) -> str:
+    import difflib  # error messages only
+
     match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean `{match[0]}`?" if match else ""
 
@@ -180,7 +187,7 @@ def _specificity(selector: str) -> int:
     sel = selector.strip()
     if sel.upper() == "ALL":
         return 0
-    if registry.rule_for(sel) is not None:
+    if registry.code_for(sel) is not None:
         return 100
     return len(sel)  # `CL` < `CL0` < `CL00`
 
@@ -658,7 +665,8 @@ def _build_settings(
                 ) from None
 
     rule_options: Dict[str, Any] = {}
-    for rule in registry.all_rules():
+    # Without any option set, the defaults are built on first use: no rule is imported here.
+    for rule in registry.all_rules() if rule_values else ():
         if rule.options_class is None:
             continue
         values = rule_values.get(rule.code, {})
@@ -683,7 +691,7 @@ def _build_settings(
         output_format=scalars.get("output-format"),
         cache_dir=scalars.get("cache-dir"),
         include_generated=scalars.get("include-generated", False),
-        rule_options=rule_options,
+        rule_options=rule_options if rule_values else DefaultRuleOptions(),
         tables=tables,
         analysis=AnalysisOptions(**analysis),
     )

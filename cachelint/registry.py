@@ -7,11 +7,35 @@ name mean the same thing everywhere.
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Iterable, List, Optional, Type
+import sys
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, Type
 
 from cachelint.rule import Rule
 
 DOCS_BASE_URL = "https://github.com/cachelint/cachelint/blob/main/rules/"
+
+#: (code, name) of every rule of `cachelint.rules.ALL_RULES`, in code order. Selectors and the
+#: default selection are resolved from it as long as the rules are not imported: importing
+#: them imports the request analysis, which a run answered from the cache never needs.
+#: tests/test_warm_path.py checks it against ALL_RULES.
+RULE_INDEX: Tuple[Tuple[str, str], ...] = (
+    ("CL000", "invalid-source"),
+    ("CL001", "uncached-static-prompt"),
+    ("CL002", "dynamic-before-static"),
+    ("CL003", "too-many-breakpoints"),
+    ("CL004", "unportable-top-level-cache-control"),
+    ("CL005", "copilot-cache-control-off-capi"),
+    ("CL006", "ttl-order"),
+    ("CL007", "invalid-cache-control"),
+    ("CL008", "breakpoint-below-minimum"),
+    ("CL009", "cache-control-ignored"),
+    ("CL010", "cache-usage-wrong-schema"),
+    ("CL011", "cache-write-never-read"),
+    ("CL012", "anthropic-endpoint-mismatch"),
+    ("CL013", "uncached-conversation-history"),
+    ("CL014", "lookback-window"),
+    ("CL100", "unused-suppression"),
+)
 
 
 class UnknownSelector(ValueError):
@@ -33,10 +57,32 @@ def _by_name() -> Dict[str, Type[Rule]]:
     return {r.name: r for r in all_rules()}
 
 
+def _index() -> Tuple[Tuple[str, str], ...]:
+    """(code, name) of every rule: the rules' own once they are imported (tests add some)."""
+    if "cachelint.rules" in sys.modules:
+        return tuple((r.code, r.name) for r in all_rules())
+    return RULE_INDEX
+
+
 def rule_for(selector: str) -> Optional[Type[Rule]]:
     """The rule with this exact code or name, if any (case-insensitive for codes)."""
     sel = selector.strip()
     return _by_code().get(sel.upper()) or _by_name().get(sel.lower())
+
+
+def code_for(selector: str) -> Optional[str]:
+    """The code of `rule_for(selector)`, without importing the rules."""
+    sel = selector.strip()
+    index = _index()
+    upper = sel.upper()
+    for code, _ in index:
+        if code == upper:
+            return code
+    lower = sel.lower()
+    for code, name in index:
+        if name == lower:
+            return code
+    return None
 
 
 def rule_url(rule: Type[Rule]) -> str:
@@ -53,13 +99,13 @@ def resolve_selector(selector: str) -> FrozenSet[str]:
     if not sel:
         raise UnknownSelector("empty rule selector")
     if sel.upper() == "ALL":
-        return frozenset(_by_code())
-    rule = rule_for(sel)
-    if rule is not None:
-        return frozenset({rule.code})
+        return default_selection()
+    code = code_for(sel)
+    if code is not None:
+        return frozenset({code})
     upper = sel.upper()
     if upper.startswith("CL") and upper[2:].isdigit() or upper == "CL":
-        matched = frozenset(code for code in _by_code() if code.startswith(upper))
+        matched = frozenset(code for code, _ in _index() if code.startswith(upper))
         if matched:
             return matched
     raise UnknownSelector(f"unknown rule selector {selector!r}")
@@ -74,10 +120,9 @@ def resolve_selectors(selectors: Iterable[str]) -> FrozenSet[str]:
 
 def default_selection() -> FrozenSet[str]:
     """Rules on when nothing is selected: all of them (each is precise enough to be on)."""
-    return frozenset(_by_code())
+    return frozenset(code for code, _ in _index())
 
 
 def normalize_code(token: str) -> Optional[str]:
     """Map a code or name used in a suppression comment to a code, or None if unknown."""
-    rule = rule_for(token)
-    return rule.code if rule is not None else None
+    return code_for(token)

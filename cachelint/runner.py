@@ -8,17 +8,18 @@ imported unless a fix has to be built.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.cache import ResultCache
 from cachelint.config import CliOverrides, ConfigResolver
 from cachelint.engine import SKIPPED_GENERATED, SKIPPED_NO_MARKER, Engine, FileResult
 from cachelint.importers import importers
 from cachelint.signals import held, release_in_worker
+
+if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import ProcessPoolExecutor
 
 #: Below this many files to analyse, the pool's start-up is not worth it.
 POOL_THRESHOLD = 24
@@ -151,6 +152,10 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
             current, current_bytes = [], 0
     if current:
         chunks.append(current)
+    # imported here: a run answered from the cache (or too small for a pool) never needs them
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     results: Dict[str, FileResult] = {}
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
 
 from cachelint.tables import Tables, default_tables
 
@@ -56,6 +56,38 @@ class ConfigError(Exception):
         self.message = message
         where = path or "<command line>"
         super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+class DefaultRuleOptions(Mapping[str, Any]):
+    """`Settings.rule_options` when no config sets a rule option: every rule's options class
+    at its defaults, built on first use. Building it imports the rules (and the request
+    analysis they import), which a run answered from the cache never needs."""
+
+    def __init__(self) -> None:
+        self._options: Optional[Dict[str, Any]] = None
+
+    def _load(self) -> Dict[str, Any]:
+        if self._options is None:
+            from cachelint.registry import all_rules
+
+            self._options = {
+                rule.code: rule.options_class()
+                for rule in all_rules()
+                if rule.options_class is not None
+            }
+        return self._options
+
+    def __getitem__(self, code: str) -> Any:
+        return self._load()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __repr__(self) -> str:
+        return repr(self._load())
 
 
 @dataclass(frozen=True)
@@ -131,7 +163,10 @@ class Settings:
         data = {
             "select": sorted(self.select),
             "per_file_ignores": [[p, sorted(c)] for p, c in self.per_file_ignores],
-            "rule_options": {k: repr(v) for k, v in sorted(self.rule_options.items())},
+            # defaults are the code's, which the cache checks itself (`cache.code_id`)
+            "rule_options": "defaults"
+            if isinstance(self.rule_options, DefaultRuleOptions)
+            else {k: repr(v) for k, v in sorted(self.rule_options.items())},
             "tables": repr(self.tables),
             "analysis": repr(self.analysis),
             "include_generated": self.include_generated,

@@ -293,3 +293,105 @@ def test_generated_files_with_include_generated_and_listings(cli: Cli, project: 
     assert _flagged(cli()) == ["gen.py", "gen_pb2.py", "markers.py"]
     listed = _cli_runner().invoke(main, ["--show-files"])
     assert listed.stdout.split() == ["gen.py", "gen_pb2.py", "markers.py"]
+
+
+# --- start-up: what a run answered from the cache imports ------------------------------------------
+def test_the_rule_index_is_the_rules() -> None:
+    from cachelint import registry
+
+    assert registry.RULE_INDEX == tuple((r.code, r.name) for r in registry.all_rules())
+
+
+SELECTORS = [
+    "ALL",
+    "CL",
+    "CL0",
+    "CL00",
+    "CL001",
+    "cl007",
+    " CL1 ",
+    "invalid-cache-control",
+    "Unused-Suppression",
+    "CL01",
+    "CL1",
+]
+
+
+def test_selectors_resolve_alike_with_or_without_the_rules_imported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from cachelint import registry
+
+    def answers() -> list:
+        out = []
+        for sel in [*SELECTORS, "CL9", "nope", "CL0011"]:
+            try:
+                out.append(registry.resolve_selector(sel))
+            except registry.UnknownSelector as exc:
+                out.append(str(exc))
+            out.append((registry.code_for(sel), registry.normalize_code(sel)))
+        return out + [registry.default_selection()]
+
+    with_rules = answers()
+    assert with_rules[-1] == frozenset(r.code for r in registry.all_rules())
+    monkeypatch.delitem(sys.modules, "cachelint.rules")  # as in a fresh process
+    assert answers() == with_rules
+
+
+def test_default_rule_options_are_built_on_first_use(tmp_path: Path) -> None:
+    from cachelint.registry import all_rules
+    from cachelint.settings import DefaultRuleOptions
+
+    settings = ConfigResolver(tmp_path, CliOverrides()).default_settings
+    assert isinstance(settings.rule_options, DefaultRuleOptions)
+    expected = {r.code: r.options_class() for r in all_rules() if r.options_class is not None}
+    assert dict(settings.rule_options) == expected and settings.rule_options == expected
+    write(tmp_path, {"cachelint.toml": "[rules.CL001]\n"})  # a rules table: built at once
+    configured = ConfigResolver(tmp_path, CliOverrides()).default_settings.rule_options
+    assert type(configured) is dict and configured == expected
+
+
+def test_a_run_answered_from_the_cache_imports_no_rule_analysis_pool_or_unused_format(
+    project: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from cachelint.cli import main
+        try:
+            main.main(args=["--output-format", "concise", "."], standalone_mode=False)
+        except SystemExit:
+            pass
+        print(json.dumps(sorted(sys.modules)))
+        """
+    )
+
+    def modules() -> List[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=300
+        )
+        assert "markers.py:1" in done.stdout, done.stderr
+        return json.loads(done.stdout.splitlines()[-1])
+
+    cold = modules()  # fills the cache: the rules and the analysis ran
+    assert "cachelint.rules" in cold and "cachelint.analysis" in cold
+    warm = modules()
+    unwanted = [
+        "cachelint.rules",
+        "cachelint.analysis",
+        "libcst",
+        "multiprocessing",
+        "concurrent.futures",
+        "tempfile",
+        "difflib",
+        "cachelint.output.full",
+        "cachelint.output.sarif",
+        "cachelint.output.junit",
+        "cachelint.fixer",
+    ]
+    assert [name for name in unwanted if name in warm] == []
