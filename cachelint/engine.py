@@ -141,6 +141,7 @@ class Engine:
         settings = settings or self.settings_for(Path(path))
         result = FileResult(path=path)
         clock = _Clock(result.timings)
+        from_disk = data is None
         if data is None:
             try:
                 data = read_regular_file(path)  # never blocks on a FIFO
@@ -217,6 +218,8 @@ class Engine:
                     if self.strict:
                         raise
                     result.errors.append(f"{path}: {rule.code}: internal error: {type(exc).__name__}: {exc}")
+        if from_disk:
+            project.drop_override(path)  # the disk holds these bytes; a worker needn't
         diagnostics = _dedupe(ctx.deduplicated())
         diagnostics = [d if settings.is_fixable(d.code) or d.fix is None else d.with_fix(None) for d in diagnostics]
         with clock("suppress"):

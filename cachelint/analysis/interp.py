@@ -485,7 +485,17 @@ class Interpreter:
     def _body_caps(self, body: Sequence[ast.stmt]) -> bool:
         """Whether a loop body limits how often it runs or marks: `break`, `return`, a
         comparison with a small constant, with a name like `max_breakpoints`, or with the
-        last index (`i == len(x) - 1`)."""
+        last index (`i == len(x) - 1`). Remembered on the body's first statement: a loop
+        in a helper is entered on every call of the helper."""
+        if not body:
+            return False
+        known: Optional[bool] = getattr(body[0], "_cachelint_body_caps", None)
+        if known is None:
+            known = self._scan_body_caps(body)
+            body[0]._cachelint_body_caps = known  # type: ignore[attr-defined]
+        return known
+
+    def _scan_body_caps(self, body: Sequence[ast.stmt]) -> bool:
         for node in walk_local(body):
             if isinstance(node, (ast.Break, ast.Return)):
                 return True
@@ -494,7 +504,7 @@ class Interpreter:
                     if isinstance(operand, ast.Constant) and isinstance(operand.value, int) and not isinstance(operand.value, bool):
                         if 0 < operand.value <= 4 and not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
                             return True
-                    text = ast.unparse(operand)
+                    text = subject_text(operand)
                     if self._CAP_NAME_RE.search(text):
                         return True
                     if re.search(r"len\(.*\)\s*-\s*1", text):
@@ -1088,7 +1098,7 @@ class Interpreter:
 
     def static_truth(self, test: ast.expr, frame: Frame) -> Optional[bool]:
         """Decide a condition when it is a constant (`TYPE_CHECKING`, a known flag)."""
-        text = ast.unparse(test) if isinstance(test, (ast.Name, ast.Attribute)) else ""
+        text = subject_text(test) if isinstance(test, (ast.Name, ast.Attribute)) else ""
         if text in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             return False
         if isinstance(test, ast.Constant):
@@ -1115,7 +1125,7 @@ class Interpreter:
             return else_atoms, then_atoms
         if isinstance(test, ast.BoolOp):
             parts = [self.condition_atoms(v, frame) for v in test.values]
-            whole = Atom(ast.unparse(test), "opaque")
+            whole = Atom(subject_text(test), "opaque")
             if isinstance(test.op, ast.And):
                 then_atoms = [a for p in parts for a in p[0]]
                 return then_atoms, [whole.negate()]
@@ -1148,7 +1158,7 @@ class Interpreter:
         if isinstance(test, (ast.Name, ast.Attribute)):
             atom = Atom(self._subject(test, frame), "truthy")
             return [atom], [atom.negate()]
-        atom = Atom(ast.unparse(test), "opaque")
+        atom = Atom(subject_text(test), "opaque")
         return [atom], [atom.negate()]
 
     def _subject(self, node: ast.expr, frame: Frame) -> str:
@@ -1482,7 +1492,7 @@ class Interpreter:
 
     def resolve_class(self, module: ModuleInfo, node: ast.expr) -> Optional[ClassInfo]:
         """The project class a base-class expression names, if any."""
-        key = ("class", module.path, ast.dump(node))
+        key = ("class", module.path, id(node))
         if key in self._evaluating:
             return None
         self._evaluating.add(key)
@@ -1639,7 +1649,7 @@ class Interpreter:
 
     def _annotation_qualname(self, module: ModuleInfo, node: ast.expr) -> Any:
         if isinstance(node, ast.Name):
-            for stmt in ast.walk(module.tree):
+            for stmt in module.imports:
                 if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
                     for alias in stmt.names:
                         if (alias.asname or alias.name) == node.id:
@@ -1664,7 +1674,7 @@ class Interpreter:
         if isinstance(node, ast.Attribute):
             text = ast.unparse(node)
             head = text.split(".", 1)[0]
-            for stmt in ast.walk(module.tree):
+            for stmt in module.imports:
                 if isinstance(stmt, ast.Import):
                     for alias in stmt.names:
                         if (alias.asname or alias.name.split(".")[0]) == head:
@@ -1800,7 +1810,7 @@ class Interpreter:
         callee = Frame(module=module, parent=parent, func=func, owner=func.owner, self_value=func.bound, guard=frame.guard,
                        at_import=frame.at_import, chain=frame.chain + (span,), depth=frame.depth + 1, caller=frame)
         self._bind_params(node, callee, args, kwargs, func.bound, span)
-        if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_local(node.body)):
+        if _is_generator(node):
             self._stack.append(callee)
             try:
                 self.exec_block(node.body, callee)
@@ -2464,6 +2474,16 @@ def _router_routes(model_list: Optional[Value]) -> Tuple[Tuple[str, str], ...]:
             if isinstance(alias, Str) and alias.text and isinstance(model, Str) and model.text:
                 routes.append((alias.text, model.text))
     return tuple(routes)
+
+
+def _is_generator(node: Any) -> bool:
+    """Whether a function's own body yields; remembered on the node, as the same helper is
+    called many times per analysed file."""
+    known: Optional[bool] = getattr(node, "_cachelint_generator", None)
+    if known is None:
+        known = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_local(node.body))
+        node._cachelint_generator = known
+    return known
 
 
 def _join(branches: List[Tuple[Dict[str, Value], Guard]], base: Dict[str, Value]) -> Dict[str, Value]:

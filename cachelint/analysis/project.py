@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source
@@ -65,6 +65,15 @@ class ModuleInfo:
         self.classes: Dict[str, ClassInfo] = {}
         self.all_classes: List[ClassInfo] = []
         self.functions: Dict[str, ast.AST] = {}
+        #: every `import` / `from ... import` anywhere in the module, in walk order; indexed
+        #: once here because annotation lookups need them for every analysed parameter
+        self.imports: List[ast.stmt] = []
+        self._digest: Optional[str] = None
+        #: memo of `analysis._module_candidates` and of each function's source text: every
+        #: file importing this module asks for them again
+        self.candidates: Optional[Tuple[Any, Any, Any]] = None
+        self.function_texts: Optional[Dict[int, str]] = None
+        self.uses: Any = None
         self._collect(tree.body)
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
@@ -72,6 +81,15 @@ class ModuleInfo:
                 if info is None or info.node is not node:
                     info = _class_info(self, node)
                 self.all_classes.append(info)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                self.imports.append(node)
+
+    @property
+    def digest(self) -> str:
+        """Content hash of the module's bytes, computed once (the result cache keys on it)."""
+        if self._digest is None:
+            self._digest = hashlib.blake2b(self.source.raw, digest_size=16).hexdigest()
+        return self._digest
 
     @property
     def index(self) -> LineIndex:
@@ -161,6 +179,11 @@ def _target_names(target: ast.expr) -> List[str]:
     return []
 
 
+#: Source bytes of parsed modules a worker keeps between files. A syntax tree takes ~20x its
+#: source in memory, so 6 MB of source is ~120 MB per worker.
+MODULE_CACHE_BYTES = 6_000_000
+
+
 class Project:
     """On-demand view of the project under `root` (one per worker process and root)."""
 
@@ -168,39 +191,67 @@ class Project:
         self.root = Path(os.path.realpath(root))
         self.options = options or AnalysisOptions()
         self._modules: Dict[str, Optional[ModuleInfo]] = {}
+        self._realpaths: Dict[str, str] = {}
+        #: source bytes of the modules in `_modules`, and the most `trim` keeps
+        self._module_bytes = 0
+        self.module_cache_bytes = MODULE_CACHE_BYTES
         self._overrides: Dict[str, bytes] = {}
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
         self._files: Optional[List[str]] = None
         #: per (module path, depth): names it imports that lead to LLM calls (see
         #: `cachelint.analysis.candidate_functions`); dropped whenever a module changes
-        self.candidate_memo: Dict[Tuple[str, int], Set[str]] = {}
+        self.candidate_memo: Dict[Tuple[str, int, FrozenSet[str]], Any] = {}
+        #: modules the current file's search for imported wrappers has read (see
+        #: `cachelint.analysis.IMPORT_MODULES_BUDGET`); None outside that search
+        self.explored: Optional[Set[str]] = None
         #: every project file read for the current analysis (path -> content hash)
         self.deps: Dict[str, str] = {}
 
     # --- files ---------------------------------------------------------------------------
+    def real(self, path: str) -> str:
+        """`os.path.realpath`, remembered: the analysis asks for the same few paths
+        hundreds of thousands of times per run, and each answer costs an lstat per
+        path component."""
+        found = self._realpaths.get(path)
+        if found is None:
+            found = self._realpaths[path] = os.path.realpath(path)
+        return found
+
     def contains(self, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = self.real(path)
         root = str(self.root)
         return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
     def set_override(self, path: str, data: bytes) -> None:
         """Use `data` as the content of `path` (stdin input, or a file being fixed)."""
-        path = os.path.realpath(path)
+        path = self.real(path)
+        loaded = self._modules.get(path)
         self._overrides[path] = data
-        self._modules.pop(path, None)
+        if loaded is not None and loaded.source.raw == data:
+            return  # the same bytes (a file linted from disk): what we know still holds
+        self._drop_module(path)
         self.candidate_memo.clear()
+
+    def drop_override(self, path: str) -> None:
+        """Stop holding `path`'s bytes (linted from disk: the disk has them)."""
+        self._overrides.pop(self.real(path), None)
+
+    def _drop_module(self, path: str) -> None:
+        info = self._modules.pop(path, None)
+        if info is not None:
+            self._module_bytes -= len(info.source.raw)
 
     def forget(self, path: str) -> None:
         """Drop what is cached about `path` (its content changed on disk)."""
-        path = os.path.realpath(path)
-        self._modules.pop(path, None)
+        path = self.real(path)
+        self._drop_module(path)
         self._overrides.pop(path, None)
         self.candidate_memo.clear()
 
     def read_bytes(self, path: str, limit: int = MAX_MODULE_BYTES) -> Optional[bytes]:
         """Bytes of a project file, or None if outside the root, missing or too big."""
-        real = os.path.realpath(path)
+        real = self.real(path)
         if real in self._overrides:
             data = self._overrides[real]
         else:
@@ -222,7 +273,7 @@ class Project:
         Only files under the project root (and under `prompt-paths` when configured) are
         read; a file over the size limit gives its size only.
         """
-        real = os.path.realpath(path)
+        real = self.real(path)
         if not self.contains(real) or not self._prompt_path_allowed(real):
             return None, None
         try:
@@ -243,7 +294,7 @@ class Project:
         if not self.options.prompt_paths:
             return True
         for rel in self.options.prompt_paths:
-            base = os.path.realpath(os.path.join(self.root, rel))
+            base = self.real(os.path.join(self.root, rel))
             if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
                 return True
         return False
@@ -251,15 +302,32 @@ class Project:
     # --- modules ---------------------------------------------------------------------------
     def module(self, path: str) -> Optional[ModuleInfo]:
         """The parsed module at `path` (None when it cannot be read or parsed)."""
-        path = os.path.realpath(path)
+        path = self.real(path)
         if path in self._modules:
-            info = self._modules[path]
-            if info is not None:
-                self.deps.setdefault(path, hashlib.blake2b(info.source.raw, digest_size=16).hexdigest())
+            info = self._modules.pop(path)
+            self._modules[path] = info  # most recently used last: `trim` drops the oldest
+            if info is not None and path not in self.deps:
+                self.deps[path] = info.digest
             return info
         info = self._load(path)
         self._modules[path] = info
+        if info is not None:
+            self._module_bytes += len(info.source.raw)
         return info
+
+    def trim(self) -> None:
+        """Forget the least recently used parsed modules beyond the memory budget.
+
+        A worker lints thousands of files; keeping the syntax tree of every module any of
+        them imported grew each worker past a gigabyte on a large monorepo. Called between
+        files only: within one file's analysis a module must stay the same object (classes
+        are compared by identity)."""
+        budget = self.module_cache_bytes
+        while self._module_bytes > budget and self._modules:
+            path = next(iter(self._modules))
+            info = self._modules.pop(path)
+            if info is not None:
+                self._module_bytes -= len(info.source.raw)
 
     def _load(self, path: str) -> Optional[ModuleInfo]:
         data = self.read_bytes(path)
@@ -329,7 +397,7 @@ class Project:
         path = os.path.join(base, *parts)
         for candidate in (path + ".py", os.path.join(path, "__init__.py")):
             if os.path.isfile(candidate) and self.contains(candidate):
-                return os.path.realpath(candidate)
+                return self.real(candidate)
         return None
 
     def is_package_dir(self, base: str, parts: List[str]) -> bool:
@@ -380,7 +448,7 @@ class Project:
         return index
 
     def read_bytes_untracked(self, path: str) -> Optional[bytes]:
-        real = os.path.realpath(path)
+        real = self.real(path)
         if real in self._overrides:
             return self._overrides[real]
         try:
@@ -410,7 +478,7 @@ class Project:
                         if entry.name not in skip and not entry.name.startswith("."):
                             stack.append(entry.path)
                     elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
-                        files.append(os.path.realpath(entry.path))
+                        files.append(self.real(entry.path))
                 except OSError:
                     continue
         files.sort()

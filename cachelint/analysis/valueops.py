@@ -102,10 +102,19 @@ def is_sdk_name(dotted: str) -> bool:
 
 
 def subject_text(node: ast.expr) -> str:
-    try:
-        return ast.unparse(node)
-    except Exception:
-        return "?"
+    """The source form of an expression (guards name their subjects by it), remembered on
+    the node: the same conditions are read again on every path through a function."""
+    known: Optional[str] = getattr(node, "_cachelint_text", None)
+    if known is None:
+        try:
+            known = ast.unparse(node)
+        except Exception:
+            known = "?"
+        try:
+            node._cachelint_text = known  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return known
 
 
 def isa_matches(cls_name: Optional[str], atom: Atom) -> bool:
@@ -288,6 +297,14 @@ def flatten_union(node: ast.expr, out: List[ast.expr]) -> None:
 
 
 def self_assignments(node: Any) -> Iterable[Tuple[str, ast.expr]]:
+    """`self.x = value` pairs of a method body (remembered on the method node)."""
+    known = getattr(node, "_cachelint_self_assignments", None)
+    if known is None:
+        known = node._cachelint_self_assignments = list(_self_assignments(node))
+    return known
+
+
+def _self_assignments(node: Any) -> Iterable[Tuple[str, ast.expr]]:
     for stmt in walk_local(node.body):
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:

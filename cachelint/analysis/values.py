@@ -657,19 +657,29 @@ class PartialV(Value):
 
 
 def union(options: List[Tuple[Value, Guard]], span: Optional[Span] = None) -> Value:
-    """Join values from branches; identical objects merge, wide unions become Unknown."""
+    """Join values from branches; identical objects merge, wide unions become Unknown.
+
+    Branch joins call this for every name in scope, most of them bound to the same object
+    in every branch: that case returns the object at once (whichever branch runs, the value
+    is the same). Guards are intersected through sets, not by scanning tuples: nested
+    branches make them long, and the scans made joins quadratic."""
+    if options:
+        first = options[0][0]
+        if all(value is first for value, _ in options):
+            return first
     flat: List[Tuple[Value, Guard]] = []
     for value, guard in options:
         if isinstance(value, UnionV):
-            flat.extend((v, guard + g) for v, g in value.options)
+            flat.extend((v, _concat(guard, g)) for v, g in value.options)
         else:
             flat.append((value, guard))
     unique: List[Tuple[Value, Guard]] = []
     for value, guard in flat:
         for i, (seen, seen_guard) in enumerate(unique):
             if seen is value or _same_const(seen, value):
-                common = tuple(a for a in seen_guard if a in guard)
-                unique[i] = (seen, common)
+                if seen_guard:
+                    members = set(guard)
+                    unique[i] = (seen, tuple(a for a in seen_guard if a in members))
                 break
         else:
             unique.append((value, guard))
@@ -679,6 +689,16 @@ def union(options: List[Tuple[Value, Guard]], span: Optional[Span] = None) -> Va
         kind = max(v.kind for v, _ in unique)
         return Unknown(kind, "one of many values", span)
     return UnionV(unique, span)
+
+
+def _concat(outer: Guard, inner: Guard) -> Guard:
+    """`outer` then the atoms of `inner` it does not already hold (guards are conjunctions)."""
+    if not outer:
+        return inner
+    if not inner:
+        return outer
+    members = set(outer)
+    return outer + tuple(a for a in inner if a not in members)
 
 
 def _same_const(a: Value, b: Value) -> bool:

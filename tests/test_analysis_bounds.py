@@ -1,0 +1,183 @@
+"""The analysis stays bounded on wide projects, and its shortcuts never change an answer.
+
+The search for imported wrappers follows only imports that can matter, reads at most
+`IMPORT_MODULES_BUDGET` modules per file (all or nothing), and remembers each module's
+answer for the next file; a worker keeps a bounded number of parsed modules. These tests
+check the answers, not the timings: a remembered answer equals a fresh one, a dependency
+read through the memo is still recorded for the result cache, and over budget the file's
+own functions are still analysed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import pytest
+
+import cachelint.analysis as analysis
+from cachelint.analysis import analyse_file, candidate_functions
+from cachelint.analysis.project import Project
+
+LLM = """\
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def complete(system, user_text):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=300,
+        system=system,
+        messages=[{"role": "user", "content": user_text}],
+    )
+"""
+SERVICE = """\
+from llm import complete
+
+
+def summarise(text):
+    return complete("Summarise. " * 400, text)
+
+
+def unrelated(x):
+    return x + 1
+"""
+CALLER = """\
+from service import summarise
+
+
+def handle(ticket):
+    return summarise(ticket)
+
+
+def other():
+    return 2
+"""
+CLASS_LLM = """\
+import anthropic
+
+
+class Assistant:
+    def __init__(self):
+        self.client = anthropic.Anthropic()
+
+    def answer(self, question):
+        return self.client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=100,
+            system="Answer. " * 400, messages=[{"role": "user", "content": question}],
+        )
+"""
+CLASS_CALLER = """\
+from assistant import Assistant
+
+
+class Bot:
+    def __init__(self):
+        self.helper = Assistant()
+
+    def reply(self, text):
+        return self.helper.answer(text)
+"""
+
+
+def _write(root: Path, files: dict) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _names(root: Path, name: str, project: Project) -> List[str]:
+    module = project.module(str(root / name))
+    assert module is not None
+    return sorted(node.name for node, _ in candidate_functions(module, project))
+
+
+def test_a_caller_of_a_wrapper_of_a_wrapper_is_a_candidate(tmp_path: Path) -> None:
+    _write(tmp_path, {"llm.py": LLM, "service.py": SERVICE, "caller.py": CALLER})
+    assert _names(tmp_path, "caller.py", Project(tmp_path)) == ["handle"]
+
+
+def test_a_method_called_through_an_attribute_of_an_imported_class_is_followed(tmp_path: Path) -> None:
+    _write(tmp_path, {"assistant.py": CLASS_LLM, "bot.py": CLASS_CALLER})
+    assert "reply" in _names(tmp_path, "bot.py", Project(tmp_path))
+
+
+def test_a_wrapper_re_exported_by_a_package_is_followed(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "pkg/__init__.py": "from pkg.llm import complete\n",
+        "pkg/llm.py": LLM,
+        "caller.py": "from pkg import complete\n\n\ndef go(t):\n    return complete('S. ' * 500, t)\n",
+    })
+    assert _names(tmp_path, "caller.py", Project(tmp_path)) == ["go"]
+
+
+def test_a_remembered_answer_equals_a_fresh_one_and_keeps_its_dependencies(tmp_path: Path) -> None:
+    _write(tmp_path, {"llm.py": LLM, "service.py": SERVICE, "caller.py": CALLER, "caller2.py": CALLER})
+    project = Project(tmp_path)
+    first = analyse_file(project, str(tmp_path / "caller.py"))
+    second = analyse_file(project, str(tmp_path / "caller2.py"))  # the memo answers now
+    fresh = analyse_file(Project(tmp_path), str(tmp_path / "caller2.py"))
+    assert len(second.requests) == len(fresh.requests) == len(first.requests) == 1
+    assert {Path(p).name for p in second.deps} == {Path(p).name for p in fresh.deps}
+    # The wrapper search alone, answered from the memo, still records what it depended on.
+    module = project.module(str(tmp_path / "caller2.py"))
+    project.deps = {}
+    candidate_functions(module, project)
+    assert {"llm.py", "service.py"} <= {Path(p).name for p in project.deps}
+
+
+def test_over_budget_the_file_keeps_its_own_candidates_and_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    helpers = {f"h{i}.py": f"from h{i + 1} import f{i + 1}\n\n\ndef f{i}(x):\n    return f{i + 1}(x)\n" for i in range(6)}
+    helpers["h6.py"] = "def f6(x):\n    return x\n"
+    own = "import anthropic\nfrom h0 import f0\n\n\ndef direct():\n    return anthropic.Anthropic().messages.create(model='m', max_tokens=1, messages=[])\n\n\ndef via(x):\n    return f0(x)\n"
+    _write(tmp_path, {**helpers, "app.py": own})
+    monkeypatch.setattr(analysis, "IMPORT_MODULES_BUDGET", 2)  # the chain reaches 3 (IMPORT_DEPTH)
+    project = Project(tmp_path)
+    notes: List[str] = []
+    module = project.module(str(tmp_path / "app.py"))
+    chosen = sorted(node.name for node, _ in candidate_functions(module, project, notes))
+    assert chosen == ["direct"]
+    assert len(notes) == 1 and "more than 2 project modules" in notes[0]
+    # Nothing partial was remembered: with a budget that fits, the full answer comes back.
+    monkeypatch.setattr(analysis, "IMPORT_MODULES_BUDGET", 128)
+    notes.clear()
+    assert sorted(node.name for node, _ in candidate_functions(module, project, notes)) == ["direct"]
+    assert notes == []
+
+
+def test_the_budget_decision_does_not_depend_on_the_memo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file over budget is over budget whether the modules' answers were remembered from an
+    earlier file or not (otherwise results would depend on the order a worker saw files)."""
+    _write(tmp_path, {"llm.py": LLM, "service.py": SERVICE, "caller.py": CALLER, "small.py": "from llm import complete\n\n\ndef a(t):\n    return complete('x', t)\n"})
+    monkeypatch.setattr(analysis, "IMPORT_MODULES_BUDGET", 1)
+    warm = Project(tmp_path)
+    assert _names(tmp_path, "small.py", warm) == ["a"]  # one module: within budget, remembered
+    assert _names(tmp_path, "caller.py", warm) == _names(tmp_path, "caller.py", Project(tmp_path)) == []
+
+
+def test_the_module_cache_is_trimmed_between_files_to_its_budget(tmp_path: Path) -> None:
+    _write(tmp_path, {f"m{i}.py": f"X = {'1' * 100}\n" for i in range(10)})
+    project = Project(tmp_path)
+    project.module_cache_bytes = 350
+    for i in range(10):
+        project.module(str(tmp_path / f"m{i}.py"))
+    assert len(project._modules) == 10  # never during a file's analysis
+    project.trim()
+    assert len(project._modules) == 3
+    assert all(Path(p).name in {"m7.py", "m8.py", "m9.py"} for p in project._modules)  # least recently used go first
+
+
+def test_relinting_unchanged_bytes_keeps_what_is_known(tmp_path: Path) -> None:
+    _write(tmp_path, {"llm.py": LLM, "service.py": SERVICE, "caller.py": CALLER})
+    project = Project(tmp_path)
+    analyse_file(project, str(tmp_path / "caller.py"))
+    memo = dict(project.candidate_memo)
+    assert memo
+    project.set_override(str(tmp_path / "llm.py"), (tmp_path / "llm.py").read_bytes())
+    assert project.candidate_memo == memo
+    project.set_override(str(tmp_path / "llm.py"), b"def complete(s, u):\n    return None\n")
+    assert project.candidate_memo == {}
+    assert _names(tmp_path, "caller.py", project) == []  # the wrapper no longer calls an SDK
