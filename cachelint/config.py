@@ -33,7 +33,7 @@ import sys
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from cachelint import registry
 from cachelint.globs import prefix_pattern, rebase_pattern, split_pattern
@@ -735,6 +735,8 @@ class ConfigResolver:
         self._by_dir: Dict[Path, Settings] = {}
         #: directory as given (not resolved) -> settings of its real path
         self._by_given_dir: Dict[str, Settings] = {}
+        #: real path of a regular file met by the walker -> its settings
+        self._by_file: Dict[str, Settings] = {}
         self._forced_config: Optional[Path] = None
         self._inline: List[_Layer] = []
         inline_src = _Source(None, "", self._cwd)
@@ -798,7 +800,7 @@ class ConfigResolver:
         """Settings for the current directory (what `--show-settings` shows without a path)."""
         return self._default
 
-    def settings_for(self, path: Path) -> Settings:
+    def settings_for(self, path: Union[str, Path]) -> Settings:
         """Settings of the closest config of `path` (a file, or a directory itself).
 
         Asked once per linted file: a regular file or a directory that is not itself a
@@ -807,6 +809,9 @@ class ConfigResolver:
         `realpath` per call.
         """
         text = os.fspath(path)
+        known = self._by_file.get(text)
+        if known is not None:
+            return known
         if not os.path.isabs(text):
             text = os.path.join(str(self._cwd), text)
         try:
@@ -826,6 +831,11 @@ class ConfigResolver:
     def remember_directory(self, directory: str, settings: Settings) -> None:
         """Record that `settings` apply in `directory` (a real path): the walker found out."""
         self._by_given_dir[directory] = settings
+
+    def remember_files(self, settings_of: Mapping[str, Settings]) -> None:
+        """Record the settings of regular files (real paths) the walker found in their
+        directory: asking for them again then costs no system call."""
+        self._by_file.update(settings_of)
 
     def _settings_for_real(self, path: Path) -> Settings:
         p = _real(path if Path(path).is_absolute() else self._cwd / path)

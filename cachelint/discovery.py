@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Pattern, Sequence, Set, 
 
 from cachelint.config import CONFIG_FILENAMES
 from cachelint.gitignore import IgnoreStack, ignore_top
-from cachelint.globs import compile_pattern, match_path
+from cachelint.globs import compile_pattern, match_path, split_pattern
 from cachelint.source import not_regular_reason, read_regular_file
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,9 +107,10 @@ class Discovery:
         return [Path(p) for p in self.paths]
 
 
-def _path_order(path: str) -> List[str]:
-    """Sort key of an absolute path string that orders as `pathlib` orders `Path`s."""
-    return path.split("/")
+def _path_order(path: str) -> str:
+    """Sort key of an absolute path string that orders as `pathlib` orders `Path`s: component
+    by component, which a NUL separator (below any character of a name) gives one string."""
+    return path.replace("/", "\0")
 
 
 def _rel_for_match(path: Path, settings: "Settings", cwd: Path) -> str:
@@ -157,36 +158,91 @@ def _real(path: Path) -> Path:
 _CONFIG_NAMES = frozenset(CONFIG_FILENAMES)
 
 
+def _union(patterns: Sequence[str]) -> Optional[Pattern[str]]:
+    """One regex matching what any of the patterns matches (`descendants=False`)."""
+    if not patterns:
+        return None
+    return re.compile(
+        "|".join(f"(?:{compile_pattern(p, False).pattern})" for p in patterns), re.DOTALL
+    )
+
+
 class _Plan:
     """What the walker tests the entries of a directory against, prepared once per `Settings`:
-    the bases `_rel_for_match` tries, as strings, and every exclude pattern in one regex."""
+    the bases `_rel_for_match` tries, as strings, and the exclude patterns as two regexes.
 
-    __slots__ = ("settings", "bases", "_exclude", "_compiled")
+    An unanchored pattern (no `/` but a trailing one: `build`, `*_pb2.py`, the default
+    excludes) matches a relative path exactly when it matches its last component, so those
+    are tested against the entry's name alone, and a pattern without glob characters (every
+    default exclude) by a set lookup; anchored ones against the relative path.
+    """
+
+    __slots__ = (
+        "settings",
+        "bases",
+        "_patterns",
+        "_literal",
+        "_literal_dirs",
+        "_names",
+        "_anchored",
+        "_ready",
+    )
 
     def __init__(self, settings: "Settings", cwd: str) -> None:
         self.settings = settings
         self.bases = [(b, b if b.endswith("/") else b + "/") for b in (str(settings.base_dir), cwd)]
-        self._exclude = (*settings.exclude, *settings.extend_exclude)
-        self._compiled: Optional[Pattern[str]] = None
+        self._patterns = (*settings.exclude, *settings.extend_exclude)
+        self._literal: Set[str] = set()  # names excluded as files or directories
+        self._literal_dirs: Set[str] = set()  # names excluded as directories only
+        self._names: Optional[Pattern[str]] = None
+        self._anchored: Optional[Pattern[str]] = None
+        self._ready = False
 
-    def excluded(self, path: str, is_dir: bool) -> bool:
-        """`_matches_exclude(_rel_for_match(path, ...), ..., descendants=False)` on strings."""
+    def _compile(self) -> None:
+        names: List[str] = []
+        anchored: List[str] = []
+        for pattern in self._patterns:
+            is_anchored, dir_only, body = split_pattern(pattern)
+            if is_anchored:
+                anchored.append(pattern)
+            elif body and not any(c in body for c in "*?[\\"):
+                (self._literal_dirs if dir_only else self._literal).add(body)
+            else:
+                names.append(pattern)
+        self._names = _union(names)
+        self._anchored = _union(anchored)
+        self._ready = True
+
+    def _literal_match(self, name: str, is_dir: bool) -> bool:
+        """What the regex of a literal unanchored pattern says of `name` (its `$` also matches
+        before a final newline: a file named `build\\n` is matched by `build`)."""
+        if is_dir:
+            return name in self._literal or name in self._literal_dirs
+        return name in self._literal or (name.endswith("\n") and name[:-1] in self._literal)
+
+    def _rel(self, path: str) -> Optional[str]:
+        """`_rel_for_match` on strings; None for a base directory itself (rel ".")."""
         for base, prefix in self.bases:
             if path == base:
-                return False  # the base directory itself (rel ".")
+                return None
             if path.startswith(prefix):
-                rel = path[len(prefix) :]
-                break
-        else:
-            rel = path
-        if not self._exclude:
+                return path[len(prefix) :]
+        return path
+
+    def excluded(self, path: str, name: str, is_dir: bool) -> bool:
+        """`_matches_exclude(_rel_for_match(path, ...), ..., descendants=False)` on strings."""
+        if not self._patterns:
             return False
-        if self._compiled is None:  # compiled on first use, as `match_path` would
-            self._compiled = re.compile(
-                "|".join(f"(?:{compile_pattern(p, False).pattern})" for p in self._exclude),
-                re.DOTALL,
-            )
-        return self._compiled.match(rel + "/" if is_dir else rel) is not None
+        if not self._ready:  # compiled on first use, as `match_path` would
+            self._compile()
+        if self._literal_match(name, is_dir) or (
+            self._names is not None and self._names.match(name + "/" if is_dir else name)
+        ):
+            return self._rel(path) is not None
+        if self._anchored is None:
+            return False
+        rel = self._rel(path)
+        return rel is not None and self._anchored.match(rel + "/" if is_dir else rel) is not None
 
 
 class _Walker:
@@ -205,6 +261,7 @@ class _Walker:
         self.named: Set[str] = set()  # every explicitly named regular file
         self.named_added: Set[str] = set()  # those of them added as named
         self.deferred: Set[str] = set()  # walked files whose generated check was deferred
+        self.settings_of: Dict[str, "Settings"] = {}  # walked regular files (real paths)
         self.errors: List[Tuple[str, str]] = []
         self._plans: Dict[int, _Plan] = {}
 
@@ -314,10 +371,10 @@ class _Walker:
                 return
         if not is_dir and not (is_file and name.endswith(PYTHON_SUFFIXES)):
             return
-        if plan.excluded(path, is_dir):
+        if plan.excluded(path, name, is_dir):
             return
         settings = plan.settings
-        if settings.respect_gitignore and ignores.is_ignored(path, is_dir):
+        if settings.respect_gitignore and ignores.active and ignores.is_ignored(path, is_dir):
             return
         if is_dir:
             stack.append((path, os.path.join(shown, name), ignores, settings))
@@ -329,7 +386,11 @@ class _Walker:
                 self.deferred.add(path)
             elif _file_is_generated(path):
                 return
-        self.files.add(os.path.realpath(path) if is_link else path)
+        if is_link:
+            self.files.add(os.path.realpath(path))
+        else:
+            self.files.add(path)
+            self.settings_of[path] = settings
 
 
 def discover(
@@ -354,6 +415,7 @@ def discover(
     for path in (walker.deferred & walker.named) - walker.named_added:
         if _file_is_generated(path):
             walker.files.discard(path)
+    resolver.remember_files(walker.settings_of)  # the linter asks for each file's settings
     return Discovery(
         paths=sorted(walker.files, key=_path_order),
         errors=walker.errors,

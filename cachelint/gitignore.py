@@ -157,6 +157,11 @@ class IgnoreStack:
         """Every ignore file in force, highest priority first."""
         return (*self.excludes, *self.gitignores, *self.ignores)[::-1]
 
+    @property
+    def active(self) -> bool:
+        """False when no ignore file is in force (nothing can be ignored)."""
+        return bool(self.excludes or self.gitignores or self.ignores)
+
     def is_ignored(self, path: Union[str, Path], is_dir: bool) -> bool:
         """True when the last matching pattern of all files in force ignores `path`
         (absolute; a string is taken as a posix path)."""

@@ -109,7 +109,7 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     results: Dict[str, FileResult] = {}
     todo: List[str] = []
     for path in files:
-        settings = engine.settings_for(Path(path))
+        settings = engine.settings_for(path)  # a str: no Path object per file
         hit = cache.lookup(path, settings.fingerprint(), path in explicit) if cache is not None else None
         if hit is not None and (path not in forced or hit.skipped is None):
             results[path] = hit
@@ -126,7 +126,7 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
         results[path].forced = path in forced and path not in explicit
     if cache is not None:
         for path in todo:
-            settings = engine.settings_for(Path(path))
+            settings = engine.settings_for(path)
             cache.store(results[path], settings.fingerprint(), path in explicit)
     return results
 

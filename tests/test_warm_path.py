@@ -112,6 +112,8 @@ def test_settings_for_answers_as_a_full_resolution(
         "pkg/../sub/b.py",
         ".",
         str(tmp_path / "sub" / "b.py"),
+        str(tmp_path.resolve() / "pkg" / "deep" / "c.py"),  # as the walk found it
+        str(tmp_path.resolve() / "plain" / "d.py"),
     ]
     expected = {}
     for rel in asked:
@@ -395,3 +397,76 @@ def test_a_run_answered_from_the_cache_imports_no_rule_analysis_pool_or_unused_f
         "cachelint.fixer",
     ]
     assert [name for name in unwanted if name in warm] == []
+
+
+def test_the_walkers_exclude_test_is_the_documented_one(tmp_path: Path) -> None:
+    """`_Plan.excluded` (names by set or regex, anchored patterns by relative path) answers as
+    `_matches_exclude(_rel_for_match(...), descendants=False)` for every kind of pattern."""
+    from cachelint.discovery import _matches_exclude, _Plan, _rel_for_match
+
+    base = tmp_path.resolve() / "proj"
+    cwd = tmp_path.resolve() / "proj" / "sub"
+    patterns = (
+        "build",
+        "dist/",
+        "*_pb2.py",
+        "/top.py",
+        "pkg/*.py",
+        "a/**/b",
+        "x\\*y",
+        "[ab]c",
+        "./gen",
+        "nl",
+        "?.py",
+        "**/deep/",
+        "sub",
+        "y]",
+    )
+    names = [
+        "build",
+        "dist",
+        "x_pb2.py",
+        "top.py",
+        "m.py",
+        "b",
+        "x*y",
+        "xzy",
+        "ac",
+        "bc",
+        "gen",
+        "nl\n",
+        "build\n",
+        "dist\n",
+        "q.py",
+        "deep",
+        "sub",
+        "y]",
+        "other.py",
+        "é.py",
+        "proj",
+    ]
+    directories = [
+        base,
+        base / "pkg",
+        base / "a" / "k",
+        cwd,
+        tmp_path.resolve() / "out",
+        base.parent,
+    ]
+    settings = dataclasses.replace(
+        ConfigResolver(tmp_path, CliOverrides()).default_settings,
+        project_root=base,
+        exclude=patterns[:7],
+        extend_exclude=patterns[7:],
+    )
+    plan = _Plan(settings, str(cwd))
+    checked = 0
+    for directory in directories:
+        for name in names:
+            path = directory / name
+            for is_dir in (False, True):
+                old = _matches_exclude(_rel_for_match(path, settings, cwd), settings, is_dir, False)
+                assert plan.excluded(str(path), name, is_dir) == old, (path, is_dir)
+                checked += 1
+    assert checked == 252  # including base.parent / "proj": the config directory (rel ".")
+    assert not plan.excluded(str(base), "proj", True)
