@@ -1,6 +1,42 @@
-"""Allow `python -m cachelint`."""
+"""Allow `python -m cachelint` (what the tests, CI images and editors run), Ctrl-C included.
 
-from cachelint.cli import main
+Two things are special about Ctrl-C under `-m`:
+
+* It can land while `cachelint.cli` is still being imported, before `main` handles it:
+  that is one line and exit 130 here too, not a traceback.
+* When the KeyboardInterrupt ended a string `exec` on its way (dataclasses and namedtuples
+  build their methods that way, and `main` imports modules lazily), CPython marks it
+  unhandled even though `main` caught it, and `python -m` then replaces the exit code 130
+  with a death by SIGINT (`run_eval_code_obj` sets the flag that `Py_RunMain` checks; a
+  script, such as the `cachelint` console script, does not take that path). So 130 is
+  returned with `os._exit`, after flushing, once everything else is done.
+"""
+
+import os
+import sys
+
+EXIT_INTERRUPTED = 130
+
+
+def _exit_now(code: int) -> None:
+    """Flush what was printed and leave with `code`, bypassing CPython's exit handling."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
+
 
 if __name__ == "__main__":
-    main()
+    try:
+        from cachelint.cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write("cachelint: interrupted\n")
+        _exit_now(EXIT_INTERRUPTED)
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            _exit_now(EXIT_INTERRUPTED)
+        raise

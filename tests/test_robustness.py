@@ -679,6 +679,44 @@ def test_warnings_about_the_linted_code_are_not_printed(project: Path) -> None:
     assert "Warning" not in proc.stderr, proc.stderr
 
 
+#: `sitecustomize` modules making Ctrl-C land at the awkward moments of `python -m cachelint`.
+EARLY_INTERRUPTS = {
+    # while `main` imports lazily: the KeyboardInterrupt ends a string exec (as when it
+    # lands while a dataclass builds its methods), which CPython then reports as unhandled
+    "string exec": (
+        "import cachelint.cli\n"
+        "def run(**options):\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "cachelint.cli.run = run\n"
+    ),
+    # before `main` exists: while `cachelint.cli` itself is imported
+    "import": (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'cachelint.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("moment", sorted(EARLY_INTERRUPTS))
+def test_ctrl_c_early_in_python_m_cachelint_is_one_line_and_130(tmp_path: Path, moment: str) -> None:
+    """Without care, the first gives exit -2 (death by SIGINT, after printing
+    'interrupted') and the second a traceback."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(EARLY_INTERRUPTS[moment], encoding="utf-8")
+    (tmp_path / "a.py").write_text(BAD_TTL, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    proc = subprocess.run([sys.executable, "-m", "cachelint", "--no-cache", "a.py"], cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.returncode == 130, (proc.returncode, proc.stderr[-500:])
+    assert [line for line in proc.stderr.splitlines() if line.strip()] == ["cachelint: interrupted"]
+
+
 @pytest.mark.parametrize("depth", [900, 2_500])
 def test_deep_but_valid_code_is_analysed_and_fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, depth: int) -> None:
     """As deep as Python itself still compiles: the analysis, the rules and the fixer
