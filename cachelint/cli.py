@@ -122,6 +122,9 @@ def main(**options: object) -> None:
         _err("cachelint: terminated")
         code = EXIT_TERMINATED
     except Exception as exc:  # a bug in cachelint: one line, the traceback only with --verbose
+        if _interrupted(exc):
+            _err("cachelint: interrupted")
+            sys.exit(130)
         if options.get("verbose"):
             import traceback
 
@@ -130,6 +133,20 @@ def main(**options: object) -> None:
         _err("This is a bug in cachelint; please report it" + ("." if options.get("verbose") else " with the output of --verbose."))
         code = EXIT_ERROR
     sys.exit(code)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """True when Ctrl-C caused `exc`: Python wraps a KeyboardInterrupt landing in some
+    places of class creation (`RuntimeError: Error calling __set_name__`) in an error of
+    its own. That is an interruption to report as one, not a bug in cachelint."""
+    seen = set()
+    cause: Optional[BaseException] = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def run(

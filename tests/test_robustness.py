@@ -689,6 +689,16 @@ EARLY_INTERRUPTS = {
         "    exec('raise KeyboardInterrupt')\n"
         "cachelint.cli.run = run\n"
     ),
+    # during class creation in a lazy import: Python wraps it in a RuntimeError
+    "set_name": (
+        "import cachelint.cli\n"
+        "class Interrupting:\n"
+        "    def __set_name__(self, owner, name):\n"
+        "        raise KeyboardInterrupt\n"
+        "def run(**options):\n"
+        "    type('Settings', (), {'field': Interrupting()})\n"
+        "cachelint.cli.run = run\n"
+    ),
     # before `main` exists: while `cachelint.cli` itself is imported
     "import": (
         "import sys\n"
