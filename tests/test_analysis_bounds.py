@@ -15,7 +15,7 @@ from typing import List
 
 import pytest
 
-import cachelint.analysis as analysis
+import cachelint.analysis.candidates as analysis
 from cachelint.analysis import analyse_file, candidate_functions
 from cachelint.analysis.project import Project
 

@@ -69,11 +69,9 @@ class ModuleInfo:
         #: once here because annotation lookups need them for every analysed parameter
         self.imports: List[ast.stmt] = []
         self._digest: Optional[str] = None
-        #: memo of `analysis._module_candidates` and of each function's source text: every
-        #: file importing this module asks for them again
-        self.candidates: Optional[Tuple[Any, Any, Any]] = None
-        self.function_texts: Optional[Dict[int, str]] = None
-        self.uses: Any = None
+        #: memos of `analysis.candidates` (its functions, and its `Summary`)
+        self.functions_list: Optional[List[Any]] = None
+        self.summary: Any = None
         self._collect(tree.body)
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
@@ -202,6 +200,9 @@ class Project:
         #: per (module path, depth): names it imports that lead to LLM calls (see
         #: `cachelint.analysis.candidate_functions`); dropped whenever a module changes
         self.candidate_memo: Dict[Tuple[str, int, FrozenSet[str]], Any] = {}
+        #: path -> `analysis.candidates.Summary` of the module (kept when the module's syntax
+        #: tree is trimmed; dropped when its content changes)
+        self.summaries: Dict[str, Any] = {}
         #: modules the current file's search for imported wrappers has read (see
         #: `cachelint.analysis.IMPORT_MODULES_BUDGET`); None outside that search
         self.explored: Optional[Set[str]] = None
@@ -231,6 +232,7 @@ class Project:
         if loaded is not None and loaded.source.raw == data:
             return  # the same bytes (a file linted from disk): what we know still holds
         self._drop_module(path)
+        self.summaries.pop(path, None)
         self.candidate_memo.clear()
 
     def drop_override(self, path: str) -> None:
@@ -246,6 +248,7 @@ class Project:
         """Drop what is cached about `path` (its content changed on disk)."""
         path = self.real(path)
         self._drop_module(path)
+        self.summaries.pop(path, None)
         self._overrides.pop(path, None)
         self.candidate_memo.clear()
 
@@ -437,7 +440,7 @@ class Project:
             return self._class_index
         index: Dict[str, List[Tuple[str, str]]] = {}
         for path in self.python_files():
-            data = self.read_bytes_untracked(path)
+            data = self.read_bytes_untracked(path, resolved=True)
             if data is None or b"class" not in data:
                 continue
             for match in _CLASS_HEADER_RE.finditer(data):
@@ -447,8 +450,9 @@ class Project:
         self._class_index = index
         return index
 
-    def read_bytes_untracked(self, path: str) -> Optional[bytes]:
-        real = self.real(path)
+    def read_bytes_untracked(self, path: str, resolved: bool = False) -> Optional[bytes]:
+        """Bytes of a file, not recorded as a dependency (`resolved`: `path` is real already)."""
+        real = path if resolved else self.real(path)
         if real in self._overrides:
             return self._overrides[real]
         try:
@@ -478,7 +482,8 @@ class Project:
                         if entry.name not in skip and not entry.name.startswith("."):
                             stack.append(entry.path)
                     elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
-                        files.append(self.real(entry.path))
+                        # the root is resolved and no symlink is followed: already real
+                        files.append(entry.path)
                 except OSError:
                     continue
         files.sort()

@@ -1,0 +1,314 @@
+"""Which functions of a file are worth interpreting: the entry points of the analysis.
+
+A function is a candidate when its text names an SDK request method, a caching field or a
+client class, or when it calls something that does: a candidate of the same module, a
+module-level name bound to an SDK method (`ask = partial(client.chat...)`), or a candidate
+imported from another project module (a wrapper in `llm.py`, followed `IMPORT_DEPTH`
+modules deep).
+
+The search over imported modules runs on `Summary` objects, not syntax trees: a summary
+holds per function only its name and the names it calls, so it outlives the module cache
+(a worker trims parsed modules between files) and a module imported by a thousand files is
+parsed once, not once per importer. Only imports that can add a candidate are followed,
+and at most `IMPORT_MODULES_BUDGET` modules per file, all or nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
+
+#: Words that make a function worth interpreting: SDK request methods, markers, usage fields.
+TRIGGER_RE = re.compile(
+    r"\b(?:create|stream|parse|count_tokens|tool_runner|completion|acompletion|responses|aresponses|invoke_model"
+    r"|invoke_model_with_response_stream|converse|converse_stream|generate_content|generate_content_stream|post"
+    r"|request|cache_control|cachePoint|copilot_cache_control|usage|Anthropic\w*|OpenAI|AzureOpenAI)\b"
+)
+
+#: How many modules deep an imported wrapper is followed (`triage.py` -> `service.py` ->
+#: `llm.py` is two).
+IMPORT_DEPTH = 3
+
+#: How many project modules the search for imported wrappers may read for one file. A
+#: package whose modules all import each other (litellm: 843 modules for one file) would
+#: otherwise be read whole for every file that imports it. Over budget, the file's own
+#: candidates are used alone: all or nothing, so the answer never depends on what earlier
+#: files left in the memo.
+IMPORT_MODULES_BUDGET = 128
+
+#: `name(` and `.name(`: a call, as the search sees it (`\bname\s*\(` in the text)
+_CALLED_RE = re.compile(r"(\w+)\s*\(")
+#: `x.name(`: a call through a name (an imported module: `llm.ask(...)`)
+_HEAD_RE = re.compile(r"\b(\w+)\s*\.\s*(\w+)\s*\(")
+#: a capitalised name instantiated (`LLM(`) or annotating (`llm: LLM`, `-> Optional[LLM]`)
+_CAPWORD_RE = re.compile(r"\b([A-Z]\w*)\s*\(|(?::|->)\s*(?:\w+\.)*(?:Optional\[|Union\[)?([A-Z]\w*)")
+
+Functions = List[Tuple[Any, Optional[ClassInfo]]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the wrapper search needs of one module (no syntax tree)."""
+
+    digest: str
+    #: every function and method, in `ast.walk` order: (name, names it calls)
+    functions: Tuple[Tuple[str, FrozenSet[str]], ...]
+    #: indices of the functions chosen by the module's own text (and their local callers)
+    chosen: FrozenSet[int]
+    #: candidate names of the module on its own: chosen functions and module-level names
+    #: bound to a trigger (`ask = partial(client.messages.create, ...)`)
+    names: FrozenSet[str]
+    #: names called by functions not chosen (the only calls an import can turn into candidates)
+    open_calls: FrozenSet[str]
+    #: `x.name(` in functions not chosen: x -> names called on it
+    open_heads: Dict[str, FrozenSet[str]]
+    #: capitalised names instantiated or annotating in any function (classes reached through
+    #: attributes: `self.llm = LLM()` then `self.llm.generate(...)`)
+    capwords: FrozenSet[str]
+    #: (module, level, ((name, asname), ...)) of `from` imports; (dotted name, asname) of plain
+    #: imports, level -1
+    imports: Tuple[Tuple[str, int, Tuple[Tuple[str, Optional[str]], ...]], ...]
+    #: top-level class name -> its method names
+    class_methods: Dict[str, FrozenSet[str]]
+
+
+@dataclass(frozen=True)
+class _Exports:
+    """What importing a module can lead to: its candidate names, the methods of its classes
+    that are candidates, and the modules (path -> content hash) this was computed from."""
+
+    names: FrozenSet[str]
+    class_methods: Dict[str, FrozenSet[str]]
+    deps: Dict[str, str]
+
+
+class _TooWide(Exception):
+    """The wrapper search would read more than `IMPORT_MODULES_BUDGET` modules."""
+
+
+def candidate_functions(module: ModuleInfo, project: Optional[Project] = None,
+                        notes: Optional[List[str]] = None) -> Functions:
+    """Functions of `module` worth interpreting as entry points, with the class owning each."""
+    functions = module_functions(module)
+    summary = summarise(module)
+    chosen: Set[int] = set(summary.chosen)
+    if project is not None:
+        project.explored = set()
+        try:
+            chosen, _ = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
+        except _TooWide:
+            if notes is not None:
+                notes.append(f"it imports more than {IMPORT_MODULES_BUDGET} project modules (directly or not); "
+                             "calls through imported wrappers were not followed")
+        finally:
+            project.explored = None
+    return [entry for i, entry in enumerate(functions) if i in chosen]
+
+
+def module_functions(module: ModuleInfo) -> Functions:
+    """Every function and method of a module (`ast.walk` order), with its owning class."""
+    if module.functions_list is None:
+        owners: Dict[int, ClassInfo] = {}
+        for cls in module.all_classes:
+            for stmt in cls.node.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    owners[id(stmt)] = cls
+        module.functions_list = [
+            (node, owners.get(id(node)))
+            for node in ast.walk(module.tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+    return module.functions_list
+
+
+def summarise(module: ModuleInfo) -> Summary:
+    """The module's `Summary`, computed once per parsed module."""
+    if module.summary is None:
+        module.summary = _summarise(module)
+    return module.summary
+
+
+def _summarise(module: ModuleInfo) -> Summary:
+    functions = module_functions(module)
+    texts = []
+    for node, _ in functions:
+        start, end = module.index.node_range(node)
+        texts.append(module.text[start:end])
+    calls = [frozenset(sys.intern(n) for n in _CALLED_RE.findall(text)) for text in texts]
+    names: Set[str] = set()
+    chosen: Set[int] = set()
+    for i, (node, _) in enumerate(functions):
+        if TRIGGER_RE.search(texts[i]):
+            chosen.add(i)
+            names.add(node.name)
+    for stmt in module.tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            start, end = module.index.node_range(stmt)
+            if TRIGGER_RE.search(module.text[start:end]):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    entries = tuple((node.name, calls[i]) for i, (node, _) in enumerate(functions))
+    _spread(entries, chosen, names, set(names))
+    open_calls: Set[str] = set()
+    heads: Dict[str, Set[str]] = {}
+    caps: Set[str] = set()
+    for i, text in enumerate(texts):
+        for called_name, annotation in _CAPWORD_RE.findall(text):
+            caps.add(called_name or annotation)
+        if i not in chosen:
+            open_calls |= calls[i]
+            for head, name in _HEAD_RE.findall(text):
+                heads.setdefault(head, set()).add(name)
+    imports: List[Tuple[str, int, Tuple[Tuple[str, Optional[str]], ...]]] = []
+    for stmt in module.imports:
+        if isinstance(stmt, ast.ImportFrom):
+            imports.append((stmt.module or "", stmt.level, tuple((a.name, a.asname) for a in stmt.names)))
+        elif isinstance(stmt, ast.Import):
+            imports.extend(("", -1, ((a.name, a.asname),)) for a in stmt.names)
+    return Summary(
+        digest=module.digest,
+        functions=entries,
+        chosen=frozenset(chosen),
+        names=frozenset(names),
+        open_calls=frozenset(open_calls),
+        open_heads={h: frozenset(n) for h, n in heads.items()},
+        capwords=frozenset(caps),
+        imports=tuple(imports),
+        class_methods={name: frozenset(info.methods) for name, info in module.classes.items()},
+    )
+
+
+def _spread(functions: Tuple[Tuple[str, FrozenSet[str]], ...], chosen: Set[int], names: Set[str], fresh: Set[str]) -> None:
+    """Choose the functions that call a candidate name, until nothing changes.
+
+    Each round looks only for the names the previous round added (`fresh`): the functions
+    not chosen yet already failed the older ones."""
+    while fresh:
+        added: Set[str] = set()
+        for i, (name, calls) in enumerate(functions):
+            if i not in chosen and not calls.isdisjoint(fresh):
+                chosen.add(i)
+                if name not in names:
+                    names.add(name)
+                    added.add(name)
+        fresh = added
+
+
+def _search(summary: Summary, path: str, project: Project, depth: int, wanted: FrozenSet[str]) -> Tuple[Set[int], Set[str]]:
+    """(chosen function indices, candidate names) of a module, counting what its imports
+    lead to `depth` modules deep."""
+    chosen = set(summary.chosen)
+    names = set(summary.names)
+    if depth <= 0:
+        return chosen, names
+    extra = _imported(summary, path, project, depth - 1, wanted)
+    fresh = extra - names
+    if fresh:
+        names |= extra
+        _spread(summary.functions, chosen, names, set(fresh))
+    return chosen, names
+
+
+def _imported(summary: Summary, path: str, project: Project, depth: int, wanted: FrozenSet[str]) -> Set[str]:
+    """Names the module's imports bind that lead to LLM calls. Only imports that can matter
+    are followed: names called by a function not chosen yet, classes instantiated or
+    annotating, and the names an importer takes from this module (`wanted`: a package
+    re-exporting a wrapper)."""
+    found: Set[str] = set()
+    for module_name, level, aliases in summary.imports:
+        if level >= 0:
+            followed = frozenset(
+                name for name, asname in aliases
+                if (asname or name) in summary.open_calls or (asname or name) in wanted or (asname or name) in summary.capwords
+            )
+            if not followed:
+                continue
+            target = project.resolve_import(path, module_name, level)
+            exports = _exports(project, target, depth, followed) if target else None
+            if exports is None:
+                continue
+            for name, asname in aliases:
+                if name in exports.names:
+                    found.add(asname or name)
+                # An imported class whose methods lead to LLM calls: calls of those
+                # methods (`self.llm.generate(...)`) lead there too.
+                methods = exports.class_methods.get(name)
+                if methods:
+                    found.add(asname or name)
+                    found |= methods
+        else:
+            name, asname = aliases[0]
+            bound = asname or name.split(".")[0]
+            called = summary.open_heads.get(bound) or summary.open_heads.get(name.rpartition(".")[2])
+            if not called and bound not in wanted:
+                continue
+            target = project.resolve_import(path, name, 0)
+            exports = _exports(project, target, depth, called or frozenset()) if target else None
+            if exports is not None:
+                found |= exports.names
+    return found
+
+
+def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) -> Optional[_Exports]:
+    """`_Exports` of the module at `path`, remembered per project: every file importing a
+    module asks again. A remembered answer adds the dependencies it was computed from, so
+    the result cache still learns which files the answer came from."""
+    memo = project.candidate_memo
+    key = (path, depth, wanted)
+    if key in memo:
+        hit = memo[key]
+        if hit is not None:
+            project.deps.update(hit.deps)
+            _explore(project, hit.deps)
+        return hit
+    _explore(project, [path])
+    memo[key] = None  # an import cycle ends here
+    outer = project.deps
+    project.deps = {}
+    done = False
+    exports: Optional[_Exports] = None
+    try:
+        summary = _summary_at(project, path)
+        if summary is not None:
+            _, names = _search(summary, path, project, depth, wanted)
+            methods = {
+                cls: frozenset(m for m in members if m in names and not m.startswith("__"))
+                for cls, members in summary.class_methods.items()
+            }
+            exports = _Exports(frozenset(names), {k: v for k, v in methods.items() if v}, dict(project.deps))
+        done = True
+    finally:
+        outer.update(project.deps)
+        project.deps = outer
+        if not done:
+            del memo[key]  # cut short (`_TooWide`): never remember a partial answer
+    memo[key] = exports
+    return exports
+
+
+def _summary_at(project: Project, path: str) -> Optional[Summary]:
+    """The summary of the module at `path`, from the project's memo (parsing the module only
+    the first time), recorded as a dependency of the current analysis."""
+    real = project.real(path)
+    summaries = project.summaries
+    if real in summaries:
+        summary = summaries[real]
+    else:
+        module = project.module(real)
+        summary = summaries[real] = summarise(module) if module is not None else None
+    if summary is not None:
+        project.deps.setdefault(real, summary.digest)
+    return summary
+
+
+def _explore(project: Project, paths: Iterable[str]) -> None:
+    explored = project.explored
+    if explored is not None:
+        explored.update(paths)
+        if len(explored) > IMPORT_MODULES_BUDGET:
+            raise _TooWide()
