@@ -182,7 +182,7 @@ class Engine:
         index = LineIndex(source.text)
         enabled = settings.enabled_for(path)
         project = self.project_for(settings)
-        project.set_override(path, data)
+        project.set_override(path, data, (source, tree))
         requests: List[Any] = []
         events: List[Any] = []
         if (interesting or explicit) and enabled:

@@ -365,6 +365,26 @@ def test_a_fifo_named_on_the_command_line_does_not_hang(project: Path) -> None:
     assert "CL000" in line
 
 
+def test_a_fifo_the_analysis_would_read_does_not_hang(project: Path) -> None:
+    """The analysis reads prompt files and imported modules on its own: a FIFO there is
+    skipped like an unreadable file (the prompt is unknown), never waited on."""
+    os.mkfifo(project / "prompt.txt")
+    (project / "uses_fifo.py").write_text(
+        "import anthropic\n\nPROMPT = open('prompt.txt').read()\n\n\n"
+        "def ask(q):\n    return anthropic.Anthropic().messages.create(\n"
+        "        model='claude-sonnet-4-5', max_tokens=10, system=PROMPT,\n"
+        "        messages=[{'role': 'user', 'content': q}])\n",
+        encoding="utf-8",
+    )
+    try:
+        proc = run_subprocess(["--output-format", "concise", "--show-requests", "uses_fifo.py"], project, timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("cachelint hung on a FIFO read by the analysis")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "messages.create" in proc.stdout
+
+
 # --- fixing files that must not or cannot be written ------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions
-from cachelint.source import LineIndex, SourceError, SourceFile, decode_source
+from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
 
 MAX_MODULE_BYTES = 8_000_000
 _CLASS_HEADER_RE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
@@ -224,16 +224,24 @@ class Project:
         root = str(self.root)
         return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
-    def set_override(self, path: str, data: bytes) -> None:
-        """Use `data` as the content of `path` (stdin input, or a file being fixed)."""
+    def set_override(self, path: str, data: bytes, parsed: Optional[Tuple[SourceFile, ast.Module]] = None) -> None:
+        """Use `data` as the content of `path` (stdin input, a file being fixed, the file being
+        linted). `parsed`: the caller's own decode and parse of `data`, adopted as the module
+        so the analysed file is not parsed twice."""
         path = self.real(path)
         loaded = self._modules.get(path)
         self._overrides[path] = data
         if loaded is not None and loaded.source.raw == data:
             return  # the same bytes (a file linted from disk): what we know still holds
-        self._drop_module(path)
-        self.summaries.pop(path, None)
-        self.candidate_memo.clear()
+        if loaded is not None or path in self.summaries:
+            self._drop_module(path)
+            self.summaries.pop(path, None)
+            self.candidate_memo.clear()
+        if parsed is not None:
+            name, is_package = self.module_name(path)
+            info = ModuleInfo(path, parsed[0], parsed[1], name, is_package)
+            self._modules[path] = info
+            self._module_bytes += len(info.source.raw)
 
     def drop_override(self, path: str) -> None:
         """Stop holding `path`'s bytes (linted from disk: the disk has them)."""
@@ -263,8 +271,7 @@ class Project:
             try:
                 if os.path.getsize(real) > limit:
                     return None
-                with open(real, "rb") as fh:
-                    data = fh.read()
+                data = read_regular_file(real)  # a FIFO named like a module never blocks
             except OSError:
                 return None
         self.deps[real] = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -458,8 +465,7 @@ class Project:
         try:
             if os.path.getsize(real) > MAX_MODULE_BYTES:
                 return None
-            with open(real, "rb") as fh:
-                return fh.read()
+            return read_regular_file(real)
         except OSError:
             return None
 
