@@ -7,6 +7,7 @@ internal error. Never a traceback, never a hang.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -107,7 +108,8 @@ def test_syntax_error_in_a_file_without_any_sdk_marker_named_explicitly(project:
     (project / "m_broken.py").write_text("x = (\n", encoding="utf-8")
     result = concise("m_broken.py", "a_good.py")
     assert result.exit_code == 1
-    assert_one_cl000(result, "m_broken.py", 1, "never closed")
+    # the parser's wording: 3.10+ says "'(' was never closed", 3.9 "unexpected EOF"
+    assert_one_cl000(result, "m_broken.py", 1, "never closed" if sys.version_info >= (3, 10) else "unexpected EOF")
 
 
 def test_not_utf8_without_a_coding_line(project: Path) -> None:
@@ -223,6 +225,16 @@ def _deep_sources() -> Dict[str, str]:
     }
 
 
+def _python_parses(text: str) -> bool:
+    """Whether the running interpreter's own parser accepts `text` (the limits differ by
+    version: what is too deep on 3.11 may parse on 3.9)."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return False
+    return True
+
+
 def test_deeply_nested_expressions(tmp_path: Path) -> None:
     """Each file: a clean result or one CL000 line; never a crash, never exit 2."""
     (tmp_path / ".git").mkdir()
@@ -236,8 +248,10 @@ def test_deeply_nested_expressions(tmp_path: Path) -> None:
     assert any(line.startswith("zz_good.py:2:") for line in proc.stdout.splitlines())
     for name in sources:
         mine = [line for line in proc.stdout.splitlines() if line.startswith(name + ":")]
-        if name == "ifs.py":  # 100 nested blocks are valid Python: linted, nothing to say
-            assert mine == []
+        if name == "ifs.py" or _python_parses(sources[name]):
+            # valid Python for this interpreter (100 nested blocks anywhere; on 3.9 also a
+            # 10,000-deep attribute chain): linted, nothing to say
+            assert mine == [], mine
             continue
         # deeper than Python itself can compile: exactly one CL000 line saying so
         assert len(mine) == 1 and "CL000" in mine[0], mine
