@@ -5,7 +5,7 @@
 - the `anthropic` and `openai` clients (every class: `Anthropic`, `AnthropicBedrock`,
   `AnthropicVertex`, `AnthropicFoundry`, `AnthropicBedrockMantle`, `OpenAI`, ...): their base
   client is given an `httpx2.Client` with a `MockTransport` (both SDKs are built on
-  `httpx2`, not `httpx`), plus fake credentials, so the SDK builds, serializes, signs and
+  `httpx2`, not `httpx`, except the older releases Python 3.9 gets), plus fake credentials, so the SDK builds, serializes, signs and
   "sends" the request exactly as in production and parses a canned response;
 - boto3/botocore: every client created gets a `before-send` hook that records the request
   body and returns a canned response, after botocore has validated the parameters against
@@ -29,8 +29,6 @@ import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
-
-import httpx2
 
 MAX_BREAKPOINTS = 4
 CACHE_CONTROL_KEYS = {"type", "ttl"}
@@ -220,28 +218,43 @@ def _record_http(recorder: Recorder, sdk: str, url: str, body: Any) -> None:
     recorder.sent.append(Sent(sdk, url, platform_of(url, model), format_of(url), body, model))
 
 
+def _real_http_library() -> Any:
+    """httpx2 where the SDKs use it (Python 3.10+ releases), else the real httpx (the older
+    releases Python 3.9 installs), whichever the stand-in `httpx` module must imitate."""
+    import importlib
+
+    try:
+        return importlib.import_module("httpx2")
+    except ImportError:
+        real = sys.modules.get("httpx")
+        return real if real is not None and hasattr(real, "Client") else importlib.import_module("httpx")
+
+
 def _sdk_patches(recorder: Recorder, stack: contextlib.ExitStack) -> None:
     import anthropic
     import anthropic._base_client as anthropic_base
     import openai._base_client as openai_base
 
-    def handler(sdk: str) -> Callable[[httpx2.Request], httpx2.Response]:
-        def handle(request: httpx2.Request) -> httpx2.Response:
+    def handler(sdk: str, http: Any) -> Callable[[Any], Any]:
+        def handle(request: Any) -> Any:
             url = str(request.url)
             body = json.loads(request.content) if request.content else None
             _record_http(recorder, sdk, url, body)
-            return httpx2.Response(200, json=response_for(url, recorder))
+            return http.Response(200, json=response_for(url, recorder))
 
         return handle
 
     for module, sdk in ((anthropic_base, "anthropic"), (openai_base, "openai")):
         cls = module.SyncAPIClient
         original = cls.__init__
+        # The SDK's own HTTP library: `httpx2` in the releases for Python 3.10+, `httpx` in
+        # the older ones that Python 3.9 installs.
+        http = getattr(module, "httpx2", None) or module.httpx
 
         def patched(
-            self: Any, *args: Any, __original: Any = original, __sdk: str = sdk, **kwargs: Any
+            self: Any, *args: Any, __original: Any = original, __sdk: str = sdk, __http: Any = http, **kwargs: Any
         ) -> None:
-            kwargs["http_client"] = httpx2.Client(transport=httpx2.MockTransport(handler(__sdk)))
+            kwargs["http_client"] = __http.Client(transport=__http.MockTransport(handler(__sdk, __http)))
             __original(self, *args, **kwargs)
 
         stack.callback(setattr, cls, "__init__", original)
@@ -335,9 +348,10 @@ def _fake_modules(recorder: Recorder) -> Dict[str, types.ModuleType]:
     requests_mod.post = post  # type: ignore[attr-defined]
     # `httpx` is httpx2's API with a recording `post`: the SDKs look for a loaded legacy
     # `httpx` module and must find real classes there.
+    real_http = _real_http_library()
     httpx_mod = types.ModuleType("httpx")
     httpx_mod.__dict__.update(
-        {k: getattr(httpx2, k) for k in dir(httpx2) if not k.startswith("__")}
+        {k: getattr(real_http, k) for k in dir(real_http) if not k.startswith("__")}
     )
     httpx_mod.post = post  # type: ignore[attr-defined]
     litellm_mod = types.ModuleType("litellm")
@@ -548,7 +562,10 @@ def _anthropic_shapes() -> Tuple[frozenset, Dict[str, frozenset], frozenset, fro
         "server_tool_use": _keys(t.ServerToolUseBlockParam),
         "container_upload": _keys(t.ContainerUploadBlockParam),
     }
-    message = _keys(t.UserMessageParam) | _keys(t.AssistantMessageParam)
+    if hasattr(t, "UserMessageParam"):
+        message = _keys(t.UserMessageParam) | _keys(t.AssistantMessageParam)
+    else:  # the releases Python 3.9 installs have one MessageParam for both roles
+        message = _keys(t.MessageParam)
     tool = _keys(t.ToolParam)
     return root, blocks, message, tool
 
