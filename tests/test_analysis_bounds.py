@@ -181,3 +181,39 @@ def test_relinting_unchanged_bytes_keeps_what_is_known(tmp_path: Path) -> None:
     project.set_override(str(tmp_path / "llm.py"), b"def complete(s, u):\n    return None\n")
     assert project.candidate_memo == {}
     assert _names(tmp_path, "caller.py", project) == []  # the wrapper no longer calls an SDK
+
+
+def test_a_property_read_deeper_than_the_call_depth_is_unknown_not_a_crash(tmp_path: Path) -> None:
+    """A property getter reached at the depth limit is not followed: its value is unknown.
+    (It used to crash that part of the analysis: 490 files of corpus L lost their request.)"""
+    _write(tmp_path, {"bot.py": """\
+import anthropic
+
+
+class Bot:
+    def __init__(self):
+        self.client = anthropic.Anthropic()
+
+    @property
+    def prompt(self):
+        return "You are terse. " * 300
+
+    def c(self):
+        return self.prompt
+
+    def b(self):
+        return self.c()
+
+    def a(self):
+        return self.b()
+
+    def ask(self, q):
+        self.a()
+        return self.client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=10, system="Static. " * 500,
+            messages=[{"role": "user", "content": q}],
+        )
+"""})
+    result = analyse_file(Project(tmp_path), str(tmp_path / "bot.py"), strict=True)
+    assert result.errors == []
+    assert len(result.requests) == 1

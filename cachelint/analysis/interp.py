@@ -1458,7 +1458,7 @@ class Interpreter:
             decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
             func = FuncV(cls.module.path, node, owner=cls, bound=inst, span=span)
             if decorators & {"property", "cached_property"}:
-                return self.call_function(func, [], {}, span, frame).at(span)
+                return self.call_function(func, [], DictV(span), span, frame).at(span)
             return func
         summary = self.init_summary(inst.info)
         if name in summary:
