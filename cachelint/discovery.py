@@ -24,8 +24,8 @@ Rules, following ruff where it works and fixing where users were surprised:
   walk goes on; the walk itself only ever takes regular files.
 
 The walk works on strings (no `pathlib` objects per entry), takes a directory's settings
-from its parent unless the directory holds a config file, and matches each `Settings`'
-excludes with one precompiled regex: it visits every entry of the tree on every run.
+from its parent unless the directory holds a config file, and tests excludes prepared once
+per `Settings` (`_Plan`): it visits every entry of the tree on every run.
 """
 
 from __future__ import annotations
