@@ -177,8 +177,9 @@ def _target_names(target: ast.expr) -> List[str]:
     return []
 
 
-#: Source bytes of parsed modules a worker keeps between files. A syntax tree takes ~20x its
-#: source in memory, so 6 MB of source is ~120 MB per worker.
+#: Source bytes of parsed modules a worker keeps between files (a syntax tree takes many
+#: times its source in memory). Modules trimmed away are parsed again when needed; the
+#: wrapper search never needs them again (it keeps summaries).
 MODULE_CACHE_BYTES = 6_000_000
 
 
@@ -197,14 +198,14 @@ class Project:
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
         self._files: Optional[List[str]] = None
-        #: per (module path, depth): names it imports that lead to LLM calls (see
-        #: `cachelint.analysis.candidate_functions`); dropped whenever a module changes
+        #: per (module path, depth, names wanted by the importer): what importing it leads to
+        #: (see `cachelint.analysis.candidates`); dropped whenever a module changes
         self.candidate_memo: Dict[Tuple[str, int, FrozenSet[str]], Any] = {}
         #: path -> `analysis.candidates.Summary` of the module (kept when the module's syntax
         #: tree is trimmed; dropped when its content changes)
         self.summaries: Dict[str, Any] = {}
         #: modules the current file's search for imported wrappers has read (see
-        #: `cachelint.analysis.IMPORT_MODULES_BUDGET`); None outside that search
+        #: `cachelint.analysis.candidates.IMPORT_MODULES_BUDGET`); None outside that search
         self.explored: Optional[Set[str]] = None
         #: every project file read for the current analysis (path -> content hash)
         self.deps: Dict[str, str] = {}
