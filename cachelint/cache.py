@@ -17,7 +17,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from cachelint import __version__
 from cachelint.diagnostics import Diagnostic
@@ -127,6 +127,7 @@ class ResultCache:
             result.costs = [dict(row) for row in entry.get("costs", [])]
             result.sends_requests = bool(entry.get("sends_requests"))
             result.forced = bool(entry.get("forced"))
+            result.imports = decode_imports(entry.get("imports", ""))
             return result
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # a corrupt entry is a miss, never a wrong result
@@ -183,6 +184,7 @@ class ResultCache:
             "costs": result.costs,
             "sends_requests": result.sends_requests,
             "forced": result.forced,
+            "imports": encode_imports(result.imports),
         }
         self._dirty[fingerprint] = True
 
@@ -224,3 +226,19 @@ def cache_directory(explicit: Optional[str], project_root: Path, settings_dir: O
     if settings_dir is not None:
         return settings_dir
     return project_root / DEFAULT_DIR
+
+
+def encode_imports(imports: Sequence[Tuple[str, int]]) -> str:
+    """`FileResult.imports` as one string ("0 os;1 .llm"): a warm run decodes the table of
+    every file, and one string per entry is far cheaper to load than nested lists."""
+    return ";".join(f"{level} {module}" for module, level in imports)
+
+
+def decode_imports(text: str) -> Tuple[Tuple[str, int], ...]:
+    if not text:
+        return ()
+    out = []
+    for item in text.split(";"):
+        level, _, module = item.partition(" ")
+        out.append((module, int(level)))
+    return tuple(out)

@@ -54,6 +54,10 @@ class FileResult:
     sends_requests: bool = False
     #: analysed although it mentions no SDK, because it imports a file that sends requests
     forced: bool = False
+    #: of a file the prefilter skipped: the (module, level) its import statements may load,
+    #: read from the bytes once and cached, so a warm run finds the callers of a wrapper
+    #: without reading every skipped file again (see `cachelint.importers`)
+    imports: Tuple[Tuple[str, int], ...] = ()
 
 
 #: `FileResult.skipped` of a file the prefilter found nothing in
@@ -172,6 +176,10 @@ class Engine:
             return result
         if not interesting and not explicit and not _has_directives(data):
             result.skipped = SKIPPED_NO_MARKER
+            if b"import" in data:
+                from cachelint.importers import imported_modules
+
+                result.imports = tuple(imported_modules(data))
             return result
         with clock("parse"):
             tree, error = _parse(source.text, path)

@@ -6,9 +6,10 @@ mentions no SDK at all. After a first pass has shown which files send requests, 
 it skipped are checked for an import of one of those files (`import llm`,
 `from app.llm import ask`, `from app import llm`, `from .llm import ask`) and analysed.
 
-Two steps keep this cheap on a big repository: a byte search for the senders' module names
-(`llm`) picks candidate files, then their import statements (read with a regular
-expression, not parsed) are resolved the way the analysis resolves them, so a `utils.py`
+Two steps keep this cheap on a big repository: the import statements of each skipped file
+(read once with a regular expression, not parsed, and kept in the result cache) are tested
+for the senders' module names (`llm`), and only those are resolved the way the analysis
+resolves them, so a `utils.py`
 that sends requests does not pull in every file importing some other `utils`. A module
 re-exported under another name through a package `__init__` is missed.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Iterable, Iterator, List, Optional, Pattern, Sequence, Set, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 #: `import a.b, c as d` and `from .a.b import (x, y)`, across lines when parenthesised
 _IMPORT = re.compile(
@@ -43,12 +44,6 @@ def module_names(paths: Iterable[str]) -> Set[str]:
     return names
 
 
-def name_pattern(names: Iterable[str]) -> Pattern[bytes]:
-    """A pattern matching any of `names` as a whole dotted-name component."""
-    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
-    return re.compile(rb"(?<![\w])(?:" + alternatives + rb")(?![\w])")
-
-
 def imported_modules(data: bytes) -> Iterator[Tuple[str, int]]:
     """(module, level) of every module an import statement in `data` may load: for
     `from .pkg import a, b`, `.pkg` and its possible submodules `.pkg.a` and `.pkg.b`."""
@@ -69,34 +64,27 @@ def imported_modules(data: bytes) -> Iterator[Tuple[str, int]]:
                 yield (f"{base}.{name}" if base else name), level
 
 
-def imports_any(data: bytes, names: Pattern[bytes]) -> bool:
-    """Whether an import statement in `data` names one of the modules (by name only)."""
-    if b"import" not in data:
-        return False
-    for match in _IMPORT.finditer(data):
-        if any(group and names.search(_COMMENT.sub(b"", group)) for group in match.groups()):
-            return True
-    return False
+def imports_name(imports: Iterable[Tuple[str, int]], names: Set[str]) -> bool:
+    """Whether one of `imports` (from `imported_modules`) names one of the modules (by name
+    only, as a whole dotted-name component)."""
+    return any(not names.isdisjoint(module.split(".")) for module, _ in imports)
 
 
-def importers(candidates: Sequence[str], senders: Iterable[str], resolve: Resolver) -> List[str]:
-    """The candidates (paths) with an import that resolves to one of the `senders`."""
+def importers(candidates: Sequence[Tuple[str, Sequence[Tuple[str, int]]]], senders: Iterable[str],
+              resolve: Resolver) -> List[str]:
+    """The candidates with an import that resolves to one of the `senders`.
+
+    `candidates`: (path, the (module, level) its imports may load, from `imported_modules`),
+    as the first pass recorded them (and the result cache keeps them): no file is read
+    again. A cheap name test picks the imports worth resolving."""
     targets = {os.path.realpath(p) for p in senders}
     names = module_names(targets)
     if not names:
         return []
-    pattern = name_pattern(names)
     found: List[str] = []
-    for path in candidates:
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue  # the first pass has already reported an unreadable file
-        if not imports_any(data, pattern):
-            continue
-        for module, level in imported_modules(data):
-            if resolve(path, module, level) in targets:
+    for path, imports in candidates:
+        for module, level in imports:
+            if imports_name([(module, level)], names) and resolve(path, module, level) in targets:
                 found.append(path)
                 break
     return found

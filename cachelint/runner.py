@@ -79,7 +79,7 @@ def lint_files(
     results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
                           skip_generated=skip_generated)
     for _ in range(IMPORT_ROUNDS):
-        skipped = [p for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER]
+        skipped = [(p, r.imports) for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER and r.imports]
         senders = [r.path for r in results.values() if r.sends_requests]
         forced = importers(skipped, senders, _resolver(engine)) if skipped and senders else []
         if not forced:
