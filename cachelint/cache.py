@@ -12,12 +12,13 @@ result); a new one is written atomically at the end of the run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
 from cachelint import __version__
 from cachelint.diagnostics import Diagnostic
@@ -80,6 +81,11 @@ class ResultCache:
         self.directory = Path(directory)
         self._tables: Dict[str, Dict[str, Any]] = {}
         self._dirty: Dict[str, bool] = {}
+        #: inside `batch()`: what was observed of each file, (size, mtime) and, when a content
+        #: check was needed, its digest. Thousands of entries depend on the same imported
+        #: modules; a warm run over a large repository stat-ed them once per dependent file.
+        self._observed: Optional[Dict[str, Optional[Tuple[int, int]]]] = None
+        self._digests: Dict[Tuple[str, Tuple[int, int]], Optional[str]] = {}
 
     def _file(self, fingerprint: str) -> Path:
         return self.directory / __version__ / f"{fingerprint}.json"
@@ -152,12 +158,33 @@ class ResultCache:
 
     def _fresh(self, path: str, stat: Any, digest: str, racy: bool = False) -> Optional[Tuple[int, int]]:
         """The file's current (size, mtime) when it is unchanged since `stat`/`digest`, else None."""
-        now = _stat(path)
+        observed = self._observed
+        if observed is None:
+            now = _stat(path)
+        elif path in observed:
+            now = observed[path]
+        else:
+            now = observed[path] = _stat(path)
         if now is None:
             return None
         if list(now) == list(stat) and not racy:
             return now
-        return now if _digest_file(path) == digest else None
+        if observed is None:
+            return now if _digest_file(path) == digest else None
+        key = (path, now)
+        if key not in self._digests:
+            self._digests[key] = _digest_file(path)
+        return now if self._digests[key] == digest else None
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Look up many files at one moment: each file is stat-ed (and, if need be, hashed)
+        once for all the entries that depend on it, instead of once per entry."""
+        self._observed, self._digests = {}, {}
+        try:
+            yield
+        finally:
+            self._observed, self._digests = None, {}
 
     def store(self, result: FileResult, fingerprint: str, explicit: bool) -> None:
         if result.errors or result.digest is None:

@@ -8,6 +8,7 @@ imported unless a fix has to be built.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
@@ -108,13 +109,14 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     """One pass over `files`; those in `forced` are analysed whatever the prefilter says."""
     results: Dict[str, FileResult] = {}
     todo: List[str] = []
-    for path in files:
-        settings = engine.settings_for(path)  # a str: no Path object per file
-        hit = cache.lookup(path, settings.fingerprint(), path in explicit) if cache is not None else None
-        if hit is not None and (path not in forced or hit.skipped is None):
-            results[path] = hit
-        else:
-            todo.append(path)
+    with cache.batch() if cache is not None else contextlib.nullcontext():
+        for path in files:
+            settings = engine.settings_for(path)  # a str: no Path object per file
+            hit = cache.lookup(path, settings.fingerprint(), path in explicit) if cache is not None else None
+            if hit is not None and (path not in forced or hit.skipped is None):
+                results[path] = hit
+            else:
+                todo.append(path)
     analysed = explicit | forced
     workers = job_count(jobs)
     if workers > 1 and len(todo) >= POOL_THRESHOLD:

@@ -346,3 +346,34 @@ def test_cache_directory_precedence(tmp_path: Path) -> None:
     )
     assert cache_directory(None, tmp_path, tmp_path / "cfg") == tmp_path / "cfg"
     assert cache_directory(None, tmp_path, None) == tmp_path / ".cachelint_cache"
+
+
+def test_a_batch_checks_a_shared_dependency_once_and_a_later_lookup_sees_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within `batch()` every file is stat-ed once however many entries depend on it; after
+    the batch, lookups observe the disk again."""
+    import cachelint.cache as cache_module
+
+    dep = tmp_path / "prompts.py"
+    dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")
+    _age(dep)
+    sources = []
+    cache = ResultCache(tmp_path / "c")
+    for i in range(5):
+        src = tmp_path / f"a{i}.py"
+        src.write_text(BAD_TYPE, encoding="utf-8")
+        _age(src)
+        cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+        sources.append(src)
+    stats: List[str] = []
+    real_stat = cache_module._stat
+
+    def counting_stat(path: str):  # type: ignore[no-untyped-def]
+        stats.append(os.path.basename(path))
+        return real_stat(path)
+
+    monkeypatch.setattr(cache_module, "_stat", counting_stat)
+    with cache.batch():
+        assert all(cache.lookup(str(s), "fp", explicit=False) is not None for s in sources)
+    assert stats.count("prompts.py") == 1 and len(stats) == 6
+    dep.write_text("SYSTEM = 'a longer prompt'\n", encoding="utf-8")
+    assert cache.lookup(str(sources[0]), "fp", explicit=False) is None
