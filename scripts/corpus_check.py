@@ -273,7 +273,7 @@ def check_package(name: str, src: Path, work: Path, cachelint: Sequence[str], jo
         if tree.exists():
             shutil.rmtree(tree)
         shutil.copytree(src, tree)
-        (tree / ".git").mkdir()  # the package is its own project root
+        (tree / ".git").mkdir(exist_ok=True)  # the package is its own project root
     job_args = ["--jobs", jobs] if jobs else []
     before = hashes(original)
     report.counts["files"] += len(before)
