@@ -83,6 +83,7 @@ from cachelint.analysis.values import (
     Unknown,
     Value,
     hole,
+    hole_for,
     options_of,
     satisfiable,
     static_part,
@@ -875,9 +876,9 @@ class Interpreter:
                         obj = conv(obj) if conv else obj
                         parts.append(static_part(format(obj, spec), as_str.span))
                     except Exception:
-                        parts.append(hole(inner.kind, label(inner), self.span(value.value, frame)))
+                        parts.append(hole_for(inner, label(inner), self.span(value.value, frame)))
                 else:
-                    parts.append(hole(inner.kind, label(inner), self.span(value.value, frame)))
+                    parts.append(hole_for(inner, label(inner), self.span(value.value, frame)))
         result = Str(parts, span)
         if frame.at_import:
             result = result.with_kind_at_most(Kind.PROCESS)
@@ -904,7 +905,7 @@ class Interpreter:
             if len(texts) == 1 and None not in texts:
                 return Str.literal(texts.pop(), span)  # type: ignore[arg-type]
             return Str([hole(max(kinds), label(value) or "one of several values", span)], span)
-        return Str([hole(value.kind, label(value), span)], span)
+        return Str([hole_for(value, label(value), span)], span)
 
     def format_string(self, template: Str, args: List[Value], kwargs: Dict[str, Value], span: Span, frame: Frame) -> Str:
         """`template.format(...)` part by part, so a dynamic field keeps its position."""
@@ -949,7 +950,8 @@ class Interpreter:
                 sval = self.stringify(value, value.span or span)
                 if sval.text is None:
                     parts.extend(
-                        Part(p.text, p.kind, p.chars, p.span, p.label or f"template field `{{{field_name}}}`") for p in sval.parts
+                        Part(p.text, p.kind, p.chars, p.span, p.label or f"template field `{{{field_name}}}`", p.volatile)
+                        for p in sval.parts
                     )
                 else:
                     parts.extend(sval.parts)
@@ -998,9 +1000,9 @@ class Interpreter:
                 result.operands = _operands(left) + _operands(right)
                 return result
             if isinstance(left, Str) and isinstance(right, Unknown):
-                return Str(left.parts + (hole(right.kind, label(right), right.span),), span)
+                return Str(left.parts + (hole_for(right, label(right), right.span),), span)
             if isinstance(left, Unknown) and isinstance(right, Str):
-                return Str((hole(left.kind, label(left), left.span),) + right.parts, span)
+                return Str((hole_for(left, label(left), left.span),) + right.parts, span)
             if isinstance(left, ListV) and isinstance(right, ListV):
                 if inplace:
                     self._extend(left, right, frame, span)
@@ -2429,7 +2431,8 @@ def _operands(value: Str) -> Tuple[Tuple[Optional[Span], Kind, Optional[str]], .
 
 def _relocate_holes(value: Str, label: str, span: Span) -> Str:
     """Point a parameter's hole at the place it is used (messages name that line)."""
-    parts = [Part(p.text, p.kind, p.chars, span, p.label) if p.text is None and p.label == label else p for p in value.parts]
+    parts = [Part(p.text, p.kind, p.chars, span, p.label, p.volatile) if p.text is None and p.label == label else p
+             for p in value.parts]
     new = Str(parts, value.span, value.origin)
     new.operands = value.operands
     new.via_param = value.via_param

@@ -145,6 +145,9 @@ class Part:
     chars: Optional[int] = None
     span: Optional[Span] = None
     label: str = ""
+    #: a hole filled by something that changes on every call for certain (the clock, a
+    #: UUID, a random value), as opposed to a parameter or a lookup that may repeat
+    volatile: bool = False
 
     @property
     def length(self) -> Optional[int]:
@@ -157,8 +160,13 @@ def static_part(text: str, span: Optional[Span], kind: Kind = Kind.STATIC) -> Pa
     return Part(text, kind, len(text), span)
 
 
-def hole(kind: Kind, label: str, span: Optional[Span], chars: Optional[int] = None) -> Part:
-    return Part(None, kind, chars, span, label)
+def hole(kind: Kind, label: str, span: Optional[Span], chars: Optional[int] = None, volatile: bool = False) -> Part:
+    return Part(None, kind, chars, span, label, volatile)
+
+
+def hole_for(value: "Value", label: str, span: Optional[Span]) -> Part:
+    """The hole a value leaves in a string, volatile when the value is (`Unknown.volatile`)."""
+    return hole(value.kind, label, span, volatile=bool(getattr(value, "volatile", False)))
 
 
 class Str(Value):
@@ -211,7 +219,7 @@ class Str(Value):
     def with_kind_at_most(self, kind: Kind) -> "Str":
         """Downgrade dynamic holes (used for code that runs once at import)."""
         parts = [
-            Part(p.text, kind, p.chars, p.span, p.label) if p.kind > kind and p.kind == Kind.DYNAMIC else p
+            Part(p.text, kind, p.chars, p.span, p.label, p.volatile) if p.kind > kind and p.kind == Kind.DYNAMIC else p
             for p in self.parts
         ]
         return Str(parts, self.span, self.origin)
@@ -244,7 +252,7 @@ def _normalize(parts: Iterable[Part]) -> Tuple[Part, ...]:
         head, tail = out[: MAX_PARTS - 1], out[MAX_PARTS - 1 :]
         kind = max(p.kind for p in tail)
         chars = sum(p.length or 0 for p in tail) if all(p.length is not None for p in tail) else None
-        out = head + [Part(None, kind, chars, tail[0].span, tail[0].label or "joined text")]
+        out = head + [Part(None, kind, chars, tail[0].span, tail[0].label or "joined text", any(p.volatile for p in tail))]
     return tuple(out)
 
 

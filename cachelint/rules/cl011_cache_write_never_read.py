@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from cachelint.analysis.request import Marker, Piece, Request
-from cachelint.analysis.values import Kind
+from cachelint.analysis.values import Kind, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
 from cachelint.fixes import FixUnavailable, combine_edits, remove_dict_entry_edit
@@ -14,12 +14,27 @@ from cachelint.rules import support
 
 
 def first_dynamic(pieces: List[Piece]) -> Optional[Tuple[int, Piece]]:
+    """The first piece of the prefix that changes on every call, if that is certain.
+
+    A message of a one-shot request is new on every call. Elsewhere (tools, system) only a
+    value that changes for certain counts (the clock, a UUID, a random value): a parameter
+    or a lookup may well repeat from call to call (the same system prompt passed to a
+    wrapper, a tool built from the same schema), and then the cache entry is read."""
     for i, piece in enumerate(pieces):
         if piece.kind == Kind.DYNAMIC:
-            return i, piece
+            if piece.section == "messages" or _certainly_per_call(piece):
+                return i, piece
+            return None  # may repeat: cannot say the entry is never read
         if not piece.kind.cacheable:
             return None  # unknown content: cannot say the prefix changes per call
     return None
+
+
+def _certainly_per_call(piece: Piece) -> bool:
+    value = piece.value
+    if isinstance(value, Str):
+        return any(part.volatile for part in value.parts)
+    return bool(getattr(value, "volatile", False))
 
 
 class CacheWriteNeverRead(Rule):
@@ -28,10 +43,12 @@ class CacheWriteNeverRead(Rule):
     ## What it does
     For each breakpoint of a Claude request, looks at the prefix it caches (tools, system
     and messages up to the marker) and reports it when that prefix holds something that
-    changes per call: a timestamp, a UUID, a parameter, or the user's latest message in a
-    one-shot request. A marker on the latest message is fine when a later turn resends it
-    (an agent loop that appends to the same history, or a history the caller passes in),
-    and so is an unknown value.
+    changes on every call for certain: a timestamp, a UUID or a random value in tools or
+    system, or the user's latest message in a one-shot request. A marker on the latest
+    message is fine when a later turn resends it (an agent loop that appends to the same
+    history, or a history the caller passes in). A parameter or a looked-up value in tools
+    or system may repeat from call to call (the same prompt passed to a wrapper), and an
+    unknown value may be anything: both stay silent.
 
     ## Why is this bad?
     Every call writes a new cache entry (1.25x the input price, 2x for a one-hour TTL) for a
@@ -132,6 +149,23 @@ class CacheWriteNeverRead(Rule):
                 return client.messages.create(model="claude-sonnet-4-5", max_tokens=500, messages=messages)
             """,
             title="A conversation: the next turn resends this message and reads the entry",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def ask(system_prompt: str, question: str):
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=500,
+                    system=[{"type": "text", "text": system_prompt, "cache_control": {"type": "ephemeral"}}],
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="A system prompt passed in: callers may pass the same one every time, and then it is read",
         ),
         Valid(
             """
