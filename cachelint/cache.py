@@ -86,6 +86,9 @@ class ResultCache:
         #: modules; a warm run over a large repository stat-ed them once per dependent file.
         self._observed: Optional[Dict[str, Optional[Tuple[int, int]]]] = None
         self._digests: Dict[Tuple[str, Tuple[int, int]], Optional[str]] = {}
+        #: answers computed over a whole run (`remember`), loaded on first use
+        self._memo: Optional[Dict[str, Any]] = None
+        self._memo_dirty = False
 
     def _file(self, fingerprint: str) -> Path:
         return self.directory / __version__ / f"{fingerprint}.json"
@@ -215,14 +218,57 @@ class ResultCache:
         }
         self._dirty[fingerprint] = True
 
+    # --- answers computed over the whole run (not per file) -------------------------------------
+    #: how many answers of one kind are kept (a few rounds of one project, a few projects)
+    MEMO_ENTRIES = 16
+
+    def _memo_file(self) -> Path:
+        return self.directory / __version__ / "memo.json"
+
+    def _load_memo(self) -> Dict[str, Any]:
+        if self._memo is None:
+            self._memo = {}
+            try:
+                with open(self._memo_file(), encoding="utf-8") as fh:
+                    loaded = json.load(fh)
+                if isinstance(loaded, dict) and loaded.get("code") == code_id() and isinstance(loaded.get("memo"), dict):
+                    self._memo = loaded["memo"]
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass
+        return self._memo
+
+    def remembered(self, kind: str, key: str) -> Any:
+        """The answer stored under `key` by `remember`, or None."""
+        table = self._load_memo().get(kind)
+        return table.get(key) if isinstance(table, dict) else None
+
+    def remember(self, kind: str, key: str, value: Any) -> None:
+        memo = self._load_memo()
+        table = memo.get(kind)
+        if not isinstance(table, dict):
+            table = memo[kind] = {}
+        table.pop(key, None)
+        table[key] = value
+        while len(table) > self.MEMO_ENTRIES:
+            del table[next(iter(table))]
+        self._memo_dirty = True
+
     def save(self) -> None:
         """Write changed tables atomically; failures only cost the next run some time."""
-        if not any(self._dirty.values()):
+        if not any(self._dirty.values()) and not self._memo_dirty:
             return
         import tempfile  # only a run that changed the cache writes it
 
         try:
             self._ensure_layout()
+            if self._memo_dirty and self._memo is not None:
+                target = self._memo_file()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump({"version": __version__, "code": code_id(), "memo": self._memo}, fh, separators=(",", ":"))
+                os.replace(tmp, target)
+                self._memo_dirty = False
             for fingerprint, dirty in self._dirty.items():
                 if not dirty:
                     continue

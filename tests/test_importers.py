@@ -193,6 +193,29 @@ def test_a_warm_run_takes_the_skipped_files_imports_from_the_cache(project: Path
     assert scanned == []
 
 
+def test_a_warm_run_remembers_which_files_import_a_sender(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing changed: the importer search is answered from the cache; a new file changes
+    the answer's key, so it is searched again (and the new caller found)."""
+    import cachelint.runner
+
+    calls: List[int] = []
+    real = cachelint.runner.importers
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cachelint.runner, "importers", counting)
+    assert findings(".") == [("triage.py", "CL001", 6)]
+    first = len(calls)
+    assert first >= 1
+    assert findings(".") == [("triage.py", "CL001", 6)]
+    assert len(calls) == first  # remembered
+    write(project, {"summary.py": "import llm\nfrom prompts import TRIAGE\n\n\ndef run(t):\n    return llm.complete(TRIAGE, t)\n"})
+    assert findings(".") == [("summary.py", "CL001", 6), ("triage.py", "CL001", 6)]
+    assert len(calls) > first
+
+
 def test_a_new_caller_is_found_with_a_warm_cache(project: Path) -> None:
     assert findings(".") == [("triage.py", "CL001", 6)]
     write(project, {"summary.py": "import llm\nfrom prompts import TRIAGE\n\n\ndef run(t):\n    return llm.complete(TRIAGE, t)\n"})
