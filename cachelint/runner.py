@@ -27,6 +27,7 @@ POOL_THRESHOLD = 24
 
 _worker_engine: Optional[Engine] = None
 
+
 def _init_worker(cwd: str, overrides: CliOverrides, strict: bool) -> None:
     global _worker_engine
     # A worker would only print a KeyboardInterrupt traceback of its own, or die and
@@ -99,7 +100,9 @@ def _find_importers(engine: Engine, results: Dict[str, FileResult], skipped: Lis
     """`importers(...)`, remembered in the result cache under a key of everything the answer
     depends on: every file linted (a new module can change how an import resolves), the
     settings each is linted with, the senders, and the skipped files' import lists. A warm
-    run over a large repository otherwise resolved thousands of imports again."""
+    run over a large repository otherwise resolved thousands of imports again. (A module
+    created outside the linted paths is not in the key; like the per-file entries, the
+    answer then waits for a linted file to change.)"""
     if cache is None:
         return importers(skipped, senders, resolve)
     import hashlib
