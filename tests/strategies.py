@@ -379,7 +379,7 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
                 m = draw(valid_markers)
                 ctx.helper("build_system", (
                     "def build_system(text, ttl=None):\n"
-                    f'    block = {{"type": "text", "text": text, "cache_control": {{"type": "ephemeral"}}}}\n'
+                    '    block = {"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}\n'
                     "    if ttl:\n"
                     '        block["cache_control"]["ttl"] = ttl\n'
                     "    return [block]\n"))
@@ -461,7 +461,7 @@ def request_function(draw, ctx: _Ctx, client: ClientKind, index: int) -> Tuple[s
                     "    for msg in msgs:\n"
                     '        for block in msg["content"]:\n'
                     '            block.pop("cache_control", None)\n'
-                    f'    msgs[-1]["content"][-1]["cache_control"] = marker or {{"type": "ephemeral"}}\n'
+                    '    msgs[-1]["content"][-1]["cache_control"] = marker or {"type": "ephemeral"}\n'
                     "    return msgs\n"))
                 pre.append("add_cache(messages)")
             elif post == "remove_then_mark":

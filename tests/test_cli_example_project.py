@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
-import pytest
 from click.testing import CliRunner, Result
 
 from cachelint.cli import main
@@ -46,12 +45,6 @@ def expected_table() -> Dict[str, Tuple[Set[str], Set[str]]]:
                 set(CODE.findall(match.group(3))),
             )
     return table
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def run(cwd: Path, *args: str) -> Result:

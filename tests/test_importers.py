@@ -121,8 +121,6 @@ def write(root: Path, files: Dict[str, str]) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR"):
-        monkeypatch.delenv(name, raising=False)
     root = tmp_path / "proj"
     root.mkdir()
     write(root, {"pyproject.toml": '[tool.cachelint]\nselect = ["CL001"]\n', "llm.py": LLM, "prompts.py": PROMPTS,

@@ -5,7 +5,6 @@ and an interrupted `--fix` leaves every file either old or new, never partial.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import json
 import os
 import shutil
@@ -28,12 +27,6 @@ def _runner() -> CliRunner:
         return CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         return CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def cli(*args: str) -> Result:

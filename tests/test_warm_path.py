@@ -209,8 +209,6 @@ def _cli_runner() -> CliRunner:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(name, raising=False)
     root = tmp_path / "proj"
     write(
         root,

@@ -1,0 +1,18 @@
+"""Shared test set-up: every test runs with none of cachelint's environment variables set.
+
+A developer's shell (or CI) may export `CACHELINT_OUTPUT_FORMAT`, `CACHELINT_CACHE_DIR` or
+`GITHUB_STEP_SUMMARY` (which the github output appends to); tests that invoke the command
+must see the defaults, so they are cleared once here instead of in every test module.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ENVIRONMENT = ("CACHELINT_OUTPUT_FORMAT", "CACHELINT_CACHE_DIR", "GITHUB_STEP_SUMMARY")
+
+
+@pytest.fixture(autouse=True)
+def _clean_cachelint_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
