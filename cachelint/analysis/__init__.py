@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List
 
-from cachelint.analysis.candidates import candidate_functions
+from cachelint.analysis.candidates import candidate_functions, candidate_search
 from cachelint.analysis.project import ClassInfo, Project
 from cachelint.analysis.request import Request
 
@@ -41,10 +41,11 @@ def analyse_file(project: Project, path: str, max_depth: int = 3, strict: bool =
     result = FileAnalysis(path=os.path.realpath(path))
     if module is None:
         return result
-    interp = Interpreter(project, module, max_depth=max_depth, strict=strict)
-    interp.run_module()
     notes: List[str] = []
-    for node, owner in candidate_functions(module, project, notes):
+    candidates, sending_names = candidate_search(module, project, notes)
+    interp = Interpreter(project, module, max_depth=max_depth, strict=strict, sending_names=sending_names)
+    interp.run_module()
+    for node, owner in candidates:
         before = len(interp.requests)
         interp.run_function(node, owner, owner)
         if owner is not None and len(interp.requests) > before:

@@ -23,11 +23,24 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 
-#: Words that make a function worth interpreting: SDK request methods, markers, usage fields.
+#: What makes a function worth interpreting: an SDK request method in the shape it is
+#: called or referenced (`.messages.create`, `chat.completions`, `completion(`), a client
+#: class, a raw HTTP call, a caching field or a cache usage field. Bare method words
+#: (`create`, `parse`, `stream`, `request`, `usage`) used to be enough, and made most
+#: functions of an application entry points: factories named `create`, parsers, web
+#: handlers taking a `request`.
 TRIGGER_RE = re.compile(
-    r"\b(?:create|stream|parse|count_tokens|tool_runner|completion|acompletion|responses|aresponses|invoke_model"
-    r"|invoke_model_with_response_stream|converse|converse_stream|generate_content|generate_content_stream|post"
-    r"|request|cache_control|cachePoint|copilot_cache_control|usage|Anthropic\w*|OpenAI|AzureOpenAI)\b"
+    r"\b(?:messages|completions|responses|batches|prompt_caching|caches|models)\s*\.\s*"
+    r"(?:create|stream|parse|count_tokens|tool_runner|batches|generate_content\w*|with_raw_response"
+    r"|with_streaming_response)\b"
+    r"|\b(?:chat|beta|aio|client\w*|_client\w*)\s*\.\s*(?:completions|messages|responses|chat|prompt_caching)\b"
+    r"|\b(?:a?completion|a?responses|a?text_completion|tool_runner|count_tokens|invoke_model\w*|converse"
+    r"|converse_stream|generate_content\w*)\b"
+    r"|\b(?:post|request|stream|send)\s*\("
+    r"|\b(?:cache_control|cachePoint|cache_point|copilot_cache_control|cache_read_input_tokens"
+    r"|cache_creation_input_tokens|cached_tokens|cacheReadInputTokens|cacheWriteInputTokens|cache_write_tokens"
+    r"|prompt_tokens_details|input_tokens_details|cachedContentTokenCount|usage_metadata)\b"
+    r"|\b(?:Anthropic\w*|OpenAI|AsyncOpenAI|AzureOpenAI|AsyncAzureOpenAI|Router|boto3|bedrock\w*|genai)\b"
 )
 
 #: How many modules deep an imported wrapper is followed (`triage.py` -> `service.py` ->
@@ -94,20 +107,29 @@ class _TooWide(Exception):
 def candidate_functions(module: ModuleInfo, project: Optional[Project] = None,
                         notes: Optional[List[str]] = None) -> Functions:
     """Functions of `module` worth interpreting as entry points, with the class owning each."""
+    return candidate_search(module, project, notes)[0]
+
+
+def candidate_search(module: ModuleInfo, project: Optional[Project] = None,
+                     notes: Optional[List[str]] = None) -> Tuple[Functions, FrozenSet[str]]:
+    """The candidate functions of `module` (with the class owning each), and every name that
+    leads to an LLM call from it: its own candidates and those its imports bring in (the
+    interpreter never skips a call to one of these names)."""
     functions = module_functions(module)
     summary = summarise(module)
     chosen: Set[int] = set(summary.chosen)
+    names: Set[str] = set(summary.names)
     if project is not None:
         project.explored = set()
         try:
-            chosen, _ = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
+            chosen, names = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
         except _TooWide:
             if notes is not None:
                 notes.append(f"it imports more than {IMPORT_MODULES_BUDGET} project modules (directly or not); "
                              "calls through imported wrappers were not followed")
         finally:
             project.explored = None
-    return [entry for i, entry in enumerate(functions) if i in chosen]
+    return [entry for i, entry in enumerate(functions) if i in chosen], frozenset(names)
 
 
 def module_functions(module: ModuleInfo) -> Functions:

@@ -18,9 +18,10 @@ import ast
 import os
 import re
 import string
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis import sdk
+from cachelint.analysis.effects import without_effect
 from cachelint.analysis.events import ClientEvent, UsageRead
 from cachelint.analysis.externals import EXTERNAL
 from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
@@ -100,7 +101,8 @@ _CACHE_WORDS = ("cache_control", "cachePoint", "cache_point", "copilot_cache_con
 class Interpreter:
     """Interprets the functions of one entry module and collects the requests they send."""
 
-    def __init__(self, project: Project, entry: ModuleInfo, max_depth: int = 3, strict: bool = False) -> None:
+    def __init__(self, project: Project, entry: ModuleInfo, max_depth: int = 3, strict: bool = False,
+                 sending_names: FrozenSet[str] = frozenset()) -> None:
         from cachelint.analysis.builders import RequestBuilder
 
         self.project = project
@@ -125,6 +127,16 @@ class Interpreter:
         self.self_class: Optional[str] = None
         #: every loop and comprehension met, by span (markers refer back to them)
         self.loops: Dict[Span, LoopCtx] = {}
+        #: names that lead to an LLM call from the entry module (its candidates and those its
+        #: imports bring in): a call to one of them is always followed
+        self.sending_names = sending_names
+        #: the call whose result the statement being run drops (`log(x)` as a statement):
+        #: a project function without effect called there is not followed
+        self._dropped_call: Optional[ast.Call] = None
+        #: calls skipped that way (shown by --verbose through the analysis notes)
+        self.skipped_calls = 0
+        #: results of calls to functions without effect, by function and arguments
+        self._results: Dict[Tuple[Any, ...], Value] = {}
 
     # === entry points ============================================================================
     def run_module(self) -> None:
@@ -250,6 +262,8 @@ class Interpreter:
     def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> bool:
         self.tick()
         if isinstance(stmt, ast.Expr):
+            value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            self._dropped_call = value if isinstance(value, ast.Call) else None
             self.eval(stmt.value, frame)
         elif isinstance(stmt, ast.Assign):
             value = self.eval(stmt.value, frame)
@@ -1734,8 +1748,23 @@ class Interpreter:
                 finally:
                     frame.guard = saved
             return union(results, span)
+        dropped = node is self._dropped_call
         args, kwargs = pre if pre is not None else self.eval_args(node, frame)
         if isinstance(callee, FuncV):
+            if dropped and self._inert(callee, args, kwargs):
+                self.skipped_calls += 1
+                return Const(None, span)
+            key = self._result_key(callee, args, kwargs, frame)
+            if key is not None:
+                known = self._results.get(key)
+                if known is not None:
+                    return _fresh(known, span)
+                result = self.call_function(callee, args, kwargs, span, frame)
+                # a union's options carry the caller's branch conditions: kept only when
+                # the call was made outside any branch
+                if _immutable(result) and not (isinstance(result, UnionV) and frame.guard):
+                    self._results[key] = result
+                return result
             return self.call_function(callee, args, kwargs, span, frame)
         if isinstance(callee, ClassV):
             client = self._sdk_base(callee.info)
@@ -1790,6 +1819,40 @@ class Interpreter:
         # configuration (`db.execute(sql, (agent_id,)).fetchone()`): its methods stay unknown.
         volatile = kind == Kind.DYNAMIC and any(_per_call_text(v) for v in values)
         return Unknown(kind, _call_label(label), span, may_mark, volatile=volatile)
+
+    def _result_key(self, func: FuncV, args: List[Value], kwargs: DictV, frame: Frame) -> Optional[Tuple[Any, ...]]:
+        """The memo key of a call to a function without effect (`_inert`) whose arguments
+        are all immutable values, or None. Such a call's result depends only on the
+        arguments (and on module constants, which do not change after import), so a helper
+        called from many places (`safe_abs_path(p)`, `format_tokens(n)`) is run once per
+        distinct argument list. Methods are not memoised: they read their instance."""
+        if func.bound is not None or func.closure is not None or frame.depth >= self.max_depth:
+            return None
+        parts: List[Any] = [id(func.node), frame.at_import]
+        for value in list(args) + [kwargs.entries[k].value for k in sorted(kwargs.entries)]:
+            part = _immutable_key(value)
+            if part is None:
+                return None
+            parts.append(part)
+        if kwargs.open:
+            return None
+        parts.append(tuple(sorted(kwargs.entries)))
+        if not self._inert(func, args, kwargs):
+            return None
+        return tuple(parts)
+
+    def _inert(self, func: FuncV, args: List[Value], kwargs: DictV) -> bool:
+        """Whether a call of `func` whose result is dropped cannot change any request (see
+        `analysis.effects`). A response passed in is read for its usage fields (CL010), so
+        such a call is always followed."""
+        if isinstance(func.node, ast.Lambda):
+            return False
+        if any(isinstance(v, ResponseV) for v in list(args) + [e.value for e in kwargs.entries.values()]):
+            return False
+        module = self.project.module(func.module) if func.module != self.entry.path else self.entry
+        if module is None:
+            return False
+        return without_effect(module, func.node, self.sending_names)
 
     def call_function(self, func: FuncV, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
         module = self.project.module(func.module) if func.module != frame.module.path else frame.module
@@ -2370,6 +2433,42 @@ class Interpreter:
         return value
 
 
+
+
+def _immutable_key(value: Value) -> Optional[Tuple[Any, ...]]:
+    """A hashable stand-in for an immutable abstract value, or None for a container, an
+    instance or anything whose identity matters (it may be mutated)."""
+    if isinstance(value, Str):
+        return ("s", value.parts)
+    if isinstance(value, Const):
+        return ("c", type(value.value).__name__, value.value if isinstance(value.value, (str, int, float, bool, bytes, type(None))) else id(value), value.kind)
+    if isinstance(value, Unknown):
+        return ("u", value.kind, value.label, value.volatile, value.may_mark)
+    if isinstance(value, PathV):
+        return ("p", value.path, value.kind)
+    if isinstance(value, (ExtV,)):
+        return ("e", value.qualname)
+    if isinstance(value, (FuncV, ClassV, ModV, ClientV)):
+        return ("o", id(value))
+    return None
+
+
+def _immutable(value: Value) -> bool:
+    if isinstance(value, UnionV):
+        return all(_immutable(option) for option, _ in value.options)
+    return isinstance(value, (Str, Const, Unknown, PathV)) and not (isinstance(value, Unknown) and value.marks)
+
+
+def _fresh(value: Value, span: Span) -> Value:
+    """A remembered result as a new call returns it: immutable values placed at the call,
+    unknown values without the root that markers written through them are recorded on."""
+    if isinstance(value, UnionV):
+        return UnionV(((_fresh(v, span), g) for v, g in value.options), span)
+    if isinstance(value, Unknown):
+        return Unknown(value.kind, value.label, span, value.may_mark, value.volatile)
+    placed = value.at(span)
+    placed.via_param = False
+    return placed
 
 
 def _per_call_text(value: Value, depth: int = 0) -> bool:

@@ -72,6 +72,11 @@ class ModuleInfo:
         #: memos of `analysis.candidates` (its functions, and its `Summary`)
         self.functions_list: Optional[List[Any]] = None
         self.summary: Any = None
+        #: memos of `analysis.effects`: per function node id, its own effects and whether
+        #: a call to it whose result is dropped can be skipped; functions by name
+        self.effects_memo: Dict[int, Any] = {}
+        self.inert_memo: Dict[int, bool] = {}
+        self.functions_by_name: Optional[Dict[str, List[Any]]] = None
         self._collect(tree.body)
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
