@@ -63,7 +63,13 @@ def row_rules(row: Row) -> List[str]:
 
 
 def row_matches(row: Row, finding: Finding) -> bool:
-    if finding["file"] != row["file"] or finding["code"] not in row_rules(row):
+    """Same rule, and the finding's line inside the row's call range or alt_lines in its file, or
+    one of its `also` locations ([file, line]: the same defect reported at a caller)."""
+    if finding["code"] not in row_rules(row):
+        return False
+    if [finding["file"], finding["row"]] in row.get("also", []):
+        return True
+    if finding["file"] != row["file"]:
         return False
     start, end = row.get("lines") or [row["line"], row["line"]]
     line = finding["row"]
