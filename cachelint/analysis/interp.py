@@ -2346,7 +2346,7 @@ class Interpreter:
         alts = client.alts
         if alts and alts[0].sdk == "http" and path and path[-1] in ("post", "request", "stream"):
             return self.http_call(path[-1], client, args, kwargs, node, frame, span)
-        if path and path[-1] in ("with_options", "copy"):
+        if path and sdk.returns_client(path[-1]):  # with_options(), copy(), with_middleware()
             return ClientV(alts, path[:-1], span)
         return Unknown(Kind.DYNAMIC, f"{'.'.join(path)}()", span)
 

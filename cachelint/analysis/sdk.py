@@ -1,16 +1,27 @@
 """What cachelint knows about LLM SDKs: clients, request methods, endpoints, volatile calls.
 
 Checked against anthropic 2.12, openai 2.53/3.x, boto3 1.44, google-genai 3.4 and litellm
-1.106 (signatures and client classes; see the README's references). Everything here is
-about *recognising* code; provider behaviour that sources dispute lives in the data tables.
+1.106 (signatures and client classes; see the README's references). The anthropic and openai
+request methods are not written here: they are generated from the installed SDKs into
+`cachelint/data/sdk_methods.toml` (`scripts/gen_sdk_methods.py`, checked by
+`tests/test_sdk_methods.py`). Everything here is about *recognising* code; provider
+behaviour that sources dispute lives in the data tables.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Optional, Tuple
 from urllib.parse import urlparse
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
 
 # --- clients ------------------------------------------------------------------------------
 ANTHROPIC_CLIENTS: Dict[str, str] = {
@@ -88,31 +99,75 @@ class Method:
     counts_tokens: bool = False
 
 
+#: Response wrappers the SDKs put between a resource and its methods
+#: (`client.messages.with_raw_response.create`): the same request, so paths look through them.
+#: `with_options(...)`, `copy(...)` and `with_middleware(...)` are calls, not attributes: the
+#: interpreter maps such a call on a client back to the client (`returns_client`), so they
+#: never reach a method path.
 _LOOK_THROUGH = ("with_raw_response", "with_streaming_response")
 
-ANTHROPIC_METHODS = {
-    ("messages", "create"): Method("anthropic.messages.create", "anthropic"),
-    ("messages", "stream"): Method("anthropic.messages.stream", "anthropic"),
-    ("messages", "parse"): Method("anthropic.messages.parse", "anthropic"),
-    ("messages", "count_tokens"): Method("anthropic.messages.count_tokens", "anthropic", counts_tokens=True),
-    ("messages", "batches", "create"): Method("anthropic.messages.batches.create", "anthropic-batch"),
-    ("beta", "messages", "create"): Method("anthropic.beta.messages.create", "anthropic"),
-    ("beta", "messages", "stream"): Method("anthropic.beta.messages.stream", "anthropic"),
-    ("beta", "messages", "parse"): Method("anthropic.beta.messages.parse", "anthropic"),
-    ("beta", "messages", "tool_runner"): Method("anthropic.beta.messages.tool_runner", "anthropic"),
-    ("beta", "messages", "count_tokens"): Method("anthropic.beta.messages.count_tokens", "anthropic", counts_tokens=True),
-    ("beta", "messages", "batches", "create"): Method("anthropic.beta.messages.batches.create", "anthropic-batch"),
-}
-OPENAI_METHODS = {
-    ("chat", "completions", "create"): Method("openai.chat.completions.create", "openai-chat"),
-    ("chat", "completions", "parse"): Method("openai.chat.completions.parse", "openai-chat"),
-    ("chat", "completions", "stream"): Method("openai.chat.completions.stream", "openai-chat"),
-    ("beta", "chat", "completions", "parse"): Method("openai.beta.chat.completions.parse", "openai-chat"),
-    ("beta", "chat", "completions", "stream"): Method("openai.beta.chat.completions.stream", "openai-chat"),
-    ("responses", "create"): Method("openai.responses.create", "openai-responses"),
-    ("responses", "parse"): Method("openai.responses.parse", "openai-responses"),
-    ("responses", "stream"): Method("openai.responses.stream", "openai-responses"),
-}
+#: The anthropic and openai request methods live in `cachelint/data/sdk_methods.toml`, generated
+#: from the SDKs' resource classes by `scripts/gen_sdk_methods.py` (plus a hand-kept legacy part).
+SDK_METHODS_FILE = Path(__file__).resolve().parent.parent / "data" / "sdk_methods.toml"
+#: Client methods returning the client itself, whatever the SDK (the data file adds its own).
+_CLIENT_COPIES = frozenset({"with_options", "copy"})
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The generated method tables, loaded once per process."""
+
+    methods: Dict[str, Dict[Tuple[str, ...], Method]]
+    client_copies: FrozenSet[str]
+    untyped_anthropic: Dict[Tuple[str, ...], Method]
+    untyped_openai: Dict[Tuple[str, ...], Method]
+
+
+@lru_cache(maxsize=None)
+def _tables() -> _Tables:
+    """Parse the data file (about 1 ms), on first use rather than at import."""
+    with open(SDK_METHODS_FILE, "rb") as fh:
+        data = tomllib.load(fh)
+    methods: Dict[str, Dict[Tuple[str, ...], Method]] = {}
+    copies = set(_CLIENT_COPIES)
+    for sdk_name, table in data.get("generated", {}).items():
+        copies.update(table.get("client_copies", ()))
+        entries = list(table.get("methods", ())) + list(data.get("legacy", {}).get(sdk_name, ()))
+        found = methods.setdefault(sdk_name, {})
+        for entry in entries:
+            path = tuple(entry["path"])
+            api = f"{sdk_name}." + ".".join(path)
+            found[path] = Method(api, entry["format"], bool(entry.get("counts_tokens", False)))
+    anthropic = methods.get("anthropic", {})
+    openai = methods.get("openai", {})
+    return _Tables(
+        methods={
+            "anthropic": anthropic,
+            "openai": openai,
+            "bedrock-runtime": BEDROCK_METHODS,
+            "genai": GENAI_METHODS,
+            "litellm": LITELLM_ROUTER_METHODS,
+        },
+        client_copies=frozenset(copies),
+        untyped_anthropic=dict(anthropic),
+        # `responses.create` on an unknown receiver is too generic a name to claim.
+        untyped_openai={k: v for k, v in openai.items() if "responses" not in k},
+    )
+
+
+def __getattr__(name: str) -> Dict[Tuple[str, ...], Method]:
+    """`ANTHROPIC_METHODS` and friends, derived from the data file on first access."""
+    if name == "ANTHROPIC_METHODS":
+        return _tables().methods["anthropic"]
+    if name == "OPENAI_METHODS":
+        return _tables().methods["openai"]
+    if name == "UNTYPED_ANTHROPIC_PATHS":
+        return _tables().untyped_anthropic
+    if name == "UNTYPED_OPENAI_PATHS":
+        return _tables().untyped_openai
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 BEDROCK_METHODS = {
     ("invoke_model",): Method("bedrock.invoke_model", "invoke"),
     ("invoke_model_with_response_stream",): Method("bedrock.invoke_model_with_response_stream", "invoke"),
@@ -131,14 +186,6 @@ LITELLM_ROUTER_METHODS = {
 }
 HTTP_METHODS = {("post",): "post", ("request",): "request", ("stream",): "stream"}
 
-_METHODS_BY_SDK = {
-    "anthropic": ANTHROPIC_METHODS,
-    "openai": OPENAI_METHODS,
-    "bedrock-runtime": BEDROCK_METHODS,
-    "genai": GENAI_METHODS,
-    "litellm": LITELLM_ROUTER_METHODS,
-}
-
 
 def clean_path(path: Tuple[str, ...]) -> Tuple[str, ...]:
     return tuple(p for p in path if p not in _LOOK_THROUGH)
@@ -146,18 +193,22 @@ def clean_path(path: Tuple[str, ...]) -> Tuple[str, ...]:
 
 def method_for(sdk: str, path: Tuple[str, ...]) -> Optional[Method]:
     """The request method at attribute `path` of a client of `sdk`, if it is one."""
-    return _METHODS_BY_SDK.get(sdk, {}).get(clean_path(path))
+    return _tables().methods.get(sdk, {}).get(clean_path(path))
 
 
 def is_method_prefix(sdk: str, path: Tuple[str, ...]) -> bool:
     """True while `path` can still grow into a request method (`client.messages`)."""
     path = clean_path(path)
-    return any(key[: len(path)] == path for key in _METHODS_BY_SDK.get(sdk, {}))
+    return any(key[: len(path)] == path for key in _tables().methods.get(sdk, {}))
 
 
-# Unknown receivers: attribute chains distinctive enough to recognise with LLM-shaped args.
-UNTYPED_ANTHROPIC_PATHS = {k: v for k, v in ANTHROPIC_METHODS.items()}
-UNTYPED_OPENAI_PATHS = {k: v for k, v in OPENAI_METHODS.items() if k[0] != "responses"}
+def returns_client(name: str) -> bool:
+    """True for a client method that returns the client (`with_options`, `copy`, ...)."""
+    return name in _tables().client_copies
+
+
+# Unknown receivers: attribute chains distinctive enough to recognise with LLM-shaped args
+# (`UNTYPED_ANTHROPIC_PATHS`, `UNTYPED_OPENAI_PATHS`: derived in `_tables`).
 NOT_LLM_PATHS = {("beta", "threads", "messages", "create"), ("threads", "messages", "create")}
 
 
@@ -174,14 +225,15 @@ def untyped_method(path: Tuple[str, ...], keywords: Tuple[str, ...]) -> Optional
         if tail in NOT_LLM_PATHS:
             return None
     kw = set(keywords)
+    tables = _tables()
     for size in (4, 3, 2):
         tail = path[-size:]
-        if tail in UNTYPED_OPENAI_PATHS and ("messages" in kw or "model" in kw):
-            return UNTYPED_OPENAI_PATHS[tail]
-        if tail in UNTYPED_ANTHROPIC_PATHS and (
+        if tail in tables.untyped_openai and ("messages" in kw or "model" in kw):
+            return tables.untyped_openai[tail]
+        if tail in tables.untyped_anthropic and (
             ("messages" in kw or "system" in kw) and ("max_tokens" in kw or "model" in kw)
         ):
-            return UNTYPED_ANTHROPIC_PATHS[tail]
+            return tables.untyped_anthropic[tail]
     return None
 
 
