@@ -56,6 +56,9 @@ IMPORT_MODULES_BUDGET = 128
 
 #: `name(` and `.name(`: a call, as the search sees it (`\bname\s*\(` in the text)
 _CALLED_RE = re.compile(r"(\w+)\s*\(")
+#: `x.name` handed on as a value (`to_thread(self.llm.generate, q)`, `fn = self.ask`,
+#: `partial(llm.generate, SYSTEM)`): a call of `name` the runner makes
+_REFERENCED_RE = re.compile(r"[(,=]\s*[A-Za-z_][\w.]*\.(\w+)\s*(?=[,)\n]|$)", re.MULTILINE)
 #: `x.name(`: a call through a name (an imported module: `llm.ask(...)`)
 _HEAD_RE = re.compile(r"\b(\w+)\s*\.\s*(\w+)\s*\(")
 #: a capitalised name instantiated (`LLM(`) or annotating (`llm: LLM`, `-> Optional[LLM]`)
@@ -161,7 +164,7 @@ def _summarise(module: ModuleInfo) -> Summary:
     for node, _ in functions:
         start, end = module.index.node_range(node)
         texts.append(module.text[start:end])
-    calls = [frozenset(sys.intern(n) for n in _CALLED_RE.findall(text)) for text in texts]
+    calls = [frozenset(sys.intern(n) for n in _CALLED_RE.findall(text) + _REFERENCED_RE.findall(text)) for text in texts]
     names: Set[str] = set()
     chosen: Set[int] = set()
     for i, (node, _) in enumerate(functions):

@@ -91,6 +91,10 @@ from cachelint.analysis.values import (
     union,
 )
 
+#: Functions that call the callable they are given with the arguments after it.
+_RUNNERS = frozenset({"to_thread", "run_sync", "run_in_threadpool", "run_in_executor", "submit", "call_soon_threadsafe",
+                      "call_soon", "run_async", "sync_to_async", "async_to_sync", "retry_call"})
+
 MAX_UNROLL = 16
 MAX_STEPS = 40_000
 MAX_EVAL_DEPTH = 120
@@ -1773,6 +1777,10 @@ class Interpreter:
                 return self.make_client(client, kwargs, span, frame)
             return self.construct(callee.info, args, kwargs, span, frame)
         if isinstance(callee, ExtV):
+            if callee.qualname.rpartition(".")[2].split("(")[0] in _RUNNERS:
+                forwarded = self._forward(args, kwargs, node, frame, span)
+                if forwarded is not None:
+                    return forwarded
             return self.call_external(callee.qualname, args, kwargs, node, frame, span)
         if isinstance(callee, ClientV):
             return self.call_client(callee, args, kwargs, node, frame, span)
@@ -1784,9 +1792,9 @@ class Interpreter:
             return self.call_value(callee.func, node, frame, span, (list(callee.args) + args, merged))
         # An unknown callee: a wrapper that may receive an SDK method reference
         # (`retry(client.messages.create, **kw)`, `asyncio.to_thread(fn, ...)`).
-        for i, arg in enumerate(args):
-            if isinstance(arg, ClientV) and self._client_method(arg) is not None:
-                return self.call_client(arg, args[i + 1 :], kwargs, node, frame, span)
+        forwarded = self._forward(args, kwargs, node, frame, span)
+        if forwarded is not None:
+            return forwarded
         if isinstance(node.func, ast.Attribute):
             path = attr_path(node.func)
             keywords = tuple(k for k in kwargs.entries)
@@ -1819,6 +1827,19 @@ class Interpreter:
         # configuration (`db.execute(sql, (agent_id,)).fetchone()`): its methods stay unknown.
         volatile = kind == Kind.DYNAMIC and any(_per_call_text(v) for v in values)
         return Unknown(kind, _call_label(label), span, may_mark, volatile=volatile)
+
+    def _forward(self, args: List[Value], kwargs: DictV, node: ast.Call, frame: Frame, span: Span) -> Optional[Value]:
+        """A call that hands a request-sending callable to a runner or wrapper with the
+        arguments to call it with (`asyncio.to_thread(self.llm.generate, system, q)`,
+        `loop.run_in_executor(None, fn, q)`, `retry(client.messages.create, **kw)`): the
+        callable called with the arguments after it, or None when no argument is one."""
+        for i, arg in enumerate(args):
+            if isinstance(arg, ClientV) and self._client_method(arg) is not None:
+                return self.call_client(arg, args[i + 1 :], kwargs, node, frame, span)
+            target = arg.func if isinstance(arg, PartialV) else arg
+            if isinstance(target, FuncV) and target.name in self.sending_names:
+                return self.call_value(arg, node, frame, span, (args[i + 1 :], kwargs))
+        return None
 
     def _result_key(self, func: FuncV, args: List[Value], kwargs: DictV, frame: Frame) -> Optional[Tuple[Any, ...]]:
         """The memo key of a call to a function without effect (`_inert`) whose arguments
