@@ -32,6 +32,7 @@ from cachelint.analysis.values import (
     UnionV,
     Unknown,
     Value,
+    atom_is_platform_related,
     options_of,
     satisfiable,
 )
@@ -87,9 +88,28 @@ class RequestBuilder:
     # --- entry ------------------------------------------------------------------------------------
     def build(self, method: sdk.Method, alts: List[ClientAlt], args: List[Value], kwargs: DictV, node: ast.Call,
               frame: "Frame", span: Span, receiver_known: bool, http_body: Optional[Value]) -> List[Request]:
+        """The request(s) a call sends. One per combination of platform-dependent field
+        values (see `_platform_variants`), each with the clients that can go with it."""
+        out: List[Request] = []
+        for variant, entries in _platform_variants(kwargs, frame.guard):
+            chosen = [alt for alt in alts if satisfiable(alt.guard + frame.guard + variant)]
+            if not chosen:
+                continue
+            body = kwargs
+            if entries:
+                body = kwargs.copy(kwargs.span)
+                body.literal = kwargs.literal
+                body.entries.update(entries)
+            for request in self._build(method, chosen, args, body, node, frame, span, receiver_known, http_body, variant):
+                request.variant = variant
+                out.append(request)
+        return out
+
+    def _build(self, method: sdk.Method, alts: List[ClientAlt], args: List[Value], kwargs: DictV, node: ast.Call,
+               frame: "Frame", span: Span, receiver_known: bool, http_body: Optional[Value], variant: Guard) -> List[Request]:
         chain = frame.chain + (span,)
         report = chain[0]
-        self._path_guard = frame.guard
+        self._path_guard = frame.guard + variant
         if method.fmt == "anthropic-batch":
             return self._batch(method, alts, kwargs, frame, span, chain, report, receiver_known)
         fmt = method.fmt
@@ -109,7 +129,7 @@ class RequestBuilder:
             fmt = "anthropic"
         elif fmt == "converse":
             model_key = "modelId"
-        request = Request(api=method.api, fmt=fmt, call_span=span, report_span=report, chain=chain, path_guard=frame.guard,
+        request = Request(api=method.api, fmt=fmt, call_span=span, report_span=report, chain=chain, path_guard=self._path_guard,
                           receiver_known=receiver_known)
         if http_body is not None and http_body.span is not None:
             request.body_span = http_body.span
@@ -635,6 +655,54 @@ class RequestBuilder:
 
 
 # --- measuring -------------------------------------------------------------------------------------
+#: Request fields whose value may be chosen together with the platform.
+_VARIANT_FIELDS = ("system", "messages", "tools", "cache_control")
+#: At most this many variants of one call are built (the rest stays one joined request).
+MAX_VARIANTS = 8
+
+
+def _platform_variants(kwargs: DictV, guard: Guard) -> List[Tuple[Guard, Dict[str, Entry]]]:
+    """Field values that were chosen by the same conditions as the client, as separate
+    requests: `system` cached on the direct-API branch only (`if provider == "anthropic":
+    system = [{..., "cache_control": ...}] else: system = PROMPT`) is two requests, one per
+    branch, each sent by the clients its branch allows. Joined into one, the uncached
+    Bedrock and Vertex prompt was "one of several values" and nothing was reported.
+
+    Only unions whose branches are told apart by a platform-related condition are split
+    (other branches stay joined: which one runs is not known, and a large prompt on one of
+    them is no finding). Returns (the variant's extra conditions, the entries to replace);
+    a single (TRUE, {}) when nothing is split."""
+    splits: List[Tuple[str, Entry, List[Tuple[Value, Guard]]]] = []
+    for name in _VARIANT_FIELDS:
+        entry = kwargs.entries.get(name)
+        if entry is None or not isinstance(entry.value, UnionV):
+            continue
+        union_value = entry.value
+        # each option where its branch produced it: a fix for this variant edits that branch
+        options = [(source, g) for source, (_, g) in zip(union_value.sources, union_value.options)]
+        if len(options) > MAX_VARIANTS or not any(atom_is_platform_related(a) for _, g in options for a in g):
+            continue
+        splits.append((name, entry, options))
+    if not splits:
+        return [(TRUE, {})]
+    variants: List[Tuple[Guard, Dict[str, Entry]]] = [(TRUE, {})]
+    for name, entry, options in splits:
+        grown: List[Tuple[Guard, Dict[str, Entry]]] = []
+        for extra, entries in variants:
+            for value, option_guard in options:
+                combined = extra + tuple(a for a in option_guard if a not in extra)
+                if not satisfiable(guard + combined):
+                    continue
+                replaced = dict(entries)
+                replaced[name] = Entry(value, entry.key_span, entry.cond, entry.guard, entry.loop, entry.loop_bound,
+                                       entry.loop_capped, entry.written_in, entry.literal)
+                grown.append((combined, replaced))
+        if not grown or len(grown) > MAX_VARIANTS:
+            return [(TRUE, {})]
+        variants = grown
+    return variants
+
+
 def _measure(value: Value) -> Tuple[Kind, Optional[int], int, str, bool]:
     """(kind, estimated tokens or None, tokens of cacheable parts, label, may carry markers)."""
     if isinstance(value, Str):

@@ -2440,7 +2440,7 @@ class Interpreter:
                     for ctx in loops:
                         appends.extend(ctx.appended.get(messages.uid, []))
                     request.history_appends = tuple(appends)
-            key = (request.call_span, request.chain, request.self_class, request.api, request.platform_names)
+            key = (request.call_span, request.chain, request.self_class, request.api, request.platform_names, request.variant)
             if key in self._request_keys:
                 self.requests[self._request_keys[key]] = request
             else:

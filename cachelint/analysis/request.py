@@ -142,6 +142,9 @@ class Request:
     #: interpreter frames active at the call: a dict display evaluated in one of them was
     #: written by the code that builds this request (not by a helper that returned it)
     frame_tokens: FrozenSet[int] = frozenset()
+    #: when a field's value was chosen with the platform (a breakpoint on the direct-API
+    #: branch only), the branch conditions of this request's values; TRUE otherwise
+    variant: Guard = TRUE
 
     # --- views rules use --------------------------------------------------------------------
     @property

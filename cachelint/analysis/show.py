@@ -84,6 +84,8 @@ def render_text(requests: Sequence[Request], locate: Locate, tables: Tables) -> 
             out.append("  reached from: " + " -> ".join(_where(locate, s) for s in request.chain[:-1]))
         if request.self_class:
             out.append(f"  analysed for: self is a {request.self_class}")
+        if request.variant:
+            out.append("  values chosen when: " + " and ".join(a.describe() for a in request.variant))
         platforms = ", ".join(
             f"{p.name}{'' if p.known else ' (unsure)'} via {p.client}" + (f" at {_where(locate, p.span)}" if p.span else "")
             + (f" when {' and '.join(a.describe() for a in p.guard)}" if p.guard else "")
@@ -146,7 +148,7 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
     platform = request.platforms[0].name if len(request.platforms) == 1 else None
     minimum = tables.min_tokens(request.model, platform)
     count, unbounded = request.breakpoint_count()
-    return {
+    data: Dict[str, Any] = {
         "location": loc(request.call_span),
         "api": request.api,
         "format": request.fmt,
@@ -173,6 +175,9 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
         "loop": loc(request.loop),
         "receiver_known": request.receiver_known,
     }
+    if request.variant:  # only then: the goldens of requests without variants stay as they were
+        data["variant"] = [a.describe() for a in request.variant]
+    return data
 
 
 def render_json(requests: Sequence[Request], locate: Locate, tables: Tables) -> str:

@@ -602,18 +602,22 @@ class InstV(Value):
 class UnionV(Value):
     """One of several values, each under the guard of the branch that produced it."""
 
-    __slots__ = ("options",)
+    __slots__ = ("options", "sources")
 
-    def __init__(self, options: Iterable[Tuple[Value, Guard]], span: Optional[Span] = None) -> None:
+    def __init__(self, options: Iterable[Tuple[Value, Guard]], span: Optional[Span] = None,
+                 sources: Optional[Tuple[Value, ...]] = None) -> None:
         super().__init__(span)
         self.options: Tuple[Tuple[Value, Guard], ...] = tuple(options)
+        #: each option as it was where its branch produced it (`at` moves the options to
+        #: where the union is used): a fix for one branch only edits the branch
+        self.sources: Tuple[Value, ...] = sources if sources is not None else tuple(v for v, _ in self.options)
 
     @property
     def kind(self) -> Kind:
         return max((v.kind for v, _ in self.options), default=Kind.UNKNOWN)
 
     def at(self, span: Optional[Span]) -> "UnionV":
-        return UnionV(((v.at(span), g) for v, g in self.options), span)
+        return UnionV(((v.at(span), g) for v, g in self.options), span, self.sources)
 
     def describe(self) -> str:
         return " | ".join(v.describe() for v, _ in self.options)
@@ -675,14 +679,15 @@ def union(options: List[Tuple[Value, Guard]], span: Optional[Span] = None) -> Va
         first = options[0][0]
         if all(value is first for value, _ in options):
             return first
-    flat: List[Tuple[Value, Guard]] = []
+    flat: List[Tuple[Value, Guard, Value]] = []
     for value, guard in options:
         if isinstance(value, UnionV):
-            flat.extend((v, _concat(guard, g)) for v, g in value.options)
+            flat.extend((v, _concat(guard, g), source) for (v, g), source in zip(value.options, value.sources))
         else:
-            flat.append((value, guard))
+            flat.append((value, guard, value))
     unique: List[Tuple[Value, Guard]] = []
-    for value, guard in flat:
+    sources: List[Value] = []
+    for value, guard, source in flat:
         for i, (seen, seen_guard) in enumerate(unique):
             if seen is value or _same_const(seen, value):
                 if seen_guard:
@@ -691,12 +696,13 @@ def union(options: List[Tuple[Value, Guard]], span: Optional[Span] = None) -> Va
                 break
         else:
             unique.append((value, guard))
+            sources.append(source)
     if len(unique) == 1:
         return unique[0][0]
     if len(unique) > MAX_UNION:
         kind = max(v.kind for v, _ in unique)
         return Unknown(kind, "one of many values", span)
-    return UnionV(unique, span)
+    return UnionV(unique, span, tuple(sources))
 
 
 def _concat(outer: Guard, inner: Guard) -> Guard:
