@@ -25,6 +25,7 @@ from cachelint.analysis.valueops import (
 )
 from cachelint.analysis.values import (
     Const,
+    DefaultV,
     DictV,
     InstV,
     Item,
@@ -41,6 +42,9 @@ from cachelint.analysis.values import (
     static_part,
     union,
 )
+
+#: the label of a value read from the environment (`os.environ[...]`, `os.getenv(...)`)
+ENV_LABEL = "an environment variable"
 
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.analysis.interp import Interpreter
@@ -290,11 +294,25 @@ def _ext_passthrough(interp: "Interpreter", args: List[Value], kwargs: DictV, sp
 
 
 def _ext_environ_get(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    default = args[1] if len(args) > 1 else None
-    env = Unknown(Kind.PROCESS, "an environment variable", span)
+    """`os.environ.get(name, default)` / `os.getenv(name, default)`.
+
+    A known, non-empty string default gives a `DefaultV`: unknown (the deployment may set
+    the variable), but the model it names is the likely one. Other defaults (`""`, which
+    means "unset", a number, a computed value) keep the union of "an environment variable"
+    and the default."""
+    default = args[1] if len(args) > 1 else kwargs.get("default")
+    env = Unknown(Kind.PROCESS, ENV_LABEL, span)
+    if isinstance(default, Str) and default.text and default.kind == Kind.STATIC:
+        return DefaultV(default, f"environment variable {env_name(args)}", span)
     if default is not None and not (isinstance(default, Const) and default.value is None):
         return union([(env, ()), (default, ())], span)
     return env
+
+
+def env_name(args: List[Value]) -> str:
+    """The variable's name in backquotes when known, for labels."""
+    name = args[0] if args else None
+    return f"`{name.text}`" if isinstance(name, Str) and name.text is not None else "(name not known)"
 
 
 def _ext_cast(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:

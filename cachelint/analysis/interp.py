@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.events import ClientEvent, UsageRead
-from cachelint.analysis.externals import EXTERNAL
+from cachelint.analysis.externals import ENV_LABEL, EXTERNAL
 from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.spans import Span
@@ -64,6 +64,7 @@ from cachelint.analysis.values import (
     ClientAlt,
     ClientV,
     Const,
+    DefaultV,
     DictV,
     Entry,
     ExtV,
@@ -1073,6 +1074,9 @@ class Interpreter:
                 options.append((value, ()))
                 if truth is True:
                     break
+            default = _or_default(options, span)
+            if default is not None:
+                return default
             return union(options or [(values[-1], ())], span)
         truthy = [truthiness(v) for v in values]
         if all(t is True for t in truthy[:-1]):
@@ -1390,7 +1394,7 @@ class Interpreter:
         if isinstance(base, Str):
             return Str([hole(base.kind, label(base), span)], span)
         if isinstance(base, ExtV) and base.qualname in ("os.environ",):
-            return Unknown(Kind.PROCESS, "an environment variable", span)
+            return Unknown(Kind.PROCESS, ENV_LABEL, span)
         if isinstance(base, Unknown):
             return base.derived(kind=base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, span=span)
         return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, label(base), span)
@@ -2370,6 +2374,22 @@ class Interpreter:
         return value
 
 
+
+
+def _or_default(options: List[Tuple[Value, Guard]], span: Span) -> Optional[DefaultV]:
+    """`os.environ.get("MODEL") or "claude-..."`: the static text is a default that the
+    environment overrides when the variable is set (see `DefaultV`).
+
+    Only for the environment: `param or "..."` stays a union, which the builders already
+    read as "one of these" for prompts."""
+    if len(options) != 2:
+        return None
+    (first, _), (second, _) = options
+    if type(first) is not Unknown or first.label != ENV_LABEL:
+        return None
+    if not (isinstance(second, Str) and second.text and second.kind == Kind.STATIC):
+        return None
+    return DefaultV(second.at(span), ENV_LABEL, span, first.kind)
 
 
 def _per_call_text(value: Value, depth: int = 0) -> bool:
