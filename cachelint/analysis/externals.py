@@ -16,8 +16,10 @@ from cachelint.analysis.frames import Frame
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import (
     MISSING,
+    ArgParserV,
     FileV,
     JsonStr,
+    NamespaceV,
     SuperV,
     label,
     static_py,
@@ -315,6 +317,66 @@ def env_name(args: List[Value]) -> str:
     return f"`{name.text}`" if isinstance(name, Str) and name.text is not None else "(name not known)"
 
 
+def _ext_argparser(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return ArgParserV(span)
+
+
+def argparse_method(parser: ArgParserV, method: str, args: List[Value], kwargs: DictV, span: Span) -> Value:
+    """`parser.add_argument(...)`, `set_defaults(...)`, `parse_args()` and argument groups."""
+    if method == "add_argument":
+        _add_argument(parser, args, kwargs)
+        return Unknown(Kind.UNKNOWN, "an argparse action", span)
+    if method == "set_defaults":
+        for dest, entry in kwargs.entries.items():
+            source = parser.options.get(dest, (f"command-line defaults (`{dest}`)", None))[0]
+            parser.options[dest] = (source, entry.value)
+        return Const(None, span)
+    if method in ("add_argument_group", "add_mutually_exclusive_group"):
+        return parser  # a group adds to the parser's own namespace
+    if method in ("parse_args", "parse_known_args", "parse_intermixed_args"):
+        namespace = NamespaceV(parser.options, span)
+        if method == "parse_args" or method == "parse_intermixed_args":
+            return namespace
+        pair = ListV(span, container="tuple")
+        pair.items = [Item(namespace), Item(Unknown(Kind.UNKNOWN, "unparsed arguments", span))]
+        return pair
+    # `add_subparsers()` and the rest: what they add is not modelled, so the names they
+    # declare read as unknown
+    return Unknown(Kind.UNKNOWN, f"parser.{method}()", span)
+
+
+def _add_argument(parser: ArgParserV, args: List[Value], kwargs: DictV) -> None:
+    """Record an option by its destination, as argparse computes it."""
+    flags = [a.text for a in args if isinstance(a, Str) and a.text]
+    if len(flags) != len(args) or not flags:
+        return
+    dest_value = kwargs.get("dest")
+    if dest_value is not None:
+        if not (isinstance(dest_value, Str) and dest_value.text):
+            return
+        dest = dest_value.text
+    elif not flags[0].startswith("-"):
+        dest = flags[0]
+    else:
+        longs = [f for f in flags if f.startswith("--")]
+        dest = (longs[0] if longs else flags[0]).lstrip("-").replace("-", "_")
+    if not flags[0].startswith("-"):
+        # a positional argument: always given on the command line, never its default
+        parser.options[dest] = (f"command-line argument `{flags[0]}`", None)
+        return
+    parser.options[dest] = (f"command-line option `{'/'.join(flags)}`", kwargs.get("default"))
+
+
+def namespace_attr(namespace: NamespaceV, name: str, span: Span) -> Value:
+    """`args.model`: the option's default, overridable from the command line."""
+    source, default = namespace.options.get(name, (f"`args.{name}`", None))
+    if isinstance(default, DefaultV):
+        return DefaultV(default.default, f"{source} or {default.source}", span, Kind.UNKNOWN)
+    if isinstance(default, Str) and default.text and default.kind == Kind.STATIC:
+        return DefaultV(default, source, span, Kind.UNKNOWN)
+    return Unknown(Kind.UNKNOWN, source, span)
+
+
 def _ext_cast(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
     return args[1] if len(args) > 1 else Unknown(Kind.UNKNOWN, "", span)
 
@@ -364,6 +426,7 @@ EXTERNAL: Dict[str, Callable[..., Value]] = {
     "os.environ.get": _ext_environ_get,
     "os.getenv": _ext_environ_get,
     "super": _ext_super,
+    "argparse.ArgumentParser": _ext_argparser,
     "asyncio.run": _ext_passthrough,
     "reversed": _ext_passthrough,
     "enumerate": _ext_enumerate,

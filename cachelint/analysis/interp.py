@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.events import ClientEvent, UsageRead
-from cachelint.analysis.externals import ENV_LABEL, EXTERNAL
+from cachelint.analysis.externals import ENV_LABEL, EXTERNAL, argparse_method, namespace_attr
 from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.spans import Span
@@ -30,8 +30,10 @@ from cachelint.analysis.valueops import (
     BUILTINS,
     MISSING,
     STR_METHODS,
+    ArgParserV,
     FileV,
     JsonStr,
+    NamespaceV,
     SuperV,
     apply_op,
     attr_path,
@@ -1445,6 +1447,8 @@ class Interpreter:
             return Unknown(Kind.UNKNOWN, name, span)
         if isinstance(base, ResponseV):
             return self._response_attr(base, name, span, frame)
+        if isinstance(base, NamespaceV):
+            return namespace_attr(base, name, span)
         if isinstance(base, Unknown):
             return base.derived(label=_attr_label(base.label, name), span=span)
         return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, name, span)
@@ -1957,6 +1961,9 @@ class Interpreter:
         if isinstance(base, PathV):
             args, kwargs = pre or self.eval_args(node, frame)
             return self.path_method(base, method, args, kwargs, span)
+        if isinstance(base, ArgParserV):
+            args, kwargs = pre or self.eval_args(node, frame)
+            return argparse_method(base, method, args, kwargs, span)
         if isinstance(base, FileV):
             if method in ("read", "readlines"):
                 return self.read_file(base.path, span)

@@ -63,6 +63,46 @@ class FileV(Value):
         self.path = path
 
 
+class ArgParserV(Value):
+    """An `argparse.ArgumentParser` (or one of its argument groups, which feed the same
+    namespace): the options added so far, by destination, with their defaults.
+
+    Mutable and shared by identity, like the real parser: a `build_parser()` helper adds the
+    options and its caller parses them."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        #: dest -> (how the user sets it, e.g. "command-line option `--model`", default)
+        self.options: Dict[str, Tuple[str, Optional[Value]]] = {}
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+
+class NamespaceV(Value):
+    """What `parser.parse_args()` returns: one attribute per option the parser knew.
+
+    An option with a known string default reads as a `DefaultV` (the default unless the
+    command line sets it); any other option, and any name the parser did not declare, is
+    unknown."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: Dict[str, Tuple[str, Optional[Value]]], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.options = dict(options)
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+    def at(self, span: Optional[Span]) -> "NamespaceV":
+        return NamespaceV(self.options, span)
+
+
 class SuperV(Value):
     """`super()` inside a method: attribute lookups start after the method's class."""
 
