@@ -377,6 +377,24 @@ def namespace_attr(namespace: NamespaceV, name: str, span: Span) -> Value:
     return Unknown(Kind.UNKNOWN, source, span)
 
 
+def _ext_field_default(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`dataclasses.field(default=...)`, `attrs.field(default=...)`, `attr.ib(...)`: in a
+    class body, the field's default is the class attribute the instances start with.
+    A `default_factory` (or `factory`) is not followed: unknown."""
+    default = kwargs.get("default")
+    if default is not None:
+        return default.at(span)
+    return Unknown(Kind.UNKNOWN, "a field without a static default", span)
+
+
+def _ext_pydantic_field(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`pydantic.Field(default=...)` or `Field("x", ...)`; `Field(...)` (required) is unknown."""
+    default = args[0] if args else kwargs.get("default")
+    if default is None or isinstance(default, Const) and default.value is Ellipsis:
+        return Unknown(Kind.UNKNOWN, "a required field", span)
+    return default.at(span)
+
+
 def _ext_cast(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
     return args[1] if len(args) > 1 else Unknown(Kind.UNKNOWN, "", span)
 
@@ -427,6 +445,14 @@ EXTERNAL: Dict[str, Callable[..., Value]] = {
     "os.getenv": _ext_environ_get,
     "super": _ext_super,
     "argparse.ArgumentParser": _ext_argparser,
+    "dataclasses.field": _ext_field_default,
+    "attrs.field": _ext_field_default,
+    "attr.ib": _ext_field_default,
+    "attr.attrib": _ext_field_default,
+    "attr.field": _ext_field_default,
+    "pydantic.Field": _ext_pydantic_field,
+    "pydantic.fields.Field": _ext_pydantic_field,
+    "sqlmodel.Field": _ext_pydantic_field,
     "asyncio.run": _ext_passthrough,
     "reversed": _ext_passthrough,
     "enumerate": _ext_enumerate,

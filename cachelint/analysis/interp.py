@@ -1518,6 +1518,22 @@ class Interpreter:
         return value.info if isinstance(value, ClassV) else None
 
     def class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
+        """A class attribute's value; a pydantic-settings field's default is a `DefaultV`,
+        since the environment overrides it."""
+        value = self._class_attr(info, name)
+        if isinstance(value, Str) and value.text and value.kind == Kind.STATIC and self._is_settings_class(info):
+            return DefaultV(value, f"the environment (pydantic-settings field `{info.name}.{name}`)", value.span)
+        return value
+
+    def _is_settings_class(self, info: ClassInfo) -> bool:
+        """A subclass of pydantic's `BaseSettings`, whose fields are read from the environment."""
+        for cls in self.mro(info):
+            for base in cls.node.bases:
+                if subject_text(base).rsplit(".", 1)[-1] == "BaseSettings":
+                    return True
+        return False
+
+    def _class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
         for cls in self.mro(info):
             if name in cls.attrs:
                 key = (cls.key, name)
