@@ -22,7 +22,14 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.events import ClientEvent, UsageRead
-from cachelint.analysis.externals import ENV_LABEL, EXTERNAL, argparse_method, namespace_attr
+from cachelint.analysis.externals import (
+    ENV_LABEL,
+    EXTERNAL,
+    argparse_method,
+    jinja_env_method,
+    namespace_attr,
+    template_method,
+)
 from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.spans import Span
@@ -32,9 +39,11 @@ from cachelint.analysis.valueops import (
     STR_METHODS,
     ArgParserV,
     FileV,
+    JinjaEnvV,
     JsonStr,
     NamespaceV,
     SuperV,
+    TemplateV,
     apply_op,
     attr_path,
     class_name,
@@ -1977,6 +1986,12 @@ class Interpreter:
         if isinstance(base, PathV):
             args, kwargs = pre or self.eval_args(node, frame)
             return self.path_method(base, method, args, kwargs, span)
+        if isinstance(base, TemplateV):
+            args, kwargs = pre or self.eval_args(node, frame)
+            return template_method(self, base, method, args, kwargs, span)
+        if isinstance(base, JinjaEnvV):
+            args, kwargs = pre or self.eval_args(node, frame)
+            return jinja_env_method(self, base, method, args, kwargs, span)
         if isinstance(base, ArgParserV):
             args, kwargs = pre or self.eval_args(node, frame)
             return argparse_method(base, method, args, kwargs, span)
@@ -2195,6 +2210,8 @@ class Interpreter:
                     return PathV(None, span)
                 path = os.path.normpath(os.path.join(path, arg.text))
             return PathV(path, span)
+        if method in ("with_name", "with_suffix", "with_stem"):
+            return _path_renamed(p, method, args, span)
         if method == "open":
             return FileV(p.path, span)
         if method in ("exists", "is_file", "is_dir"):
@@ -2397,6 +2414,17 @@ class Interpreter:
         return value
 
 
+
+
+def _path_renamed(p: PathV, method: str, args: List[Value], span: Span) -> PathV:
+    """`Path(__file__).with_name("system.md")` and its `with_suffix`/`with_stem` siblings."""
+    new = args[0].text if args and isinstance(args[0], Str) else None
+    if p.path is None or new is None:
+        return PathV(None, span)
+    directory, name = os.path.split(p.path)
+    stem, suffix = os.path.splitext(name)
+    renamed = {"with_name": new, "with_suffix": stem + new, "with_stem": new + suffix}[method]
+    return PathV(os.path.join(directory, renamed), span)
 
 
 def _or_default(options: List[Tuple[Value, Guard]], span: Span) -> Optional[DefaultV]:
