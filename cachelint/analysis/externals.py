@@ -13,14 +13,17 @@ import textwrap
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional
 
 from cachelint.analysis.frames import Frame
+from cachelint.analysis.templates import render_jinja, substitute
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import (
     MISSING,
     ArgParserV,
     FileV,
+    JinjaEnvV,
     JsonStr,
     NamespaceV,
     SuperV,
+    TemplateV,
     label,
     static_py,
     to_python,
@@ -395,6 +398,82 @@ def _ext_pydantic_field(interp: "Interpreter", args: List[Value], kwargs: DictV,
     return default.at(span)
 
 
+# --- templates -----------------------------------------------------------------------------------
+def _ext_string_template(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    source = args[0] if args else kwargs.get("template")
+    if isinstance(source, Str):
+        return TemplateV(source, "string", span)
+    return Unknown(Kind.UNKNOWN, "a template", span)
+
+
+def _ext_jinja_template(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    source = args[0] if args else kwargs.get("source")
+    if isinstance(source, Str):
+        return TemplateV(source, "jinja", span)
+    return Unknown(Kind.UNKNOWN, "a template", span)
+
+
+def _ext_jinja_filesystem_loader(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`FileSystemLoader(path)` or `FileSystemLoader([paths])`; relative paths are relative
+    to the project root, where such code is normally run from."""
+    search = args[0] if args else kwargs.get("searchpath")
+    values = [i.value for i in search.items if not i.many and not i.cond] if isinstance(search, ListV) else [search]
+    dirs = [_path_of(interp, v, frame) for v in values if v is not None]
+    if not dirs or None in dirs or isinstance(search, ListV) and len(dirs) != len(search.items):
+        return JinjaEnvV(None, span)
+    return JinjaEnvV(tuple(d for d in dirs if d is not None), span)
+
+
+def _ext_jinja_package_loader(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`PackageLoader("pkg", "templates")`: the package's directory of templates."""
+    package = args[0] if args else kwargs.get("package_name")
+    sub = args[1] if len(args) > 1 else kwargs.get("package_path", Str.literal("templates", span))
+    base = _ext_resources_files(interp, [package] if package is not None else [], kwargs, span, frame)
+    if isinstance(base, PathV) and base.path is not None and isinstance(sub, Str) and sub.text is not None:
+        return JinjaEnvV((os.path.normpath(os.path.join(base.path, sub.text)),), span)
+    return JinjaEnvV(None, span)
+
+
+def _ext_jinja_environment(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    loader = kwargs.get("loader")
+    return JinjaEnvV(loader.dirs if isinstance(loader, JinjaEnvV) else None, span)
+
+
+def template_method(interp: "Interpreter", template: TemplateV, method: str, args: List[Value], kwargs: DictV,
+                    span: Span) -> Value:
+    """`substitute`/`safe_substitute` of a `string.Template`, `render` of a Jinja2 one; the
+    values come from a dict argument and keyword arguments, as in the real signatures."""
+    mapping: Dict[str, Value] = {}
+    for arg in args[:1]:
+        if not isinstance(arg, DictV) or arg.open or any(e.cond for e in arg.entries.values()):
+            return Unknown(max(Kind.UNKNOWN, arg.kind), "a filled template", span)
+        mapping.update({k: e.value for k, e in arg.entries.items()})
+    if kwargs.open:
+        return Unknown(max([Kind.UNKNOWN] + [u.kind for u in kwargs.open]), "a filled template", span)
+    mapping.update({k: e.value for k, e in kwargs.entries.items()})
+    if template.syntax == "string" and method in ("substitute", "safe_substitute"):
+        return substitute(template.source, mapping, method == "safe_substitute", interp.stringify, span)
+    if template.syntax == "jinja" and method in ("render", "render_async"):
+        return render_jinja(template.source, mapping, interp.stringify, span)
+    return Unknown(Kind.UNKNOWN, f"template.{method}()", span)
+
+
+def jinja_env_method(interp: "Interpreter", env: JinjaEnvV, method: str, args: List[Value], kwargs: DictV,
+                     span: Span) -> Value:
+    """`env.get_template(name)` (read from the loader's directories inside the project only)
+    and `env.from_string(text)`."""
+    first = args[0] if args else None
+    if method == "from_string" and isinstance(first, Str):
+        return TemplateV(first, "jinja", span)
+    if method == "get_template" and env.dirs is not None and isinstance(first, Str) and first.text is not None:
+        for directory in env.dirs:
+            path = os.path.normpath(os.path.join(directory, first.text))
+            if interp.project.contains(path) and os.path.isfile(path):
+                text = interp.read_file(path, span)
+                return TemplateV(text, "jinja", span) if isinstance(text, Str) else text
+    return Unknown(Kind.UNKNOWN, f"a Jinja template ({method})", span)
+
+
 def _ext_cast(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
     return args[1] if len(args) > 1 else Unknown(Kind.UNKNOWN, "", span)
 
@@ -445,6 +524,16 @@ EXTERNAL: Dict[str, Callable[..., Value]] = {
     "os.getenv": _ext_environ_get,
     "super": _ext_super,
     "argparse.ArgumentParser": _ext_argparser,
+    "string.Template": _ext_string_template,
+    "jinja2.Template": _ext_jinja_template,
+    "jinja2.environment.Template": _ext_jinja_template,
+    "jinja2.FileSystemLoader": _ext_jinja_filesystem_loader,
+    "jinja2.loaders.FileSystemLoader": _ext_jinja_filesystem_loader,
+    "jinja2.PackageLoader": _ext_jinja_package_loader,
+    "jinja2.loaders.PackageLoader": _ext_jinja_package_loader,
+    "jinja2.Environment": _ext_jinja_environment,
+    "jinja2.environment.Environment": _ext_jinja_environment,
+    "jinja2.sandbox.SandboxedEnvironment": _ext_jinja_environment,
     "dataclasses.field": _ext_field_default,
     "attrs.field": _ext_field_default,
     "attr.ib": _ext_field_default,

@@ -103,6 +103,38 @@ class NamespaceV(Value):
         return NamespaceV(self.options, span)
 
 
+class TemplateV(Value):
+    """A template object over a known source: `string.Template(text)` (syntax "string") or
+    a Jinja2 template (syntax "jinja", from `jinja2.Template(text)` or an environment's
+    `get_template`); `substitute`/`render` fill it (see `templates.py`)."""
+
+    __slots__ = ("source", "syntax")
+
+    def __init__(self, source: Str, syntax: str, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.source = source
+        self.syntax = syntax
+
+    @property
+    def kind(self) -> Kind:
+        return self.source.kind
+
+
+class JinjaEnvV(Value):
+    """A Jinja2 loader or environment: the directories its templates are read from (in the
+    project only), or None when they are not known."""
+
+    __slots__ = ("dirs",)
+
+    def __init__(self, dirs: Optional[Tuple[str, ...]], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.dirs = dirs
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+
 class SuperV(Value):
     """`super()` inside a method: attribute lookups start after the method's class."""
 
