@@ -26,6 +26,7 @@ Stringify = Callable[[Value, Optional[Span]], Str]
 
 _JINJA_TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#.*?#\}", re.DOTALL)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_STRING_LITERAL = re.compile(r"""^(['"])([^'"\\{}]*)\1$""")
 _ROOT_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -111,6 +112,9 @@ def _expression(source: str, context: Dict[str, Value], stringify: Stringify, sp
     placeholder = "{{ " + expr + " }}"
     if _IDENTIFIER.match(expr) and expr in context:
         return _filled(context[expr], placeholder, stringify, span)
+    literal = _STRING_LITERAL.match(expr)
+    if literal:
+        return [Part(literal.group(2), Kind.STATIC, None, span)]
     root = _ROOT_NAME.match(expr)
     value = context.get(root.group(1)) if root else None
     kind = max(value.kind, Kind.UNKNOWN) if value is not None and value.kind != Kind.STATIC else Kind.UNKNOWN
