@@ -745,9 +745,13 @@ class Interpreter:
             scope = scope.parent
         if name == "__file__":
             return Str.literal(frame.module.path, span)
-        if name in ("__name__", "__package__"):
-            text = frame.module.name if name == "__name__" else frame.module.package
+        if name == "__name__":
+            text = frame.module.name
             return Str.literal(text or "__main__", span) if text is not None else Unknown(Kind.PROCESS, name, span)
+        if name == "__package__":
+            # "" (falsy) for a top-level module, so `__package__ or "pkg"` names the package
+            text = frame.module.package
+            return Str.literal(text, span) if text is not None else Unknown(Kind.PROCESS, name, span)
         value = self.global_value(frame.module, name)
         if value is not None:
             return value.at(span)
