@@ -22,6 +22,7 @@ from cachelint.analysis.values import (
     TRUE,
     ClientAlt,
     Const,
+    DefaultV,
     DictV,
     Entry,
     Guard,
@@ -179,17 +180,30 @@ class RequestBuilder:
         if value is None:
             return
         request.model_span = value.span
+        texts: List[str] = []
+        sources: List[str] = []
         for option, _ in options_of(value):
-            if isinstance(option, Str) and option.text is not None:
-                if request.model is None:
-                    request.model = option.text
-                    request.model_kind = option.kind
-                elif request.model != option.text:
-                    request.model_kind = Kind.UNKNOWN
+            if isinstance(option, DefaultV) and option.default.text is not None:
+                # a configuration default: the likely model, overridable by `source`
+                texts.append(option.default.text)
+                sources.append(option.source)
+            elif isinstance(option, Str) and option.text is not None:
+                texts.append(option.text)
+                request.model_kind = option.kind
             else:
-                request.model_kind = Kind.UNKNOWN
-        if request.model_kind == Kind.UNKNOWN and isinstance(value, UnionV):
-            request.model = None
+                # one alternative is not known: whichever text comes first is a guess
+                request.model, request.model_kind, request.model_default = None, Kind.UNKNOWN, None
+                return
+        if not texts:
+            return
+        if len(set(texts)) > 1:
+            request.model_kind = Kind.UNKNOWN
+            if isinstance(value, UnionV):
+                return
+        request.model = texts[0]
+        if sources:
+            request.model_kind = Kind.PROCESS
+            request.model_default = " or ".join(dict.fromkeys(sources))
 
     def _platforms(self, alts: List[ClientAlt], request: Request) -> Tuple[PlatformAlt, ...]:
         out: List[PlatformAlt] = []

@@ -13,18 +13,24 @@ import textwrap
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional
 
 from cachelint.analysis.frames import Frame
+from cachelint.analysis.templates import render_jinja, substitute
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import (
     MISSING,
+    ArgParserV,
     FileV,
+    JinjaEnvV,
     JsonStr,
+    NamespaceV,
     SuperV,
+    TemplateV,
     label,
     static_py,
     to_python,
 )
 from cachelint.analysis.values import (
     Const,
+    DefaultV,
     DictV,
     InstV,
     Item,
@@ -41,6 +47,9 @@ from cachelint.analysis.values import (
     static_part,
     union,
 )
+
+#: the label of a value read from the environment (`os.environ[...]`, `os.getenv(...)`)
+ENV_LABEL = "an environment variable"
 
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.analysis.interp import Interpreter
@@ -290,11 +299,179 @@ def _ext_passthrough(interp: "Interpreter", args: List[Value], kwargs: DictV, sp
 
 
 def _ext_environ_get(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
-    default = args[1] if len(args) > 1 else None
-    env = Unknown(Kind.PROCESS, "an environment variable", span)
+    """`os.environ.get(name, default)` / `os.getenv(name, default)`.
+
+    A known, non-empty string default gives a `DefaultV`: unknown (the deployment may set
+    the variable), but the model it names is the likely one. Other defaults (`""`, which
+    means "unset", a number, a computed value) keep the union of "an environment variable"
+    and the default."""
+    default = args[1] if len(args) > 1 else kwargs.get("default")
+    env = Unknown(Kind.PROCESS, ENV_LABEL, span)
+    if isinstance(default, Str) and default.text and default.kind == Kind.STATIC:
+        return DefaultV(default, f"environment variable {env_name(args)}", span)
     if default is not None and not (isinstance(default, Const) and default.value is None):
         return union([(env, ()), (default, ())], span)
     return env
+
+
+def env_name(args: List[Value]) -> str:
+    """The variable's name in backquotes when known, for labels."""
+    name = args[0] if args else None
+    return f"`{name.text}`" if isinstance(name, Str) and name.text is not None else "(name not known)"
+
+
+def _ext_argparser(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return ArgParserV(span)
+
+
+def argparse_method(parser: ArgParserV, method: str, args: List[Value], kwargs: DictV, span: Span) -> Value:
+    """`parser.add_argument(...)`, `set_defaults(...)`, `parse_args()` and argument groups."""
+    if method == "add_argument":
+        _add_argument(parser, args, kwargs)
+        return Unknown(Kind.UNKNOWN, "an argparse action", span)
+    if method == "set_defaults":
+        for dest, entry in kwargs.entries.items():
+            source = parser.options.get(dest, (f"command-line defaults (`{dest}`)", None))[0]
+            parser.options[dest] = (source, entry.value)
+        return Const(None, span)
+    if method in ("add_argument_group", "add_mutually_exclusive_group"):
+        return parser  # a group adds to the parser's own namespace
+    if method in ("parse_args", "parse_known_args", "parse_intermixed_args"):
+        namespace = NamespaceV(parser.options, span)
+        if method == "parse_args" or method == "parse_intermixed_args":
+            return namespace
+        pair = ListV(span, container="tuple")
+        pair.items = [Item(namespace), Item(Unknown(Kind.UNKNOWN, "unparsed arguments", span))]
+        return pair
+    # `add_subparsers()` and the rest: what they add is not modelled, so the names they
+    # declare read as unknown
+    return Unknown(Kind.UNKNOWN, f"parser.{method}()", span)
+
+
+def _add_argument(parser: ArgParserV, args: List[Value], kwargs: DictV) -> None:
+    """Record an option by its destination, as argparse computes it."""
+    flags = [a.text for a in args if isinstance(a, Str) and a.text]
+    if len(flags) != len(args) or not flags:
+        return
+    dest_value = kwargs.get("dest")
+    if dest_value is not None:
+        if not (isinstance(dest_value, Str) and dest_value.text):
+            return
+        dest = dest_value.text
+    elif not flags[0].startswith("-"):
+        dest = flags[0]
+    else:
+        longs = [f for f in flags if f.startswith("--")]
+        dest = (longs[0] if longs else flags[0]).lstrip("-").replace("-", "_")
+    if not flags[0].startswith("-"):
+        # a positional argument: always given on the command line, never its default
+        parser.options[dest] = (f"command-line argument `{flags[0]}`", None)
+        return
+    parser.options[dest] = (f"command-line option `{'/'.join(flags)}`", kwargs.get("default"))
+
+
+def namespace_attr(namespace: NamespaceV, name: str, span: Span) -> Value:
+    """`args.model`: the option's default, overridable from the command line."""
+    source, default = namespace.options.get(name, (f"`args.{name}`", None))
+    if isinstance(default, DefaultV):
+        return DefaultV(default.default, f"{source} or {default.source}", span, Kind.UNKNOWN)
+    if isinstance(default, Str) and default.text and default.kind == Kind.STATIC:
+        return DefaultV(default, source, span, Kind.UNKNOWN)
+    return Unknown(Kind.UNKNOWN, source, span)
+
+
+def _ext_field_default(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`dataclasses.field(default=...)`, `attrs.field(default=...)`, `attr.ib(...)`: in a
+    class body, the field's default is the class attribute the instances start with.
+    A `default_factory` (or `factory`) is not followed: unknown."""
+    default = kwargs.get("default")
+    if default is not None:
+        return default.at(span)
+    return Unknown(Kind.UNKNOWN, "a field without a static default", span)
+
+
+def _ext_pydantic_field(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`pydantic.Field(default=...)` or `Field("x", ...)`; `Field(...)` (required) is unknown."""
+    default = args[0] if args else kwargs.get("default")
+    if default is None or isinstance(default, Const) and default.value is Ellipsis:
+        return Unknown(Kind.UNKNOWN, "a required field", span)
+    return default.at(span)
+
+
+# --- templates -----------------------------------------------------------------------------------
+def _ext_string_template(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    source = args[0] if args else kwargs.get("template")
+    if isinstance(source, Str):
+        return TemplateV(source, "string", span)
+    return Unknown(Kind.UNKNOWN, "a template", span)
+
+
+def _ext_jinja_template(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    source = args[0] if args else kwargs.get("source")
+    if isinstance(source, Str):
+        return TemplateV(source, "jinja", span)
+    return Unknown(Kind.UNKNOWN, "a template", span)
+
+
+def _ext_jinja_filesystem_loader(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`FileSystemLoader(path)` or `FileSystemLoader([paths])`; relative paths are relative
+    to the project root, where such code is normally run from."""
+    search = args[0] if args else kwargs.get("searchpath")
+    values = [i.value for i in search.items if not i.many and not i.cond] if isinstance(search, ListV) else [search]
+    dirs = [_path_of(interp, v, frame) for v in values if v is not None]
+    if not dirs or None in dirs or isinstance(search, ListV) and len(dirs) != len(search.items):
+        return JinjaEnvV(None, span)
+    return JinjaEnvV(tuple(d for d in dirs if d is not None), span)
+
+
+def _ext_jinja_package_loader(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`PackageLoader("pkg", "templates")`: the package's directory of templates."""
+    package = args[0] if args else kwargs.get("package_name")
+    sub = args[1] if len(args) > 1 else kwargs.get("package_path", Str.literal("templates", span))
+    base = _ext_resources_files(interp, [package] if package is not None else [], kwargs, span, frame)
+    if isinstance(base, PathV) and base.path is not None and isinstance(sub, Str) and sub.text is not None:
+        return JinjaEnvV((os.path.normpath(os.path.join(base.path, sub.text)),), span)
+    return JinjaEnvV(None, span)
+
+
+def _ext_jinja_environment(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    loader = kwargs.get("loader")
+    return JinjaEnvV(loader.dirs if isinstance(loader, JinjaEnvV) else None, span)
+
+
+def template_method(interp: "Interpreter", template: TemplateV, method: str, args: List[Value], kwargs: DictV,
+                    span: Span) -> Value:
+    """`substitute`/`safe_substitute` of a `string.Template`, `render` of a Jinja2 one; the
+    values come from a dict argument and keyword arguments, as in the real signatures."""
+    mapping: Dict[str, Value] = {}
+    for arg in args[:1]:
+        if not isinstance(arg, DictV) or arg.open or any(e.cond for e in arg.entries.values()):
+            return Unknown(max(Kind.UNKNOWN, arg.kind), "a filled template", span)
+        mapping.update({k: e.value for k, e in arg.entries.items()})
+    if kwargs.open:
+        return Unknown(max([Kind.UNKNOWN] + [u.kind for u in kwargs.open]), "a filled template", span)
+    mapping.update({k: e.value for k, e in kwargs.entries.items()})
+    if template.syntax == "string" and method in ("substitute", "safe_substitute"):
+        return substitute(template.source, mapping, method == "safe_substitute", interp.stringify, span)
+    if template.syntax == "jinja" and method in ("render", "render_async"):
+        return render_jinja(template.source, mapping, interp.stringify, span)
+    return Unknown(Kind.UNKNOWN, f"template.{method}()", span)
+
+
+def jinja_env_method(interp: "Interpreter", env: JinjaEnvV, method: str, args: List[Value], kwargs: DictV,
+                     span: Span) -> Value:
+    """`env.get_template(name)` (read from the loader's directories inside the project only)
+    and `env.from_string(text)`."""
+    first = args[0] if args else None
+    if method == "from_string" and isinstance(first, Str):
+        return TemplateV(first, "jinja", span)
+    if method == "get_template" and env.dirs is not None and isinstance(first, Str) and first.text is not None:
+        for directory in env.dirs:
+            path = os.path.normpath(os.path.join(directory, first.text))
+            if interp.project.contains(path) and os.path.isfile(path):
+                text = interp.read_file(path, span)
+                return TemplateV(text, "jinja", span) if isinstance(text, Str) else text
+    return Unknown(Kind.UNKNOWN, f"a Jinja template ({method})", span)
 
 
 def _ext_cast(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
@@ -346,6 +523,25 @@ EXTERNAL: Dict[str, Callable[..., Value]] = {
     "os.environ.get": _ext_environ_get,
     "os.getenv": _ext_environ_get,
     "super": _ext_super,
+    "argparse.ArgumentParser": _ext_argparser,
+    "string.Template": _ext_string_template,
+    "jinja2.Template": _ext_jinja_template,
+    "jinja2.environment.Template": _ext_jinja_template,
+    "jinja2.FileSystemLoader": _ext_jinja_filesystem_loader,
+    "jinja2.loaders.FileSystemLoader": _ext_jinja_filesystem_loader,
+    "jinja2.PackageLoader": _ext_jinja_package_loader,
+    "jinja2.loaders.PackageLoader": _ext_jinja_package_loader,
+    "jinja2.Environment": _ext_jinja_environment,
+    "jinja2.environment.Environment": _ext_jinja_environment,
+    "jinja2.sandbox.SandboxedEnvironment": _ext_jinja_environment,
+    "dataclasses.field": _ext_field_default,
+    "attrs.field": _ext_field_default,
+    "attr.ib": _ext_field_default,
+    "attr.attrib": _ext_field_default,
+    "attr.field": _ext_field_default,
+    "pydantic.Field": _ext_pydantic_field,
+    "pydantic.fields.Field": _ext_pydantic_field,
+    "sqlmodel.Field": _ext_pydantic_field,
     "asyncio.run": _ext_passthrough,
     "reversed": _ext_passthrough,
     "enumerate": _ext_enumerate,

@@ -23,7 +23,14 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Set
 from cachelint.analysis import sdk
 from cachelint.analysis.effects import without_effect
 from cachelint.analysis.events import ClientEvent, UsageRead
-from cachelint.analysis.externals import EXTERNAL
+from cachelint.analysis.externals import (
+    ENV_LABEL,
+    EXTERNAL,
+    argparse_method,
+    jinja_env_method,
+    namespace_attr,
+    template_method,
+)
 from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.spans import Span
@@ -31,9 +38,13 @@ from cachelint.analysis.valueops import (
     BUILTINS,
     MISSING,
     STR_METHODS,
+    ArgParserV,
     FileV,
+    JinjaEnvV,
     JsonStr,
+    NamespaceV,
     SuperV,
+    TemplateV,
     apply_op,
     attr_path,
     class_name,
@@ -65,6 +76,7 @@ from cachelint.analysis.values import (
     ClientAlt,
     ClientV,
     Const,
+    DefaultV,
     DictV,
     Entry,
     ExtV,
@@ -751,9 +763,13 @@ class Interpreter:
             scope = scope.parent
         if name == "__file__":
             return Str.literal(frame.module.path, span)
-        if name in ("__name__", "__package__"):
-            text = frame.module.name if name == "__name__" else frame.module.package
+        if name == "__name__":
+            text = frame.module.name
             return Str.literal(text or "__main__", span) if text is not None else Unknown(Kind.PROCESS, name, span)
+        if name == "__package__":
+            # "" (falsy) for a top-level module, so `__package__ or "pkg"` names the package
+            text = frame.module.package
+            return Str.literal(text, span) if text is not None else Unknown(Kind.PROCESS, name, span)
         value = self.global_value(frame.module, name)
         if value is not None:
             return value.at(span)
@@ -1091,6 +1107,9 @@ class Interpreter:
                 options.append((value, ()))
                 if truth is True:
                     break
+            default = _or_default(options, span)
+            if default is not None:
+                return default
             return union(options or [(values[-1], ())], span)
         truthy = [truthiness(v) for v in values]
         if all(t is True for t in truthy[:-1]):
@@ -1408,7 +1427,7 @@ class Interpreter:
         if isinstance(base, Str):
             return Str([hole(base.kind, label(base), span)], span)
         if isinstance(base, ExtV) and base.qualname in ("os.environ",):
-            return Unknown(Kind.PROCESS, "an environment variable", span)
+            return Unknown(Kind.PROCESS, ENV_LABEL, span)
         if isinstance(base, Unknown):
             return base.derived(kind=base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, span=span)
         return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, label(base), span)
@@ -1459,6 +1478,8 @@ class Interpreter:
             return Unknown(Kind.UNKNOWN, name, span)
         if isinstance(base, ResponseV):
             return self._response_attr(base, name, span, frame)
+        if isinstance(base, NamespaceV):
+            return namespace_attr(base, name, span)
         if isinstance(base, Unknown):
             return base.derived(label=_attr_label(base.label, name), span=span)
         return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, name, span)
@@ -1528,6 +1549,22 @@ class Interpreter:
         return value.info if isinstance(value, ClassV) else None
 
     def class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
+        """A class attribute's value; a pydantic-settings field's default is a `DefaultV`,
+        since the environment overrides it."""
+        value = self._class_attr(info, name)
+        if isinstance(value, Str) and value.text and value.kind == Kind.STATIC and self._is_settings_class(info):
+            return DefaultV(value, f"the environment (pydantic-settings field `{info.name}.{name}`)", value.span)
+        return value
+
+    def _is_settings_class(self, info: ClassInfo) -> bool:
+        """A subclass of pydantic's `BaseSettings`, whose fields are read from the environment."""
+        for cls in self.mro(info):
+            for base in cls.node.bases:
+                if subject_text(base).rsplit(".", 1)[-1] == "BaseSettings":
+                    return True
+        return False
+
+    def _class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
         for cls in self.mro(info):
             if name in cls.attrs:
                 key = (cls.key, name)
@@ -2037,6 +2074,15 @@ class Interpreter:
         if isinstance(base, PathV):
             args, kwargs = pre or self.eval_args(node, frame)
             return self.path_method(base, method, args, kwargs, span)
+        if isinstance(base, TemplateV):
+            args, kwargs = pre or self.eval_args(node, frame)
+            return template_method(self, base, method, args, kwargs, span)
+        if isinstance(base, JinjaEnvV):
+            args, kwargs = pre or self.eval_args(node, frame)
+            return jinja_env_method(self, base, method, args, kwargs, span)
+        if isinstance(base, ArgParserV):
+            args, kwargs = pre or self.eval_args(node, frame)
+            return argparse_method(base, method, args, kwargs, span)
         if isinstance(base, FileV):
             if method in ("read", "readlines"):
                 return self.read_file(base.path, span)
@@ -2252,6 +2298,8 @@ class Interpreter:
                     return PathV(None, span)
                 path = os.path.normpath(os.path.join(path, arg.text))
             return PathV(path, span)
+        if method in ("with_name", "with_suffix", "with_stem"):
+            return _path_renamed(p, method, args, span)
         if method == "open":
             return FileV(p.path, span)
         if method in ("exists", "is_file", "is_dir"):
@@ -2490,6 +2538,33 @@ def _fresh(value: Value, span: Span) -> Value:
     placed = value.at(span)
     placed.via_param = False
     return placed
+
+
+def _path_renamed(p: PathV, method: str, args: List[Value], span: Span) -> PathV:
+    """`Path(__file__).with_name("system.md")` and its `with_suffix`/`with_stem` siblings."""
+    new = args[0].text if args and isinstance(args[0], Str) else None
+    if p.path is None or new is None:
+        return PathV(None, span)
+    directory, name = os.path.split(p.path)
+    stem, suffix = os.path.splitext(name)
+    renamed = {"with_name": new, "with_suffix": stem + new, "with_stem": new + suffix}[method]
+    return PathV(os.path.join(directory, renamed), span)
+
+
+def _or_default(options: List[Tuple[Value, Guard]], span: Span) -> Optional[DefaultV]:
+    """`os.environ.get("MODEL") or "claude-..."`: the static text is a default that the
+    environment overrides when the variable is set (see `DefaultV`).
+
+    Only for the environment: `param or "..."` stays a union, which the builders already
+    read as "one of these" for prompts."""
+    if len(options) != 2:
+        return None
+    (first, _), (second, _) = options
+    if type(first) is not Unknown or first.label != ENV_LABEL:
+        return None
+    if not (isinstance(second, Str) and second.text and second.kind == Kind.STATIC):
+        return None
+    return DefaultV(second.at(span), ENV_LABEL, span, first.kind)
 
 
 def _per_call_text(value: Value, depth: int = 0) -> bool:

@@ -118,6 +118,10 @@ class Request:
     model: Optional[str] = None
     model_kind: Kind = Kind.UNKNOWN
     model_span: Optional[Span] = None
+    #: set when the model is a configuration default (`os.environ.get("MODEL", "claude-...")`,
+    #: an argparse or settings-field default): what may override it, e.g. "environment
+    #: variable `MODEL`". `model` is then the default, which rules take as the likely model.
+    model_default: Optional[str] = None
     pieces: Tuple[Piece, ...] = ()
     top_level: Optional[Marker] = None
     chain: Tuple[Span, ...] = ()

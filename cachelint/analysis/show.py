@@ -61,6 +61,8 @@ def model_line(request: Request, tables: Tables) -> str:
     platform = request.platforms[0].name if len(request.platforms) == 1 else None
     model = request.model or "unknown"
     kind = request.model_kind.label if request.model else "not known statically"
+    if request.model and request.model_default:
+        kind = f"default, unless {request.model_default} overrides it"
     claude = request.fmt == "anthropic" or (request.model is not None and is_claude_model(request.model))
     if not claude:
         if request.fmt == "genai":
@@ -159,8 +161,7 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
              "when": [a.describe() for a in p.guard]}
             for p in request.platforms
         ],
-        "model": {"id": request.model, "kind": request.model_kind.label if request.model else None,
-                  "min_cache_tokens": [minimum.low, minimum.high]},
+        "model": _model_json(request, minimum.low, minimum.high),
         "pieces": [
             {"section": p.section, "path": p.path, "role": p.role, "type": p.block_type, "kind": p.kind.label,
              "tokens": p.tokens, "static_tokens": p.static_tokens, "repeated": p.many, "conditional": p.cond,
@@ -178,6 +179,17 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
     if request.variant:  # only then: the goldens of requests without variants stay as they were
         data["variant"] = [a.describe() for a in request.variant]
     return data
+
+
+def _model_json(request: Request, low: Any, high: Any) -> Dict[str, Any]:
+    """The model entry. A configuration default has kind "default" and an `overridden_by`
+    key (only then, so the model of every other request reads as before)."""
+    out: Dict[str, Any] = {"id": request.model, "kind": request.model_kind.label if request.model else None,
+                           "min_cache_tokens": [low, high]}
+    if request.model and request.model_default:
+        out["kind"] = "default"
+        out["overridden_by"] = request.model_default
+    return out
 
 
 def render_json(requests: Sequence[Request], locate: Locate, tables: Tables) -> str:

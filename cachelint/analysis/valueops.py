@@ -63,6 +63,78 @@ class FileV(Value):
         self.path = path
 
 
+class ArgParserV(Value):
+    """An `argparse.ArgumentParser` (or one of its argument groups, which feed the same
+    namespace): the options added so far, by destination, with their defaults.
+
+    Mutable and shared by identity, like the real parser: a `build_parser()` helper adds the
+    options and its caller parses them."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        #: dest -> (how the user sets it, e.g. "command-line option `--model`", default)
+        self.options: Dict[str, Tuple[str, Optional[Value]]] = {}
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+
+class NamespaceV(Value):
+    """What `parser.parse_args()` returns: one attribute per option the parser knew.
+
+    An option with a known string default reads as a `DefaultV` (the default unless the
+    command line sets it); any other option, and any name the parser did not declare, is
+    unknown."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: Dict[str, Tuple[str, Optional[Value]]], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.options = dict(options)
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+    def at(self, span: Optional[Span]) -> "NamespaceV":
+        return NamespaceV(self.options, span)
+
+
+class TemplateV(Value):
+    """A template object over a known source: `string.Template(text)` (syntax "string") or
+    a Jinja2 template (syntax "jinja", from `jinja2.Template(text)` or an environment's
+    `get_template`); `substitute`/`render` fill it (see `templates.py`)."""
+
+    __slots__ = ("source", "syntax")
+
+    def __init__(self, source: Str, syntax: str, span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.source = source
+        self.syntax = syntax
+
+    @property
+    def kind(self) -> Kind:
+        return self.source.kind
+
+
+class JinjaEnvV(Value):
+    """A Jinja2 loader or environment: the directories its templates are read from (in the
+    project only), or None when they are not known."""
+
+    __slots__ = ("dirs",)
+
+    def __init__(self, dirs: Optional[Tuple[str, ...]], span: Optional[Span] = None) -> None:
+        super().__init__(span)
+        self.dirs = dirs
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.PROCESS
+
+
 class SuperV(Value):
     """`super()` inside a method: attribute lookups start after the method's class."""
 

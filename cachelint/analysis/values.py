@@ -333,6 +333,35 @@ class Unknown(Value):
         return f"<{self._kind.label}: {self.label}>" if self.label else f"<{self._kind.label}>"
 
 
+class DefaultV(Unknown):
+    """A configuration value whose default is known: `os.environ.get("MODEL", "claude-...")`,
+    `os.getenv(...) or "claude-..."`, an argparse option's `default=`, a dataclass, attrs or
+    pydantic field default read through an instance the caller built.
+
+    It *is* an `Unknown`: the deployment may override it, so a prompt taken from such a value
+    stays unknown and rules stay silent on it, as for any unknown text. Only the request's
+    model reads `default` (builders): the default is the likely model, so the platform and
+    the minimum cacheable prefix follow from it, and `--show-requests` says the model is a
+    default and what `source` may override it ("environment variable `MODEL`").
+    Anything derived from it (an attribute, a method call) is a plain `Unknown`.
+    """
+
+    __slots__ = ("default", "source")
+
+    def __init__(self, default: "Str", source: str, span: Optional[Span] = None, kind: Kind = Kind.PROCESS) -> None:
+        super().__init__(kind, source, span)
+        self.default = default
+        self.source = source
+
+    def at(self, span: Optional[Span]) -> "DefaultV":
+        new = DefaultV(self.default, self.source, span, self._kind)
+        new.via_param = self.via_param
+        return new
+
+    def describe(self) -> str:
+        return f"<default {self.default.describe()} unless {self.source}>"
+
+
 @dataclass
 class Literal:
     """Where a dict or list display was written, for fixes that insert into it.

@@ -97,7 +97,13 @@ def reaches(alt: PlatformAlt, marker: Marker, request: Request) -> Optional[bool
 
 
 def describe_model(request: Request) -> str:
-    return request.model if request.model else "a Claude model"
+    """The model for messages; a configuration default says so, since the deployment may
+    override it (the finding then holds for the default)."""
+    if not request.model:
+        return "a Claude model"
+    if request.model_default:
+        return f"{request.model} (the default of {request.model_default})"
+    return request.model
 
 
 # --- where to report --------------------------------------------------------------------------
