@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -37,6 +38,8 @@ REALCODE = os.path.join(os.path.dirname(HERE), ".realcode")
 LABELS = os.path.join(HERE, "labels.jsonl")
 DEFAULT_CACHELINT = os.path.join(os.path.dirname(sys.executable), "cachelint")
 #: Rules whose findings are scored; a finding of one of these that matches no row is printed.
+#: A request block header of `--show-requests`: `path:row:col: sdk.method`.
+HEADER = re.compile(r"^\S+:\d+:\d+: ")
 SCORED = {"CL001", "CL002", "CL003", "CL004", "CL005", "CL008", "CL009", "CL011", "CL013"}
 
 Row = Dict[str, Any]
@@ -105,12 +108,12 @@ def show_requests(cachelint: str, pkgdir: str, row: Row) -> str:
     wanted = set(range(start, end + 1)) | set(row.get("alt_lines", []))
     blocks: List[List[str]] = []
     for line in proc.stdout.splitlines():
-        head = line.split(":")
-        if line.startswith(row["file"] + ":") and len(head) > 2 and head[1].isdigit():
+        if HEADER.match(line):  # "path:row:col: sdk.method" starts a request block
             blocks.append([line])
         elif blocks and line.strip():
             blocks[-1].append(line)
-    keep = [b for b in blocks if int(b[0].split(":")[1]) in wanted]
+    keep = [b for b in blocks if b[0].startswith(row["file"] + ":")
+            and int(b[0].split(":")[1]) in wanted]
     if not keep:
         return f"      (no request found at {row['file']}:{start}-{end}; {len(blocks)} in the file)"
     return "\n".join("      " + x for b in keep[:3] for x in b)
