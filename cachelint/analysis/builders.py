@@ -14,7 +14,7 @@ import json
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from cachelint.analysis import sdk
-from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
+from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request, RequestFormat
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
 from cachelint.tables import is_claude_model
@@ -130,7 +130,7 @@ class RequestBuilder:
             fmt = "anthropic"
         elif fmt == "converse":
             model_key = "modelId"
-        request = Request(api=method.api, fmt=fmt, call_span=span, report_span=report, chain=chain, path_guard=self._path_guard,
+        request = Request(api=method.api, fmt=RequestFormat(fmt), call_span=span, report_span=report, chain=chain, path_guard=self._path_guard,
                           receiver_known=receiver_known)
         if http_body is not None and http_body.span is not None:
             request.body_span = http_body.span
@@ -164,7 +164,7 @@ class RequestBuilder:
                 for option, _ in options_of(item.value):
                     params = option.get("params") if isinstance(option, DictV) else None
                     if isinstance(params, DictV):
-                        request = Request(api=method.api, fmt="anthropic", call_span=span, report_span=report, chain=chain,
+                        request = Request(api=method.api, fmt=RequestFormat.ANTHROPIC, call_span=span, report_span=report, chain=chain,
                                           path_guard=frame.guard, receiver_known=receiver_known)
                         self._model(request, params, params, "model", method)
                         request.platforms = self._platforms(alts, request)
