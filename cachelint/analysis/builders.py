@@ -32,6 +32,7 @@ from cachelint.analysis.values import (
     UnionV,
     Unknown,
     Value,
+    join_strings,
     options_of,
     satisfiable,
 )
@@ -264,6 +265,7 @@ class RequestBuilder:
     def text_piece(self, section: str, path: str, text: Value, ctx: _Ctx, *, role: Optional[str] = None,
                    block: Optional[DictV] = None, block_type: Optional[str] = "text", string_content: bool = False,
                    marker: Optional[Marker] = None, list_span: Optional[Span] = None, copilot: Optional[Marker] = None) -> Piece:
+        text = _one_text(text)
         kind, tokens, static_tokens, label, may_mark = _measure(text)
         empty = isinstance(text, Str) and text.text == ""
         return Piece(
@@ -316,12 +318,7 @@ class RequestBuilder:
     def blocks(self, section: str, base: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str] = None,
                owner: Optional[DictV] = None, copilot: Optional[Marker] = None) -> None:
         """Pieces of a content value: a string, a list of blocks, or something unknown."""
-        if isinstance(value, UnionV):
-            options = [v for v, _ in value.options if not (isinstance(v, Const) and v.value is None)]
-            if len(options) == 1:
-                value = options[0]
-            elif options and all(isinstance(v, Str) for v in options):
-                value = _join_options(options, value.span)
+        value = _one_text(value)
         if isinstance(value, Str):
             out.append(self.text_piece(section, base, value, ctx, role=role, block_type="string", string_content=True,
                                        copilot=copilot, block=owner))
@@ -733,15 +730,23 @@ def _tool_name(tool: DictV) -> str:
     return f"tool {name.text}" if isinstance(name, Str) and name.text else "tool"
 
 
-def _join_options(options: List[Value], span: Optional[Span]) -> Value:
-    """Several possible strings for one field: as long as the shortest, as static as the worst."""
-    lengths = [o.length for o in options if isinstance(o, Str)]
-    kind = max(o.kind for o in options)
-    from cachelint.analysis.values import Part
+def _one_text(value: Value) -> Value:
+    """A content value that may be one of several strings (built on several branches) as one
+    string, keeping the static start they share; `None` options are dropped (no block)."""
+    if not isinstance(value, UnionV):
+        return value
+    options = [v for v, _ in value.options if not (isinstance(v, Const) and v.value is None)]
+    if len(options) == 1:
+        return options[0]
+    if options and all(isinstance(v, Str) for v in options):
+        return _join_options(options, value.span)
+    return value
 
-    known = [l for l in lengths if l is not None]
-    chars = min(known) if len(known) == len(lengths) and known else None
-    return Str([Part(None, kind, chars, span, "one of several texts")], span)
+
+def _join_options(options: List[Value], span: Optional[Span]) -> Value:
+    """Several possible strings for one field: the static start they share, then the rest as
+    one hole, as long as the shortest and as static as the worst (see `join_strings`)."""
+    return join_strings([o for o in options if isinstance(o, Str)], span)
 
 
 def _replace(piece: Piece, **changes: Any) -> Piece:

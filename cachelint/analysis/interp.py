@@ -2021,7 +2021,10 @@ class Interpreter:
                     parts.append(Part(None, max(value.kind, Kind.UNKNOWN) if not value.kind.cacheable else value.kind, None, value.span or span,
                                       label(item.value) or "joined items"))
                 elif item.cond:
-                    parts.append(Part(None, value.kind, None, value.span or span, "an optional item"))
+                    # present on some paths only: a breakpoint on the joined text is still
+                    # read back on the paths without it (see `Part.optional`)
+                    parts.append(Part(None, value.kind, None, value.span or span, label(item.value) or "an optional item",
+                                      optional=True))
                 else:
                     parts.extend(value.parts)
             return Str(parts, span)
