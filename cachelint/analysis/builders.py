@@ -17,6 +17,7 @@ from cachelint.analysis import sdk
 from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
+from cachelint.analysis.valueops import has_marker
 from cachelint.tables import is_claude_model
 from cachelint.analysis.values import (
     TRUE,
@@ -444,6 +445,7 @@ class RequestBuilder:
             self._flag_incomplete(request, name, value)
 
     def _messages(self, messages: Value, pieces: List[Piece], request: Request, openai: bool) -> None:
+        messages = _one_list(messages)
         if isinstance(messages, ListV):
             in_system = True
             for i, item in enumerate(messages.items):
@@ -741,6 +743,21 @@ def _one_text(value: Value) -> Value:
     if options and all(isinstance(v, Str) for v in options):
         return _join_options(options, value.span)
     return value
+
+
+def _one_list(value: Value) -> Value:
+    """Messages that are one of several lists (a history rebound in a loop, `history =
+    add_turn(history, msg)`, is the list before the loop or the one a turn built) as the
+    list that stands for a later turn: one that carries a cache marker if any does (a rule
+    must not report a breakpoint missing that some path places), else the longest."""
+    if not isinstance(value, UnionV):
+        return value
+    options = [v for v, _ in value.options if not (isinstance(v, Const) and v.value is None)]
+    if not options or not all(isinstance(v, ListV) for v in options):
+        return value
+    lists: List[ListV] = options  # type: ignore[assignment]
+    marked = [lst for lst in lists if has_marker(lst)]
+    return max(marked or lists, key=lambda lst: len(lst.items))
 
 
 def _join_options(options: List[Value], span: Optional[Span]) -> Value:

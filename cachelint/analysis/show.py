@@ -146,7 +146,7 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
     platform = request.platforms[0].name if len(request.platforms) == 1 else None
     minimum = tables.min_tokens(request.model, platform)
     count, unbounded = request.breakpoint_count()
-    return {
+    out: Dict[str, Any] = {
         "location": loc(request.call_span),
         "api": request.api,
         "format": request.fmt,
@@ -173,6 +173,11 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
         "loop": loc(request.loop),
         "receiver_known": request.receiver_known,
     }
+    if request.loop is not None:
+        # where the conversation sent grows from turn to turn (CL013 needs it); only for
+        # calls in a loop, so the goldens of other requests stay as they were
+        out["history_grows_at"] = [loc(s) for s in request.history_appends]
+    return out
 
 
 def render_json(requests: Sequence[Request], locate: Locate, tables: Tables) -> str:

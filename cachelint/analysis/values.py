@@ -518,10 +518,21 @@ class Item:
     chosen_span: Optional[Span] = None
 
 
+def uid_mark() -> int:
+    """A number below the uid of every container made from now on and above every earlier
+    one (uids grow), so a loop can tell lists made before it from lists made inside it."""
+    return next(_ids)
+
+
+#: One step of a list's lineage: (uid of the list it was copied from, the expression that
+#: added elements after the copy: `history + [msg]`, `[*history, msg]`; None for a copy)
+Lineage = Tuple[Tuple[int, Optional[Span]], ...]
+
+
 class ListV(Value):
     """A mutable list (or tuple/set, see `container`)."""
 
-    __slots__ = ("items", "literal", "container", "uid", "born")
+    __slots__ = ("items", "literal", "container", "uid", "born", "lineage", "snapshot")
 
     def __init__(self, span: Optional[Span] = None, literal: Optional[Literal] = None, container: str = "list") -> None:
         super().__init__(span)
@@ -530,6 +541,21 @@ class ListV(Value):
         self.container = container
         self.uid = next(_ids)
         self.born: Optional[Span] = None
+        #: the lists this one starts with a copy of, nearest first (`list(h)`, `h[:]`,
+        #: `h.copy()`, `h + [m]`, `[*h, m]`): a conversation rebuilt from `h` before each
+        #: call grows when `h` does (see `Interpreter.history_growth`)
+        self.lineage: Lineage = ()
+        #: a deep copy: its elements are its own, so `lst[-1]` is one element even when a
+        #: running loop appended the run it comes from (a marker on it is one marker)
+        self.snapshot = False
+
+    def derive(self, span: Optional[Span], grown_at: Optional[Span] = None) -> "ListV":
+        """A new list that starts with this one's elements (and keeps its lineage); the
+        caller adds what follows, at `grown_at`."""
+        new = ListV(span, container=self.container)
+        new.items = list(self.items)
+        new.lineage = ((self.uid, grown_at),) + self.lineage[:7]
+        return new
 
     @property
     def kind(self) -> Kind:
@@ -542,9 +568,7 @@ class ListV(Value):
         return len(self.items)
 
     def copy(self, span: Optional[Span] = None) -> "ListV":
-        new = ListV(span or self.span, container=self.container)
-        new.items = list(self.items)
-        return new
+        return self.derive(span or self.span)
 
     def describe(self) -> str:
         return f"[{len(self.items)} items]"
