@@ -17,6 +17,7 @@ from cachelint.analysis import sdk
 from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request, RequestFormat
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
+from cachelint.analysis.valueops import has_marker
 from cachelint.tables import is_claude_model
 from cachelint.analysis.values import (
     TRUE,
@@ -34,6 +35,7 @@ from cachelint.analysis.values import (
     Unknown,
     Value,
     atom_is_platform_related,
+    join_strings,
     options_of,
     satisfiable,
 )
@@ -298,6 +300,7 @@ class RequestBuilder:
     def text_piece(self, section: str, path: str, text: Value, ctx: _Ctx, *, role: Optional[str] = None,
                    block: Optional[DictV] = None, block_type: Optional[str] = "text", string_content: bool = False,
                    marker: Optional[Marker] = None, list_span: Optional[Span] = None, copilot: Optional[Marker] = None) -> Piece:
+        text = _one_text(text)
         kind, tokens, static_tokens, label, may_mark = _measure(text)
         empty = isinstance(text, Str) and text.text == ""
         return Piece(
@@ -350,12 +353,7 @@ class RequestBuilder:
     def blocks(self, section: str, base: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str] = None,
                owner: Optional[DictV] = None, copilot: Optional[Marker] = None) -> None:
         """Pieces of a content value: a string, a list of blocks, or something unknown."""
-        if isinstance(value, UnionV):
-            options = [v for v, _ in value.options if not (isinstance(v, Const) and v.value is None)]
-            if len(options) == 1:
-                value = options[0]
-            elif options and all(isinstance(v, Str) for v in options):
-                value = _join_options(options, value.span)
+        value = _one_text(value)
         if isinstance(value, Str):
             out.append(self.text_piece(section, base, value, ctx, role=role, block_type="string", string_content=True,
                                        copilot=copilot, block=owner))
@@ -481,6 +479,7 @@ class RequestBuilder:
             self._flag_incomplete(request, name, value)
 
     def _messages(self, messages: Value, pieces: List[Piece], request: Request, openai: bool) -> None:
+        messages = _one_list(messages)
         if isinstance(messages, ListV):
             in_system = True
             for i, item in enumerate(messages.items):
@@ -815,15 +814,38 @@ def _tool_name(tool: DictV) -> str:
     return f"tool {name.text}" if isinstance(name, Str) and name.text else "tool"
 
 
-def _join_options(options: List[Value], span: Optional[Span]) -> Value:
-    """Several possible strings for one field: as long as the shortest, as static as the worst."""
-    lengths = [o.length for o in options if isinstance(o, Str)]
-    kind = max(o.kind for o in options)
-    from cachelint.analysis.values import Part
+def _one_text(value: Value) -> Value:
+    """A content value that may be one of several strings (built on several branches) as one
+    string, keeping the static start they share; `None` options are dropped (no block)."""
+    if not isinstance(value, UnionV):
+        return value
+    options = [v for v, _ in value.options if not (isinstance(v, Const) and v.value is None)]
+    if len(options) == 1:
+        return options[0]
+    if options and all(isinstance(v, Str) for v in options):
+        return _join_options(options, value.span)
+    return value
 
-    known = [l for l in lengths if l is not None]
-    chars = min(known) if len(known) == len(lengths) and known else None
-    return Str([Part(None, kind, chars, span, "one of several texts")], span)
+
+def _one_list(value: Value) -> Value:
+    """Messages that are one of several lists (a history rebound in a loop, `history =
+    add_turn(history, msg)`, is the list before the loop or the one a turn built) as the
+    list that stands for a later turn: one that carries a cache marker if any does (a rule
+    must not report a breakpoint missing that some path places), else the longest."""
+    if not isinstance(value, UnionV):
+        return value
+    options = [v for v, _ in value.options if not (isinstance(v, Const) and v.value is None)]
+    if not options or not all(isinstance(v, ListV) for v in options):
+        return value
+    lists: List[ListV] = options  # type: ignore[assignment]
+    marked = [lst for lst in lists if has_marker(lst)]
+    return max(marked or lists, key=lambda lst: len(lst.items))
+
+
+def _join_options(options: List[Value], span: Optional[Span]) -> Value:
+    """Several possible strings for one field: the static start they share, then the rest as
+    one hole, as long as the shortest and as static as the worst (see `join_strings`)."""
+    return join_strings([o for o in options if isinstance(o, Str)], span)
 
 
 def _replace(piece: Piece, **changes: Any) -> Piece:

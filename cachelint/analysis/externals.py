@@ -24,6 +24,7 @@ from cachelint.analysis.valueops import (
     NamespaceV,
     SuperV,
     TemplateV,
+    copy_value,
     label,
     static_py,
     to_python,
@@ -298,6 +299,14 @@ def _ext_passthrough(interp: "Interpreter", args: List[Value], kwargs: DictV, sp
     return args[0] if args else Unknown(Kind.UNKNOWN, "", span)
 
 
+def _ext_copy(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return copy_value(args[0], span, deep=False) if args else Unknown(Kind.UNKNOWN, "", span)
+
+
+def _ext_deepcopy(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    return copy_value(args[0], span, deep=True) if args else Unknown(Kind.UNKNOWN, "", span)
+
+
 def _ext_environ_get(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
     """`os.environ.get(name, default)` / `os.getenv(name, default)`.
 
@@ -517,8 +526,8 @@ EXTERNAL: Dict[str, Callable[..., Value]] = {
     "functools.partial": _ext_partial,
     "getattr": _ext_getattr,
     "len": _ext_len,
-    "copy.copy": _ext_passthrough,
-    "copy.deepcopy": _ext_passthrough,
+    "copy.copy": _ext_copy,
+    "copy.deepcopy": _ext_deepcopy,
     "typing.cast": _ext_cast,
     "os.environ.get": _ext_environ_get,
     "os.getenv": _ext_environ_get,

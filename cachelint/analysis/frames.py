@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from cachelint.analysis.spans import Span
-from cachelint.analysis.values import TRUE, Guard, Literal, Value
+from cachelint.analysis.values import TRUE, Guard, Literal, Value, uid_mark
 
 _tokens = itertools.count(1)
 
@@ -28,6 +28,12 @@ class LoopCtx:
     appended: Dict[int, List[Span]] = field(default_factory=dict)
     #: dict keys removed (pop/del) while the loop ran, e.g. old cache_control markers
     removed: Set[str] = field(default_factory=set)
+    #: containers with a smaller uid existed before the loop started (they persist across
+    #: its iterations); `pass_start` is the same mark for the pass being interpreted, so a
+    #: list between the two was made by an earlier pass and carried into this one (a
+    #: conversation rebound each turn: `history = history + [msg]`)
+    first_uid: int = field(default_factory=uid_mark)
+    pass_start: int = 0
 
 
 @dataclass

@@ -52,6 +52,7 @@ from cachelint.analysis.valueops import (
     compare,
     flatten_union,
     MARKER_FIELDS,
+    has_marker,
     is_none,
     is_sdk_name,
     isa_matches,
@@ -98,6 +99,7 @@ from cachelint.analysis.values import (
     hole,
     hole_for,
     options_of,
+    uid_mark,
     satisfiable,
     static_part,
     union,
@@ -469,6 +471,7 @@ class Interpreter:
         frame.guard = base_guard + (Atom(f"<loop {ctx.span.start}>", "opaque"),)
         try:
             for _ in range(2):
+                ctx.pass_start = uid_mark()
                 before = dict(frame.locals)
                 bind()
                 self.exec_block(stmt.body, frame)
@@ -582,6 +585,11 @@ class Interpreter:
                 if item is not None:
                     pos, current = item
                     option.items[pos] = Item(value, current.many, current.cond or bool(frame.guard), current.guard, current.loop, current.bound, span)
+                elif index == -1 and option.items and option.items[-1].many and has_marker(value):
+                    # `msgs[-1] = marked` after a run of appended elements: the last one of
+                    # the run is replaced; the run (zero or more) then this element is the
+                    # closest model, and keeps the marker visible to the rules
+                    option.items.append(Item(value, cond=bool(frame.guard), guard=frame.guard, site=span))
             elif isinstance(option, Unknown) and isinstance(key, Str) and key.text in MARKER_FIELDS:
                 # `messages[-1]["content"][-1]["cache_control"] = ...` on a list the caller
                 # passed: one breakpoint on (as far as the analysis knows) its last element.
@@ -1041,11 +1049,11 @@ class Interpreter:
                 if inplace:
                     self._extend(left, right, frame, span)
                     return left
-                new = ListV(span, container=left.container)
-                new.items = list(left.items) + list(right.items)
+                new = left.derive(span, grown_at=span if right.items else None)
+                new.items.extend(right.items)
                 return new
             if isinstance(left, ListV) and isinstance(right, Unknown):
-                new = left if inplace else left.copy(span)
+                new = left if inplace else left.derive(span, grown_at=span)
                 new.items.append(Item(right, many=True))
                 return new
             if isinstance(left, Unknown) and isinstance(right, ListV):
@@ -1265,10 +1273,13 @@ class Interpreter:
     def eval_list(self, node: Any, frame: Frame, span: Span) -> ListV:
         container = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
         lst = ListV(span, frame.literal(span, "list"), container)
-        for elt in node.elts:
+        for i, elt in enumerate(node.elts):
             if isinstance(elt, ast.Starred):
                 inner = self.eval(elt.value, frame)
                 if isinstance(inner, ListV):
+                    if i == 0 and container == "list":
+                        # `[*history, msg]`: a conversation rebuilt from `history`
+                        lst.lineage = ((inner.uid, span if len(node.elts) > 1 else None),) + inner.lineage[:7]
                     lst.items.extend(inner.items)
                 else:
                     lst.items.append(Item(Unknown(inner.kind, label(inner), inner.span, getattr(inner, "may_mark", False)), many=True))
@@ -1333,13 +1344,16 @@ class Interpreter:
         While that loop is still running, the run stands for "each element it appends", so
         a marker written on it is written on every turn (and accumulates). Once the loop
         has finished, `lst[-1]` is one element: it is materialised as a copy after the run,
-        so a marker on it marks only the last element.
+        so a marker on it marks only the last element. The same holds in a deep copy
+        (`ListV.snapshot`), whose elements are new on every turn.
         """
         last = lst.items[-1]
         value = last.value
         born = getattr(value, "born", None)
         active = {loop.span for loop in frame.all_loops()}
-        if not last.many or not isinstance(value, (DictV, ListV)) or born is None or born in active:
+        if not last.many or not isinstance(value, (DictV, ListV)):
+            return value
+        if (born is None or born in active) and not lst.snapshot:
             return value
         single = clone(value, {})
         untag_born(single)
@@ -1383,6 +1397,8 @@ class Interpreter:
             lower = self.eval(sl.lower, frame) if sl.lower else Const(None)
             upper = self.eval(sl.upper, frame) if sl.upper else Const(None)
             new = ListV(span, container=base.container)
+            if _whole_slice(lower, upper, sl):
+                return base.derive(span)  # `history[:]`: a copy, elements and all
             if items is not None and isinstance(lower, Const) and isinstance(upper, Const):
                 try:
                     new.items = list(base.items[lower.value : upper.value])
@@ -2151,7 +2167,10 @@ class Interpreter:
                     parts.append(Part(None, max(value.kind, Kind.UNKNOWN) if not value.kind.cacheable else value.kind, None, value.span or span,
                                       label(item.value) or "joined items"))
                 elif item.cond:
-                    parts.append(Part(None, value.kind, None, value.span or span, "an optional item"))
+                    # present on some paths only: a breakpoint on the joined text is still
+                    # read back on the paths without it (see `Part.optional`)
+                    parts.append(Part(None, value.kind, None, value.span or span, label(item.value) or "an optional item",
+                                      optional=True))
                 else:
                     parts.extend(value.parts)
             return Str(parts, span)
@@ -2266,10 +2285,12 @@ class Interpreter:
         if item.many and item.site is not None:
             for i, existing in enumerate(lst.items):
                 if existing.many and existing.site == item.site:
-                    lst.items[i] = item  # the same append in a later iteration
+                    # the same append in a later iteration: its run now also holds the
+                    # newest element, so it moves to the end (`lst[-1]` right after
+                    # `lst.append(question)` is the question, not last turn's answer)
+                    del lst.items[i]
                     break
-            else:
-                lst.items.append(item)
+            lst.items.append(item)
         else:
             lst.items.append(item)
         if loop is not None and item.site is not None:
@@ -2483,11 +2504,7 @@ class Interpreter:
                 loop = loops[-1]
                 request.loop = loop.span
                 messages = request.args.get("messages") or request.args.get("input") or request.args.get("contents")
-                if isinstance(messages, ListV):
-                    appends: List[Span] = []
-                    for ctx in loops:
-                        appends.extend(ctx.appended.get(messages.uid, []))
-                    request.history_appends = tuple(appends)
+                request.history_appends = self.history_growth(messages, loops)
             key = (request.call_span, request.chain, request.self_class, request.api, request.platform_names, request.variant)
             if key in self._request_keys:
                 self.requests[self._request_keys[key]] = request
@@ -2496,6 +2513,25 @@ class Interpreter:
                 self.requests.append(request)
         platforms = tuple(sorted({p.name for r in requests for p in r.platforms} or {a.platform for a in alts}))
         return ResponseV(method.api, method.fmt, span, platforms=platforms)
+
+    def history_growth(self, messages: Optional[Value], loops: List[LoopCtx]) -> Tuple[Span, ...]:
+        """Where the conversation sent at a call inside `loops` grows from one turn to the
+        next: appends to a list that outlives an iteration, or rebuilding it from one.
+
+        Each possible list (a union when the name is rebound in the loop) is followed back
+        through its lineage (`list(h)`, `h[:]`, `h + [m]`, `[*h, m]`). A list made before
+        a loop persists across its turns: appends to it inside the loop grow what later
+        copies send. A list made by an earlier pass of the loop and still reachable was
+        carried into this turn (`history = add_turn(history, msg)`): what was added to it
+        since grows the history. A list made afresh in each turn does not grow, whatever
+        is appended to it (`msgs = [system]; msgs.append(question)`)."""
+        sites: List[Span] = []
+        rebound = isinstance(messages, UnionV)
+        for option, _ in options_of(messages) if messages is not None else ():
+            if isinstance(option, ListV):
+                for ctx in loops:
+                    sites.extend(_growth_in_loop(option, ctx, rebound))
+        return tuple(dict.fromkeys(sites))
 
     def _enter(self, value: Value) -> Value:
         """What `with X as y` binds: files give a file, clients and streams themselves."""
@@ -2565,6 +2601,38 @@ def _or_default(options: List[Tuple[Value, Guard]], span: Span) -> Optional[Defa
     if not (isinstance(second, Str) and second.text and second.kind == Kind.STATIC):
         return None
     return DefaultV(second.at(span), ENV_LABEL, span, first.kind)
+def _whole_slice(lower: Value, upper: Value, sl: ast.Slice) -> bool:
+    """`[:]` or `[0:]`: the slice copies the whole list."""
+    return (sl.step is None and isinstance(lower, Const) and lower.value in (None, 0)
+            and isinstance(upper, Const) and upper.value is None)
+
+
+def _growth_in_loop(lst: ListV, ctx: LoopCtx, rebound: bool) -> List[Span]:
+    """The sites that grow `lst`'s history across the iterations of `ctx` (see
+    `Interpreter.history_growth`); empty when it is rebuilt from scratch each turn.
+
+    `lst`'s lineage is a chain from it back to the lists it was copied from. The first
+    list made before the loop is the history every turn starts from: with no list of an
+    earlier turn in front of it, only appends to it inside the loop grow what is sent (the
+    lists after it in the chain are fresh copies). A list made by an earlier turn and
+    still used (`carried`) grows the history when it extends that pre-loop list (the sites
+    in between, or appends to the lists in between). `rebound` says the name was bound to
+    a new list during the loop (the messages were one of several lists): a carried list
+    with no pre-loop ancestor is then rebuilt each turn, not kept."""
+    chain = [(lst.uid, None)] + list(lst.lineage)
+    carried = next((i for i, (uid, _) in enumerate(chain) if ctx.first_uid <= uid < ctx.pass_start), None)
+    before = next((i for i, (uid, _) in enumerate(chain) if uid < ctx.first_uid), None)
+    if before is not None and (carried is None or carried > before):
+        return list(ctx.appended.get(chain[before][0], []))
+    if carried is None:
+        return []
+    if before is None:
+        return list(ctx.appended.get(lst.uid, [])) if carried == 0 and not rebound else []
+    sites: List[Span] = []
+    for uid, _ in chain[carried : before + 1]:
+        sites.extend(ctx.appended.get(uid, []))
+    sites.extend(site for _, site in chain[carried + 1 : before + 1] if site is not None)
+    return sites
 
 
 def _per_call_text(value: Value, depth: int = 0) -> bool:

@@ -178,6 +178,10 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
     }
     if request.variant:  # only then: the goldens of requests without variants stay as they were
         data["variant"] = [a.describe() for a in request.variant]
+    if request.loop is not None:
+        # where the conversation sent grows from turn to turn (CL013 needs it); only for
+        # calls in a loop, so the goldens of other requests stay as they were
+        data["history_grows_at"] = [loc(s) for s in request.history_appends]
     return data
 
 

@@ -412,6 +412,28 @@ def clone(value: Value, memo: Dict[int, Value]) -> Value:
     return value
 
 
+def copy_value(value: Value, span: Span, deep: bool) -> Value:
+    """`copy.copy(x)` / `copy.deepcopy(x)`: a new container, so what the caller then marks
+    (`out[-1]["content"][-1]["cache_control"] = ...`) marks the copy sent this turn and not
+    the history it came from. A deep copy also gets new dicts and lists inside, which no
+    longer stand for every element a loop appended (a marker on one is one marker). A copied
+    list remembers its source (`ListV.lineage`): the copy grows when the source does."""
+    if isinstance(value, UnionV):
+        return UnionV([(copy_value(v, span, deep), g) for v, g in value.options], span)
+    if isinstance(value, ListV):
+        if not deep:
+            return value.derive(span)
+        new = clone(value, {})
+        assert isinstance(new, ListV)
+        new.span = span
+        new.lineage = ((value.uid, None),) + value.lineage[:7]
+        new.snapshot = True
+        return new
+    if isinstance(value, DictV):
+        return clone(value, {}) if deep else value.copy(span)
+    return value
+
+
 def tag_born(value: Value, span: Span, depth: int = 0) -> None:
     """Mark containers made once per iteration of the loop at `span` (and what they hold)."""
     if depth > 4:
@@ -447,6 +469,21 @@ def untag_born(value: Value, depth: int = 0) -> None:
 
 
 MARKER_FIELDS = ("cache_control", "cachePoint", "copilot_cache_control")
+
+
+def has_marker(value: Value, depth: int = 0) -> bool:
+    """Whether a value holds a cache marker (`cache_control`, `cachePoint`) anywhere inside."""
+    if depth > 6:
+        return False
+    if isinstance(value, DictV):
+        if any(key in MARKER_FIELDS and not is_none(entry.value) for key, entry in value.entries.items()):
+            return True
+        return any(has_marker(entry.value, depth + 1) for entry in value.entries.values())
+    if isinstance(value, ListV):
+        return any(has_marker(item.value, depth + 1) for item in value.items)
+    if isinstance(value, UnionV):
+        return any(has_marker(option, depth + 1) for option, _ in value.options)
+    return False
 
 
 def taint_markers(value: Value) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from cachelint.analysis.spans import Span
@@ -148,6 +148,9 @@ class Part:
     #: a hole filled by something that changes on every call for certain (the clock, a
     #: UUID, a random value), as opposed to a parameter or a lookup that may repeat
     volatile: bool = False
+    #: the hole stands for text present on some paths only (the differing tails of a
+    #: string built on several branches, see `join_strings`), so messages say "on some paths"
+    optional: bool = False
 
     @property
     def length(self) -> Optional[int]:
@@ -219,7 +222,7 @@ class Str(Value):
     def with_kind_at_most(self, kind: Kind) -> "Str":
         """Downgrade dynamic holes (used for code that runs once at import)."""
         parts = [
-            Part(p.text, kind, p.chars, p.span, p.label, p.volatile) if p.kind > kind and p.kind == Kind.DYNAMIC else p
+            Part(p.text, kind, p.chars, p.span, p.label, p.volatile, p.optional) if p.kind > kind and p.kind == Kind.DYNAMIC else p
             for p in self.parts
         ]
         return Str(parts, self.span, self.origin)
@@ -229,6 +232,92 @@ class Str(Value):
         if text is not None:
             return repr(text[:40] + ("..." if len(text) > 40 else ""))
         return f"<string: {self.kind.label}>"
+
+
+def join_strings(options: List[Str], span: Optional[Span]) -> Str:
+    """One string standing for several possible ones (a value built on several branches).
+
+    The provider caches by prefix, so what every option shares at its start is kept as is:
+    the longest run of leading static text common to all options, with its size. The
+    static text they all end with is kept too, so a per-call value that one branch puts in
+    front of the shared prompt still shows as dynamic text before static text. What differs
+    in between becomes one hole: as static as the worst option, as long as the shortest (so
+    a size check never overestimates), labelled by the first per-call part of any option,
+    and volatile only when every option has a volatile part (otherwise some paths repeat
+    from call to call). The result has no `origin`: no single expression built it, so no
+    fix may rewrite one.
+    """
+    head, tails = _common_head([list(o.parts) for o in options])
+    if not any(tails):
+        joined = Str(head, span)
+    else:
+        middles, end = _common_end(tails)
+        joined = Str(head + [_tail_hole(middles, span)] + end, span)
+    joined.origin = None
+    return joined
+
+
+def _common_end(tails: List[List[Part]]) -> Tuple[List[List[Part]], List[Part]]:
+    """(each list without the trailing static parts they all share, those parts)."""
+    if not all(tails):
+        return tails, []
+    flipped = [_reversed_parts(t) for t in tails]
+    end, rests = _common_head(flipped)
+    return [_reversed_parts(r) for r in rests], _reversed_parts(end)
+
+
+def _reversed_parts(parts: List[Part]) -> List[Part]:
+    """The parts in reverse order with their texts reversed (to find a common end)."""
+    return [replace(p, text=p.text[::-1]) if p.text is not None else p for p in reversed(parts)]
+
+
+def _common_head(parts: List[List[Part]]) -> Tuple[List[Part], List[List[Part]]]:
+    """(leading static parts shared by every list, what remains of each list)."""
+    head: List[Part] = []
+    rests = [list(p) for p in parts]
+    while rests and all(rests):
+        firsts = [r[0] for r in rests]
+        if not all(p.kind.cacheable for p in firsts):
+            break
+        kind = max(p.kind for p in firsts)
+        texts = [p.text for p in firsts]
+        if any(t is None for t in texts):
+            # measured, not kept (very long text): shared only when it is the same run
+            if all(p == firsts[0] for p in firsts[1:]):
+                head.append(firsts[0])
+                rests = [r[1:] for r in rests]
+                continue
+            break
+        common = _common_text(texts)  # type: ignore[arg-type]
+        if common:
+            head.append(Part(common, kind, len(common), firsts[0].span, firsts[0].label))
+        if any(len(t) != len(common) for t in texts):  # type: ignore[arg-type]
+            rests = [([replace(p, text=p.text[len(common):], chars=None)] if len(p.text) > len(common) else [])  # type: ignore[index,arg-type]
+                     + r[1:] for p, r in zip(firsts, rests)]
+            break
+        rests = [r[1:] for r in rests]
+    return head, rests
+
+
+def _common_text(texts: List[str]) -> str:
+    shortest = min(texts, key=len)
+    for i, ch in enumerate(shortest):
+        if any(t[i] != ch for t in texts):
+            return shortest[:i]
+    return shortest
+
+
+def _tail_hole(tails: List[List[Part]], span: Optional[Span]) -> Part:
+    """The hole for the differing ends of several strings (see `join_strings`)."""
+    kind = max((p.kind for tail in tails for p in tail), default=Kind.STATIC)
+    lengths = [sum(p.length or 0 for p in tail) if all(p.length is not None for p in tail) else None for tail in tails]
+    chars = min(lengths) if all(n is not None for n in lengths) else None  # type: ignore[type-var]
+    varying = [p for tail in tails for p in tail if not p.kind.cacheable]
+    first = varying[0] if varying else None
+    label = first.label if first is not None and first.label else "one of several texts"
+    volatile = all(any(p.volatile for p in tail) for tail in tails)
+    optional = first is not None and any(all(p.kind.cacheable for p in tail) for tail in tails)
+    return Part(None, kind, chars, first.span if first is not None else span, label, volatile, optional)
 
 
 def _normalize(parts: Iterable[Part]) -> Tuple[Part, ...]:
@@ -458,10 +547,21 @@ class Item:
     chosen_span: Optional[Span] = None
 
 
+def uid_mark() -> int:
+    """A number below the uid of every container made from now on and above every earlier
+    one (uids grow), so a loop can tell lists made before it from lists made inside it."""
+    return next(_ids)
+
+
+#: One step of a list's lineage: (uid of the list it was copied from, the expression that
+#: added elements after the copy: `history + [msg]`, `[*history, msg]`; None for a copy)
+Lineage = Tuple[Tuple[int, Optional[Span]], ...]
+
+
 class ListV(Value):
     """A mutable list (or tuple/set, see `container`)."""
 
-    __slots__ = ("items", "literal", "container", "uid", "born")
+    __slots__ = ("items", "literal", "container", "uid", "born", "lineage", "snapshot")
 
     def __init__(self, span: Optional[Span] = None, literal: Optional[Literal] = None, container: str = "list") -> None:
         super().__init__(span)
@@ -470,6 +570,21 @@ class ListV(Value):
         self.container = container
         self.uid = next(_ids)
         self.born: Optional[Span] = None
+        #: the lists this one starts with a copy of, nearest first (`list(h)`, `h[:]`,
+        #: `h.copy()`, `h + [m]`, `[*h, m]`): a conversation rebuilt from `h` before each
+        #: call grows when `h` does (see `Interpreter.history_growth`)
+        self.lineage: Lineage = ()
+        #: a deep copy: its elements are its own, so `lst[-1]` is one element even when a
+        #: running loop appended the run it comes from (a marker on it is one marker)
+        self.snapshot = False
+
+    def derive(self, span: Optional[Span], grown_at: Optional[Span] = None) -> "ListV":
+        """A new list that starts with this one's elements (and keeps its lineage); the
+        caller adds what follows, at `grown_at`."""
+        new = ListV(span, container=self.container)
+        new.items = list(self.items)
+        new.lineage = ((self.uid, grown_at),) + self.lineage[:7]
+        return new
 
     @property
     def kind(self) -> Kind:
@@ -482,9 +597,7 @@ class ListV(Value):
         return len(self.items)
 
     def copy(self, span: Optional[Span] = None) -> "ListV":
-        new = ListV(span or self.span, container=self.container)
-        new.items = list(self.items)
-        return new
+        return self.derive(span or self.span)
 
     def describe(self) -> str:
         return f"[{len(self.items)} items]"

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from cachelint.analysis.request import Piece, Request
+from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.values import Kind, Str
 from cachelint.context import FileContext
@@ -279,6 +280,46 @@ class UncachedStaticPrompt(Rule):
             expected_message="share a block with the current date",
             title="The static rules share one block with today's date",
         ),
+        Invalid(
+            """
+            import anthropic
+
+            RULES = "Cite the policy section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str, agent_id: str):
+                system = RULES
+                if agent_id:
+                    system += f"\\nAgent: {agent_id}"
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=800,
+                    system=system,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            expected_message="On some paths the same block also holds parameter `agent_id`",
+            expected_fix="""
+            import anthropic
+
+            RULES = "Cite the policy section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str, agent_id: str):
+                system = RULES
+                if agent_id:
+                    system += f"\\nAgent: {agent_id}"
+                return client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=800,
+                    system=[{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="Every branch starts with the same static rules; one adds a per-call line",
+        ),
         Valid(
             """
             from anthropic import AnthropicFoundry
@@ -389,6 +430,26 @@ class UncachedStaticPrompt(Rule):
         ),
         Valid(
             """
+            import anthropic
+
+            SHORT = "Answer in one sentence."
+            RULES = "Cite the policy section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str, agent_id: str):
+                system = SHORT
+                if agent_id:
+                    system = RULES + f"\\nAgent: {agent_id}"
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=800, system=system,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="Only one branch is large: the text every call starts with is too short to cache",
+        ),
+        Valid(
+            """
             from openai import OpenAI
 
             PLAYBOOK = "Escalate refunds above the limit to a human. " * 500
@@ -454,6 +515,9 @@ class UncachedStaticPrompt(Rule):
         if hole is None or hole.kind != Kind.DYNAMIC or tokens + head_tokens < threshold:
             return
         label = hole.label or "a value that changes per call"
+        if hole.optional:
+            self._report_optional_tail(ctx, request, prefix, following, tokens + head_tokens, label, hole.span)
+            return
         message = (
             f"~{tokens + head_tokens:,} tokens of static prompt text ({_sections(prefix + [following])}) share a block with "
             f"{label} ({support.where(ctx, hole.span)}), which changes on every call, so no breakpoint can cache them. Put "
@@ -461,6 +525,25 @@ class UncachedStaticPrompt(Rule):
         )
         support.report(ctx, self, request, following.span, message,
                        fix_title="Give the per-call text its own block after a breakpoint")
+
+    def _report_optional_tail(self, ctx: FileContext, request: Request, prefix: List[Piece], following: Piece,
+                              tokens: int, label: str, span: Optional[Span]) -> None:
+        """Static text that every path sends, followed on some paths only by per-call text in
+        the same block (`system = RULES` then `if agent_id: system += f"..."`).
+
+        On the paths without the per-call tail the block is static from end to end, so a
+        breakpoint on it is read back there: the fix (mark the block) is right as it is. On
+        the other paths the block is cached per value of the tail, which is why the message
+        still advises a block of its own for it."""
+        message = (
+            f"~{tokens:,} tokens of static prompt text ({_sections(prefix + [following])}) are sent to "
+            f"{support.describe_model(request)} without a cache breakpoint, so they are processed at full price on every "
+            f"call. On some paths the same block also holds {label} ({support.where(ctx, span)}): mark the block with "
+            "cache_control, and better, put that per-call text in a block of its own after the marked static one"
+        )
+        fix = self._fix(ctx, request, prefix + [following], 0)
+        support.report(ctx, self, request, following.span, message, fix=fix,
+                       fix_title=fix.message if fix else "Add a cache breakpoint (cache_control) after the static prefix")
 
     def _fix(self, ctx: FileContext, request: Request, prefix: List[Piece], minimum: int) -> Optional[Fix]:
         # Only the last static piece: a marker on an earlier one would cache part of the

@@ -119,6 +119,26 @@ class DynamicBeforeStatic(Rule):
     examples = [
         Invalid(
             """
+            import anthropic
+
+            RULES = "Cite the policy section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str, user_name: str):
+                system = RULES
+                if user_name:
+                    system = f"User: {user_name}\\n" + RULES
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=800, system=system,
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            expected_message="is placed on some paths before",
+            title="One branch puts the user's name in front of the shared rules",
+        ),
+        Invalid(
+            """
             import datetime
 
             import anthropic
@@ -343,11 +363,13 @@ class DynamicBeforeStatic(Rule):
             return
         piece, part = finding.piece, finding.part
         label = (part.label if part is not None and part.label else piece.label) or "a value that changes per call"
+        # a branch puts it first (`if user: system = f"..." + RULES`)
+        paths = " on some paths" if part is not None and part.optional else ""
         hole_span = part.span if part is not None and part.span is not None else piece.span
         names = {"tools": "tools", "system": "system prompt", "messages": "messages"}
         section = " and ".join(names[s] for s in finding.pushed_sections or (piece.section,))
         message = (
-            f"{label} ({support.where(ctx, hole_span)}) is placed before ~{finding.pushed:,} tokens of static "
+            f"{label} ({support.where(ctx, hole_span)}) is placed{paths} before ~{finding.pushed:,} tokens of static "
             f"prompt text ({section}): the prefix changes on every call, so that text is never read from the "
             "cache. Put static content first and per-call content last"
         )

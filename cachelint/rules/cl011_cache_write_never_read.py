@@ -190,6 +190,28 @@ class CacheWriteNeverRead(Rule):
             """,
             use_instead=True,
         ),
+        Valid(
+            """
+            import datetime
+
+            import anthropic
+
+            RULES = "Cite the policy section for every answer. " * 400
+            client = anthropic.Anthropic()
+
+
+            def answer(question: str, debug: bool):
+                system = RULES
+                if debug:
+                    system += f"\\nNow: {datetime.datetime.now()}"
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=800,
+                    system=[{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+                    messages=[{"role": "user", "content": question}],
+                )
+            """,
+            title="The clock is added on one branch only: the other branch reads the entry back",
+        ),
     ]
 
     def check_request(self, request: Request, ctx: FileContext) -> None:

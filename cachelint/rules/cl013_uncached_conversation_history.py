@@ -118,6 +118,44 @@ class UncachedConversationHistory(Rule):
             expected_message="every turn",
             title="On Bedrock there is no automatic fix (top-level cache_control is rejected there)",
         ),
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def add_turn(history, message):
+                return history + [message]
+
+
+            def chat(questions):
+                history = []
+                for question in questions:
+                    history = add_turn(history, {"role": "user", "content": question})
+                    reply = client.messages.create(model="claude-sonnet-4-5", max_tokens=500, messages=history)
+                    history = add_turn(history, {"role": "assistant", "content": reply.content})
+            """,
+            expected_message="every turn",
+            expected_fix="""
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def add_turn(history, message):
+                return history + [message]
+
+
+            def chat(questions):
+                history = []
+                for question in questions:
+                    history = add_turn(history, {"role": "user", "content": question})
+                    reply = client.messages.create(model="claude-sonnet-4-5", max_tokens=500, messages=history, cache_control={"type": "ephemeral"})
+                    history = add_turn(history, {"role": "assistant", "content": reply.content})
+            """,
+            title="The history is rebuilt by a helper each turn (history = add_turn(history, msg))",
+        ),
         Valid(
             """
             import anthropic
@@ -156,6 +194,48 @@ class UncachedConversationHistory(Rule):
                 return results
             """,
             title="A loop of independent one-shot calls: nothing accumulates",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+            EXAMPLES = [{"role": "user", "content": "Review: x = 1"}, {"role": "assistant", "content": "Fine."}]
+
+
+            def review_all(snippets):
+                for snippet in snippets:
+                    messages = list(EXAMPLES)
+                    messages.append({"role": "user", "content": snippet})
+                    client.messages.create(model="claude-sonnet-4-5", max_tokens=300, messages=messages)
+            """,
+            title="A fresh copy of fixed examples each turn: the appends do not accumulate",
+        ),
+        Valid(
+            """
+            import copy
+
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def with_cache(messages):
+                marked = copy.deepcopy(messages)
+                marked[-1]["content"][-1]["cache_control"] = {"type": "ephemeral"}
+                return marked
+
+
+            def chat(read_line):
+                history = []
+                while True:
+                    history.append({"role": "user", "content": [{"type": "text", "text": read_line()}]})
+                    reply = client.messages.create(
+                        model="claude-sonnet-4-5", max_tokens=500, messages=with_cache(history)
+                    )
+                    history.append({"role": "assistant", "content": reply.content})
+            """,
+            title="A helper marks the last block of a copy each turn: the breakpoint moves with the history",
         ),
     ]
 
