@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from cachelint.analysis import sdk
@@ -415,6 +416,8 @@ class RequestBuilder:
                 before = len(out)
                 if isinstance(tool, DictV):
                     kind, tokens, static_tokens, label, may_mark = _measure(tool)
+                    if _server_defined(tool):
+                        tokens = None  # the API expands it into a definition of its own size
                     out.append(Piece(section="tools", path=f"tools[{i}]", kind=kind, tokens=tokens, static_tokens=static_tokens,
                                      span=tool.span, value=tool, block_type="tool", container=tool.literal,
                                      marker=self._block_marker(tool, ctx), copilot_marker=self._block_marker(tool, ctx, "copilot_cache_control"),
@@ -693,7 +696,7 @@ def _platform_variants(kwargs: DictV, guard: Guard) -> List[Tuple[Guard, Dict[st
         union_value = entry.value
         # each option where its branch produced it: a fix for this variant edits that branch
         options = [(source, g) for source, (_, g) in zip(union_value.sources, union_value.options)]
-        if len(options) > MAX_VARIANTS or not any(atom_is_platform_related(a) for _, g in options for a in g):
+        if len(options) > MAX_VARIANTS or not _told_apart_by_platform([g for _, g in options]):
             continue
         splits.append((name, entry, options))
     if not splits:
@@ -714,6 +717,14 @@ def _platform_variants(kwargs: DictV, guard: Guard) -> List[Tuple[Guard, Dict[st
             return [(TRUE, {})]
         variants = grown
     return variants
+
+
+def _told_apart_by_platform(guards: List[Guard]) -> bool:
+    """Whether the conditions that tell the options apart (those not shared by all of
+    them: a union built inside a callee carries its caller's conditions on every option)
+    include one about the platform or client."""
+    shared = set(guards[0]).intersection(*guards[1:]) if guards else set()
+    return any(atom_is_platform_related(a) for g in guards for a in g if a not in shared)
 
 
 def _measure(value: Value) -> Tuple[Kind, Optional[int], int, str, bool]:
@@ -803,6 +814,18 @@ def _may_mark(value: Value, depth: int = 0) -> bool:
     if isinstance(value, UnionV):
         return any(_may_mark(v, depth + 1) for v, _ in value.options)
     return False
+
+
+_VERSIONED_TOOL_RE = re.compile(r"^[a-z][a-z_]*_\d{8}$")
+
+
+def _server_defined(tool: DictV) -> bool:
+    """An Anthropic-defined tool (`{"type": "computer_20250124", "name": "computer"}`,
+    `bash_20250124`, `text_editor_20250429`, `web_search_20250305`...): the request names it
+    in a few tokens, and the API puts its full definition (hundreds of tokens, plus a system
+    prompt of its own) into the prefix. What the code shows says nothing of that size."""
+    kind = tool.get("type")
+    return isinstance(kind, Str) and kind.text is not None and _VERSIONED_TOOL_RE.match(kind.text) is not None
 
 
 def _tool_name(tool: DictV) -> str:

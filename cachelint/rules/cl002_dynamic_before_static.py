@@ -65,9 +65,11 @@ def first_dynamic_before_static(request: Request) -> Optional[Finding]:
 
 
 def worth_caching(request: Request, ctx: FileContext) -> int:
-    """Static tokens that are worth a cache entry on the request's provider."""
+    """Static tokens that are worth a cache entry on the request's provider. Where sources
+    disagree on the minimum, or the model is not known, the high value: like CL001, this
+    rule claims caching is lost, and a disputed number must not make that claim."""
     if support.is_claude_request(request):
-        return support.request_min_tokens(request, ctx.settings.tables).low
+        return support.request_min_tokens(request, ctx.settings.tables).high
     return AUTOMATIC_CACHE_MIN
 
 
@@ -80,8 +82,9 @@ class DynamicBeforeStatic(Rule):
     (`datetime.now()`, `time.time()`), a UUID or random value, a function parameter,
     per-user or retrieved text, a value derived from those, `json.dumps` of per-call data,
     or the iteration order of a set. If static text follows it and that static text alone
-    would be worth caching (the model's minimum cacheable prefix for Claude; 1,024 tokens
-    for OpenAI's and Gemini's automatic caching), it is reported.
+    would be worth caching (the model's minimum cacheable prefix for Claude, the higher
+    figure where sources disagree or the model is not known; 1,024 tokens for OpenAI's and
+    Gemini's automatic caching), it is reported.
 
     Text computed once at import is not per-call: a module-level f-string with
     `datetime.now()` is static for the life of the process and is not reported.

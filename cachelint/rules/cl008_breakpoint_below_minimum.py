@@ -94,6 +94,28 @@ class BreakpointBelowMinimum(Rule):
             """,
             title="The prefix includes history of unknown size",
         ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+            TOOLS = [{"type": "computer_20250124", "name": "computer", "display_width_px": 1280,
+                      "display_height_px": 800}]
+
+
+            def act(history):
+                return client.beta.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=1024,
+                    tools=TOOLS,
+                    system=[{"type": "text", "text": "You operate the computer.",
+                             "cache_control": {"type": "ephemeral"}}],
+                    messages=history,
+                    betas=["computer-use-2025-01-24"],
+                )
+            """,
+            title="An Anthropic-defined tool is expanded by the API into a definition of its own size",
+        ),
     ]
 
     def check_request(self, request: Request, ctx: FileContext) -> None:
