@@ -38,7 +38,7 @@ def frame_key(frame: str) -> str:
     marker = "/cachelint/"
     if path.startswith("cachelint/"):  # py-spy shortens paths on sys.path
         short = path
-    elif marker in path:  # keep the package path whole: cachelint/analysis/interp.py
+    elif marker in path:  # keep the package path whole: cachelint/analysis/interp/calls.py
         short = "cachelint/" + path.rsplit(marker, 1)[1]
     else:
         short = "/".join(path.split("/")[-2:])

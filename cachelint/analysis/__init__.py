@@ -2,8 +2,9 @@
 
 `analyse_file` interprets a module's top-level code and each function that can reach an LLM
 call (directly or through project helpers, a few levels deep, across modules), and returns
-the resolved requests plus other facts rules need. See `interp` for how values are tracked
-and `builders` for how SDK arguments become a `Request`.
+the resolved requests plus other facts rules need. See the `interp` package (one module per
+concern: statements, names, containers, calls, SDK calls...) for how values are tracked and
+`builders` for how SDK arguments become a `Request`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,163 @@
+"""Conditions for the abstract interpreter: static truth, guard atoms and narrowing.
+
+A test that is constant (`TYPE_CHECKING`, a known flag) picks one branch; any other becomes
+atoms (`provider == "bedrock"`, `isinstance(client, AnthropicBedrock)`) that guard what the
+branch binds, so rules can tell which platform a conditional marker reaches. On a path
+under such atoms a client or union is narrowed (`narrow`) to the alternatives they allow.
+
+Separate because guards are their own small logic, shared by statements (`if`, `assert`,
+`while`) and expressions (`x if c else y`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import List, Optional, Tuple
+
+from cachelint.analysis.frames import BudgetExceeded, Frame
+from cachelint.analysis.valueops import (
+    class_name,
+    is_none,
+    isa_matches,
+    label,
+    literal_values,
+    subject_text,
+    truthiness,
+)
+from cachelint.analysis.values import (
+    Atom,
+    ClassV,
+    ClientV,
+    Const,
+    DictV,
+    ExtV,
+    InstV,
+    Kind,
+    ListV,
+    Str,
+    UnionV,
+    Value,
+    union,
+)
+
+
+class ConditionsMixin:
+    """Conditions: deciding constant tests, turning tests into guard atoms, narrowing."""
+
+    # --- narrowing -------------------------------------------------------------------------------
+    def narrow(self, value: Value, node: ast.expr, frame: Frame) -> Value:
+        """Apply `isinstance` and `is None` conditions on the current path to a value."""
+        if not frame.guard or not isinstance(value, (ClientV, UnionV, InstV)):
+            return value
+        subject = subject_text(node)
+        if isinstance(value, UnionV):
+            for atom in frame.guard:
+                if atom.op == "eq" and atom.subject == subject and atom.values == frozenset([None]):
+                    kept = [(v, g) for v, g in value.options if is_none(v) != atom.negated]
+                    if kept and len(kept) < len(value.options):
+                        value = union(kept, value.span)
+                        if not isinstance(value, UnionV):
+                            return self.narrow(value, node, frame)
+        atoms = [a for a in frame.guard if a.op == "isa" and a.subject == subject]
+        if not atoms:
+            return value
+        if isinstance(value, ClientV):
+            alts = [alt for alt in value.alts if all(isa_matches(alt.cls, a) for a in atoms)]
+            return ClientV(alts or value.alts, value.path, value.span) if alts else value
+        if isinstance(value, UnionV):
+            kept = [(v, g) for v, g in value.options if all(isa_matches(class_name(v), a) for a in atoms) or class_name(v) is None]
+            return union(kept, value.span) if kept else value
+        return value
+
+    def static_truth(self, test: ast.expr, frame: Frame) -> Optional[bool]:
+        """Decide a condition when it is a constant (`TYPE_CHECKING`, a known flag)."""
+        text = subject_text(test) if isinstance(test, (ast.Name, ast.Attribute)) else ""
+        if text in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            return False
+        if isinstance(test, ast.Constant):
+            return bool(test.value)
+        if isinstance(test, (ast.Name, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Attribute)):
+            try:
+                saved = self.steps
+                value = self.eval(test, frame)
+                self.steps = saved + 1
+            except BudgetExceeded:
+                raise
+            if isinstance(value, Const) and value.kind == Kind.STATIC:
+                return bool(value.value)
+            if isinstance(value, Str) and value.text is not None and value.kind == Kind.STATIC and isinstance(test, ast.Name):
+                return bool(value.text)
+            if isinstance(value, (ListV, DictV)) and isinstance(test, (ast.Name, ast.Attribute)):
+                return truthiness(value)
+        return None
+
+    def condition_atoms(self, test: ast.expr, frame: Frame) -> Tuple[List[Atom], List[Atom]]:
+        """Atoms true in the `then` and in the `else` branch of a condition."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            then_atoms, else_atoms = self.condition_atoms(test.operand, frame)
+            return else_atoms, then_atoms
+        if isinstance(test, ast.BoolOp):
+            parts = [self.condition_atoms(v, frame) for v in test.values]
+            whole = Atom(subject_text(test), "opaque")
+            if isinstance(test.op, ast.And):
+                then_atoms = [a for p in parts for a in p[0]]
+                return then_atoms, [whole.negate()]
+            else_atoms = [a for p in parts for a in p[1]]
+            return [whole], else_atoms
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
+            subject = self._subject(test.args[0], frame)
+            names = self._class_names(test.args[1], frame)
+            if names:
+                atom = Atom(subject, "isa", frozenset(names))
+                return [atom], [atom.negate()]
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            op = test.ops[0]
+            subject = self._subject(test.left, frame)
+            right = test.comparators[0]
+            values = literal_values(right)
+            if values is not None:
+                if isinstance(op, (ast.Eq, ast.Is)):
+                    atom = Atom(subject, "eq", frozenset(values))
+                    return [atom], [atom.negate()]
+                if isinstance(op, (ast.NotEq, ast.IsNot)):
+                    atom = Atom(subject, "eq", frozenset(values))
+                    return [atom.negate()], [atom]
+                if isinstance(op, ast.In):
+                    atom = Atom(subject, "eq", frozenset(values))
+                    return [atom], [atom.negate()]
+                if isinstance(op, ast.NotIn):
+                    atom = Atom(subject, "eq", frozenset(values))
+                    return [atom.negate()], [atom]
+        if isinstance(test, (ast.Name, ast.Attribute)):
+            atom = Atom(self._subject(test, frame), "truthy")
+            return [atom], [atom.negate()]
+        atom = Atom(subject_text(test), "opaque")
+        return [atom], [atom.negate()]
+
+    def _subject(self, node: ast.expr, frame: Frame) -> str:
+        """The name a condition is about. `self.provider`, stored from the `__init__`
+        parameter `provider`, is about `provider`: the client `__init__` chose with
+        `if provider == "vertex"` and a later `if self.provider == "vertex"` agree."""
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+                and isinstance(frame.self_value, InstV)):
+            stored = frame.self_value.attrs.get(node.attr)
+            if stored is None:
+                stored = self.init_summary(frame.self_value.info).get(node.attr)
+            match = re.fullmatch(r"parameter `(\w+)`", label(stored)) if stored is not None else None
+            if match:
+                return match.group(1)
+        return subject_text(node)
+
+    def _class_names(self, node: ast.expr, frame: Frame) -> List[str]:
+        elts = node.elts if isinstance(node, ast.Tuple) else [node]
+        names = []
+        for elt in elts:
+            value = self.eval(elt, frame)
+            if isinstance(value, ExtV):
+                names.append(value.qualname.rsplit(".", 1)[-1])
+            elif isinstance(value, ClassV):
+                names.append(value.info.name)
+            elif isinstance(elt, (ast.Name, ast.Attribute)):
+                names.append(ast.unparse(elt).rsplit(".", 1)[-1])
+        return names

@@ -1,0 +1,196 @@
+"""The `Interpreter` class: its state, entry points and the step budget.
+
+It combines the mixins of this package (one per concern: statements, assignment,
+expressions, names, conditions, strings, containers, objects, calls, SDK calls) and holds
+what they share: the project and entry module, the requests and events found, the caches,
+the call stack, and the step counter checked by `tick`. `run_module` and `run_function`
+are what `analysis.analyse_file` calls.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
+
+from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
+from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
+from cachelint.analysis.spans import Span
+from cachelint.analysis.values import ClassV, DictV, InstV, Item, Kind, ListV, Str, Unknown, Value, hole
+from cachelint.analysis.interp.limits import MAX_STEPS
+from cachelint.analysis.interp.statements import StatementsMixin
+from cachelint.analysis.interp.assignment import AssignmentMixin
+from cachelint.analysis.interp.expressions import ExpressionsMixin
+from cachelint.analysis.interp.names import NamesMixin
+from cachelint.analysis.interp.conditions import ConditionsMixin
+from cachelint.analysis.interp.strings import StringsMixin
+from cachelint.analysis.interp.containers import ContainersMixin
+from cachelint.analysis.interp.objects import ObjectsMixin
+from cachelint.analysis.interp.calls import CallsMixin
+from cachelint.analysis.interp.sdkcalls import SdkCallsMixin
+
+_CACHE_WORDS = ("cache_control", "cachePoint", "cache_point", "copilot_cache_control")
+
+
+class Interpreter(
+    StatementsMixin,
+    AssignmentMixin,
+    ExpressionsMixin,
+    NamesMixin,
+    ConditionsMixin,
+    StringsMixin,
+    ContainersMixin,
+    ObjectsMixin,
+    CallsMixin,
+    SdkCallsMixin,
+):
+    """Interprets the functions of one entry module and collects the requests they send."""
+
+    def __init__(self, project: Project, entry: ModuleInfo, max_depth: int = 3, strict: bool = False,
+                 sending_names: FrozenSet[str] = frozenset()) -> None:
+        from cachelint.analysis.builders import RequestBuilder
+
+        self.project = project
+        self.entry = entry
+        self.max_depth = max_depth
+        self.strict = strict
+        self.builder = RequestBuilder(self)
+        self.requests: List[Any] = []
+        self._request_keys: Dict[Tuple[Any, ...], int] = {}
+        self.events: List[Any] = []
+        self.errors: List[str] = []
+        self.steps = 0
+        self.eval_depth = 0
+        self._globals: Dict[Tuple[str, str], Value] = {}
+        self._module_frames: Dict[str, Frame] = {}
+        self._class_frames: Dict[Tuple[str, int], Frame] = {}
+        self._class_attrs: Dict[Tuple[Tuple[str, int], str], Value] = {}
+        self._evaluating: Set[Tuple[Any, ...]] = set()
+        self._init_summaries: Dict[Tuple[str, int], Dict[str, Value]] = {}
+        self._stack: List[Frame] = []
+        self._mentions_cache: Dict[int, bool] = {}
+        self.self_class: Optional[str] = None
+        #: every loop and comprehension met, by span (markers refer back to them)
+        self.loops: Dict[Span, LoopCtx] = {}
+        #: names that lead to an LLM call from the entry module (its candidates and those its
+        #: imports bring in): a call to one of them is always followed
+        self.sending_names = sending_names
+        #: the call whose result the statement being run drops (`log(x)` as a statement):
+        #: a project function without effect called there is not followed
+        self._dropped_call: Optional[ast.Call] = None
+        #: calls skipped that way (shown by --verbose through the analysis notes)
+        self.skipped_calls = 0
+        #: results of calls to functions without effect, by function and arguments
+        self._results: Dict[Tuple[Any, ...], Value] = {}
+
+    # === entry points ============================================================================
+    def run_module(self) -> None:
+        """Run the module's top-level code as a script (it runs once per process)."""
+        frame = self._module_frame(self.entry)
+        self._run_entry(lambda: self.exec_block(self.entry.tree.body, frame), frame)
+
+    def run_function(self, node: Any, owner: Optional[ClassInfo] = None, self_info: Optional[ClassInfo] = None, parent: Optional[Frame] = None) -> None:
+        """Analyse one function as called from outside with unknown per-call arguments."""
+        module = owner.module if owner is not None else self.entry
+        frame = Frame(module=module, parent=parent or self._module_frame(module), owner=owner, entry_param_kind=Kind.DYNAMIC)
+        self_value: Optional[Value] = None
+        if self_info is not None:
+            inst = InstV(self_info, exact=True)
+            self_value = inst
+            self.self_class = self_info.name
+        else:
+            self.self_class = None
+        decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
+        if owner is not None and "staticmethod" not in decorators:
+            if "classmethod" in decorators:
+                self_value = ClassV(self_info or owner)
+        frame.self_value = self_value
+        self._bind_entry_params(node, frame, self_value)
+        self._run_entry(lambda: self.exec_block(node.body, frame), frame)
+
+    def _run_entry(self, run: Callable[[], None], frame: Frame) -> None:
+        self.steps = 0
+        before = len(self.requests)
+        self._stack = [frame]
+        try:
+            run()
+        except BudgetExceeded:
+            del self.requests[before:]
+            self._request_keys = {k: v for k, v in self._request_keys.items() if v < before}
+        except RecursionError:
+            del self.requests[before:]
+            self._request_keys = {k: v for k, v in self._request_keys.items() if v < before}
+        except Exception as exc:  # the analysis must never take the linter down
+            if self.strict:
+                raise
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+            del self.requests[before:]
+            self._request_keys = {k: v for k, v in self._request_keys.items() if v < before}
+        finally:
+            self._stack = []
+
+    def _bind_entry_params(self, node: Any, frame: Frame, self_value: Optional[Value]) -> None:
+        args = node.args
+        positional = list(args.posonlyargs) + list(args.args)
+        if self_value is not None and positional:
+            frame.locals[positional[0].arg] = self_value
+            positional = positional[1:]
+        for arg in positional + list(args.kwonlyargs):
+            frame.locals[arg.arg] = self._param_value(arg, frame, frame.entry_param_kind)
+            frame.params.add(arg.arg)
+        if args.vararg is not None:
+            frame.locals[args.vararg.arg] = self._many_unknown(Kind.DYNAMIC, f"*{args.vararg.arg}", self.span(args.vararg, frame))
+            frame.params.add(args.vararg.arg)
+        if args.kwarg is not None:
+            d = DictV(self.span(args.kwarg, frame))
+            d.open.append(Unknown(Kind.DYNAMIC, f"**{args.kwarg.arg}", self.span(args.kwarg, frame)))
+            frame.locals[args.kwarg.arg] = d
+            frame.params.add(args.kwarg.arg)
+
+    def _param_value(self, arg: ast.arg, frame: Frame, kind: Kind) -> Value:
+        span = self.span(arg, frame)
+        if arg.annotation is not None:
+            typed = self.annotation_value(frame.module, arg.annotation, span)
+            if typed is not None:
+                return typed
+            if isinstance(arg.annotation, ast.Name) and arg.annotation.id == "str":
+                text = Str([hole(kind, f"parameter `{arg.arg}`", span)], span)
+                text.via_param = True
+                return text
+        value = Unknown(kind, f"parameter `{arg.arg}`", span)
+        value.via_param = True
+        return value
+
+    # === spans and helpers =======================================================================
+    def span(self, node: Any, frame: Frame) -> Span:
+        module = frame.module
+        start, end = module.index.node_range(node) if hasattr(node, "lineno") else (0, 0)
+        return Span(module.path, start, end)
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise BudgetExceeded()
+
+    def _many_unknown(self, kind: Kind, label: str, span: Optional[Span]) -> ListV:
+        lst = ListV(span)
+        lst.items.append(Item(Unknown(kind, label, span), many=True))
+        return lst
+
+    @staticmethod
+    def _decorator_name(node: ast.expr) -> str:
+        if isinstance(node, ast.Call):
+            node = node.func
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Name):
+            return node.id
+        return ""
+
+    def mentions_cache(self, node: Any, module: ModuleInfo) -> bool:
+        """Whether a function's source handles cache markers (its results may carry some)."""
+        key = id(node)
+        if key not in self._mentions_cache:
+            start, end = module.index.node_range(node)
+            text = module.text[start:end]
+            self._mentions_cache[key] = any(word in text for word in _CACHE_WORDS)
+        return self._mentions_cache[key]

@@ -1,0 +1,161 @@
+"""Name resolution for the abstract interpreter: locals, module globals and imports.
+
+A name is looked up through the enclosing frames, then among the module's globals, which
+are evaluated lazily (only the top-level statements that bind the name run, once, in the
+module's own frame) and then among the builtins. Imports resolve to project modules
+(`ModV`), which are followed, or to external names (`ExtV`), which are not.
+
+Separate because it is the only part that crosses module boundaries by name, and it keeps
+the caches (`_globals`, `_module_frames`) that make that cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional, Set
+
+from cachelint.analysis import sdk
+from cachelint.analysis.frames import BudgetExceeded, Frame
+from cachelint.analysis.project import ModuleInfo
+from cachelint.analysis.spans import Span
+from cachelint.analysis.valueops import BUILTINS, is_sdk_name
+from cachelint.analysis.values import ExtV, InstV, Kind, ModV, Part, Str, Unknown, Value
+
+
+class NamesMixin:
+    """Name resolution: local scopes, lazily evaluated module globals, imports."""
+
+    # --- names ------------------------------------------------------------------------------------
+    def lookup(self, name: str, frame: Frame, span: Span) -> Value:
+        scope: Optional[Frame] = frame
+        while scope is not None:
+            if name in scope.locals:
+                value = scope.locals[name]
+                if scope is frame and name in frame.params:
+                    value = value.at(span)
+                    value.via_param = True
+                    if isinstance(value, Str):
+                        value = _relocate_holes(value, f"parameter `{name}`", span)
+                    return value
+                return value.at(span)
+            scope = scope.parent
+        if name == "__file__":
+            return Str.literal(frame.module.path, span)
+        if name == "__name__":
+            text = frame.module.name
+            return Str.literal(text or "__main__", span) if text is not None else Unknown(Kind.PROCESS, name, span)
+        if name == "__package__":
+            # "" (falsy) for a top-level module, so `__package__ or "pkg"` names the package
+            text = frame.module.package
+            return Str.literal(text, span) if text is not None else Unknown(Kind.PROCESS, name, span)
+        value = self.global_value(frame.module, name)
+        if value is not None:
+            return value.at(span)
+        if name in BUILTINS:
+            return ExtV("builtins." + name, span)
+        return Unknown(Kind.UNKNOWN, f"`{name}`", span)
+
+    def global_value(self, module: ModuleInfo, name: str) -> Optional[Value]:
+        """Value of a module-level name, evaluated lazily from its top-level statements."""
+        key = (module.path, name)
+        if key in self._globals:
+            return self._globals[key]
+        if name not in module.bindings:
+            return None
+        if ("global", key) in self._evaluating:
+            return Unknown(Kind.UNKNOWN, f"`{name}` (circular)")
+        self._evaluating.add(("global", key))
+        frame = self._module_frame(module)
+        saved_steps = self.steps
+        try:
+            ran: Set[int] = set()
+            for stmt in module.bindings[name]:
+                top = self._top_level_statement(module, stmt)
+                if id(top) in ran:
+                    continue
+                ran.add(id(top))
+                self.exec_stmt(top, frame)
+            value = frame.locals.get(name)
+        except (BudgetExceeded, RecursionError):
+            value = Unknown(Kind.UNKNOWN, f"`{name}`")
+        finally:
+            self._evaluating.discard(("global", key))
+            self.steps = saved_steps
+        if value is None:
+            value = Unknown(Kind.UNKNOWN, f"`{name}`")
+        self._globals[key] = value
+        return value
+
+    def _top_level_statement(self, module: ModuleInfo, stmt: ast.stmt) -> ast.stmt:
+        for top in module.tree.body:
+            if top is stmt:
+                return top
+            if top.lineno <= stmt.lineno <= (top.end_lineno or top.lineno) and isinstance(top, (ast.If, ast.Try)):
+                return top
+            if type(top).__name__ == "TryStar" and top.lineno <= stmt.lineno <= (top.end_lineno or top.lineno):
+                return top
+        return stmt
+
+    def _module_frame(self, module: ModuleInfo) -> Frame:
+        frame = self._module_frames.get(module.path)
+        if frame is None:
+            frame = Frame(module=module, at_import=True)
+            self._module_frames[module.path] = frame
+        return frame
+
+    # --- imports -----------------------------------------------------------------------------------
+    def import_module_value(self, module: ModuleInfo, dotted: str, level: int) -> Value:
+        if level == 0 and is_sdk_name(dotted):
+            return ExtV(dotted)
+        path = self.project.resolve_import(module.path, dotted, level)
+        if path is not None:
+            return ModV(path)
+        return ExtV(dotted) if level == 0 else Unknown(Kind.UNKNOWN, f"module {dotted}")
+
+    def import_from_value(self, module: ModuleInfo, dotted: str, level: int, name: str) -> Value:
+        if level == 0 and is_sdk_name(dotted):
+            return ExtV(f"{dotted}.{name}")
+        path = self.project.resolve_import(module.path, dotted, level)
+        if path is not None:
+            target = self.project.module(path)
+            if target is not None:
+                if name in target.bindings:
+                    key = ("from", path, name)
+                    if key in self._evaluating:
+                        return Unknown(Kind.UNKNOWN, name)
+                    self._evaluating.add(key)
+                    try:
+                        value = self.global_value(target, name)
+                    finally:
+                        self._evaluating.discard(key)
+                    if value is not None:
+                        return _lazy_sdk_module(name, value)
+                sub = self.project.resolve_import(module.path, (dotted + "." if dotted else "") + name, level)
+                if sub is not None:
+                    return ModV(sub)
+                return Unknown(Kind.UNKNOWN, f"{dotted}.{name}")
+        if level > 0:
+            sub = self.project.resolve_import(module.path, (dotted + "." if dotted else "") + name, level)
+            if sub is not None:
+                return ModV(sub)
+            return Unknown(Kind.UNKNOWN, name)
+        return ExtV(f"{dotted}.{name}" if dotted else name)
+
+
+def _relocate_holes(value: Str, label: str, span: Span) -> Str:
+    """Point a parameter's hole at the place it is used (messages name that line)."""
+    parts = [Part(p.text, p.kind, p.chars, span, p.label, p.volatile) if p.text is None and p.label == label else p
+             for p in value.parts]
+    new = Str(parts, value.span, value.origin)
+    new.operands = value.operands
+    new.via_param = value.via_param
+    return new
+
+
+def _lazy_sdk_module(name: str, value: Value) -> Value:
+    """`litellm = LazyLiteLLM()`: a project object named like an SDK package whose class
+    forwards attribute access (`__getattr__`) stands for that package (a lazy import, as
+    aider does to avoid import time)."""
+    if isinstance(value, InstV) and name in sdk.SDK_PACKAGES and any("__getattr__" in cls.methods for cls in [value.info]):
+        return ExtV(name, value.span)
+    return value

@@ -1,0 +1,406 @@
+"""Objects for the abstract interpreter: attributes, instances, classes and annotations.
+
+Attribute reads on every kind of value; project classes (`mro`, methods, class attributes,
+pydantic-settings defaults); instances, whose attributes not set on the path come from a
+per-class summary of what `__init__` and other methods assign (`init_summary`);
+constructing an instance (or a client, for a subclass of an SDK client class); and
+annotations, which give a typed parameter (`client: AsyncAnthropic`) a value.
+
+Separate because this is where per-class state is summarised and cached, independently of
+the call being analysed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from cachelint.analysis import sdk
+from cachelint.analysis.events import UsageRead
+from cachelint.analysis.externals import namespace_attr
+from cachelint.analysis.frames import BudgetExceeded, Frame
+from cachelint.analysis.project import ClassInfo, ModuleInfo
+from cachelint.analysis.spans import Span
+from cachelint.analysis.valueops import (
+    NamespaceV,
+    SuperV,
+    clone,
+    flatten_union,
+    is_none,
+    is_sdk_name,
+    self_assignments,
+    subject_text,
+)
+from cachelint.analysis.values import (
+    ClassV,
+    ClientAlt,
+    ClientV,
+    DefaultV,
+    DictV,
+    ExtV,
+    FuncV,
+    InstV,
+    Kind,
+    ModV,
+    PathV,
+    ResponseV,
+    Str,
+    UnionV,
+    Unknown,
+    Value,
+    union,
+)
+
+
+class ObjectsMixin:
+    """Objects: attributes, instances, project classes and their MRO, `__init__` summaries, annotations."""
+
+    # --- attributes ---------------------------------------------------------------------------
+    def get_attr(self, base: Value, name: str, span: Span, frame: Frame) -> Value:
+        if isinstance(base, SuperV):
+            for cls in base.classes:
+                if name in cls.methods:
+                    return FuncV(cls.module.path, cls.methods[name], owner=cls, bound=base.inst, span=span)
+            return Unknown(Kind.UNKNOWN, f"super().{name}", span)
+        if isinstance(base, UnionV):
+            return union([(self.get_attr(v, name, span, frame), g) for v, g in base.options], span)
+        if isinstance(base, ClientV):
+            return base.attr(name, span)
+        if isinstance(base, ExtV):
+            if base.qualname.endswith("()") and name in ("messages", "chat", "responses", "beta"):
+                return Unknown(Kind.PROCESS, base.qualname, span)
+            return ExtV(f"{base.qualname}.{name}", span)
+        if isinstance(base, ModV):
+            module = self.project.module(base.path)
+            if module is None:
+                return Unknown(Kind.UNKNOWN, name, span)
+            value = self.global_value(module, name)
+            if value is not None:
+                return value.at(span)
+            directory = os.path.dirname(base.path)
+            candidate = os.path.join(directory, name + ".py")
+            if base.path.endswith("__init__.py") and os.path.isfile(candidate):
+                return ModV(os.path.realpath(candidate), span)
+            return Unknown(Kind.UNKNOWN, name, span)
+        if isinstance(base, InstV):
+            return self.instance_attr(base, name, span, frame)
+        if isinstance(base, ClassV):
+            method = self.find_method(base.info, name)
+            if method is not None:
+                return FuncV(method[0].module.path, method[1], owner=method[0], span=span)
+            value = self.class_attr(base.info, name)
+            return value.at(span) if value is not None else Unknown(Kind.UNKNOWN, f"{base.info.name}.{name}", span)
+        if isinstance(base, PathV):
+            if name == "parent":
+                return PathV(os.path.dirname(base.path) if base.path else None, span)
+            if name in ("name", "stem", "suffix"):
+                if base.path is None:
+                    return Unknown(Kind.UNKNOWN, name, span)
+                p = os.path.basename(base.path)
+                return Str.literal({"name": p, "stem": os.path.splitext(p)[0], "suffix": os.path.splitext(p)[1]}[name], span)
+            return Unknown(Kind.UNKNOWN, name, span)
+        if isinstance(base, ResponseV):
+            return self._response_attr(base, name, span, frame)
+        if isinstance(base, NamespaceV):
+            return namespace_attr(base, name, span)
+        if isinstance(base, Unknown):
+            return base.derived(label=_attr_label(base.label, name), span=span)
+        return Unknown(base.kind if base.kind != Kind.PROCESS else Kind.UNKNOWN, name, span)
+
+    def _response_attr(self, base: ResponseV, name: str, span: Span, frame: Frame) -> ResponseV:
+        attrs = base.attrs + (name,)
+        if frame.module is self.entry:
+            self.events.append(UsageRead(span=span, api=base.api, fmt=base.fmt, attrs=attrs, platforms=base.platforms))
+        return ResponseV(base.api, base.fmt, span, attrs, base.platforms)
+
+    def instance_attr(self, inst: InstV, name: str, span: Span, frame: Frame) -> Value:
+        if name in inst.attrs:
+            return inst.attrs[name].at(span)
+        method = self.find_method(inst.info, name)
+        if method is not None:
+            cls, node = method
+            decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
+            func = FuncV(cls.module.path, node, owner=cls, bound=inst, span=span)
+            if decorators & {"property", "cached_property"}:
+                return self.call_function(func, [], DictV(span), span, frame).at(span)
+            return func
+        summary = self.init_summary(inst.info)
+        if name in summary:
+            value = clone(summary[name], {})
+            inst.attrs[name] = value
+            return value.at(span)
+        value = self.class_attr(inst.info, name)
+        if value is not None:
+            return value.at(span)
+        return Unknown(Kind.UNKNOWN, f"self.{name}", span)
+
+    def find_method(self, info: ClassInfo, name: str) -> Optional[Tuple[ClassInfo, Any]]:
+        for cls in self.mro(info):
+            if name in cls.methods:
+                return cls, cls.methods[name]
+        return None
+
+    def mro(self, info: ClassInfo) -> List[ClassInfo]:
+        order: List[ClassInfo] = []
+        stack = [info]
+        while stack and len(order) < 16:
+            cls = stack.pop(0)
+            if cls in order:
+                continue
+            order.append(cls)
+            for base in cls.node.bases:
+                resolved = self.resolve_class(cls.module, base)
+                if resolved is not None:
+                    stack.append(resolved)
+        return order
+
+    def resolve_class(self, module: ModuleInfo, node: ast.expr) -> Optional[ClassInfo]:
+        """The project class a base-class expression names, if any."""
+        key = ("class", module.path, id(node))
+        if key in self._evaluating:
+            return None
+        self._evaluating.add(key)
+        try:
+            frame = self._module_frame(module)
+            saved = self.steps
+            value = self.eval(node, frame)
+            self.steps = saved
+        except (BudgetExceeded, RecursionError):
+            return None
+        finally:
+            self._evaluating.discard(key)
+        return value.info if isinstance(value, ClassV) else None
+
+    def class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
+        """A class attribute's value; a pydantic-settings field's default is a `DefaultV`,
+        since the environment overrides it."""
+        value = self._class_attr(info, name)
+        if isinstance(value, Str) and value.text and value.kind == Kind.STATIC and self._is_settings_class(info):
+            return DefaultV(value, f"the environment (pydantic-settings field `{info.name}.{name}`)", value.span)
+        return value
+
+    def _is_settings_class(self, info: ClassInfo) -> bool:
+        """A subclass of pydantic's `BaseSettings`, whose fields are read from the environment."""
+        for cls in self.mro(info):
+            for base in cls.node.bases:
+                if subject_text(base).rsplit(".", 1)[-1] == "BaseSettings":
+                    return True
+        return False
+
+    def _class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
+        for cls in self.mro(info):
+            if name in cls.attrs:
+                key = (cls.key, name)
+                if key not in self._class_attrs:
+                    if ("cattr", key) in self._evaluating:
+                        return Unknown(Kind.UNKNOWN, name)
+                    self._evaluating.add(("cattr", key))
+                    frame = self._class_frame(cls)
+                    saved = self.steps
+                    try:
+                        for stmt in cls.attrs[name]:
+                            self.exec_stmt(stmt, frame)
+                        value = frame.locals.get(name)
+                    except (BudgetExceeded, RecursionError):
+                        value = None
+                    finally:
+                        self.steps = saved
+                        self._evaluating.discard(("cattr", key))
+                    stmt = cls.attrs[name][-1]
+                    annotation = getattr(stmt, "annotation", None)
+                    if annotation is not None and (value is None or is_none(value)):
+                        # `client: Optional[AzureOpenAI] = None`: set on the instance later
+                        stmt_span = Span(cls.module.path, *cls.module.index.node_range(stmt))
+                        typed = self.annotation_value(cls.module, annotation, stmt_span)
+                        if typed is not None:
+                            value = typed if value is None else union([(typed, ()), (value, ())])
+                    self._class_attrs[key] = value if value is not None else Unknown(Kind.UNKNOWN, name)
+                return self._class_attrs[key]
+        return None
+
+    def _class_frame(self, info: ClassInfo) -> Frame:
+        frame = self._class_frames.get(info.key)
+        if frame is None:
+            frame = Frame(module=info.module, parent=self._module_frame(info.module), at_import=True)
+            self._class_frames[info.key] = frame
+        return frame
+
+    def init_summary(self, info: ClassInfo) -> Dict[str, Value]:
+        """Instance attributes as `__init__` (and other methods) set them, per class.
+
+        `__init__` runs with unknown per-instance arguments; other methods contribute the
+        values they assign (`self._client = self._make_client()` in a lazy property). They
+        run two calls short of the depth limit, so an object built there
+        (`self.llm = Backend()`) still runs its own `__init__` and keeps its defaults.
+        """
+        depth = max(0, self.max_depth - 2)
+        if info.key in self._init_summaries:
+            return self._init_summaries[info.key]
+        self._init_summaries[info.key] = {}
+        inst = InstV(info)
+        saved_steps, saved_stack = self.steps, list(self._stack)
+        try:
+            init = self.find_method(info, "__init__")
+            if init is not None:
+                frame = Frame(module=init[0].module, parent=self._module_frame(init[0].module), owner=init[0], self_value=inst,
+                              entry_param_kind=Kind.UNKNOWN, depth=depth)
+                self._bind_entry_params(init[1], frame, inst)
+                self._stack.append(frame)
+                self.exec_block(init[1].body, frame)
+            post = self.find_method(info, "__post_init__") or self.find_method(info, "model_post_init")
+            if post is not None:
+                frame = Frame(module=post[0].module, parent=self._module_frame(post[0].module), owner=post[0], self_value=inst,
+                              entry_param_kind=Kind.UNKNOWN, depth=depth)
+                self._bind_entry_params(post[1], frame, inst)
+                self.exec_block(post[1].body, frame)
+            attrs = dict(inst.attrs)
+            for cls in self.mro(info):
+                for mname, node in cls.methods.items():
+                    if mname in ("__init__", "__post_init__"):
+                        continue
+                    for target_name, rhs in self_assignments(node):
+                        if target_name in attrs and not is_none(attrs[target_name]):
+                            continue
+                        frame = Frame(module=cls.module, parent=self._module_frame(cls.module), owner=cls, self_value=inst,
+                                      entry_param_kind=Kind.UNKNOWN, depth=depth)
+                        self._bind_entry_params(node, frame, inst)
+                        value = self.eval(rhs, frame)
+                        if is_none(value):
+                            continue
+                        previous = attrs.get(target_name)
+                        attrs[target_name] = value if previous is None or is_none(previous) else union([(previous, ()), (value, ())])
+        except (BudgetExceeded, RecursionError):
+            attrs = dict(inst.attrs)
+        finally:
+            self.steps = saved_steps
+            self._stack = saved_stack
+        self._init_summaries[info.key] = attrs
+        return attrs
+
+    def _sdk_base(self, info: ClassInfo) -> Optional[Tuple[str, str, Optional[str]]]:
+        """The SDK client class a project class inherits from, if any."""
+        for cls in self.mro(info):
+            for base in cls.node.bases:
+                key = ("sdkbase", cls.module.path, ast.dump(base))
+                if key in self._evaluating:
+                    continue
+                self._evaluating.add(key)
+                try:
+                    saved = self.steps
+                    value = self.eval(base, self._module_frame(cls.module))
+                    self.steps = saved
+                except (BudgetExceeded, RecursionError):
+                    continue
+                finally:
+                    self._evaluating.discard(key)
+                if isinstance(value, ExtV):
+                    found = sdk.client_for_constructor(value.qualname)
+                    if found is not None:
+                        return found
+        return None
+
+    def construct(self, info: ClassInfo, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+        inst = InstV(info, span)
+        init = self.find_method(info, "__init__")
+        if init is not None and frame.depth < self.max_depth:
+            func = FuncV(init[0].module.path, init[1], owner=init[0], bound=inst, span=span)
+            self.call_function(func, args, kwargs, span, frame)
+        else:
+            # dataclass/pydantic style: keyword arguments become attributes
+            for key, entry in kwargs.entries.items():
+                inst.attrs[key] = entry.value
+        return inst
+
+    # --- annotations ---------------------------------------------------------------------------
+    def annotation_value(self, module: ModuleInfo, node: Optional[ast.expr], span: Optional[Span]) -> Optional[Value]:
+        """A value standing for 'something of this type' (clients and project classes)."""
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        members: List[ast.expr] = []
+        flatten_union(node, members)
+        members = self._expand_aliases(module, members)
+        alts: List[ClientAlt] = []
+        insts: List[Value] = []
+        for member in members:
+            qual = self._annotation_qualname(module, member)
+            if qual is None:
+                continue
+            if isinstance(qual, ClassInfo):
+                inst = InstV(qual, span, exact=False)
+                insts.append(inst)
+                continue
+            found = sdk.client_for_constructor(qual)
+            if found is not None:
+                sdk_name, cls, platform = found
+                alts.append(ClientAlt(sdk_name, cls, platform or "unknown", span, base_url_known=platform is not None))
+        if alts and not insts:
+            return ClientV(alts, span=span)
+        if insts and not alts:
+            return insts[0] if len(insts) == 1 else union([(i, ()) for i in insts], span)
+        return None
+
+    def _expand_aliases(self, module: ModuleInfo, members: List[ast.expr], depth: int = 0) -> List[ast.expr]:
+        """Replace type aliases (`ClaudeClient = Union[Anthropic, AnthropicBedrock]`) by their members."""
+        out: List[ast.expr] = []
+        for member in members:
+            target = None
+            if isinstance(member, ast.Name) and depth < 3 and member.id not in module.classes:
+                for stmt in module.bindings.get(member.id, []):
+                    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, (ast.Subscript, ast.BinOp, ast.Attribute, ast.Name)):
+                        target = stmt.value
+            if target is None:
+                out.append(member)
+                continue
+            inner: List[ast.expr] = []
+            flatten_union(target, inner)
+            out.extend(self._expand_aliases(module, inner, depth + 1))
+        return out
+
+    def _annotation_qualname(self, module: ModuleInfo, node: ast.expr) -> Any:
+        if isinstance(node, ast.Name):
+            for stmt in module.imports:
+                if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
+                    for alias in stmt.names:
+                        if (alias.asname or alias.name) == node.id:
+                            qual = f"{stmt.module}.{alias.name}"
+                            if is_sdk_name(stmt.module):
+                                return qual
+                            path = self.project.resolve_import(module.path, stmt.module, 0)
+                            target = self.project.module(path) if path else None
+                            if target is not None and alias.name in target.classes:
+                                return target.classes[alias.name]
+                            return qual
+                elif isinstance(stmt, ast.ImportFrom) and stmt.level > 0:
+                    for alias in stmt.names:
+                        if (alias.asname or alias.name) == node.id:
+                            path = self.project.resolve_import(module.path, stmt.module or "", stmt.level)
+                            target = self.project.module(path) if path else None
+                            if target is not None and alias.name in target.classes:
+                                return target.classes[alias.name]
+            if node.id in module.classes:
+                return module.classes[node.id]
+            return None
+        if isinstance(node, ast.Attribute):
+            text = ast.unparse(node)
+            head = text.split(".", 1)[0]
+            for stmt in module.imports:
+                if isinstance(stmt, ast.Import):
+                    for alias in stmt.names:
+                        if (alias.asname or alias.name.split(".")[0]) == head:
+                            base = alias.name if alias.asname else alias.name.split(".")[0]
+                            return base + text[len(head):]
+            return text
+        return None
+
+
+def _attr_label(label: str, name: str) -> str:
+    """`parameter `user`` + `name` -> `parameter `user.name``: keeps labels readable."""
+    if label.endswith("`") and "`" in label[:-1]:
+        return label[:-1] + "." + name + "`"
+    return f"{label}.{name}" if label else name

@@ -1,0 +1,333 @@
+"""Statement execution for the abstract interpreter.
+
+Runs a block statement by statement, the way Python would: `if` forks the locals (and
+`self`'s attributes) into one copy per branch and joins them into unions guarded by the
+conditions that chose them; `try`, `match` and `with` are approximated the same way; `for`
+and `while` bodies run twice (or once per element of a short known list) so that what one
+iteration appends is seen by the next, and `loop_bound` records how often a loop may run.
+
+Separate from expression evaluation because it owns control flow: which code runs under
+which conditions, and how the bindings of alternative paths are merged.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+from cachelint.analysis.frames import Frame, LoopCtx
+from cachelint.analysis.valueops import subject_text, walk_local
+from cachelint.analysis.values import (
+    Atom,
+    ClassV,
+    Const,
+    FuncV,
+    Guard,
+    InstV,
+    Kind,
+    ListV,
+    Unknown,
+    Value,
+    uid_mark,
+    union,
+)
+from cachelint.analysis.interp.limits import MAX_UNROLL
+
+
+class StatementsMixin:
+    """Statement execution: blocks, branches and their joins, `try`/`match`/`with`, loops."""
+
+    # === statements ==============================================================================
+    def exec_block(self, body: Sequence[ast.stmt], frame: Frame) -> bool:
+        """Run statements; True when the block always ends (return/raise/break/continue)."""
+        for stmt in body:
+            if self.exec_stmt(stmt, frame):
+                return True
+        return False
+
+    def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> bool:
+        self.tick()
+        if isinstance(stmt, ast.Expr):
+            value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            self._dropped_call = value if isinstance(value, ast.Call) else None
+            self.eval(stmt.value, frame)
+        elif isinstance(stmt, ast.Assign):
+            value = self.eval(stmt.value, frame)
+            for target in stmt.targets:
+                self.assign(target, value, frame)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.eval(stmt.value, frame), frame)
+            elif isinstance(stmt.target, ast.Name) and frame.owner is None and frame.func is None:
+                pass
+        elif isinstance(stmt, ast.AugAssign):
+            self.exec_augassign(stmt, frame)
+        elif isinstance(stmt, ast.Return):
+            value = self.eval(stmt.value, frame) if stmt.value is not None else Const(None)
+            frame.returns.append((value, frame.guard))
+            return True
+        elif isinstance(stmt, ast.If):
+            return self.exec_if(stmt, frame)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self.exec_for(stmt, frame)
+        elif isinstance(stmt, ast.While):
+            self.exec_while(stmt, frame)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                ctx = self.eval(item.context_expr, frame)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, self._enter(ctx), frame)
+            return self.exec_block(stmt.body, frame)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            return self.exec_try(stmt, frame)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            frame.locals[stmt.name] = FuncV(frame.module.path, stmt, owner=None, closure=frame, span=self.span(stmt, frame))
+        elif isinstance(stmt, ast.ClassDef):
+            info = next((c for c in frame.module.all_classes if c.node is stmt), None)
+            if info is not None:
+                frame.locals[stmt.name] = ClassV(info, self.span(stmt, frame))
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.exec_import(stmt, frame)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                self.delete(target, frame)
+        elif isinstance(stmt, ast.Raise):
+            return True
+        elif isinstance(stmt, (ast.Break, ast.Continue)):
+            return True
+        elif isinstance(stmt, ast.Assert):
+            then_atoms, _ = self.condition_atoms(stmt.test, frame)
+            frame.guard = frame.guard + tuple(then_atoms)
+        elif type(stmt).__name__ == "Match":
+            self.exec_match(stmt, frame)
+        return False
+
+    def exec_import(self, stmt: ast.stmt, frame: Frame) -> None:
+        for alias in stmt.names:  # type: ignore[attr-defined]
+            if alias.name == "*":
+                continue
+            if isinstance(stmt, ast.Import):
+                name = alias.asname or alias.name.split(".")[0]
+                target = alias.name if alias.asname else alias.name.split(".")[0]
+                frame.locals[name] = self.import_module_value(frame.module, target, 0)
+            else:
+                name = alias.asname or alias.name
+                frame.locals[name] = self.import_from_value(frame.module, stmt.module or "", stmt.level, alias.name)
+
+    def exec_augassign(self, stmt: ast.AugAssign, frame: Frame) -> None:
+        target = stmt.target
+        right = self.eval(stmt.value, frame)
+        if isinstance(target, ast.Name):
+            current = self.lookup(target.id, frame, self.span(target, frame))
+            self.assign(target, self.binop(current, stmt.op, right, self.span(stmt, frame), frame, inplace=True), frame)
+        elif isinstance(target, ast.Subscript):
+            base = self.eval(target.value, frame)
+            key = self.eval(target.slice, frame)
+            current = self.get_item(base, key, self.span(target, frame), frame)
+            self.set_item(base, key, self.binop(current, stmt.op, right, self.span(stmt, frame), frame, inplace=True), frame, self.span(stmt, frame))
+        elif isinstance(target, ast.Attribute):
+            base = self.eval(target.value, frame)
+            current = self.get_attr(base, target.attr, self.span(target, frame), frame)
+            self.set_attr(base, target.attr, self.binop(current, stmt.op, right, self.span(stmt, frame), frame, inplace=True), frame)
+
+    def exec_if(self, stmt: ast.If, frame: Frame) -> bool:
+        decided = self.static_truth(stmt.test, frame)
+        if decided is True:
+            return self.exec_block(stmt.body, frame)
+        if decided is False:
+            return self.exec_block(stmt.orelse, frame)
+        then_atoms, else_atoms = self.condition_atoms(stmt.test, frame)
+        return self._fork(frame, [(stmt.body, then_atoms), (stmt.orelse, else_atoms)])
+
+    def _fork(self, frame: Frame, branches: List[Tuple[Sequence[ast.stmt], List[Atom]]]) -> bool:
+        """Run alternative blocks on copies of the locals (and of `self`'s attributes, which
+        `__init__` sets in branches: `if provider == "bedrock": self.client = ...`) and
+        join what they bind."""
+        base_locals = frame.locals
+        base_guard = frame.guard
+        inst = frame.self_value if isinstance(frame.self_value, InstV) else None
+        base_attrs = dict(inst.attrs) if inst is not None else {}
+        results: List[Tuple[Dict[str, Value], Guard, bool, Dict[str, Value]]] = []
+        for body, atoms in branches:
+            frame.locals = dict(base_locals)
+            if inst is not None:
+                inst.attrs = dict(base_attrs)
+            frame.guard = base_guard + tuple(atoms)
+            ended = self.exec_block(body, frame) if body else False
+            results.append((frame.locals, tuple(atoms), ended, dict(inst.attrs) if inst is not None else {}))
+        frame.guard = base_guard
+        live = [r for r in results if not r[2]]
+        if not live:
+            frame.locals = base_locals
+            if inst is not None:
+                inst.attrs = base_attrs
+            return True
+        if len(live) == 1 and len(results) > 1:
+            # `if not ok: return ...` : what follows runs only when the branch was not taken
+            frame.guard = base_guard + tuple(a for a in live[0][1] if a not in base_guard)
+        frame.locals = _join([(r[0], r[1]) for r in live], base_locals)
+        if inst is not None:
+            inst.attrs = _join([(r[3], r[1]) for r in live], base_attrs)
+        return False
+
+    def exec_try(self, stmt: Any, frame: Frame) -> bool:
+        ended = self.exec_block(stmt.body, frame)
+        if not ended:
+            self.exec_block(stmt.orelse, frame)
+        for handler in stmt.handlers:
+            saved = dict(frame.locals)
+            saved_guard = frame.guard
+            frame.guard = frame.guard + (Atom("<exception>", "opaque"),)
+            if handler.name:
+                frame.locals[handler.name] = Unknown(Kind.DYNAMIC, "exception")
+            handler_ended = self.exec_block(handler.body, frame)
+            frame.guard = saved_guard
+            if handler_ended:
+                frame.locals = saved
+            else:
+                handler_locals = frame.locals
+                frame.locals = saved
+                for name, value in handler_locals.items():
+                    if saved.get(name) is not value:
+                        frame.locals[name] = union([(saved[name], ()), (value, ())]) if name in saved else value
+        self.exec_block(stmt.finalbody, frame)
+        return ended and not stmt.handlers
+
+    def exec_match(self, stmt: Any, frame: Frame) -> None:
+        subject = ast.unparse(stmt.subject)
+        branches = []
+        for case in stmt.cases:
+            branches.append((case.body, [Atom(subject + " ~ " + ast.unparse(case.pattern), "opaque")]))
+        branches.append(([], []))
+        self._fork(frame, branches)
+
+    def _enter(self, value: Value) -> Value:
+        """What `with X as y` binds: files give a file, clients and streams themselves."""
+        return value
+
+    # --- loops -------------------------------------------------------------------------------------
+    def exec_for(self, stmt: Any, frame: Frame) -> None:
+        iterable = self.eval(stmt.iter, frame)
+        span = self.span(stmt, frame)
+        bound, capped = self.loop_bound(stmt, iterable, frame)
+        items = self._known_items(iterable)
+        if items is not None and len(items) <= MAX_UNROLL:
+            ctx = LoopCtx(span, bound=len(items), capped=capped, unrolled=True)
+            self.loops[span] = ctx
+            frame.loops.append(ctx)
+            try:
+                for value in items:
+                    self.assign(stmt.target, value, frame)
+                    self.exec_block(stmt.body, frame)
+            finally:
+                frame.loops.pop()
+            self.exec_block(stmt.orelse, frame)
+            return
+        element = self.element_of(iterable, self.span(stmt.iter, frame))
+        ctx = LoopCtx(span, bound=bound, capped=capped)
+        self._run_loop_body(stmt, frame, ctx, lambda: self.assign(stmt.target, element, frame))
+
+    def exec_while(self, stmt: ast.While, frame: Frame) -> None:
+        if self.static_truth(stmt.test, frame) is False:
+            self.exec_block(stmt.orelse, frame)
+            return
+        capped = self._body_caps(stmt.body)
+        ctx = LoopCtx(self.span(stmt, frame), bound=None, capped=capped)
+        self._run_loop_body(stmt, frame, ctx, lambda: None)
+
+    def _run_loop_body(self, stmt: Any, frame: Frame, ctx: LoopCtx, bind: Callable[[], None]) -> None:
+        """Two passes: the second sees what the first appended (an agent loop's history)."""
+        self.loops[ctx.span] = ctx
+        frame.loops.append(ctx)
+        base_guard = frame.guard
+        frame.guard = base_guard + (Atom(f"<loop {ctx.span.start}>", "opaque"),)
+        try:
+            for _ in range(2):
+                ctx.pass_start = uid_mark()
+                before = dict(frame.locals)
+                bind()
+                self.exec_block(stmt.body, frame)
+                for name, value in frame.locals.items():
+                    if name in before and before[name] is not value:
+                        frame.locals[name] = union([(before[name], ()), (value, ())])
+        finally:
+            frame.loops.pop()
+            frame.guard = base_guard
+        self.exec_block(stmt.orelse, frame)
+
+    def loop_bound(self, stmt: Any, iterable: Value, frame: Frame) -> Tuple[Optional[int], bool]:
+        """(most iterations, whether the body caps itself) of a `for` loop."""
+        bound: Optional[int] = None
+        it = stmt.iter
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "reversed") and it.args:
+            it = it.args[0]
+        if isinstance(it, ast.Subscript) and isinstance(it.slice, ast.Slice):
+            bound = self._slice_bound(it.slice, frame)
+        elif isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" and len(it.args) == 1:
+            n = self.eval(it.args[0], frame)
+            if isinstance(n, Const) and isinstance(n.value, int):
+                bound = n.value
+        elif isinstance(iterable, ListV) and iterable.known_length is not None:
+            bound = iterable.known_length
+        return bound, self._body_caps(stmt.body)
+
+    def _slice_bound(self, sl: ast.Slice, frame: Frame) -> Optional[int]:
+        lower = self.eval(sl.lower, frame) if sl.lower is not None else Const(None)
+        upper = self.eval(sl.upper, frame) if sl.upper is not None else Const(None)
+        lo = lower.value if isinstance(lower, Const) else "?"
+        hi = upper.value if isinstance(upper, Const) else "?"
+        if isinstance(lo, int) and lo < 0 and hi is None:
+            return -lo
+        if (lo is None or lo == 0) and isinstance(hi, int) and hi >= 0:
+            return hi
+        if isinstance(lo, int) and isinstance(hi, int) and lo >= 0 and hi >= lo:
+            return hi - lo
+        if isinstance(lo, int) and isinstance(hi, int) and lo < 0 and hi < 0 and hi >= lo:
+            return hi - lo
+        return None
+
+    _CAP_NAME_RE = re.compile(r"max|limit|budget|remaining|cap|allowed|quota|left", re.IGNORECASE)
+
+    def _body_caps(self, body: Sequence[ast.stmt]) -> bool:
+        """Whether a loop body limits how often it runs or marks: `break`, `return`, a
+        comparison with a small constant, with a name like `max_breakpoints`, or with the
+        last index (`i == len(x) - 1`). Remembered on the body's first statement: a loop
+        in a helper is entered on every call of the helper."""
+        if not body:
+            return False
+        known: Optional[bool] = getattr(body[0], "_cachelint_body_caps", None)
+        if known is None:
+            known = self._scan_body_caps(body)
+            body[0]._cachelint_body_caps = known  # type: ignore[attr-defined]
+        return known
+
+    def _scan_body_caps(self, body: Sequence[ast.stmt]) -> bool:
+        for node in walk_local(body):
+            if isinstance(node, (ast.Break, ast.Return)):
+                return True
+            if isinstance(node, ast.Compare):
+                for operand in [node.left, *node.comparators]:
+                    if isinstance(operand, ast.Constant) and isinstance(operand.value, int) and not isinstance(operand.value, bool):
+                        if 0 < operand.value <= 4 and not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+                            return True
+                    text = subject_text(operand)
+                    if self._CAP_NAME_RE.search(text):
+                        return True
+                    if re.search(r"len\(.*\)\s*-\s*1", text):
+                        return True
+        return False
+
+
+def _join(branches: List[Tuple[Dict[str, Value], Guard]], base: Dict[str, Value]) -> Dict[str, Value]:
+    """Names bound after alternative branches: one value, or a union with the guards."""
+    names: Set[str] = set()
+    for bound, _ in branches:
+        names |= set(bound)
+    merged: Dict[str, Value] = {}
+    for name in names:
+        options: List[Tuple[Value, Guard]] = [(bound[name], atoms) for bound, atoms in branches if name in bound]
+        if len(options) == 1 and len(branches) > 1 and name in base:
+            options.append((base[name], ()))
+        merged[name] = union(options)
+    return merged
