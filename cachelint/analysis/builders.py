@@ -338,7 +338,11 @@ class RequestBuilder:
         if isinstance(value, Unknown):
             # markers written into the caller's list: on its last element
             # (`messages[-1][...]["cache_control"] = ...`) or on each element a loop visits
-            for span, field, ttl, loop, bound, capped in value.root.marks:
+            for span, field, ttl, loop, bound, capped, guard in value.root.marks:
+                if not satisfiable(guard + self._path_guard):
+                    # written on another branch (`if model_type == ANTHROPIC:` formatting the
+                    # same list another branch sends to Gemini): not on this request
+                    continue
                 found = Marker(field=field, ttl=ttl, span=span, entry_span=span, many=loop is not None,
                                bound=(1 if capped and bound is None else bound) if loop is not None else None,
                                loop=loop, written_in=loop)

@@ -388,8 +388,9 @@ class Unknown(Value):
         #: `history`): a marker written through it is recorded on the root
         self.root: "Unknown" = root if root is not None else self
         #: markers written through this value (on its root only): (span, field, ttl, loop
-        #: that wrote one per element, its bound, whether the loop caps itself)
-        self.marks: List[Tuple[Span, str, Optional[str], Optional[Span], Optional[int], bool]] = []
+        #: that wrote one per element, its bound, whether the loop caps itself, the branch
+        #: conditions it was written under)
+        self.marks: List[Tuple[Span, str, Optional[str], Optional[Span], Optional[int], bool, Guard]] = []
         #: made by a clock, a UUID or a random source, or returned by a call on a per-call
         #: value (`conn.execute(sql, (question,))`): whatever its methods return
         #: (`now.strftime(...)`, `.fetchall()`) changes per call too, unlike a method of a

@@ -88,7 +88,7 @@ class AssignmentMixin:
                 option.root.marks.append(
                     (value.span or span, key.text, ttl.text if isinstance(ttl, Str) else None,
                      loop.span if loop is not None else None, loop.bound if loop is not None else None,
-                     loop.capped if loop is not None else False)
+                     loop.capped if loop is not None else False, frame.guard)
                 )
 
     def set_entry(self, d: DictV, key: str, value: Value, span: Optional[Span], frame: Frame, guard: Guard = TRUE) -> None:

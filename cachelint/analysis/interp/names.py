@@ -116,6 +116,13 @@ class NamesMixin:
         if level == 0 and is_sdk_name(dotted):
             return ExtV(f"{dotted}.{name}")
         path = self.project.resolve_import(module.path, dotted, level)
+        if path is not None and path == module.path:
+            # `from . import prompts` in a package's `__init__`: the statement binds the
+            # submodule; looking `prompts` up in the package itself would find this very
+            # statement again (an import cycle, so unknown)
+            sub = self.project.resolve_import(module.path, (dotted + "." if dotted else "") + name, level)
+            if sub is not None:
+                return ModV(sub)
         if path is not None:
             target = self.project.module(path)
             if target is not None:
