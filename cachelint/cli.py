@@ -544,6 +544,11 @@ class Session:
         for phase in ("discover", "prefilter", "parse", "analyse", "rules", "suppress", "lint", "fix", "output"):
             if phase in phases:
                 _err(f"  {phase:<10} {phases[phase]:8.3f}")
+        parses = [p for r in results.values() for p in r.parsed]
+        distinct = len(set(parses))
+        _err(f"modules parsed: {len(parses)} parses of {distinct} files"
+             + (f" ({len(parses) - distinct} again: in another worker process, or after the memory bound dropped "
+                "the tree)" if len(parses) > distinct else " (each once)"))
         slowest = sorted(results.values(), key=lambda r: -sum(r.timings.values()))[:10]
         slowest = [r for r in slowest if r.timings]
         if slowest:

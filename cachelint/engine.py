@@ -54,6 +54,10 @@ class FileResult:
     sends_requests: bool = False
     #: analysed although it mentions no SDK, because it imports a file that sends requests
     forced: bool = False
+    #: files parsed while linting this one (the file itself unless its parse was reused,
+    #: and the project modules its analysis read for the first time in this process), for
+    #: the `--verbose` count of modules parsed
+    parsed: Tuple[str, ...] = ()
     #: of a file the prefilter skipped: the (module, level) its import statements may load,
     #: read from the bytes once and cached, so a warm run finds the callers of a wrapper
     #: without reading every skipped file again (see `cachelint.importers`)
@@ -181,16 +185,25 @@ class Engine:
 
                 result.imports = tuple(imported_modules(data))
             return result
-        with clock("parse"):
-            tree, error = _parse(source.text, path)
+        project = self.project_for(settings)
+        known = project.parsed_tree(path, data)
+        parsed: List[str] = []
+        if known is not None:
+            source, tree = known  # imported by a file linted earlier: parsed once, here too
+            error = None
+        else:
+            with clock("parse"):
+                tree, error = _parse(source.text, path)
+            parsed.append(path)
         if tree is None:
             assert error is not None
             result.diagnostics = self._select([invalid_source(path, *error)], settings, path)
+            result.parsed = tuple(parsed)
             return result
         index = LineIndex(source.text)
         enabled = settings.enabled_for(path)
-        project = self.project_for(settings)
         project.set_override(path, data, (source, tree))
+        project.parse_log = []
         requests: List[Any] = []
         events: List[Any] = []
         if (interesting or explicit) and enabled:
@@ -202,6 +215,9 @@ class Engine:
             result.sends_requests = bool(requests)
             result.deps = {p: h for p, h in analysis.deps.items() if p != path}
             result.notes.extend(f"analysis gave up on part of this file: {e}" for e in analysis.errors)
+        parsed.extend(project.parse_log)
+        project.parse_log = []
+        result.parsed = tuple(parsed)
         ctx = FileContext(
             path=path,
             source=source,

@@ -698,6 +698,25 @@ def test_verbose_shows_phases_and_slowest_files(cli: Cli) -> None:
     assert cli("-v", "--select", "CL007").exit_code == 1
 
 
+def test_verbose_counts_the_modules_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each module is parsed once per process: a module linted after a file that imported it
+    reuses that parse; a warm run parses nothing."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.cachelint]\n")
+    (tmp_path / "prompts.py").write_text('import anthropic\nSYSTEM = "Be brief."\n')
+    (tmp_path / "app.py").write_text(
+        "import anthropic\nfrom prompts import SYSTEM\n\n\ndef ask(q):\n"
+        "    return anthropic.Anthropic().messages.create(model='claude-sonnet-4-5', max_tokens=9, system=SYSTEM,\n"
+        "                                                 messages=[{'role': 'user', 'content': q}])\n"
+    )
+    runner = _cli_runner()
+    monkeypatch.chdir(tmp_path)
+    cold = runner.invoke(main, ["--verbose", "--jobs", "1", "--cache-dir", str(tmp_path / "c"), "."])
+    warm = runner.invoke(main, ["--verbose", "--jobs", "1", "--cache-dir", str(tmp_path / "c"), "."])
+    assert "modules parsed: 2 parses of 2 files (each once)" in cold.stderr, cold.stderr
+    assert "modules parsed: 0 parses of 0 files (each once)" in warm.stderr, warm.stderr
+
+
 def test_quiet_prints_findings_only_and_silent_prints_nothing(cli: Cli) -> None:
     quiet = cli("-q", "--select", "CL007", "--output-format", "concise")
     assert len(concise(quiet)) == 3 and quiet.stderr == ""

@@ -200,6 +200,9 @@ class Project:
         self._module_bytes = 0
         self.module_cache_bytes = MODULE_CACHE_BYTES
         self._overrides: Dict[str, bytes] = {}
+        #: every path this project parsed, in order (a path twice: parsed again after `trim`
+        #: dropped it); the engine takes and clears it per linted file for `--verbose`
+        self.parse_log: List[str] = []
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
         self._files: Optional[List[str]] = None
@@ -345,12 +348,21 @@ class Project:
             if info is not None:
                 self._module_bytes -= len(info.source.raw)
 
+    def parsed_tree(self, path: str, data: bytes) -> Optional[Tuple[SourceFile, ast.Module]]:
+        """The decode and parse of `path` this project already holds for exactly `data`
+        (a module imported by an earlier file), so the engine need not parse it again."""
+        info = self._modules.get(self.real(path))
+        if info is not None and info.source.raw == data:
+            return info.source, info.tree
+        return None
+
     def _load(self, path: str) -> Optional[ModuleInfo]:
         data = self.read_bytes(path)
         if data is None:
             return None
         try:
             source = decode_source(path, data)
+            self.parse_log.append(path)
             tree = ast.parse(source.text, filename=path)
         except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
