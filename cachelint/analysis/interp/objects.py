@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.events import UsageRead
@@ -33,6 +33,8 @@ from cachelint.analysis.valueops import (
     subject_text,
 )
 from cachelint.analysis.values import (
+    TRUE,
+    Atom,
     ClassV,
     ClientAlt,
     ClientV,
@@ -40,6 +42,7 @@ from cachelint.analysis.values import (
     DictV,
     ExtV,
     FuncV,
+    Guard,
     InstV,
     Kind,
     ModV,
@@ -124,6 +127,12 @@ class ObjectsMixin:
             func = FuncV(cls.module.path, node, owner=cls, bound=inst, span=span)
             if decorators & {"property", "cached_property"}:
                 return self.call_function(func, [], DictV(span), span, frame).at(span)
+            if not inst.exact:
+                overrides = self.overriding_methods(inst, name, span)
+                if overrides:
+                    if not _abstract(node, decorators):
+                        overrides.insert(0, (func, TRUE))
+                    return union(overrides, span)
             return func
         summary = self.init_summary(inst.info)
         if name in summary:
@@ -134,6 +143,25 @@ class ObjectsMixin:
         if value is not None:
             return value.at(span)
         return Unknown(Kind.UNKNOWN, f"self.{name}", span)
+
+    def overriding_methods(self, inst: InstV, name: str, span: Span) -> List[Tuple[Value, Guard]]:
+        """The methods `name` of the project subclasses of an instance whose class is only
+        known up to a base (`llm: LLMBase`, `self.llm: LLMBase`): class-hierarchy analysis,
+        one bound method per subclass that defines it, each on an instance of its class and
+        under an `isinstance` condition (at most `MAX_DISPATCH` are followed at a call)."""
+        found: List[Tuple[Value, Guard]] = []
+        for sub in self.project.subclasses(inst.info, self.resolve_class):
+            node = sub.methods.get(name)
+            if node is None:
+                continue
+            decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
+            if decorators & {"property", "cached_property", "staticmethod", "classmethod"} or _abstract(node, decorators):
+                continue
+            concrete = InstV(sub, span, exact=True)
+            concrete.attrs.update(inst.attrs)
+            guard = (Atom(inst.info.name, "isa", frozenset({sub.name})),)
+            found.append((FuncV(sub.module.path, node, owner=sub, bound=concrete, span=span), guard))
+        return found
 
     def find_method(self, info: ClassInfo, name: str) -> Optional[Tuple[ClassInfo, Any]]:
         for cls in self.mro(info):
@@ -404,3 +432,24 @@ def _attr_label(label: str, name: str) -> str:
     if label.endswith("`") and "`" in label[:-1]:
         return label[:-1] + "." + name + "`"
     return f"{label}.{name}" if label else name
+
+
+def _abstract(node: Any, decorators: Set[str]) -> bool:
+    """A method that only declares an interface: `@abstractmethod`, or a body of a docstring,
+    `pass`, `...` or `raise NotImplementedError`."""
+    if "abstractmethod" in decorators:
+        return True
+    body = list(getattr(node, "body", []))
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    if not body:
+        return True
+    if len(body) != 1:
+        return False
+    stmt = body[0]
+    if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and stmt.value.value is Ellipsis):
+        return True
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
