@@ -181,10 +181,10 @@ def _summarise(module: ModuleInfo) -> Summary:
     _spread(entries, chosen, names, set(names))
     open_calls: Set[str] = set()
     heads: Dict[str, Set[str]] = {}
-    caps: Set[str] = set()
+    # classes annotating or instantiated anywhere, class bodies included (`llm: LLMBase`
+    # declares the attribute a method later calls through)
+    caps: Set[str] = {called_name or annotation for called_name, annotation in _CAPWORD_RE.findall(module.text)}
     for i, text in enumerate(texts):
-        for called_name, annotation in _CAPWORD_RE.findall(text):
-            caps.add(called_name or annotation)
         if i not in chosen:
             open_calls |= calls[i]
             for head, name in _HEAD_RE.findall(text):

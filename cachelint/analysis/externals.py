@@ -45,6 +45,7 @@ from cachelint.analysis.values import (
     Value,
     hole,
     options_of,
+    satisfiable,
     static_part,
     union,
 )
@@ -172,6 +173,23 @@ def _ext_resources_files(interp: "Interpreter", args: List[Value], kwargs: DictV
     return PathV(None, span)
 
 
+def _ext_import_module(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+    """`importlib.import_module("pkg.llms.anthropic")`: the project module, when the name is
+    known text (a registry of class paths loaded by name, one option per entry). Relative
+    names (`package=`) and names outside the project stay unknown; nothing is imported."""
+    name = args[0] if args else kwargs.get("name")
+    options = list(options_of(name)) if name is not None else []
+    if not options or not all(isinstance(v, Str) and v.text and not v.text.startswith(".") for v, _ in options):
+        return Unknown(Kind.UNKNOWN, "a module imported by name", span)
+    found = []
+    for value, guard in options:
+        path = interp.project.resolve_import(frame.module.path, value.text, 0)  # type: ignore[union-attr]
+        if path is None:
+            return Unknown(Kind.UNKNOWN, "a module imported by name", span)
+        found.append((ModV(path, span), guard))
+    return union(found, span)
+
+
 def _ext_resources_read_text(interp: "Interpreter", args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
     if len(args) >= 2:
         base = _ext_resources_files(interp, args[:1], kwargs, span, frame)
@@ -281,8 +299,14 @@ def _ext_getattr(interp: "Interpreter", args: List[Value], kwargs: DictV, span: 
     if len(args) >= 2:
         names = [(v, g) for v, g in options_of(args[1])]
         if names and all(isinstance(v, Str) and v.text is not None for v, _ in names):
-            results = [(interp.get_attr(args[0], v.text, span, frame), g) for v, g in names]  # type: ignore[union-attr]
-            return union(results, span)
+            results = []
+            for name, name_guard in names:
+                for obj, obj_guard in options_of(args[0]):
+                    # an object and a name chosen by contradicting conditions never meet
+                    # (`getattr(module, name)` with both taken from one registry entry)
+                    if satisfiable(name_guard + obj_guard):
+                        results.append((interp.get_attr(obj, name.text, span, frame), name_guard + obj_guard))  # type: ignore[union-attr]
+            return union(results, span) if results else Unknown(Kind.UNKNOWN, "getattr()", span)
     return Unknown(Kind.UNKNOWN, "getattr()", span)
 
 
@@ -513,6 +537,7 @@ EXTERNAL: Dict[str, Callable[..., Value]] = {
     "os.path.abspath": _ext_abspath,
     "os.path.realpath": _ext_abspath,
     "os.path.normpath": _ext_abspath,
+    "importlib.import_module": _ext_import_module,
     "importlib.resources.files": _ext_resources_files,
     "importlib_resources.files": _ext_resources_files,
     "importlib.resources.read_text": _ext_resources_read_text,

@@ -205,6 +205,11 @@ class Project:
         self.parse_log: List[str] = []
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
+        #: method name -> files defining it (`defining_files`)
+        self._definers: Dict[str, List[str]] = {}
+        #: method name -> the base class of the one hierarchy that defines it, or None (the
+        #: interpreter's `interface_dispatch` memo)
+        self.interfaces: Dict[str, Any] = {}
         self._files: Optional[List[str]] = None
         #: per (module path, depth, names wanted by the importer): what importing it leads to
         #: (see `cachelint.analysis.candidates`); dropped whenever a module changes
@@ -458,6 +463,20 @@ class Project:
                             found.append(cls)
                             queue.append(cls)
                             break
+        return found
+
+    def defining_files(self, method: str) -> List[str]:
+        """Project files whose bytes define a function or method named `method` (a byte
+        search, remembered per name; the files are not recorded as dependencies)."""
+        found = self._definers.get(method)
+        if found is None:
+            needle = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+" + re.escape(method.encode()) + rb"\b", re.MULTILINE)
+            found = []
+            for path in self.python_files():
+                data = self.read_bytes_untracked(path, resolved=True)
+                if data is not None and needle.search(data):
+                    found.append(path)
+            self._definers[method] = found
         return found
 
     def _class_headers(self) -> Dict[str, List[Tuple[str, str]]]:

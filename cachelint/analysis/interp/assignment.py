@@ -25,9 +25,11 @@ from cachelint.analysis.values import (
     Item,
     ListV,
     Str,
+    UnionV,
     Unknown,
     Value,
     options_of,
+    union,
 )
 
 
@@ -57,6 +59,14 @@ class AssignmentMixin:
             for t, v in zip(targets, items):
                 self.assign(t, v, frame)
             return
+        if isinstance(value, UnionV) and not any(isinstance(t, ast.Starred) for t in targets):
+            # `module, name = path.rsplit(".", 1)` with `path` one of several: each target one
+            # of the matching elements, under the same conditions, so they stay paired
+            per_option = [(self._known_items(option), guard) for option, guard in value.options]
+            if all(found is not None and len(found) == len(targets) for found, _ in per_option):
+                for i, t in enumerate(targets):
+                    self.assign(t, union([(found[i], guard) for found, guard in per_option], value.span), frame)  # type: ignore[index]
+                return
         for t in targets:
             element = self.element_of(value, value.span)
             self.assign(t, element, frame)

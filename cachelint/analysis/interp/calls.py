@@ -98,6 +98,8 @@ class CallsMixin:
             if handled is not None:
                 return handled
             callee = self.get_attr(base, method, self.span(func, frame), frame)
+            if isinstance(callee, Unknown) and isinstance(base, Unknown) and method in self.sending_names:
+                callee = self.interface_dispatch(method, self.span(func, frame)) or callee
         else:
             callee = self.eval(func, frame)
         return self.call_value(callee, node, frame, span)

@@ -144,6 +144,40 @@ class ObjectsMixin:
             return value.at(span)
         return Unknown(Kind.UNKNOWN, f"self.{name}", span)
 
+    def interface_dispatch(self, name: str, span: Span) -> Optional[Value]:
+        """`x.generate_response(...)` on a receiver of unknown type (a backend a factory
+        built from a configuration string, `importlib` and a registry of class paths): the
+        overrides of `name` in the project's class hierarchy that declares it, when there
+        is exactly one such hierarchy. Every project class defining `name` must derive from
+        one base class that defines it too (the interface); a method name also defined
+        outside such a hierarchy (a free function, an unrelated class) could be anything
+        the receiver is, and the call stays unknown."""
+        memo: Dict[str, Optional[ClassInfo]] = self.project.interfaces
+        if name not in memo:
+            memo[name] = self._interface_of(name)
+        base = memo[name]
+        if base is None:
+            return None
+        overrides = self.overriding_methods(InstV(base, span, exact=False), name, span)
+        return union(overrides, span) if overrides else None
+
+    def _interface_of(self, name: str) -> Optional[ClassInfo]:
+        definers: List[ClassInfo] = []
+        for path in self.project.defining_files(name)[:64]:
+            module = self.project.module(path)
+            if module is None:
+                return None
+            in_classes = [cls for cls in module.all_classes if name in cls.methods]
+            if not in_classes:
+                return None  # a free function of that name: not an interface method
+            definers.extend(in_classes)
+        if len(definers) < 2:
+            return None
+        for base in definers:
+            if all(base == cls or base in self.mro(cls) for cls in definers):
+                return base
+        return None
+
     def overriding_methods(self, inst: InstV, name: str, span: Span) -> List[Tuple[Value, Guard]]:
         """The methods `name` of the project subclasses of an instance whose class is only
         known up to a base (`llm: LLMBase`, `self.llm: LLMBase`): class-hierarchy analysis,

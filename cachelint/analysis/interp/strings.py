@@ -195,6 +195,18 @@ class StringsMixin:
                 pass
             return Str(s.parts, span)
         if method in ("split", "splitlines", "partition", "rpartition", "rsplit"):
+            static_args = [static_py(a) for a in args] + [static_py(e.value) for e in kwargs.entries.values()]
+            if text is not None and all(a is not MISSING for a in static_args) and len(text) <= 100_000:
+                # known text (a class path in a registry, a model id): the real pieces
+                try:
+                    pieces = getattr(text, method)(*[static_py(a) for a in args],
+                                                   **{k: static_py(e.value) for k, e in kwargs.entries.items()})
+                except Exception:
+                    pieces = None
+                if pieces is not None and len(pieces) <= 256:
+                    lst = ListV(span, container="tuple" if method in ("partition", "rpartition") else "list")
+                    lst.items = [Item(Str.literal(piece, span, s.kind)) for piece in pieces]
+                    return lst
             lst = ListV(span)
             lst.items.append(Item(Str([hole(s.kind, label(s), span)], span) if text is None else Str.literal(text, span, s.kind), many=True))
             return lst
