@@ -69,6 +69,7 @@ OUTPUT_FORMATS: Tuple[str, ...] = (
     "json",
     "json-lines",
     "github",
+    "gitlab",
     "sarif",
     "junit",
 )
