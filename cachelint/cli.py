@@ -85,7 +85,7 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the configured ones.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
 @click.option("--output-format", envvar="CACHELINT_OUTPUT_FORMAT", metavar="FORMAT",
-              help="full (default), concise, json, json-lines, github, sarif, junit.")
+              help="full (default), concise, json, json-lines, github, gitlab, sarif, junit.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write findings to this file instead of stdout.")
 @click.option("--config", "config_args", multiple=True, metavar="FILE|KEY=VALUE",
               help="A config file for every linted file, or an inline TOML override (`select = [\"CL001\"]`).")

@@ -69,6 +69,7 @@ OUTPUT_FORMATS: Tuple[str, ...] = (
     "json",
     "json-lines",
     "github",
+    "gitlab",
     "sarif",
     "junit",
 )
@@ -515,6 +516,9 @@ class CliOverrides:
     #: Every --config value, in order (a file path or an inline 'key = value').
     config_args: Tuple[str, ...] = ()
     isolated: bool = False
+    #: Settings tables given as data (`cachelint.lint_source(config={...})`), applied after
+    #: the `config_args` overrides; paths in them are relative to the working directory.
+    config_tables: Tuple[Mapping[str, Any], ...] = ()
 
 
 def _cli_layer(cwd: Path, overrides: CliOverrides) -> _Layer:
@@ -778,6 +782,8 @@ class ConfigResolver:
                     f"{arg!r} is neither a config file nor a TOML `key = value` override ({exc})",
                 ) from None
             self._inline.append(_parse_layer(doc, inline_src, allow_extend=False))
+        for table in overrides.config_tables:
+            self._inline.append(_parse_layer(table, _Source("<config>", "", self._cwd), allow_extend=False))
         self._cli = _cli_layer(self._cwd, overrides)
         if self._forced_config is not None:
             layer = self._load(self._forced_config)

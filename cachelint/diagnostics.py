@@ -137,6 +137,12 @@ class Diagnostic:
     suppression_rows: Tuple[Tuple[int, int], ...] = field(default=(), compare=False)
 
     @property
+    def filename(self) -> str:
+        """The file's absolute path: `path` under the name ruff's JSON (and cachelint's) uses,
+        for callers of the Python API who know that output."""
+        return self.path
+
+    @property
     def sort_key(self) -> Tuple[str, int, int, str]:
         return (self.path, self.location.row, self.location.column, self.code)
 

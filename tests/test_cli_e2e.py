@@ -193,3 +193,19 @@ def test_output_format_from_the_environment(project: Path) -> None:
     proc = run(project, "--select", "CL007", "app.py", env={"CACHELINT_OUTPUT_FORMAT": "json"})
     assert proc.returncode == 1
     assert [d["code"] for d in json.loads(out(proc))] == ["CL007", "CL007"]
+
+
+def test_gitlab_report_as_the_ci_job_writes_it(project: Path) -> None:
+    """The README's GitLab CI job: run from a subdirectory of the repository, the report
+    file names paths from the repository root (what GitLab links) and the exit code still
+    says that findings remain."""
+    (project / ".git").mkdir()
+    write(project, {"svc/api.py": BAD_TTL})
+    proc = run(project / "svc", "--select", "CL007", "--output-format", "gitlab",
+               "--output-file", "gl-code-quality-report.json", ".")
+    assert proc.returncode == 1
+    assert out(proc) == ""
+    report = json.loads((project / "svc" / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert [(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"]) for i in report] == [
+        ("CL007", "svc/api.py", 1)
+    ]

@@ -20,6 +20,7 @@ import jsonschema
 import pytest
 
 from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
+from cachelint.config import OUTPUT_FORMATS
 from cachelint.docs import render_rule_page
 from cachelint.output import FORMATS, OutputContext, UnknownFormat, render
 from cachelint.output.github import (
@@ -126,7 +127,8 @@ def ttl_finding(root: Path, applicability: Applicability = Applicability.SAFE) -
 
 
 def test_formats_are_the_documented_ones() -> None:
-    assert FORMATS == ("full", "concise", "json", "json-lines", "github", "sarif", "junit")
+    assert FORMATS == ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit")
+    assert OUTPUT_FORMATS == FORMATS  # `output-format = ...` in a config accepts the same
 
 
 def test_unknown_format_is_a_value_error_naming_the_choices(project: Path) -> None:
@@ -521,6 +523,138 @@ def test_step_summary_stays_under_githubs_size_limit(
     shown = text.count("| x.py |")
     assert 0 < shown < 29
     assert f"{29 - shown} more not shown" in text
+
+
+# --- gitlab --------------------------------------------------------------------------------
+
+#: GitLab's documented Code Quality issue (docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format):
+#: the fields it reads, with the severities it knows; written down here as a schema.
+GITLAB_ISSUE_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "additionalProperties": False,
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "additionalProperties": False,
+                "properties": {
+                    "path": {"type": "string", "minLength": 1},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {
+                            "begin": {"type": "integer", "minimum": 1},
+                            "end": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def gitlab(diagnostics: list, ctx: OutputContext) -> list:
+    out = render("gitlab", diagnostics, ctx)
+    assert out.endswith("\n")
+    data = json.loads(out)
+    jsonschema.validate(data, GITLAB_ISSUE_SCHEMA)
+    return data
+
+
+def test_gitlab_issues_have_the_code_quality_fields(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("x = 1\n", encoding="utf-8")
+    broken = make(str(project / "pkg" / "broken.py"), Location(2, 5), Location(2, 5), code="CL000",
+                  name="invalid-source", message="syntax error: invalid syntax")
+    note = make(str(outside), Location(1, 1), Location(1, 6), severity=Severity.NOTE, message="a note")
+    warning = make(str(project / "app.py"), Location(4, 1), Location(4, 8), severity=Severity.WARNING,
+                   message="a warning")
+    data = gitlab([note, broken, warning, ttl_finding(project)], context(project, cwd=project / "pkg"))
+    by_path = {(issue["location"]["path"], issue["location"]["lines"]["begin"]): issue for issue in data}
+    ttl = by_path[("app.py", 3)]
+    assert ttl == {
+        "description": f"{CODE}: " + 'TTL must be "5m" or "1h", not "10m"',
+        "check_name": CODE,
+        "fingerprint": ttl["fingerprint"],
+        "severity": "major",
+        "location": {"path": "app.py", "lines": {"begin": 3, "end": 3}},
+    }
+    assert by_path[("app.py", 4)]["severity"] == "minor"
+    # relative to the project root, not to the working directory (pkg/), and without `./`
+    assert by_path[("pkg/broken.py", 2)]["severity"] == "critical"  # nothing in it was checked
+    # a file outside the project cannot be linked by GitLab: its absolute path, as it is
+    assert by_path[(str(outside), 1)]["severity"] == "info"
+    assert [i["location"]["path"] for i in data] == sorted(i["location"]["path"] for i in data)
+
+
+def test_gitlab_is_an_empty_array_when_clean(project: Path) -> None:
+    # GitLab rejects an empty artifact: a clean run still writes a valid report.
+    assert render("gitlab", [], context(project)) == "[]\n"
+
+
+def _fingerprint(root: Path, text: str, start: Location, end: Location, message: str = "m",
+                 cwd: Optional[Path] = None) -> str:
+    path = str(root / "app.py")
+    (issue,) = gitlab([make(path, start, end, message=message)], context(root, files={path: text}, cwd=cwd))
+    return issue["fingerprint"]
+
+
+def test_gitlab_fingerprint_survives_unrelated_edits_and_runs(project: Path, tmp_path: Path) -> None:
+    """GitLab compares the reports of a merge request and its target by fingerprint: a
+    finding that moved down because lines were added above it is not a new finding."""
+    before = _fingerprint(project, APP, *APP_TTL)
+    assert before == _fingerprint(project, APP, *APP_TTL)  # another run
+    assert before == _fingerprint(project, APP, *APP_TTL, cwd=tmp_path)  # run from elsewhere
+    # two lines inserted above; the message's numbers changed (an imported prompt grew)
+    moved = "import os\n# a comment\n" + APP
+    shifted = (Location(5, 51), Location(5, 56))
+    assert _fingerprint(project, moved, *shifted, message="m, now 2,048 tokens") == before
+    # the same line re-indented inside a block
+    lines = APP.splitlines(True)
+    indented = "".join(lines[:2]) + "if True:\n    " + lines[2] + "".join(lines[3:])
+    assert _fingerprint(project, indented, Location(4, 55), Location(4, 60)) == before
+    # the same finding in a project checked out elsewhere (another CI runner)
+    other = tmp_path / "checkout" / "proj"
+    other.mkdir(parents=True)
+    assert _fingerprint(other, APP, *APP_TTL) == before
+
+
+def test_gitlab_fingerprints_tell_findings_apart(project: Path) -> None:
+    first = _fingerprint(project, APP, *APP_TTL)
+    # the finding's own code changed: a different finding
+    assert _fingerprint(project, APP.replace('"10m"', '"20m"'), *APP_TTL) != first
+    # another range on the same line
+    assert _fingerprint(project, APP, Location(3, 6), Location(3, 21)) != first
+    # another line
+    assert _fingerprint(project, APP, Location(4, 1), Location(4, 8)) != first
+
+    path = str(project / "app.py")
+    twice = APP + 'x = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
+    a = make(path, *APP_TTL)
+    b = make(path, Location(5, 51), Location(5, 56))
+    other_rule = make(path, *APP_TTL, code="CL003", name="too-many-breakpoints")
+    data = gitlab([b, a, other_rule], context(project, files={path: twice}))
+    fingerprints = [issue["fingerprint"] for issue in data]
+    # GitLab shows one issue per fingerprint: a copied line's finding needs its own
+    assert len(set(fingerprints)) == 3
+    # and the first occurrence keeps the fingerprint it had before the copy was made
+    assert first in fingerprints
+
+
+def test_gitlab_fingerprint_without_the_source(project: Path) -> None:
+    """A file that cannot be read still gets a fingerprint (code and path decide)."""
+    path = str(project / "gone.py")
+    (issue,) = gitlab([make(path, Location(1, 1), Location(1, 1), code="CL000", name="invalid-source",
+                            message="cannot read file")], context(project, files={}))
+    assert issue["location"] == {"path": "gone.py", "lines": {"begin": 1, "end": 1}}
 
 
 # --- sarif ---------------------------------------------------------------------------------

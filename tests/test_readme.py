@@ -119,3 +119,65 @@ def test_the_rule_list_links_every_rule_page() -> None:
 
 def test_the_performance_section_is_there() -> None:
     assert "\n## Performance\n" in README
+
+
+def test_the_output_format_table_lists_every_format() -> None:
+    from cachelint.output import FORMATS
+
+    section = README.split("**Output formats**", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^\| `([a-z-]+)` \|", section, re.M) == list(FORMATS)
+    listed = ", ".join(f"`{f}`" for f in FORMATS).replace("`full`", "`full` (default)", 1)
+    assert f"| `--output-format FORMAT` | {listed}. Env: `CACHELINT_OUTPUT_FORMAT`. |" in README
+    (option,) = [p for p in main.params if p.name == "output_format"]
+    assert option.help == listed.replace("`", "") + "."
+
+
+BAD_TTL = 'import anthropic\n\nX = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
+
+
+def test_the_gitlab_ci_job_uploads_the_report_it_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    (block,) = [b for b in code_blocks("yaml") if "codequality" in b]
+    (job,) = yaml.safe_load(block).values()
+    report = job["artifacts"]["reports"]["codequality"]
+    assert report == "gl-code-quality-report.json"
+    assert job["artifacts"]["when"] == "always"  # findings fail the job; the report still goes up
+    assert job["cache"]["paths"] == [".cachelint_cache"]
+    (command,) = [line for line in job["script"] if line.startswith("cachelint ")]
+    args = shlex.split(command)[1:]
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app").mkdir()
+    (repo / "app" / "settings.py").write_text(BAD_TTL, encoding="utf-8")
+    monkeypatch.chdir(repo)
+    result = _cli_runner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.stderr
+    import json
+
+    issues = json.loads((repo / report).read_text(encoding="utf-8"))
+    assert [(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues] == [
+        ("CL007", "app/settings.py", 3)
+    ]
+    assert (repo / ".cachelint_cache").is_dir()  # what the job's `cache:` keeps
+
+
+def test_the_python_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (block,) = [b for b in code_blocks("python") if "import cachelint" in b]
+    prompt = 'PROMPT = "You are the support assistant of Example Corp. " + "Cite the policy. " * 400\n'
+    buffer_text = (
+        "import anthropic\n\nfrom prompts import PROMPT\n\nclient = anthropic.Anthropic()\n"
+        'client.messages.create(model="claude-sonnet-4-5", max_tokens=10, system=PROMPT, messages=[])\n'
+    )
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "prompts.py").write_text(prompt, encoding="utf-8")
+    (tmp_path / "src" / "assistant.py").write_text(buffer_text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    printed: List[str] = []
+    namespace = {"buffer_text": buffer_text, "print": lambda *a: printed.append(" ".join(map(str, a)))}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert printed[0].startswith(f"{tmp_path / 'src' / 'assistant.py'}:6:") and " CL001 " in printed[0]
+    assert printed[1].startswith("CL001 safe [")
+    assert not (tmp_path / ".cachelint_cache").exists()  # the API writes nothing

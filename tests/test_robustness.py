@@ -783,7 +783,7 @@ def test_deep_but_valid_code_is_analysed_and_fixed(tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux only")
-@pytest.mark.parametrize("fmt", ["concise", "full", "junit", "github", "json", "json-lines", "sarif"])
+@pytest.mark.parametrize("fmt", ["concise", "full", "junit", "github", "json", "json-lines", "sarif", "gitlab"])
 def test_a_file_name_that_is_not_utf8(project: Path, fmt: str) -> None:
     """A file name from a latin-1 era (bytes that are not UTF-8) is linted like any other;
     text formats print it as the file system has it, machine formats stay valid UTF-8."""
@@ -795,7 +795,7 @@ def test_a_file_name_that_is_not_utf8(project: Path, fmt: str) -> None:
     assert "Traceback" not in stderr and "error:" not in stderr, stderr[-1000:]
     assert proc.returncode == 1
     assert b"caf" in proc.stdout
-    if fmt in ("json", "json-lines", "sarif", "junit"):
+    if fmt in ("json", "json-lines", "sarif", "junit", "gitlab"):
         proc.stdout.decode("utf-8")  # machine-readable output is valid UTF-8
     if fmt == "json":
         assert any("caf" in d["filename"] for d in json.loads(proc.stdout))

@@ -24,7 +24,9 @@ from cachelint.diagnostics import Diagnostic
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.rule import Rule
 
-FORMATS: Tuple[str, ...] = ("full", "concise", "json", "json-lines", "github", "sarif", "junit")
+FORMATS: Tuple[str, ...] = (
+    "full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit"
+)
 
 
 class UnknownFormat(ValueError):
@@ -149,6 +151,7 @@ _RENDERERS: Dict[str, Tuple[str, str]] = {
     "json": ("json_format", "render_json"),
     "json-lines": ("json_format", "render_json_lines"),
     "github": ("github", "render_github"),
+    "gitlab": ("gitlab", "render_gitlab"),
     "sarif": ("sarif", "render_sarif"),
     "junit": ("junit", "render_junit"),
 }
