@@ -45,6 +45,15 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _warn(message: str) -> None:
+    """One `cachelint: warning: ...` line on stderr: the run goes on, the exit code is unchanged."""
+    _echo(f"cachelint: warning: {message}", err=True)
+
+
+#: ruff 0.17.6's warning when the given paths hold no Python file (it exits 0 too)
+NO_FILES = "No Python files found under the given path(s)"
+
+
 def _echo(text: str, nl: bool = True, err: bool = False) -> None:
     """`click.echo` for text that may hold a file name that is not UTF-8.
 
@@ -207,8 +216,9 @@ def run(
         isolated=isolated,
     )
     cwd = Path.cwd()
+    talk = not (quiet or silent)  # ruff prints no warnings under --quiet either
     try:
-        resolver = ConfigResolver(cwd, overrides)
+        resolver = ConfigResolver(cwd, overrides, warn=_warn if talk else None)
     except (ConfigError, UnknownSelector) as exc:
         raise Fail(str(exc))
     session = Session(resolver, overrides, cwd, verbose=verbose)
