@@ -80,7 +80,9 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.argument("paths", nargs=-1, type=click.Path())
+# readable=False: click's own readability check would end the run with a usage error for
+# one unreadable file; cachelint reports it as a CL000 finding and lints the rest.
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--fix", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
               help="Also apply (and count as fixable) fixes that change prompt text or order.")
@@ -95,7 +97,7 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
 @click.option("--output-format", envvar="CACHELINT_OUTPUT_FORMAT", metavar="FORMAT",
               help="full (default), concise, json, json-lines, github, sarif, junit.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write findings to this file instead of stdout.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, readable=False), help="Write findings to this file instead of stdout.")
 @click.option("--config", "config_args", multiple=True, metavar="FILE|KEY=VALUE",
               help="A config file for every linted file, or an inline TOML override (`select = [\"CL001\"]`).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
@@ -238,6 +240,8 @@ def run(
         # hit vouches for it); listings need it now.
         discovery = session.discover(list(paths) or ["."], force_exclude,
                                      defer_generated=not (show_files or show_requests))
+        if not discovery and talk:
+            _warn(NO_FILES)  # ruff's words; "All checks passed!" would claim a check
         if show_files:
             for path in discovery:
                 _echo(session.display(path))
@@ -325,7 +329,9 @@ class Session:
         self.unchecked_generated = found.unchecked_generated
         for given in paths:
             candidate = Path(given) if os.path.isabs(given) else self.cwd / given
-            if candidate.is_file():
+            # os.path.isfile: Path.is_file raises PermissionError inside a directory that
+            # cannot be searched; discovery has already reported that path as a CL000
+            if os.path.isfile(candidate):
                 self.explicit.add(os.path.realpath(candidate))
         return found.paths
 
@@ -400,7 +406,7 @@ class Session:
                 self._emit_costs(results)
         self.phase_times["output"] += time.perf_counter() - start
         if not quiet:
-            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes)
+            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes, checked=bool(files))
         for error in errors:
             _err(f"cachelint: error: {error}")
         if self.verbose:
@@ -458,7 +464,10 @@ class Session:
             except OSError as exc:
                 _err(f"cachelint: warning: cannot write the job summary to {summary_path}: {exc.strerror}")
 
-    def _summary(self, diagnostics: list, outcome: object, fix: bool, unsafe_fixes: bool, show_fixes: bool) -> None:
+    def _summary(self, diagnostics: list, outcome: object, fix: bool, unsafe_fixes: bool, show_fixes: bool,
+                 checked: bool = True) -> None:
+        """The lines after the findings. Without a file `checked` (the paths held no Python
+        file: `run` has warned so) "All checks passed!" would claim checks that never ran."""
         from cachelint.output import summary as summaries
 
         fixed = outcome.fixed_count if outcome is not None else 0  # type: ignore[attr-defined]
@@ -469,7 +478,7 @@ class Session:
                 _err(block)
                 _err("")
         line = summaries.found_summary(len(diagnostics), fixed, fix_mode=fix)
-        if line:
+        if line and (checked or diagnostics):
             _err(line)
         hint = summaries.fix_hint(diagnostics, unsafe_fixes)
         if hint:
@@ -654,6 +663,8 @@ class Session:
         all_requests = []
         locate = None
         tables = None
+        for given, reason in self.discovery_errors:  # a path it could not even list: say so
+            _echo(f"{self.display(os.path.abspath(given))}:1:1: cannot lint: {reason}", err=True)
         for path in files:
             settings = self.resolver.settings_for(Path(path))  # type: ignore[attr-defined]
             result = self.engine.lint(path, explicit=True, settings=settings, want_requests=True)
