@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import click
 
@@ -43,6 +43,24 @@ def _split(values: Sequence[str], flag: str = "") -> Tuple[str, ...]:
 
 def _err(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _err_line(line: str) -> None:
+    """One line on stderr that quotes outside text (a path, a message with values from the
+    linted code, an exception): control characters are escaped, so it stays one line and
+    cannot drive the terminal."""
+    from cachelint.output import terminal_safe
+
+    _echo(terminal_safe(line), err=True)
+
+
+def _warn(message: str) -> None:
+    """One `cachelint: warning: ...` line on stderr: the run goes on, the exit code is unchanged."""
+    _err_line(f"cachelint: warning: {message}")
+
+
+#: ruff 0.17.6's warning when the given paths hold no Python file (it exits 0 too)
+NO_FILES = "No Python files found under the given path(s)"
 
 
 def _echo(text: str, nl: bool = True, err: bool = False) -> None:
@@ -71,7 +89,9 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.argument("paths", nargs=-1, type=click.Path())
+# readable=False: click's own readability check would end the run with a usage error for
+# one unreadable file; cachelint reports it as a CL000 finding and lints the rest.
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--fix", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
               help="Also apply (and count as fixable) fixes that change prompt text or order.")
@@ -86,7 +106,7 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
 @click.option("--output-format", envvar="CACHELINT_OUTPUT_FORMAT", metavar="FORMAT",
               help="full (default), concise, json, json-lines, github, gitlab, sarif, junit.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write findings to this file instead of stdout.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, readable=False), help="Write findings to this file instead of stdout.")
 @click.option("--config", "config_args", multiple=True, metavar="FILE|KEY=VALUE",
               help="A config file for every linted file, or an inline TOML override (`select = [\"CL001\"]`).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
@@ -113,7 +133,7 @@ def main(**options: object) -> None:
         with sigterm_unwinds():  # SIGTERM runs the `finally` blocks (temporary files) too
             code = run(**options)  # type: ignore[arg-type]
     except Fail as exc:
-        _err(f"cachelint: error: {exc}")
+        _err_line(f"cachelint: error: {exc}")
         code = EXIT_ERROR
     except KeyboardInterrupt:
         _err("cachelint: interrupted")
@@ -129,7 +149,7 @@ def main(**options: object) -> None:
             import traceback
 
             traceback.print_exc()
-        _err(f"cachelint: internal error: {type(exc).__name__}: {exc}")
+        _err_line(f"cachelint: internal error: {type(exc).__name__}: {exc}")
         _err("This is a bug in cachelint; please report it" + ("." if options.get("verbose") else " with the output of --verbose."))
         code = EXIT_ERROR
     sys.exit(code)
@@ -207,8 +227,9 @@ def run(
         isolated=isolated,
     )
     cwd = Path.cwd()
+    talk = not (quiet or silent)  # ruff prints no warnings under --quiet either
     try:
-        resolver = ConfigResolver(cwd, overrides)
+        resolver = ConfigResolver(cwd, overrides, warn=_warn if talk else None)
     except (ConfigError, UnknownSelector) as exc:
         raise Fail(str(exc))
     session = Session(resolver, overrides, cwd, verbose=verbose)
@@ -228,6 +249,8 @@ def run(
         # hit vouches for it); listings need it now.
         discovery = session.discover(list(paths) or ["."], force_exclude,
                                      defer_generated=not (show_files or show_requests))
+        if not discovery and talk:
+            _warn(NO_FILES)  # ruff's words; "All checks passed!" would claim a check
         if show_files:
             for path in discovery:
                 _echo(session.display(path))
@@ -315,7 +338,9 @@ class Session:
         self.unchecked_generated = found.unchecked_generated
         for given in paths:
             candidate = Path(given) if os.path.isabs(given) else self.cwd / given
-            if candidate.is_file():
+            # os.path.isfile: Path.is_file raises PermissionError inside a directory that
+            # cannot be searched; discovery has already reported that path as a CL000
+            if os.path.isfile(candidate):
                 self.explicit.add(os.path.realpath(candidate))
         return found.paths
 
@@ -361,12 +386,12 @@ class Session:
                     # what could not be diffed at all, as ruff's "Failed to lint" warnings
                     for d in sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra):
                         if d.code == "CL000":
-                            _err(f"cachelint: warning: {self.display(d.path)}:{d.location.row}:{d.location.column}: {d.message}")
+                            _warn(f"{self.display(d.path)}:{d.location.row}:{d.location.column}: {d.message}")
                 if not quiet:
                     n = len(outcome.changed)
                     _err(f"Would fix {outcome.fixed_count} error{'s' if outcome.fixed_count != 1 else ''} in {n} file{'s' if n != 1 else ''}." if n else "No fixes would be applied.")
                 for error in errors:
-                    _err(f"cachelint: error: {error}")
+                    _err_line(f"cachelint: error: {error}")
                 if errors:
                     return EXIT_ERROR
                 return EXIT_FINDINGS if outcome.changed and not exit_zero else EXIT_OK
@@ -390,9 +415,9 @@ class Session:
                 self._emit_costs(results)
         self.phase_times["output"] += time.perf_counter() - start
         if not quiet:
-            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes)
+            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes, checked=bool(files))
         for error in errors:
-            _err(f"cachelint: error: {error}")
+            _err_line(f"cachelint: error: {error}")
         if self.verbose:
             self._verbose(results)
         if cache is not None:
@@ -448,7 +473,10 @@ class Session:
             except OSError as exc:
                 _err(f"cachelint: warning: cannot write the job summary to {summary_path}: {exc.strerror}")
 
-    def _summary(self, diagnostics: list, outcome: object, fix: bool, unsafe_fixes: bool, show_fixes: bool) -> None:
+    def _summary(self, diagnostics: list, outcome: object, fix: bool, unsafe_fixes: bool, show_fixes: bool,
+                 checked: bool = True) -> None:
+        """The lines after the findings. Without a file `checked` (the paths held no Python
+        file: `run` has warned so) "All checks passed!" would claim checks that never ran."""
         from cachelint.output import summary as summaries
 
         fixed = outcome.fixed_count if outcome is not None else 0  # type: ignore[attr-defined]
@@ -459,7 +487,7 @@ class Session:
                 _err(block)
                 _err("")
         line = summaries.found_summary(len(diagnostics), fixed, fix_mode=fix)
-        if line:
+        if line and (checked or diagnostics):
             _err(line)
         hint = summaries.fix_hint(diagnostics, unsafe_fixes)
         if hint:
@@ -530,7 +558,7 @@ class Session:
         if not quiet:
             _err(f"Added {total} ignore directive{'s' if total != 1 else ''}.")
         for error in errors:
-            _err(f"cachelint: error: {error}")
+            _err_line(f"cachelint: error: {error}")
         return EXIT_ERROR if errors else EXIT_OK
 
     def _verbose(self, results: dict) -> None:
@@ -554,10 +582,10 @@ class Session:
         if slowest:
             _err("slowest files:")
             for result in slowest:
-                _err(f"  {sum(result.timings.values()):8.3f}  {self.display(result.path)}")
+                _err_line(f"  {sum(result.timings.values()):8.3f}  {self.display(result.path)}")
         for result in results.values():
             for note in result.notes:
-                _err(f"  note: {self.display(result.path)}: {note}")
+                _err_line(f"  note: {self.display(result.path)}: {note}")
 
     # --- stdin ------------------------------------------------------------------------------------
     def stdin(self, filename: str, *, fix: bool, diff: bool, output_format: Optional[str], unsafe: Optional[bool],
@@ -616,7 +644,7 @@ class Session:
                 _err(f"Would fix {fixed_count} error{'s' if fixed_count != 1 else ''}." if fixed_count
                      else "No fixes would be applied.")
             for error in errors:
-                _err(f"cachelint: error: {error}")
+                _err_line(f"cachelint: error: {error}")
             if errors:
                 return EXIT_ERROR
             return EXIT_FINDINGS if fixed_count and not exit_zero else EXIT_OK
@@ -630,7 +658,7 @@ class Session:
         if not quiet:
             self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes=False)
         for error in errors:
-            _err(f"cachelint: error: {error}")
+            _err_line(f"cachelint: error: {error}")
         if errors:
             return EXIT_ERROR
         if exit_non_zero_on_fix and fixed_count:
@@ -640,10 +668,13 @@ class Session:
     # --- show-requests --------------------------------------------------------------------------
     def show_requests(self, files: List[str], output_format: Optional[str]) -> int:
         from cachelint.analysis.show import make_locator, render_text
+        from cachelint.output import terminal_safe
 
         all_requests = []
         locate = None
         tables = None
+        for given, reason in self.discovery_errors:  # a path it could not even list: say so
+            _err_line(f"{self.display(os.path.abspath(given))}:1:1: cannot lint: {reason}")
         for path in files:
             settings = self.resolver.settings_for(Path(path))  # type: ignore[attr-defined]
             result = self.engine.lint(path, explicit=True, settings=settings, want_requests=True)
@@ -655,16 +686,88 @@ class Session:
             else:
                 for diagnostic in result.diagnostics:
                     if diagnostic.code == "CL000":
-                        _err(f"{self.display(path)}:{diagnostic.location.row}:{diagnostic.location.column}: {diagnostic.message}")
-                text = render_text(result.requests or [], locate, settings.tables)
-                _echo(f"== {self.display(path)}")
-                click.echo(text)
+                        _err_line(f"{self.display(path)}:{diagnostic.location.row}:{diagnostic.location.column}: {diagnostic.message}")
+                text = render_text(_printable_requests(result.requests or []), _printable_locator(locate),
+                                   settings.tables)
+                _echo(terminal_safe(f"== {self.display(path)}"))
+                _echo(_printable_text(text))
         if output_format == "json":
             from cachelint.analysis.show import request_json
 
             data = [request_json(r, loc, tables) for r, loc in all_requests]  # type: ignore[arg-type]
             click.echo(json.dumps(data, indent=2, sort_keys=True))
         return EXIT_OK
+
+
+def _printable_requests(requests: Sequence[object]) -> List[object]:
+    """`requests` with every string that `--show-requests` may print made `terminal_safe`.
+
+    The text rendering quotes model names, `ttl` values, labels and API names taken from
+    the linted code; a newline in one would read as a line of the report, an escape
+    sequence would drive the terminal. Escaping after rendering cannot tell such a newline
+    from the report's own, so the values are escaped before: the dataclasses of a request
+    are copied with their strings escaped (spans are kept: they locate the source, and
+    the locator escapes the paths it prints). Objects without a control character in them
+    are returned as they are, so an ordinary report costs one scan of its strings.
+    """
+    import copy
+    import dataclasses
+    import enum
+
+    from cachelint.analysis.spans import Span
+    from cachelint.output import terminal_safe
+
+    memo: Dict[int, object] = {}
+
+    def clean(value: object) -> object:
+        if isinstance(value, (enum.Enum, Span)):
+            return value
+        if isinstance(value, str):
+            return terminal_safe(value)
+        if isinstance(value, (tuple, list)):
+            items = [clean(item) for item in value]
+            if all(new is old for new, old in zip(items, value)):
+                return value
+            return type(value)(items) if isinstance(value, list) else tuple(items)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            key = id(value)
+            if key in memo:
+                return memo[key]
+            memo[key] = value  # a cycle back to it keeps the original
+            changed = {}
+            for f in dataclasses.fields(value):
+                old = getattr(value, f.name, None)
+                new = clean(old)
+                if new is not old:
+                    changed[f.name] = new
+            if changed:
+                copied = copy.copy(value)
+                for name, new in changed.items():
+                    object.__setattr__(copied, name, new)  # frozen dataclasses too
+                memo[key] = copied
+            return memo[key]
+        return value  # values of the analysis (not printed) and everything else
+
+    return [clean(request) for request in requests]
+
+
+def _printable_locator(locate: Callable[..., Optional[Tuple[str, int, int]]]) -> Callable[..., Optional[Tuple[str, int, int]]]:
+    """`locate` with the path it returns made `terminal_safe` (a file name may hold a newline)."""
+    from cachelint.output import terminal_safe
+
+    def printable(span: object) -> Optional[Tuple[str, int, int]]:
+        found = locate(span)
+        return None if found is None else (terminal_safe(found[0]), found[1], found[2])
+
+    return printable
+
+
+def _printable_text(text: str) -> str:
+    """The rendered `--show-requests` report with any control character left in it escaped,
+    its own line breaks excepted (a guard's description, say, quotes code)."""
+    from cachelint.output import terminal_safe
+
+    return "\n".join(terminal_safe(line) for line in text.split("\n"))
 
 
 def _read_text(path: str) -> Optional[str]:

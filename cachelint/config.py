@@ -28,12 +28,13 @@ import collections.abc
 import dataclasses
 import json
 import os
+import re
 import stat
 import sys
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from cachelint import registry
 from cachelint.globs import prefix_pattern, rebase_pattern, split_pattern
@@ -59,6 +60,7 @@ __all__ = [
     "ConfigResolver",
     "format_settings",
     "find_project_root",
+    "claims_cachelint",
 ]
 
 #: Per directory, in order of precedence.
@@ -142,7 +144,9 @@ def find_project_root(start: Path) -> Path:
     `analysis.prompt-paths` cannot point elsewhere).
     """
     for candidate in (start, *start.parents):
-        if any((candidate / marker).exists() for marker in _VCS_MARKERS):
+        # os.path.exists: a directory that cannot be searched has no marker we could use
+        # (Path.exists raises PermissionError there)
+        if any(os.path.exists(candidate / marker) for marker in _VCS_MARKERS):
             return candidate
     return start
 
@@ -467,12 +471,17 @@ def _parse_layer(doc: Mapping[str, Any], src: _Source, *, allow_extend: bool = T
 TOO_DEEP = "cannot read the config file: arrays or inline tables are nested too deeply"
 
 
-def _read_toml(path: Path) -> Dict[str, Any]:
-    shown = str(path)
+def _read_config_bytes(path: Path) -> bytes:
+    """The raw bytes of a config file; an unreadable file is a `ConfigError`."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise ConfigError(shown, None, f"cannot read config file: {exc.strerror or exc}") from None
+        raise ConfigError(str(path), None, f"cannot read config file: {exc.strerror or exc}") from None
+
+
+def _parse_toml(path: Path, data: bytes) -> Dict[str, Any]:
+    """The TOML document in `data` (read from `path`); any defect is a `ConfigError`."""
+    shown = str(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -485,6 +494,27 @@ def _read_toml(path: Path) -> Dict[str, Any]:
         raise ConfigError(shown, None, f"invalid TOML: {exc}") from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise ConfigError(shown, None, TOO_DEEP) from None
+
+
+#: Any way TOML can spell a `tool.cachelint` table or key: `[tool.cachelint]`,
+#: `[tool.cachelint.rules.CL001]`, `[ tool . "cachelint" ]`, `tool.cachelint.select = ...`,
+#: and `cachelint = {...}` / `cachelint.select = ...` under a `[tool]` header.
+_CLAIMS_CACHELINT = re.compile(
+    rb"""\btool\s*\.\s*["']?cachelint\b|^[ \t]*["']?cachelint["']?[ \t]*[.=]""", re.MULTILINE
+)
+
+
+def claims_cachelint(data: bytes) -> bool:
+    """True when the raw bytes of a `pyproject.toml` look like they hold cachelint's table.
+
+    A `pyproject.toml` that does not parse cannot say whether it configures cachelint, and
+    most such files belong to other tools (a benchmark's data, a template with
+    placeholders): stopping the whole run for them lints nothing. This check on the raw
+    bytes decides instead. It errs towards "ours" (any spelling of a `tool.cachelint` key),
+    because a false "ours" only keeps the old behaviour, an error, while a false "not
+    ours" would drop a user's broken configuration with nothing but a warning.
+    """
+    return _CLAIMS_CACHELINT.search(data) is not None
 
 
 def _config_table(path: Path, doc: Mapping[str, Any]) -> Tuple[Optional[Mapping[str, Any]], str]:
@@ -729,10 +759,19 @@ class ConfigResolver:
     cached, and `Settings` are built once per config file.
     """
 
-    def __init__(self, cwd: Path, overrides: CliOverrides) -> None:
+    def __init__(
+        self, cwd: Path, overrides: CliOverrides, warn: Optional[Callable[[str], None]] = None
+    ) -> None:
         self._cwd = _real(Path(cwd))
         self._overrides = overrides
+        #: told once per skipped file (the command prints it; worker processes pass none,
+        #: so a run warns once, not once per process)
+        self._warn = warn
+        #: one line per skipped file, also when nobody is told
+        self.warnings: List[str] = []
         self._docs: Dict[Path, Optional[_Layer]] = {}
+        #: discovered pyproject.toml files skipped as not ours, with why they could not be read
+        self._skipped: Dict[Path, ConfigError] = {}
         self._chains: Dict[Path, List[_Layer]] = {}
         self._closest: Dict[Path, Optional[Path]] = {}
         self._by_config: Dict[Optional[Path], Settings] = {}
@@ -845,7 +884,7 @@ class ConfigResolver:
 
     def _settings_for_real(self, path: Path) -> Settings:
         p = _real(path if Path(path).is_absolute() else self._cwd / path)
-        directory = p if p.is_dir() else p.parent
+        directory = p if os.path.isdir(p) else p.parent  # never raises: see `_config_in`
         cached = self._by_dir.get(directory)
         if cached is not None:
             return cached
@@ -884,24 +923,62 @@ class ConfigResolver:
     def _config_in(self, directory: Path) -> Optional[Path]:
         for name in CONFIG_FILENAMES:
             candidate = directory / name
-            if candidate.is_file():
-                if name == "pyproject.toml" and self._load(candidate) is None:
+            # os.path.isfile, not Path.is_file: in a directory that cannot be searched the
+            # latter raises PermissionError. Its files cannot be read either (each is a CL000
+            # finding), so whichever settings apply to them change nothing.
+            if os.path.isfile(candidate):
+                if name == "pyproject.toml" and self._load(candidate, discovered=True) is None:
                     continue  # no [tool.cachelint]: not a cachelint config (ruff#1223)
                 return candidate
         return None
 
     # -- loading -------------------------------------------------------------------------
-    def _load(self, path: Path) -> Optional[_Layer]:
-        """The validated layer of one config file (None: a pyproject.toml without the table)."""
+    def _load(self, path: Path, discovered: bool = False) -> Optional[_Layer]:
+        """The validated layer of one config file (None: a pyproject.toml without the table).
+
+        A `pyproject.toml` met by discovery (not named by `--config` or `extend`) that
+        cannot be read or parsed and does not claim a cachelint table (`claims_cachelint`)
+        belongs to another tool: it is skipped with a warning instead of stopping the run.
+        """
+        skipped = self._skipped.get(path)
+        if skipped is not None and not discovered:
+            raise skipped  # named explicitly after all: its defect is the user's error now
         if path in self._docs:
             return self._docs[path]
-        doc = _read_toml(path)
+        lenient = discovered and path.name == "pyproject.toml"
+        try:
+            data = _read_config_bytes(path)
+        except ConfigError as exc:
+            if not lenient:
+                raise
+            self._skip(path, exc, readable=False)
+            return None
+        try:
+            doc = _parse_toml(path, data)
+        except ConfigError as exc:
+            if not lenient or claims_cachelint(data):
+                raise
+            self._skip(path, exc, readable=True)
+            return None
         table, prefix = _config_table(path, doc)
         layer = None
         if table is not None:
             layer = _parse_layer(table, _Source(str(path), prefix, path.parent))
         self._docs[path] = layer
         return layer
+
+    def _skip(self, path: Path, error: ConfigError, readable: bool) -> None:
+        """Record (and tell) that `path` is not used as configuration, and why."""
+        self._skipped[path] = error
+        self._docs[path] = None
+        if readable:
+            why = "it has no [tool.cachelint] table, so it does not configure cachelint"
+        else:
+            why = "whether it holds a [tool.cachelint] table cannot be told"
+        line = f"{error}; skipped: {why}"
+        self.warnings.append(line)
+        if self._warn is not None:
+            self._warn(line)
 
     def _chain(self, path: Path, seen: Tuple[Path, ...] = ()) -> List[_Layer]:
         """`path`'s layer preceded by everything it extends (lowest priority first)."""
@@ -920,7 +997,11 @@ class ConfigResolver:
             if target in seen or target == path:
                 cycle = " -> ".join(str(p) for p in (*seen, path, target))
                 raise layer.source.error(["extend"], f"circular `extend`: {cycle}")
-            if not target.is_file():
+            try:
+                present = target.is_file()
+            except OSError:
+                present = True  # reading it says why it cannot be read
+            if not present:
                 raise layer.source.error(
                     ["extend"],
                     f"expected a path to a config file, got {_show(str(layer.extend))} (No such file)",

@@ -14,6 +14,7 @@ Not supported (documented rather than half-done): the global `core.excludesFile`
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -115,7 +116,9 @@ def read_ignore_file(path: Path, base: Path) -> Optional[IgnoreFile]:
 def find_repo_root(start: Path) -> Optional[Path]:
     """The nearest ancestor (inclusive) holding `.git` (a directory, or a file in worktrees)."""
     for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
+        # os.path.exists: Path.exists raises PermissionError in a directory that cannot be
+        # searched (whose files are CL000 findings anyway)
+        if os.path.exists(candidate / ".git"):
             return candidate
     return None
 
@@ -183,7 +186,7 @@ class IgnoreStack:
         if top is None:
             top = repo if repo is not None else directory
         stack = cls()
-        if repo is not None and (repo / ".git").is_dir():
+        if repo is not None and os.path.isdir(repo / ".git"):
             exclude = read_ignore_file(repo / ".git" / "info" / "exclude", repo)
             if exclude is not None:
                 stack = cls(excludes=(exclude,))

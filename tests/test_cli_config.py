@@ -396,6 +396,62 @@ def test_pyproject_without_the_table_is_skipped(cli: Cli, project: Path, tmp_pat
     assert lint(cli) == []  # the parent's config applies, not an empty default
 
 
+def test_broken_pyproject_of_another_tool_is_a_warning_and_the_run_goes_on(
+    cli: Cli, project: Path
+) -> None:
+    """A dataset's pyproject.toml that is not TOML (and not ours) used to exit 2 with nothing
+    linted; now it is one warning naming it, and every file is linted."""
+    config(project, 'select = ["CL007"]\n')
+    broken = project / "pkg" / "pyproject.toml"
+    broken.write_text('[project]\nname = "bench"\nversion = {{ version }}\n', encoding="utf-8")
+    result = cli("--output-format", "concise")
+    assert result.exit_code == 1
+    assert found(result) == ["app.py:CL007", "app.py:CL007", "pkg/more.py:CL007"]
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    (warning,) = warnings  # the wording of the TOML error is the parser's (tomllib, tomli)
+    assert warning.startswith(f"cachelint: warning: {broken}: invalid TOML: ")
+    assert "(at line 3, column " in warning
+    assert warning.endswith(
+        "; skipped: it has no [tool.cachelint] table, so it does not configure cachelint"
+    )
+    assert "Found 3 errors." in result.stderr
+    quiet = cli("--output-format", "concise", "--quiet")
+    assert (quiet.exit_code, quiet.stderr) == (1, "")  # ruff prints no warnings under -q
+
+
+def test_broken_pyproject_of_another_tool_in_the_current_directory(cli: Cli, project: Path) -> None:
+    (project / "pyproject.toml").write_bytes(b"[project\nname = 'x'\n")
+    result = cli("--output-format", "concise", "app.py")
+    assert result.exit_code == 1
+    assert found(result) == ["app.py:CL007", "app.py:CL007"]
+    assert result.stderr.startswith(f"cachelint: warning: {project / 'pyproject.toml'}: invalid TOML")
+
+
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("pyproject.toml", '[tool.cachelint]\nselect = ["CL007"\n'),
+        ("cachelint.toml", "select = [\n"),
+        (".cachelint.toml", "[project\n"),
+    ],
+)
+def test_broken_cachelint_config_still_exits_2(cli: Cli, project: Path, name: str, body: str) -> None:
+    (project / name).write_text(body, encoding="utf-8")
+    for args in ((), ("--config", name)):
+        result = cli(*args)
+        assert result.exit_code == 2
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"cachelint: error: {project / name}: invalid TOML")
+
+
+def test_broken_pyproject_named_by_config_exits_2(cli: Cli, project: Path) -> None:
+    (project / "other").mkdir()
+    (project / "other" / "pyproject.toml").write_text("[project\n", encoding="utf-8")
+    result = cli("--config", "other/pyproject.toml")
+    assert result.exit_code == 2
+    assert "invalid TOML" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_every_config_key_is_exercised() -> None:
     """Each key is written, as TOML, in some string of this file."""
     tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))

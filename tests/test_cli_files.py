@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import codecs
+import io
 import json
 import os
 import stat
@@ -199,6 +200,139 @@ def test_unreadable_file_simulated(
     assert [d["code"] for d in by_file(result)["good.py"]] == ["CL007"]
     full = cli()
     assert "secret.py:1:1" in full.stdout  # the full format copes with a file it cannot show
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, denied: Callable[[str], bool]) -> None:
+    """Make the paths `denied` picks unreadable as chmod does for a user (root reads
+    everything): `os.access` says no (click's check), `open` raises, and, for a directory
+    without search permission, `os.stat` of what is inside it raises."""
+    real_open, real_access, real_stat = builtins.open, os.access, os.stat
+
+    def refuse(path: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    def guarded_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(file, (str, os.PathLike)) and denied(os.fspath(file)):
+            refuse(file)
+        return real_open(file, *args, **kwargs)
+
+    def guarded_access(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(path, (str, os.PathLike)) and denied(os.fspath(path)):
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    def guarded_stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(path, (str, os.PathLike)) and denied(os.path.dirname(os.fspath(path))):
+            refuse(path)  # the directory holding it cannot be searched
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)  # what `Path.read_bytes` calls
+    monkeypatch.setattr(os, "access", guarded_access)
+    monkeypatch.setattr(os, "stat", guarded_stat)
+
+
+def test_unreadable_file_named_on_the_command_line_is_a_finding(
+    cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """click's readability check used to end the run with a usage error (exit 2)."""
+    secret = project / "secret.py"
+    secret.write_text(BAD_TYPE, encoding="utf-8")
+    _deny(monkeypatch, lambda path: os.path.basename(path) == "secret.py")
+    result = cli("--output-format", "json", "secret.py", "good.py")
+    assert result.exit_code == 1, result.stderr
+    assert cl000(result, "secret.py")["message"] == "cannot read file: Permission denied"
+    assert [d["code"] for d in by_file(result)["good.py"]] == ["CL007"]
+    alone = cli("secret.py")
+    assert alone.exit_code == 1
+    assert "secret.py:1:1" in alone.stdout and "Found 1 error." in alone.stderr
+
+
+@pytest.mark.skipif(IS_ROOT, reason="permission bits are not enforced for root")
+def test_unreadable_file_named_on_the_command_line_chmod_000(cli: Cli, project: Path) -> None:
+    secret = project / "secret.py"
+    secret.write_text(BAD_TYPE, encoding="utf-8")
+    secret.chmod(0)
+    try:
+        result = cli("--output-format", "json", "secret.py", "good.py")
+    finally:
+        secret.chmod(0o644)
+    assert result.exit_code == 1
+    assert "ermission denied" in cl000(result, "secret.py")["message"]
+
+
+def test_a_path_inside_an_unreadable_directory_is_a_finding(
+    cli: Cli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming `locked/mod.py` or walking `locked/` (listable, not searchable) used to be
+    "internal error: PermissionError ... a bug in cachelint"."""
+    locked = project / "locked"
+    locked.mkdir()
+    (locked / "mod.py").write_text(BAD_TYPE, encoding="utf-8")
+    (locked / ".cachelint.toml").write_text("select = []\n", encoding="utf-8")
+    (locked / ".gitignore").write_text("mod.py\n", encoding="utf-8")
+    (locked / "deeper").mkdir()
+    inside = str(locked.resolve())
+    _deny(monkeypatch, lambda path: path == inside or path.startswith(inside + os.sep))
+    named = cli("--output-format", "json", "locked/mod.py", "good.py")
+    assert named.exit_code == 1, named.stderr
+    assert "internal error" not in named.stderr
+    assert cl000(named, "mod.py")["message"] == "cannot lint: Permission denied"
+    assert [d["code"] for d in by_file(named)["good.py"]] == ["CL007"]
+    walked = cli("--output-format", "json")
+    assert walked.exit_code == 1, walked.stderr
+    assert "internal error" not in walked.stderr
+    assert cl000(walked, "mod.py")["message"] == "cannot read file: Permission denied"
+    assert [d["code"] for d in by_file(walked)["good.py"]] == ["CL007"]
+    shown = cli("--show-requests", "locked/mod.py")  # accounted for there too
+    assert "locked/mod.py:1:1: cannot lint: Permission denied" in shown.stderr
+
+
+@pytest.mark.skipif(IS_ROOT, reason="permission bits are not enforced for root")
+def test_a_path_inside_an_unreadable_directory_chmod(cli: Cli, project: Path) -> None:
+    locked = project / "locked"
+    locked.mkdir()
+    (locked / "mod.py").write_text(BAD_TYPE, encoding="utf-8")
+    locked.chmod(0o444)  # listable, not searchable
+    try:
+        named = cli("--output-format", "json", "locked/mod.py", "good.py")
+        walked = cli("--output-format", "json")
+    finally:
+        locked.chmod(0o755)
+    for result in (named, walked):
+        assert result.exit_code == 1 and "internal error" not in result.stderr
+        assert "ermission denied" in cl000(result, "mod.py")["message"]
+
+
+NO_FILES = "cachelint: warning: No Python files found under the given path(s)\n"
+
+
+@pytest.mark.parametrize("layout", ["empty", "no-python"])
+def test_a_tree_without_python_files_says_so_as_ruff_does(
+    cli: Cli, project: Path, layout: str
+) -> None:
+    """ruff 0.17.6 warns "No Python files found under the given path(s)" and exits 0;
+    "All checks passed!" would claim checks that never ran."""
+    tree = project / "tree"
+    tree.mkdir()
+    if layout == "no-python":
+        (tree / "notes.txt").write_text("hello\n", encoding="utf-8")
+        (tree / "sub").mkdir()
+    for args in ((), ("--fix",), ("--output-format", "concise"), ("--statistics",)):
+        result = cli(*args, "tree")
+        assert (result.exit_code, result.stdout, result.stderr) == (0, "", NO_FILES), args
+    as_json = cli("--output-format", "json", "tree")
+    assert (as_json.exit_code, json.loads(as_json.stdout), as_json.stderr) == (0, [], NO_FILES)
+    assert cli("--show-files", "tree").stderr == NO_FILES
+    for flag in ("--quiet", "--silent"):
+        assert cli(flag, "tree").stderr == ""  # ruff prints no warning under -q either
+
+
+def test_no_python_files_and_a_missing_path(cli: Cli, project: Path) -> None:
+    result = cli("--output-format", "concise", "missing.py")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(NO_FILES)
+    assert "Found 1 error." in result.stderr and "All checks passed!" not in result.stderr
 
 
 def test_a_directory_named_like_a_module_is_walked_not_read(cli: Cli, project: Path) -> None:

@@ -137,6 +137,144 @@ def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
     assert s.select == {"CL007"}
 
 
+# --- a pyproject.toml that is not ours and does not parse --------------------------------------
+#: Real shapes: a benchmark's data file, a template with placeholders, a file in UTF-16.
+NOT_OURS_BROKEN = [
+    pytest.param(b'[project]\nname = "bench"\nversion = {{ version }}\n', "invalid TOML", id="template"),
+    pytest.param(b"[project\nname = 1\n", "invalid TOML", id="syntax"),
+    pytest.param(b'[project]\nname = "caf\xe9"\n', "not UTF-8", id="latin-1"),
+    pytest.param(b"x = " + b"[" * 2000 + b"]" * 2000 + b"\n", "nested too deeply", id="deep"),
+]
+
+
+@pytest.mark.parametrize("data, needle", NOT_OURS_BROKEN)
+def test_broken_pyproject_without_cachelint_is_skipped_with_a_warning(
+    tmp_path: Path, data: bytes, needle: str
+) -> None:
+    """A dataset's pyproject.toml that does not parse must not stop the run: it cannot
+    configure cachelint, so the next config up applies and one warning names the file."""
+    write(tmp_path, {"pyproject.toml": '[tool.cachelint]\nselect = ["CL007"]\n', "sub/mod.py": ""})
+    (tmp_path / "sub" / "pyproject.toml").write_bytes(data)
+    told: List[str] = []
+    r = ConfigResolver(tmp_path, CliOverrides(), warn=told.append)
+    s = r.settings_for(tmp_path / "sub" / "mod.py")
+    assert s.config_path == tmp_path.resolve() / "pyproject.toml"
+    assert s.select == {"CL007"}
+    r.settings_for(tmp_path / "sub")  # asked again: warned once per file
+    (line,) = told
+    assert r.warnings == told
+    assert line.startswith(f"{tmp_path.resolve() / 'sub' / 'pyproject.toml'}: ")
+    assert needle in line and "skipped" in line and "\n" not in line
+
+
+def test_broken_pyproject_without_cachelint_in_cwd_gives_defaults(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b"[project\n")
+    r = resolver(tmp_path)  # the constructor resolves the current directory
+    assert r.default_settings.config_path is None
+    assert len(r.warnings) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'[tool.cachelint]\nselect = ["CL007"\n',
+        b'[tool.cachelint.rules.CL901]\nmax-size = \n',
+        b'[ tool . "cachelint" ]\nselect = [\n',
+        b'[project\ntool.cachelint.select = ["CL007"]\n',
+        b'[tool]\ncachelint = { select = ["CL007"\n',
+        b'[tool]\ncachelint.select = ["CL007"\n',
+        b'[tool.cachelint]\nname = "caf\xe9"\n',
+    ],
+)
+def test_broken_pyproject_claiming_cachelint_is_still_an_error(tmp_path: Path, data: bytes) -> None:
+    """Whatever way the file spells a cachelint table, its defect is a broken cachelint
+    configuration: exit 2 and one line, as before."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "pyproject.toml").write_bytes(data)
+    err = error_of(tmp_path)
+    assert err.path == str(tmp_path.resolve() / "pkg" / "pyproject.toml")
+    assert "invalid TOML" in err.message or "not UTF-8" in err.message
+
+
+def test_claims_cachelint_ignores_other_mentions() -> None:
+    from cachelint.config import claims_cachelint
+
+    assert not claims_cachelint(b'[project]\ndependencies = ["cachelint>=0.1"]\n[tool.ruff\n')
+    assert not claims_cachelint(b"[tool.cachelintx]\n")
+    assert claims_cachelint(b"\n  [tool.cachelint]\n")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"cachelint.toml": 'select = ["CL007"\n'},
+        {".cachelint.toml": "[project\n"},
+        {"pyproject.toml": "[tool.cachelint]\nselect = 1\n"},
+        {"pyproject.toml": "[tool]\ncachelint = 1\n"},
+    ],
+)
+def test_broken_cachelint_configuration_stays_an_error(tmp_path: Path, files: Dict[str, str]) -> None:
+    write(tmp_path, files)
+    error_of(tmp_path)
+
+
+def test_broken_pyproject_named_by_config_or_extend_is_an_error(tmp_path: Path) -> None:
+    """A file the user names is meant as configuration: its defect is an error, also after
+    discovery skipped the same file."""
+    (tmp_path / "pyproject.toml").write_bytes(b"[project\n")
+    write(tmp_path, {"sub/cachelint.toml": 'extend = "../pyproject.toml"\n', "sub/mod.py": ""})
+    r = resolver(tmp_path)
+    assert len(r.warnings) == 1
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        r.settings_for(tmp_path / "sub" / "mod.py")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        resolver(tmp_path, config_args=("pyproject.toml",))
+
+
+def test_unreadable_pyproject_is_skipped_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unreadable pyproject.toml cannot say whether it configures cachelint; most are
+    other tools' files, so it is skipped with a warning (simulated: root reads anything)."""
+    write(tmp_path, {"pyproject.toml": '[tool.cachelint]\nselect = ["CL007"]\n', "sub/pyproject.toml": ""})
+    locked = tmp_path.resolve() / "sub" / "pyproject.toml"
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    r = resolver(tmp_path)
+    assert r.settings_for(tmp_path / "sub").select == {"CL007"}
+    (line,) = r.warnings
+    assert "cannot read config file: Permission denied" in line and "skipped" in line
+    write(tmp_path, {"cachelint.toml": 'extend = "sub/pyproject.toml"\n'})
+    with pytest.raises(ConfigError, match="Permission denied"):
+        resolver(tmp_path)
+
+
+def test_a_directory_that_cannot_be_searched_has_no_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a directory without search permission `Path.is_file` raises PermissionError;
+    its files cannot be read either, so it simply has no config of its own."""
+    write(tmp_path, {"cachelint.toml": 'select = ["CL007"]\n', "locked/mod.py": ""})
+    locked = str(tmp_path.resolve() / "locked")
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path).startswith(locked + os.sep):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    r = resolver(tmp_path)
+    assert r.settings_for(tmp_path / "locked").select == {"CL007"}
+    assert find_project_root(Path(locked)) == Path(locked)
+
+
 def test_closest_config_wins_without_merging(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -166,8 +304,8 @@ def test_settings_are_shared_and_files_parsed_once(
 
     write(tmp_path, {"cachelint.toml": 'select = ["CL007"]\n', "x/y/a.py": "", "z/b.py": ""})
     reads: List[Path] = []
-    original = config._read_toml
-    monkeypatch.setattr(config, "_read_toml", lambda p: reads.append(p) or original(p))
+    original = config._read_config_bytes
+    monkeypatch.setattr(config, "_read_config_bytes", lambda p: reads.append(p) or original(p))
     r = resolver(tmp_path)
     first = r.settings_for(tmp_path / "x" / "y" / "a.py")
     second = r.settings_for(tmp_path / "z" / "b.py")

@@ -85,6 +85,32 @@ def _spell_surrogate(match: "re.Match[str]") -> str:
     return f"\\u{code:04x}"
 
 
+#: C0 controls, DEL and C1 controls: what a terminal may act on instead of showing.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _spell_control(match: "re.Match[str]") -> str:
+    char = match.group()
+    return _NAMED_ESCAPES.get(char) or f"\\x{ord(char):02x}"
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character spelled as Python's `repr` spells it.
+
+    Messages quote values taken from the linted code (a `ttl`, a model name, a label) and
+    paths come from the file system: a newline there would split one finding over two
+    lines of `concise` output, and an escape sequence would recolour or rewrite the
+    user's terminal. C0 and C1 controls and DEL become `\\n`, `\\r`, `\\t` or `\\xNN`;
+    every other character, ordinary Unicode included, is kept, and so is a backslash (a
+    message that names a regex or a Windows path reads as before). Text without a control
+    character is returned as is.
+    """
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(_spell_control, text)
+
+
 def utf8_safe_data(value: Any) -> Any:
     """`value` (JSON-like data) with `utf8_safe` applied to every string in it."""
     if isinstance(value, str):
@@ -179,6 +205,7 @@ __all__ = [
     "help_text",
     "known_rule",
     "render",
+    "terminal_safe",
     "utf8_safe",
     "utf8_safe_data",
 ]

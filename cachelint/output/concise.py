@@ -1,7 +1,8 @@
 """`concise` output: one line per finding, `path:row:col: CODE [*] message`, as ruff prints it.
 
 This is the format editors' problem matchers and `grep` understand, so it never wraps and
-never shows source.
+never shows source: a control character of the path or message (a newline in a `ttl` value)
+is escaped, so each finding stays one line and nothing reaches the terminal raw.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from cachelint.diagnostics import Diagnostic, sort_diagnostics
-from cachelint.output import OutputContext, display_path
+from cachelint.output import OutputContext, display_path, terminal_safe
 
 
 def fix_marker(diagnostic: Diagnostic, unsafe_fixes: bool) -> str:
@@ -20,8 +21,9 @@ def fix_marker(diagnostic: Diagnostic, unsafe_fixes: bool) -> str:
 def concise_line(diagnostic: Diagnostic, ctx: OutputContext) -> str:
     loc = diagnostic.location
     return (
-        f"{display_path(diagnostic.path, ctx.cwd)}:{loc.row}:{loc.column}: "
-        f"{diagnostic.code} {fix_marker(diagnostic, ctx.unsafe_fixes)}{diagnostic.message}"
+        f"{terminal_safe(display_path(diagnostic.path, ctx.cwd))}:{loc.row}:{loc.column}: "
+        f"{diagnostic.code} {fix_marker(diagnostic, ctx.unsafe_fixes)}"
+        f"{terminal_safe(diagnostic.message)}"
     )
 
 

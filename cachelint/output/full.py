@@ -17,6 +17,11 @@ edges; a range over several lines is drawn with the margin ruff uses (`/`, `|`, 
 Columns are counted in code points, but the underline is placed by display width (a tab is
 four columns, East Asian wide characters two), so the carets sit under the right text.
 When the source cannot be read, only the header and the location are printed.
+
+Nothing from the linted code reaches the terminal raw: control characters of the message,
+path, help and notes are escaped (`terminal_safe`), and in the snippet, as ruff draws it, a
+C0 control or DEL is shown as its Unicode control picture (ESC as `␛`, one column, so the
+carets stay aligned) and a C1 control as `\\xNN`.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import unicodedata
 from typing import Callable, Dict, List, Optional, Sequence
 
 from cachelint.diagnostics import Diagnostic, Location, sort_diagnostics
-from cachelint.output import OutputContext, display_path, help_text
+from cachelint.output import OutputContext, display_path, help_text, terminal_safe
 from cachelint.output.concise import fix_marker
 
 CONTEXT_LINES = 2
@@ -36,10 +41,37 @@ TAB_WIDTH = 4
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+#: What the snippet cannot show as is: C0 controls (tab included), DEL and C1 controls.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _shown_char(ch: str) -> str:
+    """How the snippet shows a control character (`char_width` agrees on its width)."""
+    code = ord(ch)
+    if ch == "\t":
+        return " " * TAB_WIDTH
+    if code < 0x20:
+        return chr(0x2400 + code)  # the control picture: ESC is U+241B, as ruff shows it
+    if code == 0x7F:
+        return "\u2421"  # SYMBOL FOR DELETE
+    return f"\\x{code:02x}"  # C1 controls have no picture
+
+
+def visible(line: str) -> str:
+    """`line` as the snippet prints it: no control character reaches the terminal."""
+    if _UNSHOWABLE.search(line) is None:
+        return line
+    return _UNSHOWABLE.sub(lambda m: _shown_char(m.group()), line)
+
+
 def char_width(ch: str) -> int:
-    """Columns a character takes on a terminal."""
+    """Columns a character takes on a terminal, as `visible` shows it."""
     if ch == "\t":
         return TAB_WIDTH
+    if ch < " " or ch == "\x7f":
+        return 1  # a control picture
+    if "\x80" <= ch <= "\x9f":
+        return 4  # `\xNN`
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0
     if unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -97,7 +129,7 @@ def snippet(lines: List[str], start: Location, end: Location) -> Optional[List[s
     last_is_source = True
     for row in range(first, last + 1):
         line = lines[row - 1]
-        shown = line.replace("\t", " " * TAB_WIDTH)
+        shown = visible(line)
         if multiline:
             if s_row < row <= e_row:
                 margin = "| "
@@ -147,8 +179,11 @@ def render_diagnostic(
 ) -> str:
     """One finding, without the blank line that separates it from the next."""
     loc = diagnostic.location
-    path = display_path(diagnostic.path, ctx.cwd)
-    header = f"{diagnostic.code} {fix_marker(diagnostic, ctx.unsafe_fixes)}{diagnostic.message}"
+    path = terminal_safe(display_path(diagnostic.path, ctx.cwd))
+    header = (
+        f"{diagnostic.code} {fix_marker(diagnostic, ctx.unsafe_fixes)}"
+        f"{terminal_safe(diagnostic.message)}"
+    )
     lines = (lines_of or _reader(ctx))(diagnostic.path)
     body = None if lines is None else snippet(lines, loc, diagnostic.end_location)
     if body is None:
@@ -158,10 +193,11 @@ def render_diagnostic(
         out = [header, f"{' ' * width}--> {path}:{loc.row}:{loc.column}"] + body
     help_line = help_text(diagnostic)
     if help_line:
-        out.append(f"help: {help_line}")
+        out.append(f"help: {terminal_safe(help_line)}")
     for rel_path, rel_loc, note in diagnostic.related:
         out.append(
-            f"note: {display_path(rel_path, ctx.cwd)}:{rel_loc.row}:{rel_loc.column}: {note}"
+            f"note: {terminal_safe(display_path(rel_path, ctx.cwd))}:{rel_loc.row}:"
+            f"{rel_loc.column}: {terminal_safe(note)}"
         )
     return "\n".join(out)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from cachelint.diagnostics import Applicability, Diagnostic
-from cachelint.output import display_path, known_rule
+from cachelint.output import display_path, known_rule, terminal_safe
 
 
 def _errors(count: int) -> str:
@@ -105,7 +105,7 @@ def show_fixes(fixed: Mapping[str, Mapping[str, int]], cwd: Path) -> str:
     width = len(str(max(max(table.values()) for table in tables.values())))
     lines = [f"Fixed {_errors(total)}:"]
     for path in sorted(tables):
-        lines.append(f"- {display_path(path, cwd)}:")
+        lines.append(f"- {terminal_safe(display_path(path, cwd))}:")
         for code, count in sorted(tables[path].items(), key=lambda item: (-item[1], item[0])):
             rule = known_rule(code)
             name = f" ({rule.name})" if rule is not None else ""
