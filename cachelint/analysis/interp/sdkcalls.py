@@ -241,10 +241,12 @@ class SdkCallsMixin:
             request.self_class = self.self_class
             request.frame_tokens = active
             if loops:
-                loop = loops[-1]
-                request.loop = loop.span
                 messages = request.args.get("messages") or request.args.get("input") or request.args.get("contents")
                 request.history_appends = self.history_growth(messages, loops)
+                # the loop the conversation grows in (an agent's turns), not a retry loop
+                # around the call inside it; the innermost loop when none grows it
+                growing = [ctx for ctx in loops if self.history_growth(messages, [ctx])]
+                request.loop = (growing[-1] if growing else loops[-1]).span
             key = (request.call_span, request.chain, request.self_class, request.api, request.platform_names, request.variant)
             if key in self._request_keys:
                 self.requests[self._request_keys[key]] = request
