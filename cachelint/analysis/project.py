@@ -24,6 +24,7 @@ from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
 
 MAX_MODULE_BYTES = 8_000_000
+_DEF_RE = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _CLASS_HEADER_RE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
 
 
@@ -205,8 +206,8 @@ class Project:
         self.parse_log: List[str] = []
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
-        #: method name -> files defining it (`defining_files`)
-        self._definers: Dict[str, List[str]] = {}
+        #: function or method name -> files defining it (`defining_files`)
+        self._definers: Optional[Dict[str, List[str]]] = None
         #: method name -> the base class of the one hierarchy that defines it, or None (the
         #: interpreter's `interface_dispatch` memo)
         self.interfaces: Dict[str, Any] = {}
@@ -466,18 +467,19 @@ class Project:
         return found
 
     def defining_files(self, method: str) -> List[str]:
-        """Project files whose bytes define a function or method named `method` (a byte
-        search, remembered per name; the files are not recorded as dependencies)."""
-        found = self._definers.get(method)
-        if found is None:
-            needle = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+" + re.escape(method.encode()) + rb"\b", re.MULTILINE)
-            found = []
+        """Project files whose bytes define a function or method named `method`. One byte
+        pass over the project builds the index of every name the first time (like
+        `_class_headers`); the files are not recorded as dependencies."""
+        if self._definers is None:
+            index: Dict[str, List[str]] = {}
             for path in self.python_files():
                 data = self.read_bytes_untracked(path, resolved=True)
-                if data is not None and needle.search(data):
-                    found.append(path)
-            self._definers[method] = found
-        return found
+                if data is None or b"def" not in data:
+                    continue
+                for name in set(_DEF_RE.findall(data)):
+                    index.setdefault(name.decode("ascii", "replace"), []).append(path)
+            self._definers = index
+        return self._definers.get(method, [])
 
     def _class_headers(self) -> Dict[str, List[Tuple[str, str]]]:
         if self._class_index is not None:

@@ -56,6 +56,10 @@ from cachelint.analysis.values import (
 )
 
 
+#: A method name defined in more files than this is not followed as an interface method.
+MAX_INTERFACE_FILES = 24
+
+
 class ObjectsMixin:
     """Objects: attributes, instances, project classes and their MRO, `__init__` summaries, annotations."""
 
@@ -163,7 +167,10 @@ class ObjectsMixin:
 
     def _interface_of(self, name: str) -> Optional[ClassInfo]:
         definers: List[ClassInfo] = []
-        for path in self.project.defining_files(name)[:64]:
+        files = self.project.defining_files(name)
+        if len(files) > MAX_INTERFACE_FILES:
+            return None  # a name this common (`run`, `completion`) singles out no hierarchy
+        for path in files:
             module = self.project.module(path)
             if module is None:
                 return None
