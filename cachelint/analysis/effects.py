@@ -63,14 +63,19 @@ def _effects(node: ast.AST, text: str) -> Effects:
     writes = False
     calls: Set[str] = set()
     fresh = _fresh_locals(node)
+    # targets of `self.errors += 1`, `self.log_file = None`: state no request text is made of
+    scalar_targets = {
+        id(target)
+        for stmt in ast.walk(node)
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and _scalar_attribute_store(stmt)
+        for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+    }
     for child in ast.walk(node):
-        if isinstance(child, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and _scalar_attribute_store(child):
-            continue  # `self.errors += 1`, `self.log_file = None`: no text, no container
         if isinstance(child, ast.Subscript) and isinstance(child.ctx, (ast.Store, ast.Del)):
             if _root_name(child.value) not in fresh:
                 writes = True
         elif isinstance(child, ast.Attribute) and isinstance(child.ctx, (ast.Store, ast.Del)):
-            if not _in_scalar_store(child, node):
+            if id(child) not in scalar_targets:
                 writes = True
         elif isinstance(child, (ast.Global, ast.Nonlocal)):
             writes = True
@@ -158,16 +163,6 @@ def _scalar_attribute_store(stmt: ast.stmt) -> bool:
     if not isinstance(value, ast.Constant):
         return False
     return value.value is None or (type(value.value) in (int, float))
-
-
-def _in_scalar_store(target: ast.Attribute, function: ast.AST) -> bool:
-    """Whether `target` is the target of a scalar store (see `_scalar_attribute_store`)."""
-    for stmt in ast.walk(function):
-        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and _scalar_attribute_store(stmt):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            if any(t is target for t in targets):
-                return True
-    return False
 
 
 def without_effect(module: object, node: ast.AST, sending_names: FrozenSet[str]) -> bool:
