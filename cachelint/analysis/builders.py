@@ -358,7 +358,10 @@ class RequestBuilder:
     def blocks(self, section: str, base: str, value: Value, ctx: _Ctx, out: List[Piece], role: Optional[str] = None,
                owner: Optional[DictV] = None, copilot: Optional[Marker] = None) -> None:
         """Pieces of a content value: a string, a list of blocks, or something unknown."""
-        value = _one_text(value)
+        # one of several strings: their shared text; one of several block lists (built on
+        # the branches of a helper: a plain string wrapped, or existing blocks copied, each
+        # with the last one marked): the one that carries a marker, as for messages
+        value = _one_list(_one_text(value))
         if isinstance(value, Str):
             out.append(self.text_piece(section, base, value, ctx, role=role, block_type="string", string_content=True,
                                        copilot=copilot, block=owner))

@@ -121,6 +121,8 @@ class AssignmentMixin:
                 entry.loop_capped = current.capped
             elif current is not None:
                 entry.loop_bound = current.bound
+        if self._branch_writes:
+            self._branch_writes[-1].append((d, key, d.entries.get(key)))
         d.entries[key] = entry
 
     def _list_item_at(self, lst: ListV, index: Optional[int]) -> Optional[Tuple[int, Item]]:

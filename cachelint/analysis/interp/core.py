@@ -79,6 +79,10 @@ class Interpreter(
         self._dropped_call: Optional[ast.Call] = None
         #: calls skipped that way (shown by --verbose through the analysis notes)
         self.skipped_calls = 0
+        #: per branch being run (`StatementsMixin._fork`, innermost last): the dict entries
+        #: it wrote, each with the entry it replaced, so the next branch starts from the
+        #: heap as it was and the join merges them
+        self._branch_writes: List[List[Tuple[Any, str, Any]]] = []
         #: results of calls to functions without effect, by function and arguments
         self._results: Dict[Tuple[Any, ...], Value] = {}
 

@@ -19,9 +19,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 from cachelint.analysis.frames import Frame, LoopCtx
 from cachelint.analysis.valueops import subject_text, walk_local
 from cachelint.analysis.values import (
+    TRUE,
     Atom,
     ClassV,
     Const,
+    Entry,
     FuncV,
     Guard,
     InstV,
@@ -149,12 +151,28 @@ class StatementsMixin:
         inst = frame.self_value if isinstance(frame.self_value, InstV) else None
         base_attrs = dict(inst.attrs) if inst is not None else {}
         results: List[Tuple[Dict[str, Value], Guard, bool, Dict[str, Value]]] = []
+        #: dict entries each branch that goes on past the statement wrote
+        written: List[Tuple[Guard, List[Tuple[Any, str, Any]]]] = []
         for body, atoms in branches:
             frame.locals = dict(base_locals)
             if inst is not None:
                 inst.attrs = dict(base_attrs)
             frame.guard = base_guard + tuple(atoms)
-            ended = self.exec_block(body, frame) if body else False
+            self._branch_writes.append([])
+            try:
+                ended = self.exec_block(body, frame) if body else False
+            finally:
+                log = self._branch_writes.pop()
+            if not ended:
+                # the next branch must not see these writes: undo them, merge them at the join
+                # (a branch that returns keeps its writes, as before: what it returned or
+                # sent holds those dicts)
+                written.append((tuple(atoms), [(d, key, d.entries.get(key)) for d, key, _old in log]))
+                for d, key, old in reversed(log):
+                    if old is None:
+                        d.entries.pop(key, None)
+                    else:
+                        d.entries[key] = old
             results.append((frame.locals, tuple(atoms), ended, dict(inst.attrs) if inst is not None else {}))
         frame.guard = base_guard
         live = [r for r in results if not r[2]]
@@ -166,10 +184,48 @@ class StatementsMixin:
         if len(live) == 1 and len(results) > 1:
             # `if not ok: return ...` : what follows runs only when the branch was not taken
             frame.guard = base_guard + tuple(a for a in live[0][1] if a not in base_guard)
+        self._merge_branch_writes(written, len(live), frame)
         frame.locals = _join([(r[0], r[1]) for r in live], base_locals)
         if inst is not None:
             inst.attrs = _join([(r[3], r[1]) for r in live], base_attrs)
         return False
+
+    def _merge_branch_writes(self, written: List[Tuple[Guard, List[Tuple[Any, str, Any]]]], live: int, frame: Frame) -> None:
+        """Put back the dict entries the branches that go on wrote, joined: a key every one of
+        them wrote (or that existed before) holds one of their values and is not optional; a
+        key only some wrote is optional under their conditions. The merged writes are writes
+        of the enclosing branch, if any."""
+        by_key: Dict[Tuple[int, str], Tuple[Any, List[Tuple[Any, Guard]]]] = {}
+        for atoms, entries in written:
+            final: Dict[Tuple[int, str], Tuple[Any, str, Any]] = {}
+            for d, key, entry in entries:  # in write order: the branch's last write wins
+                final[(id(d), key)] = (d, key, entry)
+            for ident_key, (d, key, entry) in final.items():
+                slot = by_key.setdefault(ident_key, (d, []))
+                if entry is not None:
+                    slot[1].append((entry, atoms))
+        for (_, key), (d, options) in by_key.items():
+            before = d.entries.get(key)
+            if not options:
+                continue
+            values = [(entry.value, atoms) for entry, atoms in options]
+            everywhere = len(options) == live or before is not None
+            if before is not None and len(options) < live:
+                values.append((before.value, TRUE))
+            first = options[0][0]
+            if len(values) == 1 or all(v is values[0][0] for v, _ in values):
+                merged = first
+            else:
+                merged = Entry(union(values, first.value.span), first.key_span, first.cond, first.guard, first.loop,
+                               first.loop_bound, first.loop_capped, first.written_in, first.literal)
+            if everywhere and merged.cond:
+                # written on every way through: optional only as the statement itself is
+                cond = any(not a.subject.startswith("<loop") for a in frame.guard)
+                merged = Entry(merged.value, merged.key_span, cond, frame.guard, merged.loop, merged.loop_bound,
+                               merged.loop_capped, merged.written_in, merged.literal)
+            if self._branch_writes:
+                self._branch_writes[-1].append((d, key, before))
+            d.entries[key] = merged
 
     def exec_try(self, stmt: Any, frame: Frame) -> bool:
         ended = self.exec_block(stmt.body, frame)
