@@ -467,34 +467,39 @@ class Project:
         return found
 
     def defining_files(self, method: str) -> List[str]:
-        """Project files whose bytes define a function or method named `method`. One byte
-        pass over the project builds the index of every name the first time (like
-        `_class_headers`); the files are not recorded as dependencies."""
+        """Project files whose bytes define a function or method named `method` (see
+        `_index_project`); the files are not recorded as dependencies."""
         if self._definers is None:
-            index: Dict[str, List[str]] = {}
-            for path in self.python_files():
-                data = self.read_bytes_untracked(path, resolved=True)
-                if data is None or b"def" not in data:
-                    continue
-                for name in set(_DEF_RE.findall(data)):
-                    index.setdefault(name.decode("ascii", "replace"), []).append(path)
-            self._definers = index
+            self._index_project()
+        assert self._definers is not None
         return self._definers.get(method, [])
 
     def _class_headers(self) -> Dict[str, List[Tuple[str, str]]]:
-        if self._class_index is not None:
-            return self._class_index
-        index: Dict[str, List[Tuple[str, str]]] = {}
+        """Base class name -> (file, subclass name) of every `class X(Base...)` header."""
+        if self._class_index is None:
+            self._index_project()
+        assert self._class_index is not None
+        return self._class_index
+
+    def _index_project(self) -> None:
+        """One byte pass over the project's files, the first time either index is asked for:
+        the class headers (`subclasses`) and the names each file defines (`defining_files`)."""
+        classes: Dict[str, List[Tuple[str, str]]] = {}
+        definers: Dict[str, List[str]] = {}
         for path in self.python_files():
             data = self.read_bytes_untracked(path, resolved=True)
-            if data is None or b"class" not in data:
+            if data is None:
                 continue
-            for match in _CLASS_HEADER_RE.finditer(data):
-                sub = match.group(1).decode("ascii", "replace")
-                for token in re.findall(rb"\w+", match.group(2)):
-                    index.setdefault(token.decode("ascii", "replace"), []).append((path, sub))
-        self._class_index = index
-        return index
+            if b"class" in data:
+                for match in _CLASS_HEADER_RE.finditer(data):
+                    sub = match.group(1).decode("ascii", "replace")
+                    for token in re.findall(rb"\w+", match.group(2)):
+                        classes.setdefault(token.decode("ascii", "replace"), []).append((path, sub))
+            if b"def" in data:
+                for name in set(_DEF_RE.findall(data)):
+                    definers.setdefault(name.decode("ascii", "replace"), []).append(path)
+        self._class_index = classes
+        self._definers = definers
 
     def read_bytes_untracked(self, path: str, resolved: bool = False) -> Optional[bytes]:
         """Bytes of a file, not recorded as a dependency (`resolved`: `path` is real already)."""
