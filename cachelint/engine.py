@@ -305,7 +305,7 @@ class _Phase:
 def _in_cells(diagnostics: List[Diagnostic], source: SourceFile) -> List[Diagnostic]:
     """A notebook's findings with their cells and rows within the cell (as ruff reports
     them); other files' as they are."""
-    if not path_is_notebook(source):
+    if not is_notebook_source(source):
         return diagnostics
     from cachelint.notebook import cell_diagnostics
 
@@ -313,7 +313,7 @@ def _in_cells(diagnostics: List[Diagnostic], source: SourceFile) -> List[Diagnos
 
 
 def _costs_in_cells(rows: List[Dict[str, Any]], source: SourceFile) -> List[Dict[str, Any]]:
-    if not path_is_notebook(source):
+    if not is_notebook_source(source):
         return rows
     from cachelint.diagnostics import Location
     from cachelint.notebook import cell_location
@@ -324,7 +324,7 @@ def _costs_in_cells(rows: List[Dict[str, Any]], source: SourceFile) -> List[Dict
     return rows
 
 
-def path_is_notebook(source: SourceFile) -> bool:
+def is_notebook_source(source: SourceFile) -> bool:
     return getattr(source, "notebook", None) is not None
 
 

@@ -39,8 +39,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from cachelint.diagnostics import Diagnostic, Edit, Fix, Location
 from cachelint.source import SourceError, SourceFile
 
-NOTEBOOK_SUFFIX = ".ipynb"
-
 #: Cell magics whose body is Python whose names the rest of the notebook sees (ruff's list).
 TRANSPARENT_CELL_MAGICS = frozenset(
     ("capture", "debug", "ipytest", "prun", "pypy", "python", "python3", "time", "timeit")
@@ -76,11 +74,6 @@ class NotebookError(ValueError):
         self.message = message
         self.row = row
         self.column = column
-
-
-def is_notebook(path: str) -> bool:
-    """Whether `path` names a notebook (by its suffix, lower case, as ruff)."""
-    return path.endswith(NOTEBOOK_SUFFIX)
 
 
 def split_lines(text: str) -> List[str]:
