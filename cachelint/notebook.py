@@ -560,7 +560,9 @@ def decode_notebook(path: str, raw: bytes) -> "NotebookSource":
         json_text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         row = body.count(b"\n", 0, exc.start) + 1
-        raise SourceError(f"cannot decode byte 0x{body[exc.start:exc.start + 1].hex()} as utf-8 (a notebook is UTF-8 JSON)", row=row)
+        raise SourceError(
+            f"cannot decode byte 0x{body[exc.start:exc.start + 1].hex()} as utf-8 (a notebook is UTF-8 JSON)", row=row
+        ) from None
     try:
         notebook = Notebook(json_text)
     except NotebookError as exc:

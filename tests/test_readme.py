@@ -212,7 +212,7 @@ def test_the_install_section_names_our_distribution_not_the_other_project() -> N
     # no snippet installs the unrelated `cachelint` from the package index
     snippets = "\n".join(code_blocks("sh") + code_blocks("yaml"))
     assert not re.search(r"pip install (-U )?[\"']?cachelint\b(?!-)", snippets)
-    for title, marker in (("GitHub Actions", "upload-sarif"), ("GitLab CI", "codequality")):
+    for title in ("GitHub Actions", "GitLab CI"):
         assert f'pip install "{requirement}"' in _section(title), title
     assert f"rev: v{__version__}\n" in _section("pre-commit")
 

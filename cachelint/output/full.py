@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from cachelint.diagnostics import Diagnostic, Location, sort_diagnostics
 from cachelint.output import OutputContext, display_path, help_text, location_text, source_reader, style, terminal_safe
