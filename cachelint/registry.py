@@ -34,6 +34,7 @@ RULE_INDEX: Tuple[Tuple[str, str], ...] = (
     ("CL012", "anthropic-endpoint-mismatch"),
     ("CL013", "uncached-conversation-history"),
     ("CL014", "lookback-window"),
+    ("CL015", "gemini-cached-content-conflict"),
     ("CL100", "unused-suppression"),
 )
 

@@ -15,6 +15,7 @@ from cachelint.rules.cl011_cache_write_never_read import CacheWriteNeverRead
 from cachelint.rules.cl012_anthropic_endpoint_mismatch import AnthropicEndpointMismatch
 from cachelint.rules.cl013_uncached_conversation_history import UncachedConversationHistory
 from cachelint.rules.cl014_lookback_window import LookbackWindow
+from cachelint.rules.cl015_gemini_cached_content_conflict import GeminiCachedContentConflict
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -33,5 +34,6 @@ ALL_RULES = [
     AnthropicEndpointMismatch,
     UncachedConversationHistory,
     LookbackWindow,
+    GeminiCachedContentConflict,
     UnusedSuppression,
 ]
