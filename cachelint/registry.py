@@ -35,6 +35,7 @@ RULE_INDEX: Tuple[Tuple[str, str], ...] = (
     ("CL013", "uncached-conversation-history"),
     ("CL014", "lookback-window"),
     ("CL015", "gemini-cached-content-conflict"),
+    ("CL016", "gemini-cache-rejected"),
     ("CL100", "unused-suppression"),
 )
 

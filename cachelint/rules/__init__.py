@@ -16,6 +16,7 @@ from cachelint.rules.cl012_anthropic_endpoint_mismatch import AnthropicEndpointM
 from cachelint.rules.cl013_uncached_conversation_history import UncachedConversationHistory
 from cachelint.rules.cl014_lookback_window import LookbackWindow
 from cachelint.rules.cl015_gemini_cached_content_conflict import GeminiCachedContentConflict
+from cachelint.rules.cl016_gemini_cache_rejected import GeminiCacheRejected
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -35,5 +36,6 @@ ALL_RULES = [
     UncachedConversationHistory,
     LookbackWindow,
     GeminiCachedContentConflict,
+    GeminiCacheRejected,
     UnusedSuppression,
 ]
