@@ -36,6 +36,9 @@ RULE_INDEX: Tuple[Tuple[str, str], ...] = (
     ("CL014", "lookback-window"),
     ("CL015", "gemini-cached-content-conflict"),
     ("CL016", "gemini-cache-rejected"),
+    ("CL017", "openai-explicit-cache-without-breakpoint"),
+    ("CL018", "openai-breakpoints-not-written"),
+    ("CL019", "openai-cache-option-invalid"),
     ("CL100", "unused-suppression"),
 )
 

@@ -56,6 +56,7 @@ from sdk_stub import (  # noqa: E402
     capture,
     check_request,
     marks,
+    openai_breakpoints,
     reusable_chars,
     system_covered,
     system_text,
@@ -71,9 +72,10 @@ LARGE_SYSTEM_CHARS = 4096
 PROVIDER_REJECTS: Dict[str, Tuple[str, ...]] = {
     "CL015": ("genai",),
     "CL016": ("genai-cache",),
+    "CL019": ("openai-chat", "openai-responses"),
 }
 #: Rules whose documented example must show its defect on the wire before the fix and not after.
-WIRE_CODES = ("CL001", "CL002", "CL003", "CL004", "CL005", *PROVIDER_REJECTS)
+WIRE_CODES = ("CL001", "CL002", "CL003", "CL004", "CL005", "CL017", *PROVIDER_REJECTS)
 
 #: Fixed fixture programs whose requests are known to be wrong today, with the reason.
 KNOWN_BAD_FIXED: Dict[str, str] = {}
@@ -181,6 +183,11 @@ def defect(code: str, sents: List[Sent]) -> List[str]:
         for sent in sents:
             if sent.platform != "copilot" and "copilot_cache_control" in repr(sent.body):
                 found.append(f"{sent.url}: copilot_cache_control to {sent.platform}")
+    elif code == "CL017":
+        for sent in sents:
+            options = sent.body.get("prompt_cache_options") or {}
+            if options.get("mode") == "explicit" and not openai_breakpoints(sent):
+                found.append(f"{sent.url}: explicit cache mode and no prompt_cache_breakpoint: nothing is cached")
     elif code in PROVIDER_REJECTS:
         # Gemini and OpenAI mistakes the provider answers with an error: the request check
         # (`sdk_stub.check_request`) of the request kind the rule is about finds them.

@@ -245,7 +245,9 @@ class RequestBuilder:
             ttl_value = value.get("ttl")
             if ttl_value is not None:
                 ttl = ttl_value.text if isinstance(ttl_value, Str) and ttl_value.text is not None else "?"
-            type_value = value.get("type")
+            type_value = value.get("mode" if field == "prompt_cache_breakpoint" else "type")
+            if field == "prompt_cache_breakpoint":
+                typ = None  # OpenAI's breakpoint has a `mode` ("explicit"), no `type`
             if type_value is not None:
                 typ = type_value.text if isinstance(type_value, Str) else None
             if value.open:
@@ -540,6 +542,7 @@ class RequestBuilder:
         pieces.append(self.unknown_piece("messages", "messages", messages, NO_CTX))
 
     def _openai_chat(self, request: Request, body: DictV) -> None:
+        request.args["request_body"] = body
         pieces: List[Piece] = []
         tools = body.get("tools")
         self.tools(tools, pieces, request)
@@ -561,6 +564,7 @@ class RequestBuilder:
             request.hidden_markers = True
 
     def _openai_responses(self, request: Request, body: DictV) -> None:
+        request.args["request_body"] = body
         pieces: List[Piece] = []
         tools = body.get("tools")
         self.tools(tools, pieces, request)

@@ -17,6 +17,9 @@ from cachelint.rules.cl013_uncached_conversation_history import UncachedConversa
 from cachelint.rules.cl014_lookback_window import LookbackWindow
 from cachelint.rules.cl015_gemini_cached_content_conflict import GeminiCachedContentConflict
 from cachelint.rules.cl016_gemini_cache_rejected import GeminiCacheRejected
+from cachelint.rules.cl017_openai_explicit_cache_without_breakpoint import OpenAIExplicitCacheWithoutBreakpoint
+from cachelint.rules.cl018_openai_breakpoints_not_written import OpenAIBreakpointsNotWritten
+from cachelint.rules.cl019_openai_cache_option_invalid import OpenAICacheOptionInvalid
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -37,5 +40,8 @@ ALL_RULES = [
     LookbackWindow,
     GeminiCachedContentConflict,
     GeminiCacheRejected,
+    OpenAIExplicitCacheWithoutBreakpoint,
+    OpenAIBreakpointsNotWritten,
+    OpenAICacheOptionInvalid,
     UnusedSuppression,
 ]

@@ -173,6 +173,66 @@ def literal_text(value: Optional[Value]) -> Tuple[Optional[str], bool]:
     return None, False
 
 
+# --- OpenAI -----------------------------------------------------------------------------------------
+#: `prompt_cache_options.ttl` values each API's types allow (openai-python 3.63:
+#: `completion_create_params.PromptCacheOptions.ttl: Literal["30m"]`,
+#: `response_create_params.PromptCacheOptions.ttl: Literal["30m", "12h"]`).
+OPTIONS_TTLS = {"openai-chat": ("30m",), "openai-responses": ("30m", "12h")}
+#: `prompt_cache_breakpoint.ttl` (`PromptCacheBreakpoint.ttl: Literal["30m", "12h"]`, both APIs).
+BREAKPOINT_TTLS = ("30m", "12h")
+#: `prompt_cache_retention: Optional[Literal["in_memory", "24h"]]`
+RETENTIONS = ("in_memory", "24h")
+#: How many breakpoints one request writes (`PromptCacheOptions.mode` docstring): "With
+#: `implicit`, OpenAI creates one implicit breakpoint and writes up to the latest three
+#: explicit breakpoints in the request. With `explicit`, ... up to the latest four".
+WRITTEN = {"implicit": 3, "explicit": 4}
+
+
+def is_openai_request(request: Request) -> bool:
+    """An OpenAI Chat Completions or Responses request that certainly reaches OpenAI."""
+    return request.fmt in OPTIONS_TTLS and goes_only_to(request, OPENAI_PLATFORMS)
+
+
+def body_entry(request: Request, name: str) -> Optional[Entry]:
+    """The request field `name`, from the call's keywords (or the body dict) or `extra_body`."""
+    body = request.args.get("request_body")
+    if not isinstance(body, DictV):
+        return None
+    entry = body.entries.get(name)
+    if entry is None:
+        extra = body.get("extra_body")
+        if isinstance(extra, DictV):
+            entry = extra.entries.get(name)
+    return entry
+
+
+def cache_mode(request: Request) -> Tuple[Optional[str], bool]:
+    """(`prompt_cache_options.mode` as sent, whether it is known): ("implicit", True) when
+    the options or the mode are left out (the default)."""
+    entry = body_entry(request, "prompt_cache_options")
+    if entry is None:
+        return "implicit", True
+    options = entry.value
+    if entry.cond or not isinstance(options, DictV) or options.open:
+        return None, False
+    mode = options.entries.get("mode")
+    if mode is None:
+        return "implicit", True
+    if mode.cond or not isinstance(mode.value, Str) or mode.value.text is None:
+        return None, False
+    return mode.value.text, True
+
+
+def sees_every_part(request: Request) -> bool:
+    """The analysis saw every content part the request sends (so "no breakpoint" is certain)."""
+    if request.incomplete or request.hidden_markers:
+        return False
+    for piece in request.pieces:
+        if piece.may_mark or piece.tokens is None and piece.block_type is None:
+            return False
+    return True
+
+
 def where_span(ctx: "FileContext", span: Optional[Span]) -> str:
     from cachelint.rules import support
 
