@@ -39,6 +39,7 @@ RULE_INDEX: Tuple[Tuple[str, str], ...] = (
     ("CL017", "openai-explicit-cache-without-breakpoint"),
     ("CL018", "openai-breakpoints-not-written"),
     ("CL019", "openai-cache-option-invalid"),
+    ("CL020", "gemini-cache-used-once"),
     ("CL100", "unused-suppression"),
 )
 

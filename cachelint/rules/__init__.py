@@ -20,6 +20,7 @@ from cachelint.rules.cl016_gemini_cache_rejected import GeminiCacheRejected
 from cachelint.rules.cl017_openai_explicit_cache_without_breakpoint import OpenAIExplicitCacheWithoutBreakpoint
 from cachelint.rules.cl018_openai_breakpoints_not_written import OpenAIBreakpointsNotWritten
 from cachelint.rules.cl019_openai_cache_option_invalid import OpenAICacheOptionInvalid
+from cachelint.rules.cl020_gemini_cache_used_once import GeminiCacheUsedOnce
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -43,5 +44,6 @@ ALL_RULES = [
     OpenAIExplicitCacheWithoutBreakpoint,
     OpenAIBreakpointsNotWritten,
     OpenAICacheOptionInvalid,
+    GeminiCacheUsedOnce,
     UnusedSuppression,
 ]
