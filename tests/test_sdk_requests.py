@@ -244,7 +244,7 @@ def _runnable() -> List[Path]:
         d
         for d in fixture_dirs()
         if (d / "run.py").is_file()
-        and rule_code(d) in ("CL001", "CL002", "CL003", "CL004", "CL005")
+        and rule_code(d) in WIRE_CODES
     ]
 
 

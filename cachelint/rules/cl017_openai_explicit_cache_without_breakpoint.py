@@ -29,6 +29,11 @@ class OpenAIExplicitCacheWithoutBreakpoint(Rule):
     breakpoints, the request does not use prompt caching"), so every call pays the full
     input price, silently: no error, `cached_tokens` stays 0.
 
+    Some code does this on purpose, to avoid the cache-write surcharge of gpt-5.6 and later
+    on prompts that are never reused (graphiti-core sends `{"mode": "explicit"}` with no
+    breakpoint for that reason). Then say so with a suppression comment
+    (`# cachelint: ignore[CL017]`) next to the option.
+
     ## Fix safety
     The fix puts `prompt_cache_breakpoint={"mode": "explicit"}` on the last content part of
     the static start of the prompt (the system message or the first parts that are the same

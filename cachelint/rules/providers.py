@@ -11,9 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, List, Optional, Tuple
 
 from cachelint.analysis.request import Request
-from cachelint.analysis.spans import Span
 from cachelint.analysis.values import (
-    TRUE,
     Const,
     DictV,
     Entry,
@@ -114,6 +112,11 @@ def same_value(ctx: "FileContext", a: Entry, b: Entry) -> bool:
         return True
     if isinstance(a.value, Str) and isinstance(b.value, Str) and a.value.text is not None:
         return a.value.text == b.value.text
+    if isinstance(a.value, ListV) and isinstance(b.value, ListV) and len(a.value.items) == len(b.value.items):
+        # `tools=[LOOKUP]` in both places: the same tool objects (one module constant)
+        pairs = zip(a.value.items, b.value.items)
+        if all(x.value is y.value and not x.many and not y.many for x, y in pairs):
+            return True
     text_a, text_b = entry_text(ctx, a), entry_text(ctx, b)
     return text_a is not None and text_a == text_b and text_a.isidentifier()
 
@@ -159,18 +162,6 @@ def replace_literal_edit(ctx: "FileContext", value: Value, new: str) -> Optional
         return replace_string_edit(src, value.span.start, value.span.end, new)
     except FixUnavailable:
         return None
-
-
-def literal_text(value: Optional[Value]) -> Tuple[Optional[str], bool]:
-    """(the text of a string literal, whether the value is known): `(None, True)` for a
-    non-string constant, `(None, False)` for anything the analysis cannot see."""
-    if value is None:
-        return None, False
-    if isinstance(value, Str):
-        return value.text, value.text is not None
-    if isinstance(value, Const):
-        return None, True
-    return None, False
 
 
 # --- OpenAI -----------------------------------------------------------------------------------------
@@ -231,27 +222,3 @@ def sees_every_part(request: Request) -> bool:
         if piece.may_mark or piece.tokens is None and piece.block_type is None:
             return False
     return True
-
-
-def where_span(ctx: "FileContext", span: Optional[Span]) -> str:
-    from cachelint.rules import support
-
-    return support.where(ctx, span)
-
-
-__all__ = [
-    "CACHE_OWNED_FIELDS",
-    "GEMINI_PLATFORMS",
-    "OPENAI_PLATFORMS",
-    "TRUE",
-    "cache_requests",
-    "config_of",
-    "goes_only_to",
-    "is_set",
-    "jointly",
-    "remove_field_edit",
-    "replace_literal_edit",
-    "same_value",
-    "set_guards",
-    "written_here",
-]
