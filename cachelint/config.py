@@ -898,10 +898,6 @@ class ConfigResolver:
         self._by_dir[directory] = settings
         return settings
 
-    def config_for(self, path: Path) -> Optional[Path]:
-        """The config file that applies to `path`, or None when defaults apply."""
-        return self.settings_for(path).config_path
-
     # -- discovery of config files -------------------------------------------------------
     def _closest_config(self, directory: Path) -> Optional[Path]:
         visited: List[Path] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from cachelint.diagnostics import Diagnostic, Fix, Location, Severity
 from cachelint.registry import rule_url
@@ -53,9 +53,6 @@ class FileContext:
     events: Sequence[Any] = ()
     diagnostics: List[Diagnostic] = field(default_factory=list)
     defects: Dict[int, Tuple[Tuple[Any, ...], int]] = field(default_factory=dict)
-
-    def options_for(self, rule: Type[Rule]) -> Any:
-        return self.settings.rule_options.get(rule.code)
 
     def location(self, offset: int) -> Location:
         return self.index.location(offset)
@@ -120,15 +117,3 @@ class FileContext:
                 best[key] = (rank, i)
         keep = {i for _, i in best.values()}
         return [d for i, d in enumerate(self.diagnostics) if id(d) not in self.defects or i in keep]
-
-    def report_node(self, rule: Rule, node: ast.AST, message: str, **kwargs: Any) -> Diagnostic:
-        start, end = self.index.node_range(node)
-        return self.report(rule, start, end, message, **kwargs)
-
-
-def related_entry(path: str, location: Location, note: str) -> Tuple[str, Location, str]:
-    return (path, location, note)
-
-
-def rules_by_code(rules: Sequence[Rule]) -> Dict[str, Rule]:
-    return {r.code: r for r in rules}

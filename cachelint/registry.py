@@ -8,7 +8,7 @@ name mean the same thing everywhere.
 from __future__ import annotations
 
 import sys
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, Type
+from typing import Dict, FrozenSet, List, Optional, Tuple, Type
 
 from cachelint.rule import Rule
 
@@ -109,13 +109,6 @@ def resolve_selector(selector: str) -> FrozenSet[str]:
         if matched:
             return matched
     raise UnknownSelector(f"unknown rule selector {selector!r}")
-
-
-def resolve_selectors(selectors: Iterable[str]) -> FrozenSet[str]:
-    codes: set = set()
-    for sel in selectors:
-        codes |= resolve_selector(sel)
-    return frozenset(codes)
 
 
 def default_selection() -> FrozenSet[str]:

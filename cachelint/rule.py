@@ -90,14 +90,6 @@ class Invalid(Example):
         return textwrap.dedent(self.expected_fix).lstrip("\n")
 
 
-class RuleOptions:
-    """Base for a rule's options dataclass.
-
-    Fields need defaults; `field(metadata={"doc": "..."})` documents them. Config keys are
-    the field names in kebab-case under `[tool.cachelint.rules.<CODE or name>]`.
-    """
-
-
 def option_fields(options_cls: Optional[type]) -> List[dataclasses.Field]:
     if options_cls is None:
         return []
