@@ -434,9 +434,6 @@ class Project:
                 return self.real(candidate)
         return None
 
-    def is_package_dir(self, base: str, parts: List[str]) -> bool:
-        return os.path.isdir(os.path.join(base, *parts))
-
     # --- classes -------------------------------------------------------------------------
     def subclasses(self, info: ClassInfo, resolve_base) -> List[ClassInfo]:
         """Project classes that inherit from `info`, directly or not (bounded search).

@@ -220,8 +220,6 @@ class Request:
     model: Optional[str] = None
     #: how the model id is known: STATIC, PROCESS (read once at start-up), UNKNOWN
     model_kind: Kind = Kind.UNKNOWN
-    #: the model argument's value in the code
-    model_span: Optional[Span] = None
     #: set when the model is a configuration default (`os.environ.get("MODEL", "claude-...")`,
     #: an argparse or settings-field default): what may override it, e.g. "environment
     #: variable `MODEL`". `model` is then the default, which rules take as the likely model.
@@ -251,10 +249,6 @@ class Request:
     receiver_known: bool = True
     #: other recognised request fields: prompt_cache_key, cache_control_injection_points...
     extras: Dict[str, Value] = field(default_factory=dict)
-    #: the body dict when the request is built from one (for fixes on raw bodies)
-    body_span: Optional[Span] = None
-    #: request-building spans inside the call (keyword values), by field name
-    arg_spans: Dict[str, Span] = field(default_factory=dict)
     #: field name -> the Value passed (system, messages, tools...)
     args: Dict[str, Value] = field(default_factory=dict)
     #: interpreter frames active at the call: a dict display evaluated in one of them was
@@ -312,7 +306,3 @@ class Request:
             elif not marker.cond:
                 count += 1
         return count, unbounded
-
-    @property
-    def location_label(self) -> str:
-        return self.api

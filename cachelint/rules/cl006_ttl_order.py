@@ -224,7 +224,7 @@ class TtlOrder(Rule):
         if not late_long:
             return
         field = "cachePoint" if markers[late_long[0]][1].field == "cachePoint" else "cache_control"
-        bad_piece, bad = markers[late_long[0]]
+        _, bad = markers[late_long[0]]
         fix, choice = self._fix(ctx, request, markers, first_short, late_long)
         message = (
             f"A {field} with ttl \"1h\" ({support.where(ctx, bad.span)}) comes after one with the 5-minute TTL "

@@ -122,7 +122,6 @@ class CallsMixin:
         args, kwargs = pre if pre is not None else self.eval_args(node, frame)
         if isinstance(callee, FuncV):
             if dropped and self._inert(callee, args, kwargs):
-                self.skipped_calls += 1
                 return Const(None, span)
             key = self._result_key(callee, args, kwargs, frame)
             if key is not None:

@@ -77,8 +77,6 @@ class Interpreter(
         #: the call whose result the statement being run drops (`log(x)` as a statement):
         #: a project function without effect called there is not followed
         self._dropped_call: Optional[ast.Call] = None
-        #: calls skipped that way (shown by --verbose through the analysis notes)
-        self.skipped_calls = 0
         #: per branch being run (`StatementsMixin._fork`, innermost last): the dict entries
         #: it wrote, each with the entry it replaced, so the next branch starts from the
         #: heap as it was and the join merges them
