@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from cachelint.analysis import sdk
-from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request, RequestFormat
+from cachelint.analysis.request import MARKER_FIELDS, Marker, Piece, PlatformAlt, Request, RequestFormat
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.valueops import has_marker
@@ -766,7 +766,7 @@ def _json_size(value: Value, depth: int) -> Tuple[int, Kind, bool, bool]:
     if isinstance(value, DictV):
         total, kind, complete, may_mark = 2, Kind.STATIC, not value.open, any(u.may_mark for u in value.open)
         for key, entry in value.entries.items():
-            if key in ("cache_control", "cachePoint", "copilot_cache_control"):
+            if key in MARKER_FIELDS:
                 continue
             size, k, c, m = _json_size(entry.value, depth + 1)
             total += size + len(key) + 4

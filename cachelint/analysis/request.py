@@ -16,13 +16,20 @@ from cachelint.analysis.spans import Span
 from cachelint.analysis.values import TRUE, Guard, Kind, Literal, Value
 
 SECTIONS = ("tools", "system", "messages")
+#: The request fields that set a cache breakpoint (`Marker.field`): Anthropic's
+#: `cache_control`, Bedrock Converse's `cachePoint` block, the GitHub Copilot API's
+#: `copilot_cache_control`.
+MARKER_FIELDS = ("cache_control", "cachePoint", "copilot_cache_control")
+#: Words whose mention in a function's source means it may build or move a breakpoint: the
+#: marker fields and `cache_point`, which wrappers (litellm, LangChain) take as an argument.
+MARKER_WORDS = MARKER_FIELDS + ("cache_point",)
 
 
 @dataclass(frozen=True)
 class Marker:
     """A cache breakpoint or a caching field.
 
-    `field` is "cache_control", "cachePoint" or "copilot_cache_control". `ttl` is the
+    `field` is one of `MARKER_FIELDS`. `ttl` is the
     literal TTL ("5m"/"1h"), None when absent (5 minutes), "?" when not a literal.
     `span` is the marker's value, `entry_span` the whole `key: value` entry and
     `container` the dict display holding it (for fixes that remove or move it). `many`

@@ -14,7 +14,8 @@ from typing import List, Optional, Tuple
 
 from cachelint.analysis.frames import Frame
 from cachelint.analysis.spans import Span
-from cachelint.analysis.valueops import MARKER_FIELDS, has_marker
+from cachelint.analysis.request import MARKER_FIELDS
+from cachelint.analysis.valueops import has_marker
 from cachelint.analysis.values import (
     TRUE,
     Const,
