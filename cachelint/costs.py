@@ -21,24 +21,24 @@ CALLS = 1000
 
 def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any) -> List[Dict[str, Any]]:
     """Plain-data cost rows for the requests sent from `path` (one per call site)."""
-    from cachelint.rules import support
+    from cachelint.analysis import caching
 
     rows: Dict[Any, Dict[str, Any]] = {}
     for request in requests:
-        if request.report_span.path != path or not support.is_claude_request(request):
+        if request.report_span.path != path or not caching.is_claude_request(request):
             continue
         info = tables.model(request.model)
         if info is None or info.price("input") is None:
             continue
         prefix = request.static_prefix()
-        tokens = support.total_tokens(prefix)
-        minimum = support.request_min_tokens(request, tables)
+        tokens = caching.total_tokens(prefix)
+        minimum = caching.request_min_tokens(request, tables)
         if not prefix or tokens is None or tokens < minimum.high:
             continue
         base = info.price("input")
         write = info.price("cache-write-5m") or base * 1.25
         read = info.price("cache-read") or base * 0.1
-        cached = support.has_markers(request)
+        cached = caching.has_markers(request)
         uncached_cost = CALLS * tokens * base / 1e6
         cached_cost = tokens * (write + (CALLS - 1) * read) / 1e6
         location = locate(request.report_span.start)
