@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from cachelint.diagnostics import Diagnostic, Fix, Location, Severity
-from cachelint.registry import rule_url
-from cachelint.rule import Rule
+from cachelint.rule import Rule, page_url
 from cachelint.source import LineIndex, SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,7 +92,7 @@ class FileContext:
             severity=severity or rule.severity,
             fix=fix,
             fix_title=fix_title or (fix.message if fix is not None else None),
-            url=rule_url(type(rule)),
+            url=page_url(rule.code, rule.name),
             related=tuple(related),
             suppression_rows=tuple(
                 (self.index.location(s).row, self.index.location(e).row)

@@ -40,6 +40,18 @@ if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
 
 CODE_RE = re.compile(r"^CL\d{3}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: Where the generated rule pages (`rules/` at the repository root) are published.
+DOCS_BASE_URL = "https://github.com/cachelint/cachelint/blob/main/rules/"
+
+
+def page_name(code: str, name: str) -> str:
+    """The file name of a rule's documentation page: `CL007-invalid-cache-control.md`."""
+    return f"{code}-{name}.md"
+
+
+def page_url(code: str, name: str) -> str:
+    """The URL of a rule's documentation page, as findings and SARIF give it."""
+    return DOCS_BASE_URL + page_name(code, name)
 
 
 @dataclass(frozen=True)
