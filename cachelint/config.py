@@ -725,7 +725,7 @@ def _build_settings(
         output_format=scalars.get("output-format"),
         cache_dir=scalars.get("cache-dir"),
         include_generated=scalars.get("include-generated", False),
-        rule_options=rule_options if rule_values else DefaultRuleOptions(),
+        rule_options=rule_options if rule_values else DefaultRuleOptions(registry.default_options),
         tables=tables,
         analysis=AnalysisOptions(**analysis),
     )
