@@ -117,6 +117,12 @@ def test_the_rule_list_links_every_rule_page() -> None:
     assert sorted(linked) == sorted(f"rules/{p.name}" for p in (ROOT / "rules").glob("*.md"))
 
 
+def test_the_rule_list_is_the_generated_one() -> None:
+    from cachelint.docs import with_rule_list
+
+    assert README == with_rule_list(README), "the README's rule list is stale; run `python -m cachelint.docs`"
+
+
 def test_the_performance_section_is_there() -> None:
     assert "\n## Performance\n" in README
 
