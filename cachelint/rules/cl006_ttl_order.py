@@ -101,6 +101,7 @@ class TtlOrder(Rule):
                 )
             """,
             title="A small 5-minute prefix before a large 1-hour block: raise it",
+            ranges=["13:61-13:95"],
         ),
         Invalid(
             """
@@ -139,6 +140,7 @@ class TtlOrder(Rule):
                 )
             """,
             title="A large 5-minute prefix before a 1-hour message: lower the later one",
+            ranges=["13:64-13:98"],
         ),
         Invalid(
             """
@@ -171,6 +173,7 @@ class TtlOrder(Rule):
                     messages=[{"role": "user", "content": [{"text": alert}, {"cachePoint": {"type": "default", "ttl": "5m"}}]}],
                 )
             """,
+            ranges=["11:80-11:112"],
         ),
         Valid(
             """

@@ -92,6 +92,7 @@ class CacheControlIgnored(Rule):
                     ],
                 )
             """,
+            ranges=["12:49-12:87"],
         ),
         Valid(
             """

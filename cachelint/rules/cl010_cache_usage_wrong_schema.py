@@ -125,6 +125,7 @@ class CacheUsageWrongSchema(Rule):
                 )
                 return response.usage.cache_read_input_tokens
             """,
+            ranges=["11:12-11:62"],
         ),
         Invalid(
             """
@@ -157,6 +158,7 @@ class CacheUsageWrongSchema(Rule):
                 return response, hits
             """,
             title="Bedrock Converse says cacheReadInputTokens",
+            ranges=["11:12-11:63"],
         ),
         Invalid(
             """
@@ -182,6 +184,7 @@ class CacheUsageWrongSchema(Rule):
                 print("cached:", completion.usage.prompt_tokens_details.cached_tokens)
                 return completion
             """,
+            ranges=["8:22-8:62"],
         ),
         Valid(
             """

@@ -115,6 +115,7 @@ class CacheWriteNeverRead(Rule):
                     messages=[{"role": "user", "content": question}],
                 )
             """,
+            ranges=["15:69-15:107"],
         ),
         Invalid(
             """
@@ -134,6 +135,7 @@ class CacheWriteNeverRead(Rule):
             """,
             expected_message="2x",
             title="A one-shot request caches its only (per-call) message",
+            ranges=["11:48-11:99"],
         ),
         Valid(
             """

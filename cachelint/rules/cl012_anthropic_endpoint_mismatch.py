@@ -94,6 +94,7 @@ class AnthropicEndpointMismatch(Rule):
                 base_url="https://contoso.services.ai.azure.com/anthropic",
             )
             """,
+            ranges=["5:14-5:85"],
         ),
         Invalid(
             """
@@ -107,6 +108,7 @@ class AnthropicEndpointMismatch(Rule):
 
             client = OpenAI(base_url="https://contoso.openai.azure.com/openai/v1/", api_key="...")
             """,
+            ranges=["3:26-3:75"],
         ),
         Valid(
             """
