@@ -98,6 +98,7 @@ def _sanity(planted: Planted, results, main: str) -> None:
             assert "CL004" in codes, f"{truth.function}: top-level cache_control on {truth.platform}, no CL004"
 
 
+@pytest.mark.slow
 @_settings(250)
 @given(planted_projects())
 def test_planted_projects_lint_and_fix_cleanly(planted: Planted) -> None:

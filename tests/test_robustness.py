@@ -162,6 +162,7 @@ def test_empty_files_are_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert (tmp_path / "empty.py").read_bytes() == data
 
 
+@pytest.mark.slow
 def test_a_5_mb_file(tmp_path: Path) -> None:
     """A 5 MB module (a huge prompt constant, 20,000 statements, a megabyte-long line) is
     linted and fixed in reasonable time and memory; the finding on its request is still
@@ -572,6 +573,7 @@ def test_broken_config_is_one_line_and_exit_2(project: Path, case: str) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_1_mb_config(project: Path) -> None:
     """A megabyte of valid configuration (a long per-file-ignores table and comments) is
     read in reasonable time and applies."""
@@ -647,6 +649,7 @@ def test_exit_codes_are_as_documented(project: Path, tmp_path: Path) -> None:
     assert concise("--select", "NOPE", "--exit-zero").exit_code == 2
 
 
+@pytest.mark.slow
 def test_sigpipe_on_stdout_is_quiet(project: Path) -> None:
     """`cachelint | head -1`: a closed pipe ends the run without a traceback."""
     for i in range(300):
@@ -671,6 +674,7 @@ def test_json_output_is_valid_with_hostile_file_names(project: Path) -> None:
     assert any(os.path.basename(d["filename"]) == name for d in data)
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_pooled_lint_is_quiet(tmp_path: Path) -> None:
     """Ctrl-C in a terminal signals the whole process group, worker processes included:
     one line, exit 130, no traceback from any worker."""

@@ -333,6 +333,7 @@ def _check_old_or_new(material, snapshot: Dict[str, bytes]) -> Tuple[int, int]:
     return old, new
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.05])
 def test_sigint_during_fix_leaves_every_file_old_or_new(tmp_path: Path, interrupt_material, delay: float) -> None:
     code, err, snapshot = _interrupt(tmp_path, interrupt_material, signal.SIGINT, delay)
@@ -345,6 +346,7 @@ def test_sigint_during_fix_leaves_every_file_old_or_new(tmp_path: Path, interrup
         assert "interrupted" in err
 
 
+@pytest.mark.slow
 def test_sigterm_during_fix_leaves_no_temp_files(tmp_path: Path, interrupt_material) -> None:
     for attempt in range(4):
         work = tmp_path / f"attempt{attempt}"
@@ -353,6 +355,7 @@ def test_sigterm_during_fix_leaves_no_temp_files(tmp_path: Path, interrupt_mater
         _check_old_or_new(interrupt_material, snapshot)
 
 
+@pytest.mark.slow
 def test_sigterm_during_fix_never_leaves_a_partial_file(tmp_path: Path, interrupt_material) -> None:
     code, err, snapshot = _interrupt(tmp_path, interrupt_material, signal.SIGTERM, 0.0)
     _, before, after = interrupt_material

@@ -125,6 +125,7 @@ def _no_markers(tmp_path: Path, root: Path) -> None:
     assert not list(root.glob("MARKER_*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [
     ["--output-format", "json"],
     ["--select", "ALL", "--show-requests"],
@@ -252,6 +253,7 @@ socket.gethostbyname = _refuse
 '''
 
 
+@pytest.mark.slow
 def test_no_network_access(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.mkdir()
