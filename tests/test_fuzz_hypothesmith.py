@@ -140,6 +140,7 @@ def test_generated_code_inside_a_request_function(body: str) -> None:
     _lint_fix_twice(source)
 
 
+@pytest.mark.slow
 @_settings(12)
 @given(_modules())
 def test_any_valid_module_through_the_cli(source: str) -> None:

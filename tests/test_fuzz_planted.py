@@ -105,12 +105,14 @@ def test_planted_projects_lint_and_fix_cleanly(planted: Planted) -> None:
     _check_project(planted)
 
 
+@pytest.mark.slow
 @_settings(60)
 @given(planted_projects())
 def test_planted_projects_with_crlf_line_endings(planted: Planted) -> None:
     _check_project(planted, newline="\r\n")
 
 
+@pytest.mark.slow
 @_settings(40)
 @given(planted_projects())
 def test_planted_projects_through_the_cli(planted: Planted) -> None:
@@ -180,6 +182,7 @@ def _client_can_have(shape: str, client: str) -> bool:
     return client in ANTHROPIC_SDK
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_the_generator_plants_each_known_shape_and_it_is_judged_right(shape: str) -> None:
     """The sanity checks above are not vacuous: the generator does produce each shape whose
@@ -195,6 +198,7 @@ def test_the_generator_plants_each_known_shape_and_it_is_judged_right(shape: str
     _check_project(planted)
 
 
+@pytest.mark.slow
 @_settings(25)
 @given(planted_projects())
 def test_stdin_fix_gives_the_same_text_as_fixing_the_file(planted: Planted) -> None:
