@@ -21,7 +21,7 @@ from cachelint.version import __version__
 #: Public names imported on first access: module -> names.
 _LAZY = {
     "cachelint.diagnostics": ("Applicability", "Diagnostic", "Edit", "Fix", "Location", "Severity"),
-    "cachelint.settings": ("ConfigError",),
+    "cachelint.config.settings": ("ConfigError",),
 }
 
 __all__ = [

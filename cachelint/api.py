@@ -40,7 +40,7 @@ import os
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.diagnostics import Diagnostic
     from cachelint.engine import FileResult
 
@@ -141,8 +141,8 @@ def _resolver(config: Config) -> Tuple["ConfigResolver", "CliOverrides"]:
     make it: worker processes rebuild the resolver from them."""
     from pathlib import Path
 
-    from cachelint.config import CliOverrides, ConfigResolver
-    from cachelint.settings import ConfigError
+    from cachelint.config.loader import CliOverrides, ConfigResolver
+    from cachelint.config.settings import ConfigError
 
     if config is None:
         overrides = CliOverrides()

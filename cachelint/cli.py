@@ -211,9 +211,9 @@ def run(
     if output_format is not None and output_format not in FORMATS:
         raise Fail(f"--output-format: unknown format {output_format!r} (expected one of: {', '.join(FORMATS)})")
 
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.registry import UnknownSelector
-    from cachelint.settings import ConfigError
+    from cachelint.config.settings import ConfigError
 
     overrides = CliOverrides(
         select=_split(select, "--select") if select else None,
@@ -235,7 +235,7 @@ def run(
     session = Session(resolver, overrides, cwd, verbose=verbose)
     try:
         if show_settings:
-            from cachelint.config import format_settings
+            from cachelint.config.loader import format_settings
 
             target = Path(paths[0]) if paths else cwd
             click.echo(format_settings(resolver.settings_for(target)))

@@ -19,7 +19,7 @@ from cachelint.source import LineIndex, SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.analysis.request import Request
-    from cachelint.settings import Settings
+    from cachelint.config.settings import Settings
 
 
 @dataclass

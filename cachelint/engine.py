@@ -23,7 +23,7 @@ from cachelint.diagnostics import Diagnostic, Location, Severity
 from cachelint.prefilter import worth_parsing
 from cachelint.registry import all_rules, name_for, url_for
 from cachelint.rule import Rule
-from cachelint.settings import Settings
+from cachelint.config.settings import Settings
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
 
 INVALID_SOURCE = "CL000"

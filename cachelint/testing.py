@@ -44,7 +44,7 @@ def write_project(root: Path, example: Example) -> Path:
 
 
 def run_example(rule: Type[Rule], example: Example, root: Path, fix: bool = True) -> ExampleRun:
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.engine import Engine
 
     main = write_project(root, example)

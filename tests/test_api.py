@@ -216,7 +216,7 @@ def test_importing_cachelint_imports_no_analysis_and_no_libcst() -> None:
     code = (
         "import sys, cachelint\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('libcst', 'click')"
-        " or m.startswith(('cachelint.analysis', 'cachelint.engine', 'cachelint.rules', 'cachelint.config'))]\n"
+        " or m.startswith(('cachelint.analysis', 'cachelint.engine', 'cachelint.rules', 'cachelint.config.loader'))]\n"
         "print(heavy)\n"
         "assert callable(cachelint.lint_source) and callable(cachelint.lint_paths)\n"
         "cachelint.Diagnostic, cachelint.ConfigError\n"

@@ -14,7 +14,7 @@ from typing import Dict, Sequence
 import pytest
 
 import cachelint.rules
-from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from cachelint.engine import Engine, FileResult

@@ -28,7 +28,7 @@ from typing import List
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
-from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.engine import Engine
 from strategies import ANTHROPIC_SDK, CLIENTS, Planted, lint_and_fix, planted_projects, write_files
 

@@ -41,7 +41,8 @@ LAYERS: List[List[str]] = [
         "cachelint.signals",
         "cachelint.globs",
         "cachelint.tables",
-        "cachelint.settings",
+        "cachelint.config.settings",
+        "cachelint.config",  # the package itself imports nothing (see its docstring)
         "cachelint.writer",
         "cachelint.prefilter",
         "cachelint.importers",
@@ -51,7 +52,7 @@ LAYERS: List[List[str]] = [
     ["cachelint.fixes", "cachelint.fixer"],
     ["cachelint.rules"],
     ["cachelint.registry"],
-    ["cachelint.config", "cachelint.suppress", "cachelint.costs", "cachelint.docs", "cachelint.discovery", "cachelint.gitignore"],
+    ["cachelint.config.loader", "cachelint.suppress", "cachelint.costs", "cachelint.docs", "cachelint.discovery", "cachelint.gitignore"],
     ["cachelint.engine"],
     ["cachelint.cache", "cachelint.runner", "cachelint.output", "cachelint.testing"],
     ["cachelint.cli", "cachelint.api", "cachelint", "cachelint.__main__"],

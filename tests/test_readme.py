@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from cachelint.cli import main
-from cachelint.config import ANALYSIS_KEYS, KNOWN_KEYS
+from cachelint.config.loader import ANALYSIS_KEYS, KNOWN_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -23,10 +23,10 @@ from click.testing import CliRunner, Result
 
 import cachelint.discovery
 from cachelint.cli import main
-from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.discovery import discover
 from cachelint.engine import Engine
-from cachelint.settings import Settings
+from cachelint.config.settings import Settings
 
 MARKER = "@" + "generated"  # split so this file is not itself generated code
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
@@ -336,7 +336,7 @@ def test_selectors_resolve_alike_with_or_without_the_rules_imported(
 
 def test_default_rule_options_are_built_on_first_use(tmp_path: Path) -> None:
     from cachelint.registry import all_rules
-    from cachelint.settings import DefaultRuleOptions
+    from cachelint.config.settings import DefaultRuleOptions
 
     settings = ConfigResolver(tmp_path, CliOverrides()).default_settings
     assert isinstance(settings.rule_options, DefaultRuleOptions)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
-from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions
+from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
 
 MAX_MODULE_BYTES = 8_000_000

@@ -38,7 +38,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Opti
 
 from cachelint import registry
 from cachelint.globs import prefix_pattern, rebase_pattern, split_pattern
-from cachelint.settings import (
+from cachelint.config.settings import (
     DEFAULT_EXCLUDES,
     AnalysisOptions,
     ConfigError,
