@@ -105,7 +105,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     write_project_config(root)
     os.chdir(root)
     from cachelint.config.loader import CliOverrides, ConfigResolver
-    from cachelint.discovery import discover
+    from cachelint.discovery.walk import discover
     from cachelint.prefilter import worth_parsing
 
     t0 = time.perf_counter()

@@ -102,7 +102,7 @@ def lint_paths(
     notebook). `None` uses one per core as the command line does, for large trees.
     """
     from cachelint.diagnostics import sort_diagnostics
-    from cachelint.discovery import discover
+    from cachelint.discovery.walk import discover
     from cachelint.engine import Engine, invalid_source
     from cachelint.runner import lint_files
 

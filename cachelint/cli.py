@@ -328,7 +328,7 @@ class Session:
         return path if rel.startswith("..") else rel
 
     def discover(self, paths: List[str], force_exclude: Optional[bool], defer_generated: bool = False) -> List[str]:
-        from cachelint.discovery import discover
+        from cachelint.discovery.walk import discover
 
         start = time.perf_counter()
         found = discover(paths, self.resolver, force_exclude=force_exclude,  # type: ignore[arg-type]
@@ -601,7 +601,7 @@ class Session:
         configuration, per-file ignores and excludes (under force-exclude an excluded name
         is passed through unlinted).
         """
-        from cachelint.discovery import is_excluded
+        from cachelint.discovery.walk import is_excluded
         from cachelint.engine import FileResult
         from cachelint.fixer import Fixer
         from cachelint.source import SourceError, decode_source

@@ -159,7 +159,7 @@ class Engine:
 
         result.digest = digest(data)
         if skip_generated:
-            from cachelint.discovery import is_generated
+            from cachelint.discovery.walk import is_generated
 
             if is_generated(data):
                 result.skipped = SKIPPED_GENERATED

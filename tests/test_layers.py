@@ -52,7 +52,7 @@ LAYERS: List[List[str]] = [
     ["cachelint.fixes", "cachelint.fixer"],
     ["cachelint.rules"],
     ["cachelint.registry"],
-    ["cachelint.config.loader", "cachelint.suppress", "cachelint.costs", "cachelint.docs", "cachelint.discovery", "cachelint.gitignore"],
+    ["cachelint.config.loader", "cachelint.suppress", "cachelint.costs", "cachelint.docs", "cachelint.discovery"],
     ["cachelint.engine"],
     ["cachelint.cache", "cachelint.runner", "cachelint.output", "cachelint.testing"],
     ["cachelint.cli", "cachelint.api", "cachelint", "cachelint.__main__"],

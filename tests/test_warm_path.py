@@ -21,10 +21,10 @@ from typing import Callable, Dict, List
 import pytest
 from click.testing import CliRunner, Result
 
-import cachelint.discovery
+import cachelint.discovery.walk
 from cachelint.cli import main
 from cachelint.config.loader import CliOverrides, ConfigResolver
-from cachelint.discovery import discover
+from cachelint.discovery.walk import discover
 from cachelint.engine import Engine
 from cachelint.config.settings import Settings
 
@@ -263,7 +263,7 @@ def test_a_generated_file_is_skipped_on_cold_and_warm_runs(
     def no_sniff(path: object) -> bool:
         raise AssertionError(f"discovery read {path} while linting")
 
-    monkeypatch.setattr(cachelint.discovery, "_file_is_generated", no_sniff)
+    monkeypatch.setattr(cachelint.discovery.walk, "_file_is_generated", no_sniff)
     cold = cli("--verbose")
     assert _flagged(cold) == ["markers.py"]
     assert _file_count(cold) == 1  # generated files are not counted, as before
@@ -395,7 +395,7 @@ def test_a_run_answered_from_the_cache_imports_no_rule_analysis_pool_or_unused_f
 def test_the_walkers_exclude_test_is_the_documented_one(tmp_path: Path) -> None:
     """`_Plan.excluded` (names by set or regex, anchored patterns by relative path) answers as
     `_matches_exclude(_rel_for_match(...), descendants=False)` for every kind of pattern."""
-    from cachelint.discovery import _matches_exclude, _Plan, _rel_for_match
+    from cachelint.discovery.walk import _matches_exclude, _Plan, _rel_for_match
 
     base = tmp_path.resolve() / "proj"
     cwd = tmp_path.resolve() / "proj" / "sub"

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
 
 from cachelint.config.loader import CONFIG_FILENAMES
-from cachelint.gitignore import IgnoreStack, ignore_top
+from cachelint.discovery.gitignore import IgnoreStack, ignore_top
 from cachelint.globs import compile_pattern, match_path, split_pattern
 from cachelint.source import not_regular_reason, read_regular_file
 
