@@ -349,7 +349,7 @@ class Session:
               statistics: bool, exit_zero: bool, exit_non_zero_on_fix: bool, output_format: Optional[str],
               output_file: Optional[str], use_cache: bool, cache_dir: Optional[str], add_ignore: bool,
               jobs: Optional[int], quiet: bool, silent: bool) -> int:
-        from cachelint.cache import ResultCache, cache_directory
+        from cachelint.cache.results import ResultCache, cache_directory
         from cachelint.diagnostics import sort_diagnostics
         from cachelint.engine import invalid_source
         from cachelint.runner import lint_files
