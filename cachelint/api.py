@@ -104,7 +104,7 @@ def lint_paths(
     from cachelint.diagnostics import sort_diagnostics
     from cachelint.discovery.walk import discover
     from cachelint.engine import Engine, invalid_source
-    from cachelint.runner import lint_files
+    from cachelint.runner.lint import lint_files
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

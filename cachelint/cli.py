@@ -352,7 +352,7 @@ class Session:
         from cachelint.cache.results import ResultCache, cache_directory
         from cachelint.diagnostics import sort_diagnostics
         from cachelint.engine import invalid_source
-        from cachelint.runner import lint_files
+        from cachelint.runner.lint import lint_files
 
         settings = self.resolver.default_settings  # type: ignore[attr-defined]
         unsafe_fixes = bool(unsafe if unsafe is not None else settings.unsafe_fixes)

@@ -50,7 +50,7 @@ class FileResult:
     #: static-prefix cost rows of the file's call sites (see `cachelint.costs`)
     costs: List[Dict[str, Any]] = field(default_factory=list)
     #: the analysis found LLM requests made from this file (directly or through the
-    #: wrappers it calls): files importing it are analysed too (see `cachelint.runner`)
+    #: wrappers it calls): files importing it are analysed too (see `cachelint.runner.lint`)
     sends_requests: bool = False
     #: analysed although it mentions no SDK, because it imports a file that sends requests
     forced: bool = False

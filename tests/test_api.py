@@ -191,7 +191,7 @@ def test_lint_paths_with_worker_processes_gets_the_same_answer(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above the pool threshold the config dict must reach the worker processes too."""
-    from cachelint import runner
+    import cachelint.runner.lint as runner
 
     write(project, {f"pkg/m{i:02}.py": BAD_TTL for i in range(40)})
     config = {"select": ["CL007"], "extend-exclude": ["pkg/m0*"]}
