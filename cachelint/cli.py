@@ -369,7 +369,7 @@ class Session:
         fixed_count = 0
         outcome = None
         if fix:
-            from cachelint.fixer import Fixer
+            from cachelint.fix.apply import Fixer
 
             start = time.perf_counter()
             pre_fix = dict(results)
@@ -603,7 +603,7 @@ class Session:
         """
         from cachelint.discovery.walk import is_excluded
         from cachelint.engine import FileResult
-        from cachelint.fixer import Fixer
+        from cachelint.fix.apply import Fixer
         from cachelint.source import SourceError, decode_source
 
         data = sys.stdin.buffer.read()

@@ -75,7 +75,7 @@ class _RuleFixer:
     """The real fixer, limited to one rule's fixes, with unsafe fixes on."""
 
     def __init__(self, engine: object, code: str) -> None:
-        from cachelint.fixer import Fixer
+        from cachelint.fix.apply import Fixer
 
         self.code = code
         self.fixer = Fixer(engine, unsafe_fixes=True)  # type: ignore[arg-type]

@@ -679,7 +679,7 @@ def lint_and_fix(root, paths: List[str], *, unsafe: bool = True, select: Tuple[s
 
     from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.engine import Engine
-    from cachelint.fixer import Fixer
+    from cachelint.fix.apply import Fixer
 
     resolver = ConfigResolver(Path(root), CliOverrides(select=select, isolated=True))
     engine = Engine(resolver.settings_for, strict=strict)

@@ -25,7 +25,7 @@ import cachelint.rules
 from cachelint.cli import main
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
-from cachelint.fixes import make_edit
+from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
 
 TESTS = Path(__file__).parent

@@ -49,7 +49,7 @@ LAYERS: List[List[str]] = [
     ],
     ["cachelint.analysis"],
     ["cachelint.rule", "cachelint.context"],
-    ["cachelint.fixes", "cachelint.fixer"],
+    ["cachelint.fix"],
     ["cachelint.rules"],
     ["cachelint.registry"],
     ["cachelint.config.loader", "cachelint.suppress", "cachelint.costs", "cachelint.docs", "cachelint.discovery"],

@@ -405,18 +405,18 @@ def test_a_fifo_the_analysis_would_read_does_not_hang(project: Path) -> None:
 def test_a_file_changed_on_disk_between_read_and_write(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone edits the file while cachelint fixes it: the fix is not written, the message
     says so (exit 2), the edit survives, other files are fixed."""
-    import cachelint.fixer
+    import cachelint.fix.apply
 
     victim = project / "a_good.py"
     edited = BAD_TTL + "# edited by someone else meanwhile\n"
-    real_run = cachelint.fixer.Fixer.run
+    real_run = cachelint.fix.apply.Fixer.run
 
     def run_then_edit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         outcome = real_run(self, *args, **kwargs)
         victim.write_text(edited, encoding="utf-8")
         return outcome
 
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", run_then_edit)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", run_then_edit)
     result = cli("--fix")
     assert result.exit_code == 2
     (line,) = [x for x in result.stderr.splitlines() if "a_good.py" in x]
@@ -427,17 +427,17 @@ def test_a_file_changed_on_disk_between_read_and_write(project: Path, monkeypatc
 
 
 def test_a_file_deleted_between_read_and_write(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cachelint.fixer
+    import cachelint.fix.apply
 
     victim = project / "a_good.py"
-    real_run = cachelint.fixer.Fixer.run
+    real_run = cachelint.fix.apply.Fixer.run
 
     def run_then_delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         outcome = real_run(self, *args, **kwargs)
         victim.unlink()
         return outcome
 
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", run_then_delete)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", run_then_delete)
     result = cli("--fix")
     assert result.exit_code == 2
     (line,) = [x for x in result.stderr.splitlines() if "a_good.py" in x]

@@ -221,7 +221,7 @@ def test_a_damaged_cache_gives_the_same_findings(tmp_path: Path, monkeypatch: py
 
 def test_the_cache_deleted_during_fix_is_harmless(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache directory vanishes while a --fix run is in progress."""
-    import cachelint.fixer
+    import cachelint.fix.apply
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()
@@ -229,16 +229,16 @@ def test_the_cache_deleted_during_fix_is_harmless(tmp_path: Path, monkeypatch: p
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     cache = tmp_path / ".cachelint_cache"
     cli("--output-format", "json", ".")
-    real_run = cachelint.fixer.Fixer.run
+    real_run = cachelint.fix.apply.Fixer.run
 
     def run_and_delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         shutil.rmtree(cache, ignore_errors=True)
         return real_run(self, *args, **kwargs)
 
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", run_and_delete)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", run_and_delete)
     fixed = cli("--fix", "--output-format", "json", ".")
     assert fixed.exit_code == 0, fixed.stderr
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", real_run)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", real_run)
     after = cli("--output-format", "json", ".")
     assert _findings(after) == _findings(cli("--no-cache", "--output-format", "json", "."))
 

@@ -387,7 +387,7 @@ def test_a_run_answered_from_the_cache_imports_no_rule_analysis_pool_or_unused_f
         "cachelint.output.full",
         "cachelint.output.sarif",
         "cachelint.output.junit",
-        "cachelint.fixer",
+        "cachelint.fix.apply",
     ]
     assert [name for name in unwanted if name in warm] == []
 

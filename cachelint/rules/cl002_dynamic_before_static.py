@@ -11,7 +11,7 @@ from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.values import Kind, Part, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable, minimal_edit
+from cachelint.fix.edits import FixUnavailable, minimal_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import reorder, support
 

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, minimal_edit, remove_dict_entry_edit
+from cachelint.fix.edits import FixUnavailable, minimal_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 

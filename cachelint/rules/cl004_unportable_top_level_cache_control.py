@@ -7,7 +7,7 @@ from typing import List, Optional
 from cachelint.analysis.request import Marker, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, combine_edits, remove_call_keyword_edit, remove_dict_entry_edit
+from cachelint.fix.edits import FixUnavailable, combine_edits, remove_call_keyword_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 

@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, add_dict_entry_edit, parse_snippet_expression, replace_string_edit
+from cachelint.fix.edits import FixUnavailable, add_dict_entry_edit, parse_snippet_expression, replace_string_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 

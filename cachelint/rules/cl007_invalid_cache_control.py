@@ -10,7 +10,7 @@ from typing import Iterator, Optional, Tuple
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
-from cachelint.fixes import (
+from cachelint.fix.edits import (
     FixUnavailable,
     combine_edits,
     remove_dict_entry_edit,

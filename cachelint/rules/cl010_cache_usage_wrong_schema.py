@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from cachelint.analysis.events import UsageRead
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import make_edit
+from cachelint.fix.edits import make_edit
 from cachelint.rule import Invalid, Rule, Valid
 
 # Wrong chains (after `usage`) -> the chain that response type really has.

@@ -8,7 +8,7 @@ from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.analysis.values import Kind, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, combine_edits, remove_dict_entry_edit
+from cachelint.fix.edits import FixUnavailable, combine_edits, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 

@@ -11,7 +11,7 @@ from cachelint.analysis.request import Request
 from cachelint.analysis.spans import Span
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable, replace_string_edit
+from cachelint.fix.edits import FixUnavailable, replace_string_edit
 from cachelint.rule import Invalid, Rule, Valid
 
 _RESOURCE_RE = re.compile(r"^([a-z0-9-]+)\.(?:openai\.azure\.com|services\.ai\.azure\.com|cognitiveservices\.azure\.com)$")

@@ -7,7 +7,7 @@ from typing import Optional
 from cachelint.analysis.request import Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable, add_call_keyword_edit
+from cachelint.fix.edits import FixUnavailable, add_call_keyword_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 

@@ -25,7 +25,7 @@ from cachelint.analysis.spans import Span
 from cachelint.analysis.values import Str, atom_is_platform_related, satisfiable
 from cachelint.analysis.valueops import isa_matches
 from cachelint.diagnostics import Edit
-from cachelint.fixes import (
+from cachelint.fix.edits import (
     FixUnavailable,
     add_call_keyword_edit,
     add_dict_entry_edit,

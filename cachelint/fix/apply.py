@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from cachelint.diagnostics import Diagnostic, Edit
-from cachelint.fixes import check_parses
+from cachelint.fix.edits import check_parses
 from cachelint.source import SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
 
 if TYPE_CHECKING:  # pragma: no cover
