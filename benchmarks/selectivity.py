@@ -41,7 +41,7 @@ _engine: Any = None
 
 def _init(root: str) -> None:
     global _engine
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.engine import Engine
 
     os.chdir(root)
@@ -104,8 +104,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     root = corpus_root(args.corpus)
     write_project_config(root)
     os.chdir(root)
-    from cachelint.config import CliOverrides, ConfigResolver
-    from cachelint.discovery import discover
+    from cachelint.config.loader import CliOverrides, ConfigResolver
+    from cachelint.discovery.walk import discover
     from cachelint.prefilter import worth_parsing
 
     t0 = time.perf_counter()

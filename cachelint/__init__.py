@@ -15,14 +15,13 @@ classes below are imported on first access.
 
 from typing import Any, List
 
-__version__ = "0.1.0"
-
-from cachelint.api import lint_paths, lint_source  # noqa: E402  (after __version__, which hatch reads)
+from cachelint.api import lint_paths, lint_source
+from cachelint.version import __version__
 
 #: Public names imported on first access: module -> names.
 _LAZY = {
     "cachelint.diagnostics": ("Applicability", "Diagnostic", "Edit", "Fix", "Location", "Severity"),
-    "cachelint.settings": ("ConfigError",),
+    "cachelint.config.settings": ("ConfigError",),
 }
 
 __all__ = [

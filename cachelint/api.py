@@ -40,7 +40,7 @@ import os
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.diagnostics import Diagnostic
     from cachelint.engine import FileResult
 
@@ -102,9 +102,9 @@ def lint_paths(
     notebook). `None` uses one per core as the command line does, for large trees.
     """
     from cachelint.diagnostics import sort_diagnostics
-    from cachelint.discovery import discover
+    from cachelint.discovery.walk import discover
     from cachelint.engine import Engine, invalid_source
-    from cachelint.runner import lint_files
+    from cachelint.runner.lint import lint_files
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -141,8 +141,8 @@ def _resolver(config: Config) -> Tuple["ConfigResolver", "CliOverrides"]:
     make it: worker processes rebuild the resolver from them."""
     from pathlib import Path
 
-    from cachelint.config import CliOverrides, ConfigResolver
-    from cachelint.settings import ConfigError
+    from cachelint.config.loader import CliOverrides, ConfigResolver
+    from cachelint.config.settings import ConfigError
 
     if config is None:
         overrides = CliOverrides()

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import click
 
-from cachelint import __version__
+from cachelint.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -273,6 +273,36 @@ def fix_modes(fix: Optional[bool], fix_only: Optional[bool], settings: Any) -> T
     return only or bool(fix if fix is not None else settings.fix), only
 
 
+def _watch_run_once(paths: List[str], cwd: Path, overrides: Any, force_exclude: Optional[bool], options: Dict[str, Any],
+             verbose: bool, talk: bool) -> None:
+    """One lint of `paths`, printed the way watch mode prints it."""
+    from cachelint.watch import say, stamp
+    from cachelint.config.loader import ConfigResolver
+    from cachelint.registry import UnknownSelector
+    from cachelint.config.settings import ConfigError
+
+    try:
+        resolver = ConfigResolver(cwd, overrides, warn=_warn if talk else None)
+        session = Session(resolver, overrides, cwd, verbose=verbose, color=options["color"])
+        fix, fix_only = fix_modes(options["fix"], options["fix_only"], resolver.default_settings)
+
+        def header(count: int) -> None:
+            say(f"{stamp()} Found {count} error{'' if count == 1 else 's'}. Watching for file changes.\n")
+            if count and not (options["silent"] or fix_only):
+                say("\n")
+
+        session.before_findings = header
+        files = session.discover(paths, force_exclude, defer_generated=True)
+        session.check(files, fix=fix or options["diff"], write=not options["diff"], diff=options["diff"],
+                      unsafe=options["unsafe"], show_fixes=options["show_fixes"], statistics=False,
+                      exit_zero=True, exit_non_zero_on_fix=False, output_format=options["output_format"],
+                      output_file=options["output_file"], use_cache=options["use_cache"],
+                      cache_dir=options["cache_dir"], add_ignore=None, jobs=options["jobs"], quiet=True,
+                      silent=options["silent"], fix_only=fix_only)
+    except (ConfigError, UnknownSelector, Fail) as exc:  # fix the config and save: it runs again
+        _err_line(f"cachelint: error: {exc}")
+
+
 #: Flags `--watch` cannot be combined with (ruff refuses the same ones, and stdin).
 WATCH_CONFLICTS = (
     ("show_files", "--show-files"),
@@ -340,9 +370,9 @@ def run(
         if paths == ("-",):
             raise Fail("the argument '--watch' cannot be used with stdin")
 
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.registry import UnknownSelector
-    from cachelint.settings import ConfigError
+    from cachelint.config.settings import ConfigError
 
     overrides = CliOverrides(
         select=_split(select, "--select") if select else None,
@@ -371,7 +401,8 @@ def run(
                        exit_non_zero_on_fix=exit_non_zero_on_fix, output_format=output_format,
                        output_file=output_file, use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
                        quiet=quiet, silent=silent, color=color)
-        return watch_loop(list(paths) or ["."], cwd, overrides, force_exclude, options, verbose=verbose, talk=talk)
+        targets = list(paths) or ["."]
+        return watch_loop(targets, cwd, lambda: _watch_run_once(targets, cwd, overrides, force_exclude, options, verbose, talk))
     try:
         resolver = ConfigResolver(cwd, overrides, warn=_warn if talk else None)
     except (ConfigError, UnknownSelector) as exc:
@@ -380,7 +411,7 @@ def run(
     fix, fix_only = fix_modes(fix, fix_only, resolver.default_settings)
     try:
         if show_settings:
-            from cachelint.config import format_settings
+            from cachelint.config.loader import format_settings
 
             target = Path(paths[0]) if paths else cwd
             click.echo(format_settings(resolver.settings_for(target)))
@@ -482,7 +513,7 @@ class Session:
         return path if rel.startswith("..") else rel
 
     def discover(self, paths: List[str], force_exclude: Optional[bool], defer_generated: bool = False) -> List[str]:
-        from cachelint.discovery import discover
+        from cachelint.discovery.walk import discover
 
         start = time.perf_counter()
         found = discover(paths, self.resolver, force_exclude=force_exclude,  # type: ignore[arg-type]
@@ -508,10 +539,10 @@ class Session:
         `add_ignore` is None, or the reason to write after each added comment ("" for
         none). `fix_only` fixes and reports only how many were fixed (ruff's `--fix-only`).
         """
-        from cachelint.cache import ResultCache, cache_directory
+        from cachelint.cache.results import ResultCache, cache_directory
         from cachelint.diagnostics import sort_diagnostics
         from cachelint.engine import invalid_source
-        from cachelint.runner import lint_files
+        from cachelint.runner.lint import lint_files
 
         settings = self.resolver.default_settings  # type: ignore[attr-defined]
         unsafe_fixes = bool(unsafe if unsafe is not None else settings.unsafe_fixes)
@@ -528,7 +559,7 @@ class Session:
         fixed_count = 0
         outcome = None
         if fix:
-            from cachelint.fixer import Fixer
+            from cachelint.fix.apply import Fixer
 
             start = time.perf_counter()
             pre_fix = dict(results)
@@ -768,9 +799,9 @@ class Session:
         configuration, per-file ignores and excludes (under force-exclude an excluded name
         is passed through unlinted).
         """
-        from cachelint.discovery import is_excluded
+        from cachelint.discovery.walk import is_excluded
         from cachelint.engine import FileResult
-        from cachelint.fixer import Fixer
+        from cachelint.fix.apply import Fixer
         from cachelint.source import SourceError, decode_source
 
         data = sys.stdin.buffer.read()

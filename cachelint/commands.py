@@ -16,7 +16,7 @@ from typing import List, Optional, Tuple
 
 import click
 
-from cachelint import __version__
+from cachelint.version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -94,7 +94,7 @@ def _is_our_cache(directory: Path) -> bool:
     A configured `cache-dir` may name any directory; it is only removed when its
     CACHEDIR.TAG says cachelint made it, so a mistyped setting cannot delete a project.
     """
-    from cachelint.cache import DEFAULT_DIR
+    from cachelint.cache.results import DEFAULT_DIR
 
     if directory.name == DEFAULT_DIR:
         return True
@@ -107,7 +107,7 @@ def _is_our_cache(directory: Path) -> bool:
 
 def _caches_under(root: Path) -> List[Path]:
     """Every `.cachelint_cache` directory under `root` (symlinks are not followed)."""
-    from cachelint.cache import DEFAULT_DIR
+    from cachelint.cache.results import DEFAULT_DIR
 
     found: List[Path] = []
     stack = [str(root)]
@@ -138,10 +138,10 @@ def _caches_under(root: Path) -> List[Path]:
 @click.option("-s", "--silent", is_flag=True, help="Print nothing.")
 def clean(config_args: Tuple[str, ...], isolated: bool, quiet: bool, silent: bool) -> None:
     """Clear any caches in the current directory and any subdirectories."""
-    from cachelint.cache import cache_directory
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.cache.results import cache_directory
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.output import terminal_safe
-    from cachelint.settings import ConfigError
+    from cachelint.config.settings import ConfigError
 
     cwd = Path.cwd()
     try:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from cachelint.diagnostics import Diagnostic, Fix, Location, Severity
-from cachelint.registry import rule_url
-from cachelint.rule import Rule
+from cachelint.rule import Rule, page_url
 from cachelint.source import LineIndex, SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.analysis.request import Request
-    from cachelint.settings import Settings
+    from cachelint.config.settings import Settings
 
 
 @dataclass
@@ -53,9 +52,6 @@ class FileContext:
     events: Sequence[Any] = ()
     diagnostics: List[Diagnostic] = field(default_factory=list)
     defects: Dict[int, Tuple[Tuple[Any, ...], int]] = field(default_factory=dict)
-
-    def options_for(self, rule: Type[Rule]) -> Any:
-        return self.settings.rule_options.get(rule.code)
 
     def location(self, offset: int) -> Location:
         return self.index.location(offset)
@@ -96,7 +92,7 @@ class FileContext:
             severity=severity or rule.severity,
             fix=fix,
             fix_title=fix_title or (fix.message if fix is not None else None),
-            url=rule_url(type(rule)),
+            url=page_url(rule.code, rule.name),
             related=tuple(related),
             suppression_rows=tuple(
                 (self.index.location(s).row, self.index.location(e).row)
@@ -120,15 +116,3 @@ class FileContext:
                 best[key] = (rank, i)
         keep = {i for _, i in best.values()}
         return [d for i, d in enumerate(self.diagnostics) if id(d) not in self.defects or i in keep]
-
-    def report_node(self, rule: Rule, node: ast.AST, message: str, **kwargs: Any) -> Diagnostic:
-        start, end = self.index.node_range(node)
-        return self.report(rule, start, end, message, **kwargs)
-
-
-def related_entry(path: str, location: Location, note: str) -> Tuple[str, Location, str]:
-    return (path, location, note)
-
-
-def rules_by_code(rules: Sequence[Rule]) -> Dict[str, Rule]:
-    return {r.code: r for r in rules}

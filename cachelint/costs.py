@@ -34,13 +34,13 @@ CALLS = 1000
 
 def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any) -> List[Dict[str, Any]]:
     """Plain-data cost rows for the requests sent from `path` (one per call site)."""
-    from cachelint.rules import support
+    from cachelint.analysis import caching
 
     rows: Dict[Any, Dict[str, Any]] = {}
     for request in requests:
         if request.report_span.path != path:
             continue
-        if not support.is_claude_request(request):
+        if not caching.is_claude_request(request):
             row = _other_row(request, tables)
             if row is not None:
                 _keep(rows, request, path, locate, *row)
@@ -49,14 +49,14 @@ def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any) -
         if info is None or info.price("input") is None:
             continue
         prefix = request.static_prefix()
-        tokens = support.total_tokens(prefix)
-        minimum = support.request_min_tokens(request, tables)
+        tokens = caching.total_tokens(prefix)
+        minimum = caching.request_min_tokens(request, tables)
         if not prefix or tokens is None or tokens < minimum.high:
             continue
         base = info.price("input")
         write = info.price("cache-write-5m") or base * 1.25
         read = info.price("cache-read") or base * 0.1
-        cached = support.has_markers(request)
+        cached = caching.has_markers(request)
         uncached_cost = CALLS * tokens * base / 1e6
         cached_cost = tokens * (write + (CALLS - 1) * read) / 1e6
         location = locate(request.report_span.start)
@@ -104,14 +104,15 @@ def _keep(rows: Dict[Any, Dict[str, Any]], request: Any, path: str, locate: Any,
 def _other_row(request: Any, tables: Any) -> Optional[Tuple[int, bool, float, float]]:
     """(tokens, cached as written, cost as written, cost with caching) of a Gemini or OpenAI
     call site, or None when it has no prices or too small a static prefix."""
-    from cachelint.rules import providers, support
+    from cachelint.analysis import caching
+    from cachelint.analysis import request_fields as providers
 
     info = tables.other_model(request.model)
     if info is None or info.price("input") is None or info.price("cache-read") is None:
         return None
     base, read = info.price("input"), info.price("cache-read")
     if providers.is_openai_request(request):
-        tokens = support.total_tokens(request.static_prefix())
+        tokens = caching.total_tokens(request.static_prefix())
         minimum = info.min_tokens.high if info.min_tokens is not None else 1024
         if not tokens or tokens < minimum:
             return None
@@ -127,13 +128,13 @@ def _other_row(request: Any, tables: Any) -> Optional[Tuple[int, bool, float, fl
     storage = info.price("cache-storage-hour") or 0.0
     caches = providers.cache_requests(request)
     if caches:
-        sizes = [support.total_tokens(c.pieces) for c in caches]
+        sizes = [caching.total_tokens(c.pieces) for c in caches]
         if any(not size for size in sizes):
             return None
         tokens = max(sizes)  # type: ignore[type-var]
         explicit = tokens * (base + storage + CALLS * read) / 1e6
         return tokens, True, explicit, explicit
-    tokens = support.total_tokens(request.static_prefix())
+    tokens = caching.total_tokens(request.static_prefix())
     if info.min_tokens is None or not tokens or tokens < info.min_tokens.high:
         return None
     return tokens, False, CALLS * tokens * base / 1e6, tokens * (base + storage + CALLS * read) / 1e6

@@ -1,8 +1,10 @@
-"""Render a rule's documentation page from its class.
+"""Render a rule's documentation page from its class, and the README's list of rules.
 
 The same Markdown is printed by `cachelint --explain CODE`, committed under `rules/` at the
 repository root (a test fails when a page is stale), and used as SARIF `fullDescription`.
-Run `python -m cachelint.docs` to regenerate `rules/`.
+The README's rule list (between `<!-- rules:list -->` and `<!-- /rules:list -->`) is one
+line per rule: its code, name, page and summary. Run `python -m cachelint.docs` at the
+repository root to regenerate both.
 """
 
 from __future__ import annotations
@@ -97,11 +99,44 @@ def write_pages(directory: Path) -> List[Path]:
     return written
 
 
+LIST_START = "<!-- rules:list -->"
+LIST_END = "<!-- /rules:list -->"
+
+
+def rule_list() -> str:
+    """The README's list of rules, one Markdown line per rule, in code order."""
+    return "\n".join(
+        f"- [{rule.code} {rule.name}](rules/{doc_page_name(rule)}): {rule.summary}" for rule in all_rules()
+    )
+
+
+def with_rule_list(readme: str) -> str:
+    """`readme` with the text between the list markers replaced by `rule_list()`."""
+    start = readme.index(LIST_START) + len(LIST_START)
+    end = readme.index(LIST_END, start)
+    return readme[:start] + "\n" + rule_list() + "\n" + readme[end:]
+
+
+def write_readme_list(readme: Path) -> bool:
+    """Rewrite the rule list of `readme`; True when it changed."""
+    text = readme.read_text(encoding="utf-8")
+    new = with_rule_list(text)
+    if new == text:
+        return False
+    with open(readme, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(new)
+    return True
+
+
 def main(argv: Optional[List[str]] = None) -> int:
+    """`python -m cachelint.docs [RULES_DIR [README]]` (defaults: `rules`, `README.md`)."""
     args = sys.argv[1:] if argv is None else argv
     target = Path(args[0]) if args else Path("rules")
+    readme = Path(args[1]) if len(args) > 1 else Path("README.md")
     for path in write_pages(target):
         print(f"wrote {path}")
+    if readme.is_file() and write_readme_list(readme):
+        print(f"wrote {readme}")
     return 0
 
 

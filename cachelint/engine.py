@@ -21,9 +21,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from cachelint.context import FileContext, SourceText
 from cachelint.diagnostics import Diagnostic, Location, Severity
 from cachelint.prefilter import worth_parsing
-from cachelint.registry import all_rules, rule_url
+from cachelint.registry import all_rules, name_for, url_for
 from cachelint.rule import Rule
-from cachelint.settings import Settings
+from cachelint.config.settings import Settings
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
 
 INVALID_SOURCE = "CL000"
@@ -50,7 +50,7 @@ class FileResult:
     #: static-prefix cost rows of the file's call sites (see `cachelint.costs`)
     costs: List[Dict[str, Any]] = field(default_factory=list)
     #: the analysis found LLM requests made from this file (directly or through the
-    #: wrappers it calls): files importing it are analysed too (see `cachelint.runner`)
+    #: wrappers it calls): files importing it are analysed too (see `cachelint.runner.lint`)
     sends_requests: bool = False
     #: analysed although it mentions no SDK, because it imports a file that sends requests
     forced: bool = False
@@ -72,18 +72,17 @@ SKIPPED_GENERATED = "generated"
 
 
 def invalid_source(path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
-    from cachelint.rules.cl000_invalid_source import InvalidSource
-
+    """A CL000 finding (the rule class only documents it: nothing here imports a rule)."""
     location = Location(max(1, row), max(1, column))
     return Diagnostic(
         code=INVALID_SOURCE,
-        name=InvalidSource.name,
+        name=name_for(INVALID_SOURCE),
         message=message,
         path=path,
         location=location,
         end_location=location,
         severity=Severity.ERROR,
-        url=rule_url(InvalidSource),
+        url=url_for(INVALID_SOURCE),
     )
 
 
@@ -160,7 +159,7 @@ class Engine:
 
         result.digest = digest(data)
         if skip_generated:
-            from cachelint.discovery import is_generated
+            from cachelint.discovery.walk import is_generated
 
             if is_generated(data):
                 result.skipped = SKIPPED_GENERATED

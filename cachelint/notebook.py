@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from cachelint.diagnostics import Diagnostic, Edit, Fix, Location
-from cachelint.source import SourceError, SourceFile
+from cachelint.sourcefile import SourceError, SourceFile
 
 #: Cell magics whose body is Python whose names the rest of the notebook sees (ruff's list).
 TRANSPARENT_CELL_MAGICS = frozenset(

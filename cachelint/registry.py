@@ -1,47 +1,34 @@
-"""The list of rules and how users name them (codes, prefixes, kebab-case names).
+"""The rules and how users name them (codes, prefixes, kebab-case names).
 
 Every place that accepts a rule selector (`--select`, config `select`/`ignore`/`fixable`,
 `per-file-ignores`, suppression comments, `--explain`) resolves it here, so a code and a
-name mean the same thing everywhere.
+name mean the same thing everywhere. Codes and names come from the rule modules' file names
+(`cachelint.rules.rule_modules()`) until the rules are imported, then from the rule classes
+themselves (tests add rules of their own to `cachelint.rules.ALL_RULES`).
 """
 
 from __future__ import annotations
 
-import sys
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple, Type
+from typing import Dict, FrozenSet, List, Optional, Tuple, Type
 
-from cachelint.rule import Rule
+import cachelint.rules
+from cachelint.rule import DOCS_BASE_URL, Rule, page_name, page_url
 
-DOCS_BASE_URL = "https://github.com/cachelint/cachelint/blob/main/rules/"
-
-#: (code, name) of every rule of `cachelint.rules.ALL_RULES`, in code order. Selectors and the
-#: default selection are resolved from it as long as the rules are not imported: importing
-#: them imports the request analysis, which a run answered from the cache never needs.
-#: tests/test_warm_path.py checks it against ALL_RULES.
-RULE_INDEX: Tuple[Tuple[str, str], ...] = (
-    ("CL000", "invalid-source"),
-    ("CL001", "uncached-static-prompt"),
-    ("CL002", "dynamic-before-static"),
-    ("CL003", "too-many-breakpoints"),
-    ("CL004", "unportable-top-level-cache-control"),
-    ("CL005", "copilot-cache-control-off-capi"),
-    ("CL006", "ttl-order"),
-    ("CL007", "invalid-cache-control"),
-    ("CL008", "breakpoint-below-minimum"),
-    ("CL009", "cache-control-ignored"),
-    ("CL010", "cache-usage-wrong-schema"),
-    ("CL011", "cache-write-never-read"),
-    ("CL012", "anthropic-endpoint-mismatch"),
-    ("CL013", "uncached-conversation-history"),
-    ("CL014", "lookback-window"),
-    ("CL015", "gemini-cached-content-conflict"),
-    ("CL016", "gemini-cache-rejected"),
-    ("CL017", "openai-explicit-cache-without-breakpoint"),
-    ("CL018", "openai-breakpoints-not-written"),
-    ("CL019", "openai-cache-option-invalid"),
-    ("CL020", "gemini-cache-used-once"),
-    ("CL100", "unused-suppression"),
-)
+__all__ = [
+    "DOCS_BASE_URL",
+    "UnknownSelector",
+    "all_rules",
+    "code_for",
+    "default_options",
+    "default_selection",
+    "doc_page_name",
+    "name_for",
+    "normalize_code",
+    "resolve_selector",
+    "rule_for",
+    "rule_url",
+    "url_for",
+]
 
 
 class UnknownSelector(ValueError):
@@ -49,10 +36,8 @@ class UnknownSelector(ValueError):
 
 
 def all_rules() -> List[Type[Rule]]:
-    """Every rule class, in code order (imported lazily to keep start-up cheap)."""
-    from cachelint.rules import ALL_RULES
-
-    return sorted(ALL_RULES, key=lambda r: r.code)
+    """Every rule class, in code order (imported on first use to keep start-up cheap)."""
+    return sorted(cachelint.rules.ALL_RULES, key=lambda r: r.code)
 
 
 def _by_code() -> Dict[str, Type[Rule]]:
@@ -64,10 +49,11 @@ def _by_name() -> Dict[str, Type[Rule]]:
 
 
 def _index() -> Tuple[Tuple[str, str], ...]:
-    """(code, name) of every rule: the rules' own once they are imported (tests add some)."""
-    if "cachelint.rules" in sys.modules:
+    """(code, name) of every rule: the rule classes' once they are imported (tests add
+    some), else the rule modules' file names, which cost no import."""
+    if "ALL_RULES" in vars(cachelint.rules):
         return tuple((r.code, r.name) for r in all_rules())
-    return RULE_INDEX
+    return tuple((entry.code, entry.name) for entry in cachelint.rules.rule_modules())
 
 
 def rule_for(selector: str) -> Optional[Type[Rule]]:
@@ -91,12 +77,23 @@ def code_for(selector: str) -> Optional[str]:
     return None
 
 
+def name_for(code: str) -> str:
+    """The name of the rule with this exact code, without importing the rules (for the
+    findings the engine reports itself: CL000, CL100). KeyError for an unknown code."""
+    return dict(_index())[code]
+
+
+def url_for(code: str) -> str:
+    """The documentation page of the rule with this exact code, without importing the rules."""
+    return page_url(code, name_for(code))
+
+
 def rule_url(rule: Type[Rule]) -> str:
-    return f"{DOCS_BASE_URL}{doc_page_name(rule)}"
+    return page_url(rule.code, rule.name)
 
 
 def doc_page_name(rule: Type[Rule]) -> str:
-    return f"{rule.code}-{rule.name}.md"
+    return page_name(rule.code, rule.name)
 
 
 def resolve_selector(selector: str) -> FrozenSet[str]:
@@ -117,13 +114,6 @@ def resolve_selector(selector: str) -> FrozenSet[str]:
     raise UnknownSelector(f"unknown rule selector {selector!r}")
 
 
-def resolve_selectors(selectors: Iterable[str]) -> FrozenSet[str]:
-    codes: set = set()
-    for sel in selectors:
-        codes |= resolve_selector(sel)
-    return frozenset(codes)
-
-
 def default_selection() -> FrozenSet[str]:
     """Rules on when nothing is selected: all of them (each is precise enough to be on)."""
     return frozenset(code for code, _ in _index())
@@ -132,3 +122,9 @@ def default_selection() -> FrozenSet[str]:
 def normalize_code(token: str) -> Optional[str]:
     """Map a code or name used in a suppression comment to a code, or None if unknown."""
     return code_for(token)
+
+
+def default_options() -> Dict[str, object]:
+    """Every rule's options at their defaults (`Settings.rule_options` when no config sets
+    one), by code. Imports the rules."""
+    return {rule.code: rule.options_class() for rule in all_rules() if rule.options_class is not None}

@@ -39,7 +39,20 @@ if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from cachelint.context import FileContext
 
 CODE_RE = re.compile(r"^CL\d{3}$")
+RANGE_RE = re.compile(r"^\d+:\d+-\d+:\d+$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: Where the generated rule pages (`rules/` at the repository root) are published.
+DOCS_BASE_URL = "https://github.com/cachelint/cachelint/blob/main/rules/"
+
+
+def page_name(code: str, name: str) -> str:
+    """The file name of a rule's documentation page: `CL007-invalid-cache-control.md`."""
+    return f"{code}-{name}.md"
+
+
+def page_url(code: str, name: str) -> str:
+    """The URL of a rule's documentation page, as findings and SARIF give it."""
+    return DOCS_BASE_URL + page_name(code, name)
 
 
 @dataclass(frozen=True)
@@ -72,30 +85,29 @@ class Valid(Example):
 class Invalid(Example):
     """Code the rule must flag.
 
-    `expected_message` must occur in the message of every finding; `count` is the number of
-    findings of this rule in `main.py`; `expected_fix` is `main.py` after `--fix
-    --unsafe-fixes` (None: the example has no fix); `expected_files` gives other files after
-    the fix, for fixes that edit where a value is built in another module.
+    `ranges` pins where each finding of this rule sits in `main.py`, as Fixit's examples
+    do: one `"row:column-end_row:end_column"` per finding (1-based, the end exclusive, as in
+    the `json` output), so a finding that moves to the wrong node fails its example even
+    when the message stays right. `expected_message` must occur in the message of every
+    finding; `expected_fix` is `main.py` after `--fix --unsafe-fixes` (None: the example has
+    no fix); `expected_files` gives other files after the fix, for fixes that edit where a
+    value is built in another module.
     """
 
+    ranges: Sequence[str] = ()
     expected_message: Optional[str] = None
-    count: int = 1
     expected_fix: Optional[str] = None
     expected_files: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ranges, str) or not all(RANGE_RE.match(r) for r in self.ranges):
+            raise TypeError(f"ranges must be a list of 'row:column-end_row:end_column' strings, not {self.ranges!r}")
 
     @property
     def fixed_source(self) -> Optional[str]:
         if self.expected_fix is None:
             return None
         return textwrap.dedent(self.expected_fix).lstrip("\n")
-
-
-class RuleOptions:
-    """Base for a rule's options dataclass.
-
-    Fields need defaults; `field(metadata={"doc": "..."})` documents them. Config keys are
-    the field names in kebab-case under `[tool.cachelint.rules.<CODE or name>]`.
-    """
 
 
 def option_fields(options_cls: Optional[type]) -> List[dataclasses.Field]:

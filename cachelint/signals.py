@@ -41,7 +41,7 @@ def sigterm_unwinds() -> Iterator[None]:
 
     Only the main thread can install signal handlers; elsewhere (an editor integration
     running cachelint in a thread) this does nothing. Forked pool workers inherit the
-    handler and reset it (see `cachelint.runner`).
+    handler and reset it (see `cachelint.runner.lint`).
     """
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -20,23 +20,13 @@ import stat
 import tokenize
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
 from cachelint.diagnostics import Location
+from cachelint.sourcefile import SourceError, SourceFile
 
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 _COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
-
-
-class SourceError(Exception):
-    """A file that cannot be turned into Python source; carries the row for the message."""
-
-    def __init__(self, message: str, row: int = 1, column: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.row = row
-        self.column = column
 
 
 @contextmanager
@@ -96,25 +86,6 @@ def read_regular_file(path: str, size: int = -1) -> bytes:
         if hasattr(os, "O_NONBLOCK"):
             os.set_blocking(fh.fileno(), True)
         return fh.read(size)
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """Decoded source plus what is needed to encode it back unchanged."""
-
-    path: str
-    raw: bytes
-    text: str
-    encoding: str
-    bom: bool
-    newline: str
-
-    def encode(self, text: str) -> bytes:
-        """Encode `text` the way this file was encoded (same codec, same BOM)."""
-        data = text.encode(self.encoding)
-        if self.bom:
-            data = codecs.BOM_UTF8 + data
-        return data
 
 
 def detect_newline(text: str) -> str:

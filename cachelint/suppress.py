@@ -51,16 +51,18 @@ import tokenize
 from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from cachelint.registry import normalize_code, rule_url
-from cachelint.rules.cl100_unused_suppression import UnusedSuppression
+from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from cachelint.registry import name_for, normalize_code, url_for
 from cachelint.source import LineIndex, SourceFile
 
 IGNORE = "ignore"
 FILE_IGNORE = "file-ignore"
 NOQA = "noqa"
 
-UNUSED_CODE = UnusedSuppression.code
+#: The rule reported here (`cachelint/rules/cl100_unused_suppression.py` documents it; its
+#: severity there is this one, which tests/test_suppress.py checks).
+UNUSED_CODE = "CL100"
+UNUSED_SEVERITY = Severity.WARNING
 #: Findings of files that do not parse; never baselined (there is no statement to put it on).
 INVALID_SOURCE_CODE = "CL000"
 
@@ -524,17 +526,17 @@ def _unused_diagnostic(
 ) -> Diagnostic:
     row = directive.row
     return Diagnostic(
-        code=UnusedSuppression.code,
-        name=UnusedSuppression.name,
+        code=UNUSED_CODE,
+        name=name_for(UNUSED_CODE),
         message=message,
         path=path,
         location=index.location(directive.start),
         end_location=index.location(directive.end),
-        severity=UnusedSuppression.severity,
+        severity=UNUSED_SEVERITY,
         fix=Fix(Applicability.SAFE, "Remove unused suppression", (edit,)),
         fix_title="Remove unused suppression",
         noqa_row=row,
-        url=rule_url(UnusedSuppression),
+        url=url_for(UNUSED_CODE),
         suppression_rows=((row, row),),
     )
 

@@ -44,7 +44,7 @@ def write_project(root: Path, example: Example) -> Path:
 
 
 def run_example(rule: Type[Rule], example: Example, root: Path, fix: bool = True) -> ExampleRun:
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.engine import Engine
 
     main = write_project(root, example)
@@ -75,7 +75,7 @@ class _RuleFixer:
     """The real fixer, limited to one rule's fixes, with unsafe fixes on."""
 
     def __init__(self, engine: object, code: str) -> None:
-        from cachelint.fixer import Fixer
+        from cachelint.fix.apply import Fixer
 
         self.code = code
         self.fixer = Fixer(engine, unsafe_fixes=True)  # type: ignore[arg-type]

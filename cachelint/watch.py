@@ -20,7 +20,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Tuple
 
 import click
 
@@ -33,7 +33,7 @@ _CONFIG_NAMES = ("pyproject.toml", "cachelint.toml", ".cachelint.toml")
 Snapshot = Dict[str, Tuple[int, int]]
 
 
-def _stamp() -> str:
+def stamp() -> str:
     """ruff's timestamp: `[%H:%M:%S %p]` (a 24-hour clock with AM/PM, as ruff prints it)."""
     return time.strftime("[%H:%M:%S %p]")
 
@@ -55,7 +55,7 @@ def _stat(path: str, out: Snapshot) -> None:
 
 def snapshot(paths: Iterable[str], cwd: Path) -> Snapshot:
     """Size and modification time of every file whose change starts a new run."""
-    from cachelint.settings import DEFAULT_EXCLUDES
+    from cachelint.config.settings import DEFAULT_EXCLUDES
 
     skip = set(DEFAULT_EXCLUDES)
     out: Snapshot = {}
@@ -94,51 +94,23 @@ def snapshot(paths: Iterable[str], cwd: Path) -> Snapshot:
     return out
 
 
-def _say(text: str) -> None:
+def say(text: str) -> None:
     click.echo(text, nl=False, color=True)  # the clear-screen sequence is written as is
     sys.stdout.flush()
 
 
-def run_once(paths: List[str], cwd: Path, overrides: Any, force_exclude: Optional[bool], options: Dict[str, Any],
-             verbose: bool, talk: bool) -> None:
-    """One lint of `paths`, printed the way watch mode prints it."""
-    from cachelint.cli import Fail, Session, _err_line, _warn, fix_modes
-    from cachelint.config import ConfigResolver
-    from cachelint.registry import UnknownSelector
-    from cachelint.settings import ConfigError
+def watch(paths: List[str], cwd: Path, run_once: Callable[[], None]) -> int:
+    """Lint `paths` now and after every change, until interrupted; the exit code (130).
 
-    try:
-        resolver = ConfigResolver(cwd, overrides, warn=_warn if talk else None)
-        session = Session(resolver, overrides, cwd, verbose=verbose, color=options["color"])
-        fix, fix_only = fix_modes(options["fix"], options["fix_only"], resolver.default_settings)
-
-        def header(count: int) -> None:
-            _say(f"{_stamp()} Found {count} error{'' if count == 1 else 's'}. Watching for file changes.\n")
-            if count and not (options["silent"] or fix_only):
-                _say("\n")
-
-        session.before_findings = header
-        files = session.discover(paths, force_exclude, defer_generated=True)
-        session.check(files, fix=fix or options["diff"], write=not options["diff"], diff=options["diff"],
-                      unsafe=options["unsafe"], show_fixes=options["show_fixes"], statistics=False,
-                      exit_zero=True, exit_non_zero_on_fix=False, output_format=options["output_format"],
-                      output_file=options["output_file"], use_cache=options["use_cache"],
-                      cache_dir=options["cache_dir"], add_ignore=None, jobs=options["jobs"], quiet=True,
-                      silent=options["silent"], fix_only=fix_only)
-    except (ConfigError, UnknownSelector, Fail) as exc:  # fix the config and save: it runs again
-        _err_line(f"cachelint: error: {exc}")
-
-
-def watch(paths: List[str], cwd: Path, overrides: Any, force_exclude: Optional[bool], options: Dict[str, Any],
-          verbose: bool = False, talk: bool = True) -> int:
-    """Lint `paths` now and after every change, until interrupted; the exit code (130)."""
+    `run_once` lints and prints once (the command line builds it: this module stays below
+    the command line in the import graph)."""
     poll = _poll_seconds()
     message = "Starting linter in watch mode..."
     try:
         while True:
             before = snapshot(paths, cwd)
-            _say(f"{CLEAR}{_stamp()} {message}\n\n")
-            run_once(paths, cwd, overrides, force_exclude, options, verbose, talk)
+            say(f"{CLEAR}{stamp()} {message}\n\n")
+            run_once()
             # What the run itself wrote (fixes) counts as a change, as ruff sees it.
             last = before
             while True:

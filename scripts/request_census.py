@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from cachelint.analysis.values import Kind
-from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.engine import Engine
 from cachelint.prefilter import worth_parsing
 

@@ -677,9 +677,9 @@ def lint_and_fix(root, paths: List[str], *, unsafe: bool = True, select: Tuple[s
     """Lint `paths` under project `root` with the real engine, then run the real fixer."""
     from pathlib import Path
 
-    from cachelint.config import CliOverrides, ConfigResolver
+    from cachelint.config.loader import CliOverrides, ConfigResolver
     from cachelint.engine import Engine
-    from cachelint.fixer import Fixer
+    from cachelint.fix.apply import Fixer
 
     resolver = ConfigResolver(Path(root), CliOverrides(select=select, isolated=True))
     engine = Engine(resolver.settings_for, strict=strict)

@@ -186,7 +186,6 @@ def test_every_fixture_is_complete() -> None:
             )
 
 
-@pytest.mark.slow
 def test_command_line_gives_the_same_model(tmp_path: Path) -> None:
     """The goldens hold for the installed command too, run as a separate process."""
     fixture = FIXTURES / "helper-breakpoint-two-levels"

@@ -191,7 +191,7 @@ def test_lint_paths_with_worker_processes_gets_the_same_answer(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above the pool threshold the config dict must reach the worker processes too."""
-    from cachelint import runner
+    import cachelint.runner.lint as runner
 
     write(project, {f"pkg/m{i:02}.py": BAD_TTL for i in range(40)})
     config = {"select": ["CL007"], "extend-exclude": ["pkg/m0*"]}
@@ -216,7 +216,7 @@ def test_importing_cachelint_imports_no_analysis_and_no_libcst() -> None:
     code = (
         "import sys, cachelint\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('libcst', 'click')"
-        " or m.startswith(('cachelint.analysis', 'cachelint.engine', 'cachelint.rules', 'cachelint.config'))]\n"
+        " or m.startswith(('cachelint.analysis', 'cachelint.engine', 'cachelint.rules', 'cachelint.config.loader'))]\n"
         "print(heavy)\n"
         "assert callable(cachelint.lint_source) and callable(cachelint.lint_paths)\n"
         "cachelint.Diagnostic, cachelint.ConfigError\n"

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cachelint import __version__
-from cachelint.cache import RACY_WINDOW_NS, ResultCache, cache_directory
+from cachelint.cache.results import RACY_WINDOW_NS, ResultCache, cache_directory
 from cachelint.cli import main
 from cachelint.diagnostics import Diagnostic, Location
 from cachelint.engine import Engine, FileResult
@@ -268,7 +268,7 @@ def test_an_old_unchanged_file_is_trusted_by_stat(
     _age(src, RACY_WINDOW_NS / 1e9 + 5)
     cache = ResultCache(tmp_path / "c")
     cache.store(_result(src), "fp", explicit=False)
-    import cachelint.cache as cache_module
+    import cachelint.cache.results as cache_module
 
     def no_reads(path: str) -> None:
         raise AssertionError(f"{path} was read although its stat matched")
@@ -289,7 +289,7 @@ def test_a_racy_entry_settles_once_its_change_is_old(
         cache.lookup(str(src), "fp", explicit=False) is not None
     )  # content compared, stat recorded
     cache.save()
-    import cachelint.cache as cache_module
+    import cachelint.cache.results as cache_module
 
     def no_reads(path: str) -> None:
         raise AssertionError(f"{path} was read although its stat matched")
@@ -345,7 +345,7 @@ def test_cache_directory_precedence(tmp_path: Path) -> None:
 def test_a_batch_checks_a_shared_dependency_once_and_a_later_lookup_sees_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Within `batch()` every file is stat-ed once however many entries depend on it; after
     the batch, lookups observe the disk again."""
-    import cachelint.cache as cache_module
+    import cachelint.cache.results as cache_module
 
     dep = tmp_path / "prompts.py"
     dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")

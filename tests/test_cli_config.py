@@ -20,10 +20,10 @@ from click.testing import CliRunner, Result
 
 import cachelint.rules
 from cachelint.cli import main
-from cachelint.config import ANALYSIS_KEYS, KNOWN_KEYS
+from cachelint.config.loader import ANALYSIS_KEYS, KNOWN_KEYS
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
-from cachelint.fixes import make_edit
+from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'

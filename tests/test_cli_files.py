@@ -26,7 +26,7 @@ import cachelint.rules
 from cachelint.cli import main
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
-from cachelint.fixes import make_edit
+from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
 from cachelint.rules.cl007_invalid_cache_control import literal_markers
 

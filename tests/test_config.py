@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import pytest
 
 import cachelint.rules
-from cachelint.config import (
+from cachelint.config.loader import (
     CliOverrides,
     ConfigResolver,
     find_project_root,
@@ -24,7 +24,7 @@ from cachelint.config import (
 from cachelint.rule import Rule
 from cachelint.rules.cl000_invalid_source import InvalidSource
 from cachelint.rules.cl007_invalid_cache_control import InvalidCacheControl
-from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions, ConfigError
+from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions, ConfigError
 
 
 # --- test rules ---------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_broken_pyproject_claiming_cachelint_is_still_an_error(tmp_path: Path, d
 
 
 def test_claims_cachelint_ignores_other_mentions() -> None:
-    from cachelint.config import claims_cachelint
+    from cachelint.config.loader import claims_cachelint
 
     assert not claims_cachelint(b'[project]\ndependencies = ["cachelint>=0.1"]\n[tool.ruff\n')
     assert not claims_cachelint(b"[tool.cachelintx]\n")
@@ -300,7 +300,7 @@ def test_closest_config_wins_without_merging(tmp_path: Path) -> None:
 def test_settings_are_shared_and_files_parsed_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cachelint.config as config
+    import cachelint.config.loader as config
 
     write(tmp_path, {"cachelint.toml": 'select = ["CL007"]\n', "x/y/a.py": "", "z/b.py": ""})
     reads: List[Path] = []

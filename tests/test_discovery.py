@@ -13,9 +13,9 @@ from typing import Dict, List, Optional, Sequence
 
 import pytest
 
-from cachelint.config import CliOverrides, ConfigResolver
-from cachelint.discovery import discover, is_generated
-from cachelint.gitignore import parse_ignore_lines
+from cachelint.config.loader import CliOverrides, ConfigResolver
+from cachelint.discovery.walk import discover, is_generated
+from cachelint.discovery.gitignore import parse_ignore_lines
 from cachelint.globs import compile_pattern, match_path, rebase_pattern
 
 

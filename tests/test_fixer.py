@@ -14,12 +14,12 @@ from typing import Dict, Sequence
 import pytest
 
 import cachelint.rules
-from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from cachelint.engine import Engine, FileResult
-from cachelint.fixer import MAX_PASSES, Fixer, add_imports, apply_edits, select_fixes
-from cachelint.fixes import make_edit
+from cachelint.fix.apply import MAX_PASSES, Fixer, add_imports, apply_edits, select_fixes
+from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
 from cachelint.source import decode_source
 

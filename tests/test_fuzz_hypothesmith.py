@@ -105,6 +105,7 @@ def _lint_fix_twice(source: str) -> None:
         assert again.changed == {}, "the second --fix changed the file again"
 
 
+@pytest.mark.slow
 @_settings(100)
 @given(_modules(), st.sampled_from(["plain", "trigger", "request"]))
 def test_any_valid_module_lints_and_fixes_without_error(source: str, how: str) -> None:
@@ -117,6 +118,7 @@ def test_any_valid_module_lints_and_fixes_without_error(source: str, how: str) -
     _lint_fix_twice(source)
 
 
+@pytest.mark.slow
 @_settings(40)
 @given(hypothesmith.from_node())
 def test_generated_code_inside_a_request_function(body: str) -> None:
@@ -138,6 +140,7 @@ def test_generated_code_inside_a_request_function(body: str) -> None:
     _lint_fix_twice(source)
 
 
+@pytest.mark.slow
 @_settings(12)
 @given(_modules())
 def test_any_valid_module_through_the_cli(source: str) -> None:

@@ -28,7 +28,7 @@ from typing import List
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
-from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.engine import Engine
 from strategies import ANTHROPIC_SDK, CLIENTS, Planted, lint_and_fix, planted_projects, write_files
 
@@ -98,18 +98,21 @@ def _sanity(planted: Planted, results, main: str) -> None:
             assert "CL004" in codes, f"{truth.function}: top-level cache_control on {truth.platform}, no CL004"
 
 
+@pytest.mark.slow
 @_settings(250)
 @given(planted_projects())
 def test_planted_projects_lint_and_fix_cleanly(planted: Planted) -> None:
     _check_project(planted)
 
 
+@pytest.mark.slow
 @_settings(60)
 @given(planted_projects())
 def test_planted_projects_with_crlf_line_endings(planted: Planted) -> None:
     _check_project(planted, newline="\r\n")
 
 
+@pytest.mark.slow
 @_settings(40)
 @given(planted_projects())
 def test_planted_projects_through_the_cli(planted: Planted) -> None:
@@ -179,6 +182,7 @@ def _client_can_have(shape: str, client: str) -> bool:
     return client in ANTHROPIC_SDK
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_the_generator_plants_each_known_shape_and_it_is_judged_right(shape: str) -> None:
     """The sanity checks above are not vacuous: the generator does produce each shape whose
@@ -194,6 +198,7 @@ def test_the_generator_plants_each_known_shape_and_it_is_judged_right(shape: str
     _check_project(planted)
 
 
+@pytest.mark.slow
 @_settings(25)
 @given(planted_projects())
 def test_stdin_fix_gives_the_same_text_as_fixing_the_file(planted: Planted) -> None:

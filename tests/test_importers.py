@@ -194,16 +194,16 @@ def test_a_warm_run_takes_the_skipped_files_imports_from_the_cache(project: Path
 def test_a_warm_run_remembers_which_files_import_a_sender(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing changed: the importer search is answered from the cache; a new file changes
     the answer's key, so it is searched again (and the new caller found)."""
-    import cachelint.runner
+    import cachelint.runner.lint
 
     calls: List[int] = []
-    real = cachelint.runner.importers
+    real = cachelint.runner.lint.importers
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cachelint.runner, "importers", counting)
+    monkeypatch.setattr(cachelint.runner.lint, "importers", counting)
     assert findings(".") == [("triage.py", "CL001", 6)]
     first = len(calls)
     assert first >= 1

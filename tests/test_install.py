@@ -62,7 +62,7 @@ def test_the_install_commands_work_as_printed(tmp_path: Path) -> None:
     from_git, from_wheel = _install_commands()
 
     def identity() -> str:
-        code = "from cachelint.cache import code_id; print(code_id())"
+        code = "from cachelint.cache.results import code_id; print(code_id())"
         return _run(f"{bin_dir / 'python'} -c {shlex.quote(code)}", tmp_path, env).stdout.strip()
 
     # 1. the wheel, built in a checkout

@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 
 from cachelint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
-from cachelint.config import OUTPUT_FORMATS
+from cachelint.config.loader import OUTPUT_FORMATS
 from cachelint.docs import render_rule_page
 from cachelint.output import FORMATS, OutputContext, UnknownFormat, render
 from cachelint.output.github import (

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from cachelint.cli import main
-from cachelint.config import ANALYSIS_KEYS, KNOWN_KEYS
+from cachelint.config.loader import ANALYSIS_KEYS, KNOWN_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -115,6 +115,12 @@ def test_the_rule_list_links_every_rule_page() -> None:
     section = README.split("## Rules", 1)[1].split("\n## ", 1)[0]
     linked = re.findall(r"\]\((rules/[^)]+\.md)\)", section)
     assert sorted(linked) == sorted(f"rules/{p.name}" for p in (ROOT / "rules").glob("*.md"))
+
+
+def test_the_rule_list_is_the_generated_one() -> None:
+    from cachelint.docs import with_rule_list
+
+    assert README == with_rule_list(README), "the README's rule list is stale; run `python -m cachelint.docs`"
 
 
 def test_the_performance_section_is_there() -> None:

@@ -162,26 +162,32 @@ def test_empty_files_are_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert (tmp_path / "empty.py").read_bytes() == data
 
 
-def test_a_50_mb_file(tmp_path: Path) -> None:
-    """A 50 MB module (a huge prompt constant and many statements) is linted and fixed
-    in reasonable time and memory; the finding on its request is still found."""
+@pytest.mark.slow
+def test_a_5_mb_file(tmp_path: Path) -> None:
+    """A 5 MB module (a huge prompt constant, 20,000 statements, a megabyte-long line) is
+    linted and fixed in reasonable time and memory; the finding on its request is still
+    found, and the fix keeps every other byte.
+
+    Five megabytes is more than five times the largest module of the benchmark corpus
+    (litellm's proxy_server.py, 0.94 MB, among 11,794 files); every pass over the file is
+    linear, so a tenfold larger file only repeats the same passes at ten times the cost."""
     (tmp_path / ".git").mkdir()
     chunk = "Follow the style guide and cite your sources. " * 20 + "\n"
-    body = chunk * (25_000_000 // len(chunk))
+    body = chunk * (2_500_000 // len(chunk))
     statements = "".join(f"V{i} = {i}\n" for i in range(20_000))
     source = (
         "import anthropic\n\nclient = anthropic.Anthropic()\n"
         f'PROMPT = """{body}"""\n'
         + statements
-        + "# " + "x" * 10_000_000 + "\n"
+        + "# " + "x" * 1_000_000 + "\n"
         "def ask(q: str):\n"
         "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=9, system=PROMPT,\n"
         "                                  messages=[{'role': 'user', 'content': q}])\n"
     )
     data = source.encode("utf-8")
-    data += b"# " + b"y" * (50_000_000 - len(data)) + b"\n"
+    data += b"# " + b"y" * (5_000_000 - len(data)) + b"\n"
     (tmp_path / "huge.py").write_bytes(data)
-    assert (tmp_path / "huge.py").stat().st_size > 50_000_000
+    assert (tmp_path / "huge.py").stat().st_size > 5_000_000
     start = time.monotonic()
     proc = run_subprocess(["--output-format", "concise", "huge.py"], tmp_path, timeout=300)
     assert proc.returncode == 1, proc.stderr
@@ -191,7 +197,7 @@ def test_a_50_mb_file(tmp_path: Path) -> None:
     new = (tmp_path / "huge.py").read_bytes()
     assert new.startswith(data[:1000]) and new.endswith(data[-1000:])
     assert b'"cache_control": {"type": "ephemeral"}' in new
-    assert time.monotonic() - start < 240
+    assert time.monotonic() - start < 120
 
 
 # --- recursion limits -------------------------------------------------------------------------------
@@ -399,18 +405,18 @@ def test_a_fifo_the_analysis_would_read_does_not_hang(project: Path) -> None:
 def test_a_file_changed_on_disk_between_read_and_write(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone edits the file while cachelint fixes it: the fix is not written, the message
     says so (exit 2), the edit survives, other files are fixed."""
-    import cachelint.fixer
+    import cachelint.fix.apply
 
     victim = project / "a_good.py"
     edited = BAD_TTL + "# edited by someone else meanwhile\n"
-    real_run = cachelint.fixer.Fixer.run
+    real_run = cachelint.fix.apply.Fixer.run
 
     def run_then_edit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         outcome = real_run(self, *args, **kwargs)
         victim.write_text(edited, encoding="utf-8")
         return outcome
 
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", run_then_edit)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", run_then_edit)
     result = cli("--fix")
     assert result.exit_code == 2
     (line,) = [x for x in result.stderr.splitlines() if "a_good.py" in x]
@@ -421,17 +427,17 @@ def test_a_file_changed_on_disk_between_read_and_write(project: Path, monkeypatc
 
 
 def test_a_file_deleted_between_read_and_write(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cachelint.fixer
+    import cachelint.fix.apply
 
     victim = project / "a_good.py"
-    real_run = cachelint.fixer.Fixer.run
+    real_run = cachelint.fix.apply.Fixer.run
 
     def run_then_delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         outcome = real_run(self, *args, **kwargs)
         victim.unlink()
         return outcome
 
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", run_then_delete)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", run_then_delete)
     result = cli("--fix")
     assert result.exit_code == 2
     (line,) = [x for x in result.stderr.splitlines() if "a_good.py" in x]
@@ -567,6 +573,7 @@ def test_broken_config_is_one_line_and_exit_2(project: Path, case: str) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_1_mb_config(project: Path) -> None:
     """A megabyte of valid configuration (a long per-file-ignores table and comments) is
     read in reasonable time and applies."""
@@ -642,6 +649,7 @@ def test_exit_codes_are_as_documented(project: Path, tmp_path: Path) -> None:
     assert concise("--select", "NOPE", "--exit-zero").exit_code == 2
 
 
+@pytest.mark.slow
 def test_sigpipe_on_stdout_is_quiet(project: Path) -> None:
     """`cachelint | head -1`: a closed pipe ends the run without a traceback."""
     for i in range(300):
@@ -666,6 +674,7 @@ def test_json_output_is_valid_with_hostile_file_names(project: Path) -> None:
     assert any(os.path.basename(d["filename"]) == name for d in data)
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_pooled_lint_is_quiet(tmp_path: Path) -> None:
     """Ctrl-C in a terminal signals the whole process group, worker processes included:
     one line, exit 130, no traceback from any worker."""

@@ -221,7 +221,7 @@ def test_a_damaged_cache_gives_the_same_findings(tmp_path: Path, monkeypatch: py
 
 def test_the_cache_deleted_during_fix_is_harmless(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache directory vanishes while a --fix run is in progress."""
-    import cachelint.fixer
+    import cachelint.fix.apply
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()
@@ -229,23 +229,26 @@ def test_the_cache_deleted_during_fix_is_harmless(tmp_path: Path, monkeypatch: p
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     cache = tmp_path / ".cachelint_cache"
     cli("--output-format", "json", ".")
-    real_run = cachelint.fixer.Fixer.run
+    real_run = cachelint.fix.apply.Fixer.run
 
     def run_and_delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         shutil.rmtree(cache, ignore_errors=True)
         return real_run(self, *args, **kwargs)
 
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", run_and_delete)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", run_and_delete)
     fixed = cli("--fix", "--output-format", "json", ".")
     assert fixed.exit_code == 0, fixed.stderr
-    monkeypatch.setattr(cachelint.fixer.Fixer, "run", real_run)
+    monkeypatch.setattr(cachelint.fix.apply.Fixer, "run", real_run)
     after = cli("--output-format", "json", ".")
     assert _findings(after) == _findings(cli("--no-cache", "--output-format", "json", "."))
 
 
 # --- interrupted --fix ---------------------------------------------------------------------------------
 
-FILES = 300
+#: Enough files that the atomic writes of a --fix take about a second (each is flushed to
+#: disk), so a signal sent when the first file lands falls among the writes. Every run
+#: lints them all first; more files only make that part longer.
+FILES = 100
 
 
 def _project(root: Path) -> None:
@@ -278,7 +281,7 @@ def _cachelint() -> List[str]:
 
 @pytest.fixture(scope="module")
 def interrupt_material(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Dict[str, bytes], Dict[str, bytes]]:
-    """A project of 300 fixable files, its bytes, and the bytes a full --fix gives."""
+    """A project of `FILES` fixable files, its bytes, and the bytes a full --fix gives."""
     base = tmp_path_factory.mktemp("interrupt")
     original = base / "original"
     _project(original)
@@ -330,6 +333,7 @@ def _check_old_or_new(material, snapshot: Dict[str, bytes]) -> Tuple[int, int]:
     return old, new
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.05])
 def test_sigint_during_fix_leaves_every_file_old_or_new(tmp_path: Path, interrupt_material, delay: float) -> None:
     code, err, snapshot = _interrupt(tmp_path, interrupt_material, signal.SIGINT, delay)
@@ -342,6 +346,7 @@ def test_sigint_during_fix_leaves_every_file_old_or_new(tmp_path: Path, interrup
         assert "interrupted" in err
 
 
+@pytest.mark.slow
 def test_sigterm_during_fix_leaves_no_temp_files(tmp_path: Path, interrupt_material) -> None:
     for attempt in range(4):
         work = tmp_path / f"attempt{attempt}"
@@ -350,6 +355,7 @@ def test_sigterm_during_fix_leaves_no_temp_files(tmp_path: Path, interrupt_mater
         _check_old_or_new(interrupt_material, snapshot)
 
 
+@pytest.mark.slow
 def test_sigterm_during_fix_never_leaves_a_partial_file(tmp_path: Path, interrupt_material) -> None:
     code, err, snapshot = _interrupt(tmp_path, interrupt_material, signal.SIGTERM, 0.0)
     _, before, after = interrupt_material

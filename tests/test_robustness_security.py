@@ -2,7 +2,9 @@
 project; it never touches the network; its configuration is data, never code.
 
 The command runs as a user runs it (the installed `cachelint` script, in a subprocess), on
-projects whose every module, if imported or executed, would leave a marker file behind.
+projects whose every module, if imported or executed, would leave a marker file behind, and
+with the network blocked. What the analysis reads and how configuration values are taken
+does not depend on the process, so those tests run the command in the test process.
 """
 
 from __future__ import annotations
@@ -38,6 +40,27 @@ def run(args: List[str], cwd: Path, env: Optional[Dict[str, str]] = None, timeou
                           timeout=timeout, env=environment)
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     return proc
+
+
+def run_in_process(args: List[str], cwd: Path) -> subprocess.CompletedProcess:
+    """`run`, with the command's function called in this process."""
+    from click.testing import CliRunner
+
+    from cachelint.cli import main
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2 keeps stderr apart by itself
+    env = {name: None for name in os.environ if name.startswith("CACHELINT_")}
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(main, ["--no-cache", *args], env=env)
+    finally:
+        os.chdir(previous)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 # --- linted code is never imported or executed ---------------------------------------------------
@@ -102,6 +125,7 @@ def _no_markers(tmp_path: Path, root: Path) -> None:
     assert not list(root.glob("MARKER_*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [
     ["--output-format", "json"],
     ["--select", "ALL", "--show-requests"],
@@ -171,7 +195,7 @@ def test_prompt_files_outside_the_root_stay_unknown(tmp_path: Path, reader: str)
     outputs = []
     for args in (["--output-format", "json"], ["--output-format", "full"], ["--select", "ALL", "--show-requests"],
                  ["--select", "ALL", "--show-requests", "--output-format", "json"], ["--verbose", "--output-format", "sarif"]):
-        proc = run([*args, "."], root)
+        proc = run_in_process([*args, "."], root)
         assert proc.returncode in (0, 1), proc.stderr[-2000:]
         outputs.append(proc.stdout + proc.stderr)
     for text in outputs:
@@ -189,14 +213,14 @@ def test_the_same_prompt_file_inside_the_root_is_read(tmp_path: Path) -> None:
     app = root / "app.py"
     app.write_text(app.read_text(encoding="utf-8").replace('open("../secret.txt")',
                    'open(os.path.join(os.path.dirname(__file__), "inside.txt"))'), encoding="utf-8")
-    proc = run(["--output-format", "json", "."], root)
+    proc = run_in_process(["--output-format", "json", "."], root)
     assert "CL001" in {d["code"] for d in json.loads(proc.stdout)}, proc.stdout
 
 
 def test_prompt_paths_outside_the_root_are_refused(tmp_path: Path) -> None:
     root = _prompt_project(tmp_path, "open-relative")
     (root / "pyproject.toml").write_text('[tool.cachelint.analysis]\nprompt-paths = [".."]\n', encoding="utf-8")
-    proc = run(["--output-format", "json", "."], root)
+    proc = run_in_process(["--output-format", "json", "."], root)
     assert proc.returncode == 2
     assert "prompt-paths" in proc.stderr and SECRET not in proc.stderr + proc.stdout
 
@@ -229,6 +253,7 @@ socket.gethostbyname = _refuse
 '''
 
 
+@pytest.mark.slow
 def test_no_network_access(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.mkdir()
@@ -292,12 +317,12 @@ def test_config_values_are_never_evaluated(tmp_path: Path, key: str) -> None:
     body = HOSTILE_CONFIGS[key].format(m=str(marker))
     text = body if body.startswith("[") else "[tool.cachelint]\n" + body
     (root / "pyproject.toml").write_text(text, encoding="utf-8")
-    proc = run(["--output-format", "concise", "."], root)
+    proc = run_in_process(["--output-format", "concise", "."], root)
     assert proc.returncode in (0, 1, 2), proc.stderr
     if proc.returncode == 2:  # rejected: one line, naming the value as text
         errors = [x for x in proc.stderr.splitlines() if x.strip()]
         assert len(errors) == 1 and errors[0].startswith("cachelint: error:"), errors
-    proc = run(["--output-format", "concise", "--config", body.splitlines()[-1], "."], root)
+    proc = run_in_process(["--output-format", "concise", "--config", body.splitlines()[-1], "."], root)
     assert not marker.exists(), f"config value {key} was evaluated"
     assert not list(root.glob("**/evaluated"))
     assert "__globals__" not in proc.stdout or key != "output-format" or proc.returncode == 2

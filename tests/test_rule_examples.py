@@ -1,8 +1,8 @@
 """Every rule's documented examples, run as real projects through the engine and fixer.
 
-Invalid examples must be flagged (count and message), their fix must produce exactly the
-documented code, leave the rule silent, and change nothing on a second `--fix`. Valid
-examples must stay silent.
+Invalid examples must be flagged where their `ranges` say (one range per finding) and with
+their message; their fix must produce exactly the documented code, leave the rule silent,
+and change nothing on a second `--fix`. Valid examples must stay silent.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import List, Tuple, Type
 
 import pytest
 
+from cachelint.diagnostics import Diagnostic
 from cachelint.registry import all_rules
 from cachelint.rule import Example, Invalid, Rule, Valid
 from cachelint.testing import run_example
@@ -40,7 +41,7 @@ def test_example(rule: Type[Rule], example: Example, tmp_path) -> None:
     run = run_example(rule, example, tmp_path, fix=True)
     assert run.errors == []
     messages = [d.message for d in run.diagnostics]
-    assert len(run.diagnostics) == example.count, messages
+    assert sorted(_range(d) for d in run.diagnostics) == sorted(example.ranges), messages
     if example.expected_message is not None:
         for message in messages:
             assert example.expected_message in message, message
@@ -56,6 +57,16 @@ def test_example(rule: Type[Rule], example: Example, tmp_path) -> None:
         ast.parse(text)
     assert run.after_fix == [], [d.message for d in run.after_fix]
     assert run.second_run_changes == {}
+
+
+def _range(diagnostic: Diagnostic) -> str:
+    start, end = diagnostic.location, diagnostic.end_location
+    return f"{start.row}:{start.column}-{end.row}:{end.column}"
+
+
+def test_every_invalid_example_pins_its_ranges() -> None:
+    unpinned = [case_id for case_id, _, example in CASES if isinstance(example, Invalid) and not example.ranges]
+    assert unpinned == [], f"give these examples ranges=[...] (one 'row:col-row:col' per finding): {unpinned}"
 
 
 def test_every_rule_has_examples_both_ways() -> None:

@@ -30,7 +30,9 @@ The test copies the project (without those extra files) into a temporary directo
 `.git/` there so the copy is the project root, runs the CLI, and checks: the output and the
 exit code; that the fix changes exactly the files under `fixed/` into their content; that
 every fixed file parses; that a second `--fix --unsafe-fixes` changes nothing; and that the
-rule under test is then silent (for scenarios with a fix).
+rule under test is then silent (for scenarios with a fix). The CLI runs in the test process
+(its command function, as `python -m cachelint` calls it); one test runs a scenario's lint
+and fix as a separate `python -m cachelint` process too, so the two ways cannot drift apart.
 
 To rewrite the goldens after an intended change of a rule (never for `KNOWN_WRONG` cases):
 
@@ -118,6 +120,27 @@ def fixed_files(fixture: Path) -> Dict[str, str]:
 
 
 def cli(project: Path, *args: str) -> Tuple[int, str, str]:
+    """`cachelint ARGS` run in `project`, in this process: (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from cachelint.cli import main
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2 keeps stderr apart by itself
+    env = {name: None for name in os.environ if name.startswith("CACHELINT_")}
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def cli_process(project: Path, *args: str) -> Tuple[int, str, str]:
+    """The same as `python -m cachelint ARGS`, in a child process sharing nothing with the tests."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CACHELINT_")}
     proc = subprocess.run(
         [sys.executable, "-m", "cachelint", *args],
@@ -221,6 +244,24 @@ def test_fix(fixture: Path, tmp_path: Path) -> None:
     if expected:
         code_under_test = rule_code(fixture)
         assert code_under_test not in codes(out2), out2
+
+
+#: A scenario whose fix edits two modules, run as a process too.
+PROCESS_FIXTURE = "CL004-litellm-bedrock-kwargs"
+
+
+def test_the_command_run_as_a_process_agrees(tmp_path: Path) -> None:
+    """Lint and fix of one scenario through `python -m cachelint`, against the same goldens
+    the in-process runs are held to."""
+    fixture = FIXTURES / PROCESS_FIXTURE
+    project = copy_project(fixture, tmp_path / "project")
+    code, out, err = cli_process(project, "--output-format", "concise", "--no-cache", ".")
+    assert (code, out) == (1, (fixture / "expected.txt").read_text(encoding="utf-8")), err
+    before = project_files(project)
+    code, out, err = cli_process(project, "--fix", "--unsafe-fixes", "--output-format", "concise", "--no-cache", ".")
+    assert code in (0, 1), err
+    changed = {rel: text for rel, text in project_files(project).items() if before[rel] != text}
+    assert changed == fixed_files(fixture) != {}
 
 
 def test_every_rule_has_its_scenarios() -> None:

@@ -264,7 +264,6 @@ def _fixable() -> List[Any]:
     return params
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("fixture", [pytest.param(d, id=d.name) for d in _runnable()])
 def test_fixture_program_as_written(fixture: Path, tmp_path: Path) -> None:
     """A flagged program really has the defect on the wire; a silent one sends valid requests."""
@@ -279,7 +278,6 @@ def test_fixture_program_as_written(fixture: Path, tmp_path: Path) -> None:
         )
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("fixture", _fixable())
 def test_fixed_fixture_program(fixture: Path, tmp_path: Path) -> None:
     """The real fix of a flagged program sends requests the provider accepts and that cache."""
@@ -403,7 +401,6 @@ def run_example(root: Path) -> List[Sent]:
     return ordered if len(recorder.sent) % 2 == 0 else recorder.sent
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("code,example", _example_cases())
 def test_rule_example_fix_sends_valid_request(code: str, example: Any, tmp_path: Path) -> None:
     """A rule's documented fix, executed: the requests it sends satisfy the provider rules;

@@ -704,6 +704,7 @@ def _positioned(tree: ast.AST) -> list:
     return [n for n in ast.walk(tree) if getattr(n, "end_lineno", None) is not None]
 
 
+@pytest.mark.slow
 def test_add_ignore_on_generated_code_parses_silences_and_is_idempotent() -> None:
     """On arbitrary valid code, the baseline parses, silences every finding, and a second
     run adds nothing (only comments are inserted, so nodes keep their walk order)."""

@@ -21,12 +21,12 @@ from typing import Callable, Dict, List
 import pytest
 from click.testing import CliRunner, Result
 
-import cachelint.discovery
+import cachelint.discovery.walk
 from cachelint.cli import main
-from cachelint.config import CliOverrides, ConfigResolver
-from cachelint.discovery import discover
+from cachelint.config.loader import CliOverrides, ConfigResolver
+from cachelint.discovery.walk import discover
 from cachelint.engine import Engine
-from cachelint.settings import Settings
+from cachelint.config.settings import Settings
 
 MARKER = "@" + "generated"  # split so this file is not itself generated code
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
@@ -263,7 +263,7 @@ def test_a_generated_file_is_skipped_on_cold_and_warm_runs(
     def no_sniff(path: object) -> bool:
         raise AssertionError(f"discovery read {path} while linting")
 
-    monkeypatch.setattr(cachelint.discovery, "_file_is_generated", no_sniff)
+    monkeypatch.setattr(cachelint.discovery.walk, "_file_is_generated", no_sniff)
     cold = cli("--verbose")
     assert _flagged(cold) == ["markers.py"]
     assert _file_count(cold) == 1  # generated files are not counted, as before
@@ -296,12 +296,6 @@ def test_generated_files_with_include_generated_and_listings(cli: Cli, project: 
 
 
 # --- start-up: what a run answered from the cache imports ------------------------------------------
-def test_the_rule_index_is_the_rules() -> None:
-    from cachelint import registry
-
-    assert registry.RULE_INDEX == tuple((r.code, r.name) for r in registry.all_rules())
-
-
 SELECTORS = [
     "ALL",
     "CL",
@@ -320,8 +314,7 @@ SELECTORS = [
 def test_selectors_resolve_alike_with_or_without_the_rules_imported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import sys
-
+    import cachelint.rules
     from cachelint import registry
 
     def answers() -> list:
@@ -336,13 +329,14 @@ def test_selectors_resolve_alike_with_or_without_the_rules_imported(
 
     with_rules = answers()
     assert with_rules[-1] == frozenset(r.code for r in registry.all_rules())
-    monkeypatch.delitem(sys.modules, "cachelint.rules")  # as in a fresh process
+    monkeypatch.delattr(cachelint.rules, "ALL_RULES")  # not imported yet, as in a fresh process
     assert answers() == with_rules
+    assert "ALL_RULES" not in vars(cachelint.rules)  # answered from the file names alone
 
 
 def test_default_rule_options_are_built_on_first_use(tmp_path: Path) -> None:
     from cachelint.registry import all_rules
-    from cachelint.settings import DefaultRuleOptions
+    from cachelint.config.settings import DefaultRuleOptions
 
     settings = ConfigResolver(tmp_path, CliOverrides()).default_settings
     assert isinstance(settings.rule_options, DefaultRuleOptions)
@@ -379,10 +373,11 @@ def test_a_run_answered_from_the_cache_imports_no_rule_analysis_pool_or_unused_f
         return json.loads(done.stdout.splitlines()[-1])
 
     cold = modules()  # fills the cache: the rules and the analysis ran
-    assert "cachelint.rules" in cold and "cachelint.analysis" in cold
+    rule_modules = [name for name in cold if name.startswith("cachelint.rules.")]
+    assert rule_modules and "cachelint.analysis" in cold
     warm = modules()
     unwanted = [
-        "cachelint.rules",
+        *rule_modules,
         "cachelint.analysis",
         "libcst",
         "multiprocessing",
@@ -392,7 +387,7 @@ def test_a_run_answered_from_the_cache_imports_no_rule_analysis_pool_or_unused_f
         "cachelint.output.full",
         "cachelint.output.sarif",
         "cachelint.output.junit",
-        "cachelint.fixer",
+        "cachelint.fix.apply",
     ]
     assert [name for name in unwanted if name in warm] == []
 
@@ -400,7 +395,7 @@ def test_a_run_answered_from_the_cache_imports_no_rule_analysis_pool_or_unused_f
 def test_the_walkers_exclude_test_is_the_documented_one(tmp_path: Path) -> None:
     """`_Plan.excluded` (names by set or regex, anchored patterns by relative path) answers as
     `_matches_exclude(_rel_for_match(...), descendants=False)` for every kind of pattern."""
-    from cachelint.discovery import _matches_exclude, _Plan, _rel_for_match
+    from cachelint.discovery.walk import _matches_exclude, _Plan, _rel_for_match
 
     base = tmp_path.resolve() / "proj"
     cwd = tmp_path.resolve() / "proj" / "sub"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, List
 
 from cachelint.analysis.candidates import candidate_functions, candidate_search
 from cachelint.analysis.project import ClassInfo, Project
@@ -29,7 +29,7 @@ class FileAnalysis:
     deps: Dict[str, str] = field(default_factory=dict)
 
 
-__all__ = ["FileAnalysis", "analyse_file", "candidate_functions", "iter_requests"]
+__all__ = ["FileAnalysis", "analyse_file", "candidate_functions"]
 
 
 def analyse_file(project: Project, path: str, max_depth: int = 3, strict: bool = False) -> FileAnalysis:
@@ -69,8 +69,3 @@ def _overrides_between(interp: Any, sub: ClassInfo, owner: ClassInfo, name: str)
         if name in cls.methods:
             return True
     return False
-
-
-def iter_requests(analyses: Iterable[FileAnalysis]) -> Iterable[Request]:
-    for analysis in analyses:
-        yield from analysis.requests

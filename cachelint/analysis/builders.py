@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from cachelint.analysis import sdk
-from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request, RequestFormat
+from cachelint.analysis.request import MARKER_FIELDS, Marker, Piece, PlatformAlt, Request, RequestFormat
 from cachelint.analysis.spans import Span
 from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.valueops import has_marker
@@ -91,7 +91,7 @@ class RequestBuilder:
 
     # --- entry ------------------------------------------------------------------------------------
     def build(self, method: sdk.Method, alts: List[ClientAlt], args: List[Value], kwargs: DictV, node: ast.Call,
-              frame: "Frame", span: Span, receiver_known: bool, http_body: Optional[Value]) -> List[Request]:
+              frame: "Frame", span: Span, receiver_known: bool) -> List[Request]:
         """The request(s) a call sends. One per combination of platform-dependent field
         values (see `_platform_variants`), each with the clients that can go with it."""
         out: List[Request] = []
@@ -104,13 +104,13 @@ class RequestBuilder:
                 body = kwargs.copy(kwargs.span)
                 body.literal = kwargs.literal
                 body.entries.update(entries)
-            for request in self._build(method, chosen, args, body, node, frame, span, receiver_known, http_body, variant):
+            for request in self._build(method, chosen, args, body, node, frame, span, receiver_known, variant):
                 request.variant = variant
                 out.append(request)
         return out
 
     def _build(self, method: sdk.Method, alts: List[ClientAlt], args: List[Value], kwargs: DictV, node: ast.Call,
-               frame: "Frame", span: Span, receiver_known: bool, http_body: Optional[Value], variant: Guard) -> List[Request]:
+               frame: "Frame", span: Span, receiver_known: bool, variant: Guard) -> List[Request]:
         chain = frame.chain + (span,)
         report = chain[0]
         self._path_guard = frame.guard + variant
@@ -135,8 +135,6 @@ class RequestBuilder:
             model_key = "modelId"
         request = Request(api=method.api, fmt=RequestFormat(fmt), call_span=span, report_span=report, chain=chain, path_guard=self._path_guard,
                           receiver_known=receiver_known)
-        if http_body is not None and http_body.span is not None:
-            request.body_span = http_body.span
         self._model(request, body, kwargs, model_key, method)
         if request.model is None and method.api.startswith("http."):
             request.model = _model_from_url(alts)
@@ -182,7 +180,6 @@ class RequestBuilder:
             value = body.get("model")
         if value is None:
             return
-        request.model_span = value.span
         texts: List[str] = []
         sources: List[str] = []
         for option, _ in options_of(value):
@@ -777,7 +774,7 @@ def _json_size(value: Value, depth: int) -> Tuple[int, Kind, bool, bool]:
     if isinstance(value, DictV):
         total, kind, complete, may_mark = 2, Kind.STATIC, not value.open, any(u.may_mark for u in value.open)
         for key, entry in value.entries.items():
-            if key in ("cache_control", "cachePoint", "copilot_cache_control", "prompt_cache_breakpoint"):
+            if key in MARKER_FIELDS or key == "prompt_cache_breakpoint":
                 continue
             size, k, c, m = _json_size(entry.value, depth + 1)
             total += size + len(key) + 4

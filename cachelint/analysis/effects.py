@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set
 
 from cachelint.analysis.candidates import TRIGGER_RE, module_functions, summarise
+from cachelint.analysis.request import MARKER_WORDS
 
 #: Methods that mutate the object they are called on (list, dict, set, deque).
 MUTATING_METHODS = frozenset({
@@ -30,7 +31,6 @@ MUTATING_METHODS = frozenset({
     "add", "discard", "sort", "reverse", "appendleft", "extendleft", "__setitem__", "__delitem__",
     "setattr", "difference_update", "intersection_update", "symmetric_difference_update",
 })
-CACHE_WORDS = ("cache_control", "cachePoint", "cache_point", "copilot_cache_control")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def own_effects(module: object, node: ast.AST) -> Effects:
 
 
 def _effects(node: ast.AST, text: str) -> Effects:
-    trigger = TRIGGER_RE.search(text) is not None or any(word in text for word in CACHE_WORDS)
+    trigger = TRIGGER_RE.search(text) is not None or any(word in text for word in MARKER_WORDS)
     writes = False
     calls: Set[str] = set()
     fresh = _fresh_locals(node)

@@ -62,9 +62,6 @@ class Frame:
         return Literal(span, kind, self.token, in_loop=bool(self.all_loops()),
                        module_level=self.at_import and self.func is None)
 
-    def child_locals(self) -> Dict[str, Value]:
-        return dict(self.locals)
-
     def all_loops(self) -> List[LoopCtx]:
         """Loops active in this frame and in the frames that called it, outermost first."""
         loops: List[LoopCtx] = []

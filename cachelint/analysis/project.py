@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
-from cachelint.settings import DEFAULT_EXCLUDES, AnalysisOptions
+from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
 
 MAX_MODULE_BYTES = 8_000_000
@@ -433,9 +433,6 @@ class Project:
             if os.path.isfile(candidate) and self.contains(candidate):
                 return self.real(candidate)
         return None
-
-    def is_package_dir(self, base: str, parts: List[str]) -> bool:
-        return os.path.isdir(os.path.join(base, *parts))
 
     # --- classes -------------------------------------------------------------------------
     def subclasses(self, info: ClassInfo, resolve_base) -> List[ClassInfo]:

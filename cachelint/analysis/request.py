@@ -16,6 +16,13 @@ from cachelint.analysis.spans import Span
 from cachelint.analysis.values import TRUE, Guard, Kind, Literal, Value
 
 SECTIONS = ("tools", "system", "messages")
+#: The request fields that set a cache breakpoint (`Marker.field`): Anthropic's
+#: `cache_control`, Bedrock Converse's `cachePoint` block, the GitHub Copilot API's
+#: `copilot_cache_control`.
+MARKER_FIELDS = ("cache_control", "cachePoint", "copilot_cache_control")
+#: Words whose mention in a function's source means it may build or move a breakpoint: the
+#: marker fields and `cache_point`, which wrappers (litellm, LangChain) take as an argument.
+MARKER_WORDS = MARKER_FIELDS + ("cache_point",)
 
 
 @dataclass(frozen=True)
@@ -224,8 +231,6 @@ class Request:
     model: Optional[str] = None
     #: how the model id is known: STATIC, PROCESS (read once at start-up), UNKNOWN
     model_kind: Kind = Kind.UNKNOWN
-    #: the model argument's value in the code
-    model_span: Optional[Span] = None
     #: set when the model is a configuration default (`os.environ.get("MODEL", "claude-...")`,
     #: an argparse or settings-field default): what may override it, e.g. "environment
     #: variable `MODEL`". `model` is then the default, which rules take as the likely model.
@@ -255,10 +260,6 @@ class Request:
     receiver_known: bool = True
     #: other recognised request fields: prompt_cache_key, cache_control_injection_points...
     extras: Dict[str, Value] = field(default_factory=dict)
-    #: the body dict when the request is built from one (for fixes on raw bodies)
-    body_span: Optional[Span] = None
-    #: request-building spans inside the call (keyword values), by field name
-    arg_spans: Dict[str, Span] = field(default_factory=dict)
     #: field name -> the Value passed (system, messages, tools...)
     args: Dict[str, Value] = field(default_factory=dict)
     #: interpreter frames active at the call: a dict display evaluated in one of them was
@@ -320,7 +321,3 @@ class Request:
             elif not marker.cond:
                 count += 1
         return count, unbounded
-
-    @property
-    def location_label(self) -> str:
-        return self.api

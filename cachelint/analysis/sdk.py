@@ -184,7 +184,6 @@ LITELLM_ROUTER_METHODS = {
     ("completion",): Method("litellm.Router.completion", "openai-chat"),
     ("acompletion",): Method("litellm.Router.acompletion", "openai-chat"),
 }
-HTTP_METHODS = {("post",): "post", ("request",): "request", ("stream",): "stream"}
 
 
 def clean_path(path: Tuple[str, ...]) -> Tuple[str, ...]:
@@ -194,12 +193,6 @@ def clean_path(path: Tuple[str, ...]) -> Tuple[str, ...]:
 def method_for(sdk: str, path: Tuple[str, ...]) -> Optional[Method]:
     """The request method at attribute `path` of a client of `sdk`, if it is one."""
     return _tables().methods.get(sdk, {}).get(clean_path(path))
-
-
-def is_method_prefix(sdk: str, path: Tuple[str, ...]) -> bool:
-    """True while `path` can still grow into a request method (`client.messages`)."""
-    path = clean_path(path)
-    return any(key[: len(path)] == path for key in _tables().methods.get(sdk, {}))
 
 
 def returns_client(name: str) -> bool:

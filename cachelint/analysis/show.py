@@ -8,7 +8,6 @@ breakpoint and the place in the source it came from.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -221,5 +220,3 @@ def _model_json(request: Request, low: Any, high: Any) -> Dict[str, Any]:
     return out
 
 
-def render_json(requests: Sequence[Request], locate: Locate, tables: Tables) -> str:
-    return json.dumps([request_json(r, locate, tables) for r in requests], indent=2, sort_keys=True) + "\n"

@@ -24,8 +24,3 @@ def estimate_tokens(chars: Optional[int]) -> int:
     return int(math.ceil(chars / CHARS_PER_TOKEN))
 
 
-def max_tokens(chars: Optional[int]) -> int:
-    """An upper bound on the tokens in `chars` characters (for "certainly below" checks)."""
-    if not chars:
-        return 0
-    return int(math.ceil(chars / MIN_CHARS_PER_TOKEN))

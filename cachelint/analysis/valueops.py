@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from cachelint.analysis import sdk
 from cachelint.analysis.project import ClassInfo
+from cachelint.analysis.request import MARKER_FIELDS
 from cachelint.analysis.spans import Span
 from cachelint.analysis.values import (
     Atom,
@@ -466,9 +467,6 @@ def untag_born(value: Value, depth: int = 0) -> None:
         value.born = None
         for item in value.items:
             untag_born(item.value, depth + 1)
-
-
-MARKER_FIELDS = ("cache_control", "cachePoint", "copilot_cache_control")
 
 
 def has_marker(value: Value, depth: int = 0) -> bool:

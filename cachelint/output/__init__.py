@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple, Type
 
-from cachelint import __version__
+from cachelint.version import __version__
 from cachelint.diagnostics import Diagnostic
 
 if TYPE_CHECKING:  # pragma: no cover

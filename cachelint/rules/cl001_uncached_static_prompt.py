@@ -124,6 +124,7 @@ class UncachedStaticPrompt(Rule):
                 )
             """,
             title="A Claude model on Azure Foundry with a 6,000-token system prompt",
+            ranges=["12:16-12:29"],
         ),
         Invalid(
             """
@@ -162,6 +163,7 @@ class UncachedStaticPrompt(Rule):
                 )
             """,
             title="An existing block list gets the marker on its last static block",
+            ranges=["11:34-11:39"],
         ),
         Invalid(
             """
@@ -194,6 +196,7 @@ class UncachedStaticPrompt(Rule):
                 )
             """,
             title="Bedrock Converse gets a cachePoint block",
+            ranges=["10:26-10:31"],
         ),
         Invalid(
             """
@@ -230,6 +233,7 @@ class UncachedStaticPrompt(Rule):
                 )
             """,
             title="An OpenAI-format request to a Claude model on OpenRouter",
+            ranges=["11:43-11:51"],
         ),
         Invalid(
             """
@@ -258,6 +262,7 @@ class UncachedStaticPrompt(Rule):
                 params["messages"].append({"role": "user", "content": user_text})
                 return litellm.completion(**params)
             """,
+            ranges=["8:57-8:63"],
         ),
         Invalid(
             """
@@ -279,6 +284,7 @@ class UncachedStaticPrompt(Rule):
             """,
             expected_message="share a block with the current date",
             title="The static rules share one block with today's date",
+            ranges=["13:16-13:62"],
         ),
         Invalid(
             """
@@ -319,6 +325,7 @@ class UncachedStaticPrompt(Rule):
                 )
             """,
             title="Every branch starts with the same static rules; one adds a per-call line",
+            ranges=["14:16-14:22"],
         ),
         Valid(
             """

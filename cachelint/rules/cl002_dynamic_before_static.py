@@ -11,7 +11,7 @@ from cachelint.analysis.tokens import estimate_tokens
 from cachelint.analysis.values import Kind, Part, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable, minimal_edit
+from cachelint.fix.edits import FixUnavailable, minimal_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import reorder, support
 
@@ -139,6 +139,7 @@ class DynamicBeforeStatic(Rule):
             """,
             expected_message="is placed on some paths before",
             title="One branch puts the user's name in front of the shared rules",
+            ranges=["10:27-10:36"],
         ),
         Invalid(
             """
@@ -179,6 +180,7 @@ class DynamicBeforeStatic(Rule):
                 )
             """,
             title="A timestamp line in front of the static rules",
+            ranges=["10:31-10:54"],
         ),
         Invalid(
             """
@@ -215,6 +217,7 @@ class DynamicBeforeStatic(Rule):
                 )
             """,
             title="Per-user text before OpenAI's automatically cached prefix",
+            ranges=["11:58-11:71"],
         ),
         Invalid(
             """
@@ -255,6 +258,7 @@ class DynamicBeforeStatic(Rule):
                 )
             """,
             title="A per-user block before the cached handbook block",
+            ranges=["12:38-12:45"],
         ),
         Invalid(
             """
@@ -276,6 +280,7 @@ class DynamicBeforeStatic(Rule):
             """,
             expected_message="a random UUID",
             title="A template constant filled per call (no automatic fix)",
+            ranges=["13:43-13:55"],
         ),
         Valid(
             """

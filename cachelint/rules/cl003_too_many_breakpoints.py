@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, minimal_edit, remove_dict_entry_edit
+from cachelint.fix.edits import FixUnavailable, minimal_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -132,6 +132,7 @@ class TooManyBreakpoints(Rule):
                 )
             """,
             title="Five literal breakpoints",
+            ranges=["8:12-21:6"],
         ),
         Invalid(
             """
@@ -160,6 +161,7 @@ class TooManyBreakpoints(Rule):
                 return client.messages.create(model="claude-sonnet-4-5", max_tokens=400, messages=messages)
             """,
             title="A loop marks every message",
+            ranges=["8:5-9:72"],
         ),
         Invalid(
             """
@@ -183,6 +185,7 @@ class TooManyBreakpoints(Rule):
             """,
             expected_message="no cap",
             title="An agent loop marks each new turn and never removes old marks",
+            ranges=["9:5-17:77"],
         ),
         Valid(
             """

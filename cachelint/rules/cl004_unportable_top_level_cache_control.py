@@ -7,7 +7,7 @@ from typing import List, Optional
 from cachelint.analysis.request import Marker, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, combine_edits, remove_call_keyword_edit, remove_dict_entry_edit
+from cachelint.fix.edits import FixUnavailable, combine_edits, remove_call_keyword_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -87,6 +87,7 @@ class UnportableTopLevelCacheControl(Rule):
                 )
             """,
             title="AnthropicBedrock with automatic caching",
+            ranges=["10:9-10:57"],
         ),
         Invalid(
             """
@@ -124,6 +125,7 @@ class UnportableTopLevelCacheControl(Rule):
                 return runtime.invoke_model(modelId="anthropic.claude-3-5-haiku-20241022-v1:0", body=json.dumps(body))
             """,
             title="A boto3 InvokeModel body",
+            ranges=["12:9-12:47"],
         ),
         Invalid(
             """
@@ -139,6 +141,7 @@ class UnportableTopLevelCacheControl(Rule):
             """,
             expected_message="Vertex AI",
             title="litellm to Vertex (the messages come from the caller: no fix)",
+            ranges=["8:9-8:44"],
         ),
         Invalid(
             """
@@ -169,6 +172,7 @@ class UnportableTopLevelCacheControl(Rule):
                 )
             """,
             title="OpenRouter: the upstream may be Bedrock or Vertex (warning)",
+            ranges=["10:21-10:59"],
         ),
         Valid(
             """

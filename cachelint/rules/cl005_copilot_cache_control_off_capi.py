@@ -7,7 +7,7 @@ from typing import List, Optional
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, combine_edits, remove_dict_entry_edit, rename_dict_key_edit
+from cachelint.fix.edits import FixUnavailable, combine_edits, remove_dict_entry_edit, rename_dict_key_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -86,6 +86,7 @@ class CopilotCacheControlOffCapi(Rule):
                     ],
                 )
             """,
+            ranges=["11:50-11:96"],
         ),
         Invalid(
             """
@@ -116,6 +117,7 @@ class CopilotCacheControlOffCapi(Rule):
                 return requests.post("https://openrouter.ai/api/v1/chat/completions", json=body, timeout=60)
             """,
             title="A raw HTTP body with a marked tool",
+            ranges=["5:6-5:52"],
         ),
         Invalid(
             """
@@ -152,6 +154,7 @@ class CopilotCacheControlOffCapi(Rule):
                 )
             """,
             title="On a content part, sent to a gateway",
+            ranges=["11:45-11:91"],
         ),
         Valid(
             """

@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, add_dict_entry_edit, parse_snippet_expression, replace_string_edit
+from cachelint.fix.edits import FixUnavailable, add_dict_entry_edit, parse_snippet_expression, replace_string_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -101,6 +101,7 @@ class TtlOrder(Rule):
                 )
             """,
             title="A small 5-minute prefix before a large 1-hour block: raise it",
+            ranges=["13:61-13:95"],
         ),
         Invalid(
             """
@@ -139,6 +140,7 @@ class TtlOrder(Rule):
                 )
             """,
             title="A large 5-minute prefix before a 1-hour message: lower the later one",
+            ranges=["13:64-13:98"],
         ),
         Invalid(
             """
@@ -171,6 +173,7 @@ class TtlOrder(Rule):
                     messages=[{"role": "user", "content": [{"text": alert}, {"cachePoint": {"type": "default", "ttl": "5m"}}]}],
                 )
             """,
+            ranges=["11:80-11:112"],
         ),
         Valid(
             """
@@ -224,7 +227,7 @@ class TtlOrder(Rule):
         if not late_long:
             return
         field = "cachePoint" if markers[late_long[0]][1].field == "cachePoint" else "cache_control"
-        bad_piece, bad = markers[late_long[0]]
+        _, bad = markers[late_long[0]]
         fix, choice = self._fix(ctx, request, markers, first_short, late_long)
         message = (
             f"A {field} with ttl \"1h\" ({support.where(ctx, bad.span)}) comes after one with the 5-minute TTL "

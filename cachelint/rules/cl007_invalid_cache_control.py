@@ -10,7 +10,7 @@ from typing import Iterator, Optional, Tuple
 from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
-from cachelint.fixes import (
+from cachelint.fix.edits import (
     FixUnavailable,
     combine_edits,
     remove_dict_entry_edit,
@@ -138,6 +138,7 @@ class InvalidCacheControl(Rule):
             client = anthropic.Anthropic()
             SYSTEM = [{"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral"}}]
             """,
+            ranges=["4:80-4:92"],
         ),
         Invalid(
             """
@@ -149,6 +150,7 @@ class InvalidCacheControl(Rule):
             block = {"type": "text", "text": "..."}
             block["cache_control"] = {"type": "ephemeral", 'ttl': '1h'}
             """,
+            ranges=["2:55-2:60"],
         ),
         Invalid(
             """
@@ -158,12 +160,14 @@ class InvalidCacheControl(Rule):
             expected_fix="""
             system = [{"text": "..."}, {"cachePoint": {"type": "default"}}]
             """,
+            ranges=["1:52-1:63"],
         ),
         Invalid(
             """
             marker = dict(cache_control=dict(type="ephemeral", ttl="forever"))
             """,
             expected_message='ttl "forever"',
+            ranges=["1:56-1:65"],
         ),
         Valid(
             """
@@ -211,6 +215,7 @@ class InvalidCacheControl(Rule):
                 )
             """,
             title="A marker on a message with string content",
+            ranges=["10:50-10:88"],
         ),
         Invalid(
             """
@@ -236,6 +241,7 @@ class InvalidCacheControl(Rule):
             """,
             expected_message="thinking block",
             title="A marker on a thinking block",
+            ranges=["15:18-15:56"],
         ),
     ]
 

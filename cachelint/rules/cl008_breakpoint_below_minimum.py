@@ -57,6 +57,7 @@ class BreakpointBelowMinimum(Rule):
                 )
             """,
             expected_message="4,096",
+            ranges=["11:18-11:56"],
         ),
         Valid(
             """

@@ -7,7 +7,7 @@ from typing import List, Optional
 from cachelint.analysis.request import Marker, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable, remove_call_keyword_edit, remove_dict_entry_edit
+from cachelint.fix.edits import FixUnavailable, remove_call_keyword_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -92,6 +92,7 @@ class CacheControlIgnored(Rule):
                     ],
                 )
             """,
+            ranges=["12:49-12:87"],
         ),
         Valid(
             """

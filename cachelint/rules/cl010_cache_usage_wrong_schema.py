@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from cachelint.analysis.events import UsageRead
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import make_edit
+from cachelint.fix.edits import make_edit
 from cachelint.rule import Invalid, Rule, Valid
 
 # Wrong chains (after `usage`) -> the chain that response type really has.
@@ -125,6 +125,7 @@ class CacheUsageWrongSchema(Rule):
                 )
                 return response.usage.cache_read_input_tokens
             """,
+            ranges=["11:12-11:62"],
         ),
         Invalid(
             """
@@ -157,6 +158,7 @@ class CacheUsageWrongSchema(Rule):
                 return response, hits
             """,
             title="Bedrock Converse says cacheReadInputTokens",
+            ranges=["11:12-11:63"],
         ),
         Invalid(
             """
@@ -182,6 +184,7 @@ class CacheUsageWrongSchema(Rule):
                 print("cached:", completion.usage.prompt_tokens_details.cached_tokens)
                 return completion
             """,
+            ranges=["8:22-8:62"],
         ),
         Valid(
             """

@@ -8,7 +8,7 @@ from cachelint.analysis.request import Marker, Piece, Request
 from cachelint.analysis.values import Kind, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, combine_edits, remove_dict_entry_edit
+from cachelint.fix.edits import FixUnavailable, combine_edits, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -115,6 +115,7 @@ class CacheWriteNeverRead(Rule):
                     messages=[{"role": "user", "content": question}],
                 )
             """,
+            ranges=["15:69-15:107"],
         ),
         Invalid(
             """
@@ -134,6 +135,7 @@ class CacheWriteNeverRead(Rule):
             """,
             expected_message="2x",
             title="A one-shot request caches its only (per-call) message",
+            ranges=["11:48-11:99"],
         ),
         Valid(
             """

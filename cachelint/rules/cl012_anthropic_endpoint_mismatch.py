@@ -11,7 +11,7 @@ from cachelint.analysis.request import Request
 from cachelint.analysis.spans import Span
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable, replace_string_edit
+from cachelint.fix.edits import FixUnavailable, replace_string_edit
 from cachelint.rule import Invalid, Rule, Valid
 
 _RESOURCE_RE = re.compile(r"^([a-z0-9-]+)\.(?:openai\.azure\.com|services\.ai\.azure\.com|cognitiveservices\.azure\.com)$")
@@ -94,6 +94,7 @@ class AnthropicEndpointMismatch(Rule):
                 base_url="https://contoso.services.ai.azure.com/anthropic",
             )
             """,
+            ranges=["5:14-5:85"],
         ),
         Invalid(
             """
@@ -107,6 +108,7 @@ class AnthropicEndpointMismatch(Rule):
 
             client = OpenAI(base_url="https://contoso.openai.azure.com/openai/v1/", api_key="...")
             """,
+            ranges=["3:26-3:75"],
         ),
         Valid(
             """

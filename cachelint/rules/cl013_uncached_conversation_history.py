@@ -7,7 +7,7 @@ from typing import Optional
 from cachelint.analysis.request import Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import FixUnavailable, add_call_keyword_edit
+from cachelint.fix.edits import FixUnavailable, add_call_keyword_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -98,6 +98,7 @@ class UncachedConversationHistory(Rule):
                         return response
                     messages.append({"role": "user", "content": execute(response)})
             """,
+            ranges=["10:20-12:10"],
         ),
         Invalid(
             """
@@ -117,6 +118,7 @@ class UncachedConversationHistory(Rule):
             """,
             expected_message="every turn",
             title="On Bedrock there is no automatic fix (top-level cache_control is rejected there)",
+            ranges=["10:17-12:10"],
         ),
         Invalid(
             """
@@ -155,6 +157,7 @@ class UncachedConversationHistory(Rule):
                     history = add_turn(history, {"role": "assistant", "content": reply.content})
             """,
             title="The history is rebuilt by a helper each turn (history = add_turn(history, msg))",
+            ranges=["14:17-14:100"],
         ),
         Valid(
             """

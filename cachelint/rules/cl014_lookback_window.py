@@ -88,6 +88,7 @@ class LookbackWindow(Rule):
                     messages.append({"role": "user", "content": results})
             """,
             expected_message="20",
+            ranges=["9:20-12:10"],
         ),
         Valid(
             """

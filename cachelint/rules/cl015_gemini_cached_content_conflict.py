@@ -82,6 +82,7 @@ class GeminiCachedContentConflict(Rule):
                     config=types.GenerateContentConfig(cached_content=cache.name, system_instruction=SYSTEM),
                 )
             """,
+            ranges=["18:71-18:96"],
             expected_message="already holds system_instruction",
             expected_fix="""
             from google import genai
@@ -121,6 +122,7 @@ class GeminiCachedContentConflict(Rule):
                     config={"cached_content": manual_cache.name, "tools": [LOOKUP]},
                 )
             """,
+            ranges=["12:54-12:71"],
             files={
                 "setup_cache.py": """
                     from google import genai

@@ -9,7 +9,7 @@ from cachelint.analysis.request import Request
 from cachelint.analysis.values import Const, DictV, Entry, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix, Severity
-from cachelint.fixes import make_edit
+from cachelint.fix.edits import make_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import providers, support
 
@@ -103,6 +103,7 @@ class GeminiCacheRejected(Rule):
                     config=types.CreateCachedContentConfig(contents=[MANUAL], ttl="1h"),
                 )
             """,
+            ranges=["12:71-12:75"],
             expected_message="must end with 's'",
             expected_fix="""
             from google import genai
@@ -132,6 +133,7 @@ class GeminiCacheRejected(Rule):
             def make_cache():
                 return client.caches.create(model="gemini-2.5-pro", config={"contents": [MANUAL], "ttl": 600})
             """,
+            ranges=["9:94-9:97"],
             expected_message="not a string",
             expected_fix="""
             from google import genai
@@ -165,7 +167,7 @@ class GeminiCacheRejected(Rule):
                     ),
                 )
             """,
-            count=2,
+            ranges=["12:22-12:66", "14:13-14:47"],  # FILLED
             title="A few words are no cache, and ttl with expire_time is one field set twice",
         ),
         Valid(

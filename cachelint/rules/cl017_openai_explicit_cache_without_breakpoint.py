@@ -74,6 +74,7 @@ class OpenAIExplicitCacheWithoutBreakpoint(Rule):
                     prompt_cache_options={"mode": "explicit"},
                 )
             """,
+            ranges=["14:30-14:50"],
             expected_message="caches nothing",
             expected_fix="""
             from openai import OpenAI
@@ -111,6 +112,7 @@ class OpenAIExplicitCacheWithoutBreakpoint(Rule):
                     prompt_cache_options={"mode": "explicit", "ttl": "12h"},
                 )
             """,
+            ranges=["14:30-14:64"],
             expected_message="caches nothing",
             expected_fix="""
             from openai import OpenAI

@@ -74,6 +74,7 @@ class OpenAIBreakpointsNotWritten(Rule):
                     ],
                 )
             """,
+            ranges=["16:49-16:78"],
             expected_message="never written",
         ),
         Valid(

@@ -8,7 +8,7 @@ from cachelint.analysis.request import Request
 from cachelint.analysis.values import DictV, Entry, Str
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fixes import FixUnavailable, make_edit, remove_call_keyword_edit
+from cachelint.fix.edits import FixUnavailable, make_edit, remove_call_keyword_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import providers, support
 
@@ -86,6 +86,7 @@ class OpenAICacheOptionInvalid(Rule):
                     prompt_cache_retention="30m",
                 )
             """,
+            ranges=["10:9-10:37"],
             expected_message="prompt_cache_options.ttl",
             expected_fix="""
             from openai import OpenAI
@@ -115,6 +116,7 @@ class OpenAICacheOptionInvalid(Rule):
                     prompt_cache_retention="in_memory",
                 )
             """,
+            ranges=["10:9-10:43"],
             expected_message="only '24h'",
             expected_fix="""
             from openai import OpenAI
@@ -144,6 +146,7 @@ class OpenAICacheOptionInvalid(Rule):
                     prompt_cache_options={"mode": "explicit", "ttl": "1h"},
                 )
             """,
+            ranges=["10:51-10:62"],
             expected_message="ttl '1h'",
             title="A TTL the API does not list",
         ),

@@ -95,6 +95,7 @@ class GeminiCacheUsedOnce(Rule):
                 client.caches.delete(name=cache.name)
                 return response.text
             """,
+            ranges=["8:13-11:6"],
             expected_message="read by one request",
         ),
         Valid(

@@ -53,6 +53,7 @@ class UnusedSuppression(Rule):
             expected_fix="""
             SYSTEM = [{"type": "text", "text": "...", "cache_control": {"type": "ephemeral"}}]
             """,
+            ranges=["1:85-1:111"],
         ),
         Invalid(
             """
@@ -63,6 +64,7 @@ class UnusedSuppression(Rule):
             expected_fix="""
             marker = {"cache_control": {"type": "ephemeral", "ttl": "1h"}}
             """,
+            ranges=["1:1-1:43"],
         ),
         Invalid(
             """
@@ -73,6 +75,7 @@ class UnusedSuppression(Rule):
             expected_fix="""
             marker = {"cache_control": {"type": "ephemeral"}}  # noqa: E501
             """,
+            ranges=["1:52-1:71"],
         ),
         Invalid(
             """
@@ -83,6 +86,7 @@ class UnusedSuppression(Rule):
             expected_fix="""
             marker = {"cache_control": {"type": "persistent"}}  # cachelint: ignore[CL007]
             """,
+            ranges=["1:53-1:87"],
         ),
         Invalid(
             """
@@ -92,6 +96,7 @@ class UnusedSuppression(Rule):
             expected_fix="""
             marker = {"cache_control": {"type": "ephemeral"}}  # type: ignore
             """,
+            ranges=["1:52-1:71"],
         ),
         Valid(
             """

@@ -21,7 +21,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from cachelint.context import SourceText
 from cachelint.diagnostics import Edit
-from cachelint.fixes import FixUnavailable, minimal_edit, parse_snippet_expression, render_expression
+from cachelint.fix.edits import FixUnavailable, minimal_edit, parse_snippet_expression, render_expression
 
 #: An escaped newline in string source: `\n` not preceded by another backslash.
 _ESCAPED_NL = re.compile(r"(?<!\\)(?:\\\\)*\\n")

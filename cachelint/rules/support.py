@@ -10,14 +10,22 @@ in a loop or a helper shared by other blocks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
 
+from cachelint.analysis.caching import (  # noqa: F401  (rules reach them through support)
+    CLAUDE_PLATFORMS,
+    CLAUDE_VIA_OPENAI_FORMAT,
+    has_markers,
+    is_claude_request,
+    request_min_tokens,
+    total_tokens,
+)
 from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
 from cachelint.analysis.values import Str, atom_is_platform_related, satisfiable
 from cachelint.analysis.valueops import isa_matches
 from cachelint.diagnostics import Edit
-from cachelint.fixes import (
+from cachelint.fix.edits import (
     FixUnavailable,
     add_call_keyword_edit,
     add_dict_entry_edit,
@@ -25,43 +33,13 @@ from cachelint.fixes import (
     parse_snippet_expression,
     wrap_expression_edits,
 )
-from cachelint.tables import MinTokens, Tables, is_claude_model
+from cachelint.tables import Tables
 
 if TYPE_CHECKING:  # pragma: no cover
     from cachelint.context import FileContext
 
 EPHEMERAL = '{"type": "ephemeral"}'
 CACHE_POINT = '{"cachePoint": {"type": "default"}}'
-
-#: Platforms where a request in Anthropic's format reaches Claude.
-CLAUDE_PLATFORMS = {"anthropic", "aws", "bedrock", "bedrock-mantle", "vertex", "google-cloud", "foundry"}
-#: Platforms where an OpenAI-format request to a Claude model honours `cache_control` parts.
-CLAUDE_VIA_OPENAI_FORMAT = CLAUDE_PLATFORMS | {"openrouter"}
-
-
-def is_claude_request(request: Request) -> bool:
-    """A request that certainly reaches a Claude model through a caching-capable path.
-
-    Token counting (`messages.count_tokens`) reads and writes no cache, so it is not one.
-    """
-    if "count_tokens" in request.api:
-        return False
-    names = set(request.platform_names)
-    if request.fmt == "anthropic":
-        return not names or names <= CLAUDE_PLATFORMS | {"unknown", "gateway"}
-    if request.fmt == "openai-chat":
-        return bool(request.model) and is_claude_model(request.model or "") and bool(names) and names <= CLAUDE_VIA_OPENAI_FORMAT
-    if request.fmt == "converse":
-        return bool(request.model) and is_claude_model(request.model or "")
-    return False
-
-
-def request_min_tokens(request: Request, tables: Tables) -> MinTokens:
-    """The minimum cacheable prefix over every platform the request may go to."""
-    names = [p.name for p in request.platforms] or [None]
-    values = [tables.min_tokens(request.model, name) for name in names]
-    return MinTokens(min(v.low for v in values), max(v.high for v in values))
-
 
 def read_ratio(request: Request, tables: Tables) -> float:
     """Price of a cache read relative to plain input for the model (0.1 when not known)."""
@@ -288,21 +266,3 @@ def conversation_continues(request: Request) -> bool:
     if request.loop is not None and request.history_appends:
         return True
     return any(p.section == "messages" and (p.many or p.may_mark) for p in request.pieces)
-
-
-def total_tokens(pieces: Iterable[Piece]) -> Optional[int]:
-    total = 0
-    for piece in pieces:
-        if piece.tokens is None:
-            return None
-        total += piece.tokens
-    return total
-
-
-def has_markers(request: Request) -> bool:
-    """Any breakpoint the code places, even conditionally, or may place unseen."""
-    if request.top_level is not None or request.hidden_markers:
-        return True
-    if "cache_control_injection_points" in request.extras:
-        return True
-    return any(p.marker is not None or p.may_mark for p in request.pieces)

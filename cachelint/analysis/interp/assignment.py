@@ -14,7 +14,8 @@ from typing import List, Optional, Tuple
 
 from cachelint.analysis.frames import Frame
 from cachelint.analysis.spans import Span
-from cachelint.analysis.valueops import MARKER_FIELDS, has_marker
+from cachelint.analysis.request import MARKER_FIELDS
+from cachelint.analysis.valueops import has_marker
 from cachelint.analysis.values import (
     TRUE,
     Const,
@@ -46,7 +47,7 @@ class AssignmentMixin:
         elif isinstance(target, ast.Subscript):
             base = self.eval(target.value, frame)
             key = self.eval(target.slice, frame)
-            self.set_item(base, key, value, frame, self.span(target, frame), entry_node=target)
+            self.set_item(base, key, value, frame, self.span(target, frame))
         elif isinstance(target, ast.Attribute):
             base = self.eval(target.value, frame)
             self.set_attr(base, target.attr, value, frame)
@@ -71,7 +72,7 @@ class AssignmentMixin:
             element = self.element_of(value, value.span)
             self.assign(t, element, frame)
 
-    def set_item(self, base: Value, key: Value, value: Value, frame: Frame, span: Span, entry_node: Optional[ast.AST] = None) -> None:
+    def set_item(self, base: Value, key: Value, value: Value, frame: Frame, span: Span) -> None:
         for option, guard in options_of(base):
             if isinstance(option, DictV):
                 if isinstance(key, Str) and key.text is not None:

@@ -122,7 +122,6 @@ class CallsMixin:
         args, kwargs = pre if pre is not None else self.eval_args(node, frame)
         if isinstance(callee, FuncV):
             if dropped and self._inert(callee, args, kwargs):
-                self.skipped_calls += 1
                 return Const(None, span)
             key = self._result_key(callee, args, kwargs, frame)
             if key is not None:
@@ -303,28 +302,12 @@ class CallsMixin:
         for i, arg in enumerate(positional):
             if i < len(values):
                 value = values[i]
-            elif arg.arg in kwargs.entries:
-                value = kwargs.entries[arg.arg].value
-                used.add(arg.arg)
-            elif kwargs.open:
-                value = Unknown(max(u.kind for u in kwargs.open), f"parameter `{arg.arg}`", span)
-            elif arg.arg in default_for:
-                value = self.eval(default_for[arg.arg], self._module_frame(frame.module))
             else:
-                value = Unknown(Kind.UNKNOWN, f"parameter `{arg.arg}`", span)
+                value = self._keyword_or_default(arg.arg, kwargs, default_for, used, frame, span)
             frame.locals[arg.arg] = value
             frame.params.add(arg.arg)
         for arg in a.kwonlyargs:
-            if arg.arg in kwargs.entries:
-                value = kwargs.entries[arg.arg].value
-                used.add(arg.arg)
-            elif kwargs.open:
-                value = Unknown(max(u.kind for u in kwargs.open), f"parameter `{arg.arg}`", span)
-            elif arg.arg in default_for:
-                value = self.eval(default_for[arg.arg], self._module_frame(frame.module))
-            else:
-                value = Unknown(Kind.UNKNOWN, f"parameter `{arg.arg}`", span)
-            frame.locals[arg.arg] = value
+            frame.locals[arg.arg] = self._keyword_or_default(arg.arg, kwargs, default_for, used, frame, span)
             frame.params.add(arg.arg)
         if a.vararg is not None:
             rest = ListV(span, container="tuple")
@@ -337,6 +320,19 @@ class CallsMixin:
                     rest_kw.entries[key] = entry
             rest_kw.open = list(kwargs.open)
             frame.locals[a.kwarg.arg] = rest_kw
+
+    def _keyword_or_default(self, name: str, kwargs: DictV, default_for: Dict[str, ast.expr], used: Set[str],
+                            frame: Frame, span: Span) -> Value:
+        """A parameter no positional argument filled: its keyword argument (noted in `used`,
+        so `**kwargs` leaves it out), unknown when `**mapping` may hold it, else its default."""
+        if name in kwargs.entries:
+            used.add(name)
+            return kwargs.entries[name].value
+        if kwargs.open:
+            return Unknown(max(u.kind for u in kwargs.open), f"parameter `{name}`", span)
+        if name in default_for:
+            return self.eval(default_for[name], self._module_frame(frame.module))
+        return Unknown(Kind.UNKNOWN, f"parameter `{name}`", span)
 
     # --- methods on values ---------------------------------------------------------------------
     def call_method(self, base: Value, method: str, node: ast.Call, frame: Frame, span: Span) -> Optional[Value]:

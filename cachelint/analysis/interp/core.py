@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
+from cachelint.analysis.request import MARKER_WORDS
 from cachelint.analysis.spans import Span
 from cachelint.analysis.values import ClassV, DictV, InstV, Item, Kind, ListV, Str, Unknown, Value, hole
 from cachelint.analysis.interp.limits import MAX_STEPS
@@ -27,9 +28,6 @@ from cachelint.analysis.interp.containers import ContainersMixin
 from cachelint.analysis.interp.objects import ObjectsMixin
 from cachelint.analysis.interp.calls import CallsMixin
 from cachelint.analysis.interp.sdkcalls import SdkCallsMixin
-
-_CACHE_WORDS = ("cache_control", "cachePoint", "cache_point", "copilot_cache_control")
-
 
 class Interpreter(
     StatementsMixin,
@@ -77,8 +75,6 @@ class Interpreter(
         #: the call whose result the statement being run drops (`log(x)` as a statement):
         #: a project function without effect called there is not followed
         self._dropped_call: Optional[ast.Call] = None
-        #: calls skipped that way (shown by --verbose through the analysis notes)
-        self.skipped_calls = 0
         #: per branch being run (`StatementsMixin._fork`, innermost last): the dict entries
         #: it wrote, each with the entry it replaced, so the next branch starts from the
         #: heap as it was and the join merges them
@@ -196,5 +192,5 @@ class Interpreter(
         if key not in self._mentions_cache:
             start, end = module.index.node_range(node)
             text = module.text[start:end]
-            self._mentions_cache[key] = any(word in text for word in _CACHE_WORDS)
+            self._mentions_cache[key] = any(word in text for word in MARKER_WORDS)
         return self._mentions_cache[key]

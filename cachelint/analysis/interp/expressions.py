@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
-from typing import Any, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from cachelint.analysis.externals import ENV_LABEL
 from cachelint.analysis.frames import Frame
@@ -101,7 +101,7 @@ class ExpressionsMixin:
             return self.eval_comprehension(node, frame, span)
         if isinstance(node, ast.DictComp):
             d = DictV(span)
-            d.open.append(Unknown(self._comp_kind(node, frame), "dict comprehension", span))
+            d.open.append(Unknown(Kind.UNKNOWN, "dict comprehension", span))
             return d
         if isinstance(node, ast.Lambda):
             return FuncV(frame.module.path, node, closure=frame, span=span)
@@ -128,9 +128,6 @@ class ExpressionsMixin:
                 self.eval(node.value, frame)
             return Unknown(Kind.DYNAMIC, "value sent to a generator", span)
         return Unknown(Kind.UNKNOWN, type(node).__name__, span)
-
-    def _comp_kind(self, node: Any, frame: Frame) -> Kind:
-        return Kind.UNKNOWN
 
     # --- operators ------------------------------------------------------------------------------
     def binop(self, left: Value, op: ast.operator, right: Value, span: Span, frame: Frame, inplace: bool = False) -> Value:

@@ -228,13 +228,13 @@ class SdkCallsMixin:
             body_kwargs = body
         elif body is not None:
             body_kwargs.open.append(Unknown(body.kind, "request body", span))
-        return self.record_request(method, ClientV(alts, span=span), [], body_kwargs, node, frame, span, http_body=body)
+        return self.record_request(method, ClientV(alts, span=span), [], body_kwargs, node, frame, span)
 
     # --- requests ---------------------------------------------------------------------------------
     def record_request(self, method: sdk.Method, client: ClientV, args: List[Value], kwargs: DictV, node: ast.Call, frame: Frame,
-                       span: Span, receiver_known: bool = True, http_body: Optional[Value] = None) -> Value:
+                       span: Span, receiver_known: bool = True) -> Value:
         alts = [alt for alt in client.alts if satisfiable(alt.guard + frame.guard)] or list(client.alts)
-        requests = self.builder.build(method, alts, args, kwargs, node, frame, span, receiver_known, http_body)
+        requests = self.builder.build(method, alts, args, kwargs, node, frame, span, receiver_known)
         loops = frame.all_loops()
         active = frozenset(f.token for f in self._stack) | frozenset([frame.token])
         for request in requests:

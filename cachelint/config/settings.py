@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
 
 from cachelint.tables import Tables, default_tables
 
@@ -61,21 +61,18 @@ class ConfigError(Exception):
 
 class DefaultRuleOptions(Mapping[str, Any]):
     """`Settings.rule_options` when no config sets a rule option: every rule's options class
-    at its defaults, built on first use. Building it imports the rules (and the request
-    analysis they import), which a run answered from the cache never needs."""
+    at its defaults, built on first use by `build` (`cachelint.registry.default_options`,
+    given by the config loader: settings sit below the rules and never import them).
+    Building it imports the rules (and the request analysis they import), which a run
+    answered from the cache never needs."""
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[], Dict[str, Any]]) -> None:
+        self._build = build
         self._options: Optional[Dict[str, Any]] = None
 
     def _load(self) -> Dict[str, Any]:
         if self._options is None:
-            from cachelint.registry import all_rules
-
-            self._options = {
-                rule.code: rule.options_class()
-                for rule in all_rules()
-                if rule.options_class is not None
-            }
+            self._options = self._build()
         return self._options
 
     def __getitem__(self, code: str) -> Any:

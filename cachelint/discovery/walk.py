@@ -39,14 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
 
-from cachelint.config import CONFIG_FILENAMES
-from cachelint.gitignore import IgnoreStack, ignore_top
+from cachelint.config.loader import CONFIG_FILENAMES
+from cachelint.discovery.gitignore import IgnoreStack, ignore_top
 from cachelint.globs import compile_pattern, match_path, split_pattern
 from cachelint.source import not_regular_reason, read_regular_file
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cachelint.config import ConfigResolver
-    from cachelint.settings import Settings
+    from cachelint.config.loader import ConfigResolver
+    from cachelint.config.settings import Settings
 
 __all__ = [
     "Discovery",

@@ -38,7 +38,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Opti
 
 from cachelint import registry
 from cachelint.globs import prefix_pattern, rebase_pattern, split_pattern
-from cachelint.settings import (
+from cachelint.config.settings import (
     DEFAULT_EXCLUDES,
     AnalysisOptions,
     ConfigError,
@@ -772,7 +772,7 @@ def _build_settings(
         output_format=scalars.get("output-format"),
         cache_dir=scalars.get("cache-dir"),
         include_generated=scalars.get("include-generated", False),
-        rule_options=rule_options if rule_values else DefaultRuleOptions(),
+        rule_options=rule_options if rule_values else DefaultRuleOptions(registry.default_options),
         tables=tables,
         analysis=AnalysisOptions(**analysis),
     )
@@ -944,10 +944,6 @@ class ConfigResolver:
         settings = self._settings_for_config(config)
         self._by_dir[directory] = settings
         return settings
-
-    def config_for(self, path: Path) -> Optional[Path]:
-        """The config file that applies to `path`, or None when defaults apply."""
-        return self.settings_for(path).config_path
 
     # -- discovery of config files -------------------------------------------------------
     def _closest_config(self, directory: Path) -> Optional[Path]:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
 
-from cachelint import __version__
+from cachelint.version import __version__
 from cachelint.diagnostics import Diagnostic
 from cachelint.engine import FileResult
 

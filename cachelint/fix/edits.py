@@ -181,11 +181,6 @@ def dict_element(key_src: str, value_src: str) -> Any:
     )
 
 
-def list_element(value_src: str) -> Any:
-    cst = _cst()
-    return cst.Element(value=cst.parse_expression(value_src))
-
-
 def add_dict_entry_edit(src: SourceText, start: int, end: int, key_src: str, value_src: str) -> Optional[Edit]:
     """Add `key: value` as the last entry of the dict display at `[start, end)`."""
     cst = _cst()
@@ -235,18 +230,6 @@ def add_call_keyword_edit(src: SourceText, start: int, end: int, name: str, valu
                                          whitespace_after_arg=cst.SimpleWhitespace(""))
             args.append(new_arg.with_changes(whitespace_after_arg=last.whitespace_after_arg))
         return node.with_changes(args=args)
-
-    return expression_edit(src, start, end, transform)
-
-
-def append_list_item_edit(src: SourceText, start: int, end: int, value_src: str) -> Optional[Edit]:
-    """Append `value` to the list display at `[start, end)`."""
-    cst = _cst()
-
-    def transform(node: Any) -> Any:
-        if not isinstance(node, cst.List):
-            raise FixUnavailable("not a list display")
-        return append_element(node, list_element(value_src))
 
     return expression_edit(src, start, end, transform)
 
@@ -302,10 +285,6 @@ def remove_dict_entry_edit(src: SourceText, dict_start: int, dict_end: int, key:
         return node.with_changes(elements=elements)
 
     return expression_edit(src, dict_start, dict_end, transform)
-
-
-def sequence_sources(src: SourceText, ranges: Sequence[Tuple[int, int]]) -> List[str]:
-    return [src.text[s:e] for s, e in ranges]
 
 
 def remove_call_keyword_edit(src: SourceText, start: int, end: int, name: str) -> Optional[Edit]:

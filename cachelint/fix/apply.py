@@ -17,12 +17,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from cachelint.diagnostics import Diagnostic, Edit
-from cachelint.engine import Engine, FileResult
-from cachelint.fixes import check_parses
+from cachelint.fix.edits import check_parses
 from cachelint.source import SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    # The fixer is handed the engine that lints and re-lints files, and never builds one:
+    # so fixing sits below the engine, next to the edits the rules build.
+    from cachelint.engine import Engine, FileResult
 
 MAX_PASSES = 10
 

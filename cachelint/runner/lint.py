@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from cachelint.cache import ResultCache
-from cachelint.config import CliOverrides, ConfigResolver
+from cachelint.cache.results import ResultCache
+from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.engine import SKIPPED_GENERATED, SKIPPED_NO_MARKER, Engine, FileResult
 from cachelint.importers import importers
 from cachelint.signals import held, release_in_worker
