@@ -51,7 +51,7 @@ def code_id() -> str:
     """
     global _CODE_ID
     if _CODE_ID is None:
-        package = Path(__file__).resolve().parent
+        package = Path(__file__).resolve().parent.parent  # cachelint/, not cachelint/cache/
         h = hashlib.blake2b(__version__.encode(), digest_size=8)
         record = _installed_record(package)
         if record is not None:
