@@ -190,9 +190,18 @@ def add_dict_entry_edit(src: SourceText, start: int, end: int, key_src: str, val
     """Add `key: value` as the last entry of the dict display at `[start, end)`."""
     cst = _cst()
 
+    key = cst.parse_expression(key_src)
+    key_value = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+
     def transform(node: Any) -> Any:
         if not isinstance(node, cst.Dict):
             raise FixUnavailable("not a dict display")
+        # The key is there already: the analysis misread the dict (a second entry would
+        # silently replace the first); never add it twice.
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                    and key_value is not None and element.key.evaluated_value == key_value:
+                raise FixUnavailable(f"the dict already has a {key_value!r} entry")
         return append_element(node, dict_element(key_src, value_src))
 
     return expression_edit(src, start, end, transform)
@@ -211,6 +220,8 @@ def add_call_keyword_edit(src: SourceText, start: int, end: int, name: str, valu
         if not isinstance(node, cst.Call):
             raise FixUnavailable("not a call")
         args = list(node.args)
+        if any(arg.keyword is not None and arg.keyword.value == name for arg in args):
+            raise FixUnavailable(f"the call already passes {name}=")
         new_arg = cst.Arg(
             keyword=cst.Name(name),
             value=cst.parse_expression(value_src),
