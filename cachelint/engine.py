@@ -254,7 +254,7 @@ class Engine:
         if requests:
             from cachelint.costs import cost_records
 
-            result.costs = cost_records(requests, settings.tables, path, index.location)
+            result.costs = cost_records(requests, settings.tables, path, index.location, ctx)
         if want_requests:
             result.requests = requests
         return result

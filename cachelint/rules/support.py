@@ -133,9 +133,27 @@ def report(ctx: "FileContext", rule: Any, request: Request, preferred: Optional[
     and again through each caller); the finding is kept where the call chain is shortest.
     """
     start, end, anchors = report_range(ctx, request, preferred)
+    reason = unsure_reason(request)
+    if fix is not None and reason is not None:
+        fix = None
+        fix_title = f"{fix_title or 'Fix by hand'} (no automatic fix: {reason})"
     defect = (rule.code, request.call_span, message, request.self_class)
     ctx.report(rule, start, end, message, fix=fix, fix_title=fix_title, severity=severity,
                anchor_ranges=anchors, defect=defect, rank=len(request.chain))
+
+
+def unsure_reason(request: Request) -> Optional[str]:
+    """Why the analysis is not sure enough of this request to rewrite code for it, or None.
+
+    A finding may still be worth reading when part of the request is decided at run time,
+    but an edit built on a guess can change a file that has no defect (a marker added
+    next to one the code removes and re-adds itself). So such findings carry no fix.
+    """
+    if any(p.marker is not None and p.marker.trimmed for p in request.pieces):
+        return "the code removes some cache markers at run time, so which ones reach the API is not known"
+    if not request.receiver_known:
+        return "the client's type is not known, the call was recognised by its method name"
+    return None
 
 
 def where(ctx: "FileContext", span: Optional[Span]) -> str:
