@@ -227,6 +227,7 @@ class Engine:
             requests=requests,
             events=events,
             load_source=lambda p: self._load_source(p, project, path, source, index),
+            name_uses=project.name_uses,
         )
         with clock("rules"):
             for rule in self.rules_for(settings):

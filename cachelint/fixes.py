@@ -387,3 +387,42 @@ def combine_edits(src: SourceText, edits: Sequence[Edit]) -> List[Edit]:
         group.append(edit)
     flush()
     return out
+
+
+def remove_statement_edit(src: SourceText, tree: Any, target: Tuple[int, int]) -> Edit:
+    """Remove the assignment statement whose one target is at `target` (its whole lines).
+
+    Used to drop `msg["copilot_cache_control"] = ...` once the marker is placed elsewhere.
+    The statement must stand on lines of its own (a trailing comment goes with it) and not
+    be the only statement of its block, which would leave the block empty.
+    """
+    import ast
+
+    found = None
+    for node in ast.walk(tree):
+        for field_name in ("body", "orelse", "finalbody"):
+            body = getattr(node, field_name, None)
+            if not isinstance(body, list):
+                continue
+            for stmt in body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and src.index.node_range(stmt.targets[0]) == target
+                ):
+                    found = (stmt, body)
+    if found is None:
+        raise FixUnavailable("no assignment statement with that target")
+    stmt, body = found
+    if len(body) < 2:
+        raise FixUnavailable("the statement is alone in its block")
+    start, end = src.index.node_range(stmt)
+    first = src.index.location(start).row
+    last = src.index.location(end).row
+    line_start = src.index.line_start(first)
+    if src.text[line_start:start].strip():
+        raise FixUnavailable("another statement shares the first line")
+    rest = src.text[end : src.index.line_start(last) + len(src.index.line_text(last))]
+    if rest.strip() and not rest.strip().startswith("#"):
+        raise FixUnavailable("another statement shares the last line")
+    return make_edit(src, line_start, src.index.line_start(last + 1), "")

@@ -170,12 +170,15 @@ def where(ctx: "FileContext", span: Optional[Span]) -> str:
 
 
 # --- placing markers --------------------------------------------------------------------------
-def literal_editable(request: Request, piece: Piece) -> bool:
-    """The piece's dict display may receive a new key for this request only."""
+def literal_editable(request: Request, piece: Piece, private: bool = False) -> bool:
+    """The piece's dict display may receive a new key for this request only.
+
+    `private`: the caller checked that the helper writing the display is used once in the
+    project (`private_helper`), so a display of a helper's frame qualifies too."""
     literal = piece.container
     if literal is None or literal.in_loop or piece.many:
         return False
-    if not (literal.module_level or literal.frame in request.frame_tokens):
+    if not (literal.module_level or literal.frame in request.frame_tokens or private):
         return False
     sharing = [p for p in request.pieces if p.container is not None and p.container.span == literal.span]
     return len(sharing) == 1
@@ -189,7 +192,7 @@ def wrappable(piece: Piece, allow_param: bool = False) -> bool:
 
 
 def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src: str = EPHEMERAL,
-                 allow_param: bool = False) -> Optional[List[Edit]]:
+                 allow_param: bool = False, private: bool = False) -> Optional[List[Edit]]:
     """Edits that give `piece` a breakpoint with value `marker_src`, or None if not safe."""
     if piece.marker is not None:
         return None  # a block has one marker; a second "cache_control" key would replace it
@@ -204,7 +207,7 @@ def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src:
             return wrap_expression_edits(
                 src, piece.span.start, piece.span.end, '[{"type": "text", "text": ', f', "cache_control": {marker_src}}}]'
             )
-        if piece.container is not None and literal_editable(request, piece) and not piece.string_content:
+        if piece.container is not None and literal_editable(request, piece, private) and not piece.string_content:
             span = piece.container.span
             src = ctx.load_source(span.path)
             if src is None:
@@ -261,6 +264,56 @@ def _append_after(ctx: "FileContext", site: Span, element: str) -> Optional[List
     receiver = ast.unparse(call.func.value)
     newline = src.source.newline
     return [make_edit(src, site.end, site.end, f"{newline}{indent}{receiver}.append({element})")]
+
+
+def module_tree(ctx: "FileContext", path: str) -> Optional[Any]:
+    """The stdlib syntax tree of a project file (the linted one's is at hand)."""
+    import ast
+
+    if path == ctx.path:
+        return ctx.tree
+    src = ctx.load_source(path)
+    if src is None:
+        return None
+    try:
+        return ast.parse(src.text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def enclosing_function(ctx: "FileContext", span: Span) -> Optional[Any]:
+    """The innermost `def` whose body holds `span`, or None (module level)."""
+    import ast
+
+    tree = module_tree(ctx, span.path)
+    src = ctx.load_source(span.path)
+    if tree is None or src is None:
+        return None
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            start, end = src.index.node_range(node)
+            if start <= span.start and span.end <= end and (best is None or start >= best[0]):
+                best = (start, node)
+    return best[1] if best is not None else None
+
+
+def same_function(ctx: "FileContext", a: Span, b: Span) -> bool:
+    """Both spans are in the body of one `def` (the dict and the statement that marks it)."""
+    if a.path != b.path:
+        return False
+    fa, fb = enclosing_function(ctx, a), enclosing_function(ctx, b)
+    return fa is not None and fb is not None and (fa.lineno, fa.col_offset) == (fb.lineno, fb.col_offset)
+
+
+def private_helper(ctx: "FileContext", span: Span) -> bool:
+    """`span` is in a function the project uses in exactly one place (one call site, no
+    other reference by name anywhere, tests included): editing it changes what that one
+    call builds and nothing else."""
+    func = enclosing_function(ctx, span)
+    if func is None:
+        return False
+    return len(ctx.name_uses(func.name)) == 1
 
 
 def marker_source(ctx: "FileContext", marker: Marker) -> Optional[str]:
