@@ -635,6 +635,8 @@ class RequestBuilder:
                                             list_span=item.site if item.in_display else None)
                     if not item.in_display and item.site is not None:
                         piece = _replace(piece, append_site=item.site)
+                    if item.in_display and value.literal is not None:
+                        piece = _replace(piece, list_container=value.literal)
                     pieces.append(piece)
                     continue
                 kind, tokens, static_tokens, label, may_mark = _measure(block)
