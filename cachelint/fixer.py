@@ -144,8 +144,8 @@ class Fixer:
             if not chosen:
                 return self._finish(outcome)
             before = {p: outcome.texts.get(p) for d in chosen for p in d.fix.paths}  # type: ignore[union-attr]
-            offered = Counter(self._fix_key(d) for d in candidates if self._allowed(d))
-            keys = {id(d): self._fix_key(d) for d in chosen}
+            offered = Counter(self._seen_key(d) for d in candidates if self._allowed(d))
+            keys = {id(d): self._seen_key(d) for d in chosen}
             applied = self._apply(chosen, outcome)
             if not applied:
                 return self._finish(outcome)
@@ -191,11 +191,11 @@ class Fixer:
         for d in candidates:
             if not self._allowed(d):
                 continue
-            key = self._fix_key(d)
+            key = self._seen_key(d)
             seen = self._seen.get(key)
             if seen is None or seen[1] < seen[0]:
                 continue
-            self._broken.add(key)
+            self._broken.add(self._fix_key(d))
             outcome.errors.append(
                 f"{d.path}:{d.location.row}: {d.code}: the fix did not remove the finding, so it was undone. "
                 "This is a bug in cachelint, please report it"
@@ -224,7 +224,7 @@ class Fixer:
             if outcome.fixed[diag_path][code] <= 0:
                 del outcome.fixed[diag_path][code]
             seen = self._seen.get(key)
-            if seen is not None and key not in self._broken:
+            if seen is not None and key[0] not in self._broken:
                 seen[1] -= 1
                 if seen[1] <= 0:
                     del self._seen[key]
@@ -282,6 +282,12 @@ class Fixer:
             if keep and path in outcome.texts:
                 outcome.texts[path] = apply_edits(outcome.texts[path], _edits_for(keep, path))
         return [d for d in chosen if id(d) not in rejected]
+
+    def _seen_key(self, diagnostic: Diagnostic) -> Tuple:
+        """A fix and where its finding is: the same fix offered again for a finding at the
+        same place did not remove it. (A new finding that another fix caused, with the same
+        message and edit text, sits elsewhere.)"""
+        return (self._fix_key(diagnostic), diagnostic.location)
 
     def _fix_key(self, diagnostic: Diagnostic) -> Tuple:
         """What identifies a fix across passes: its rule, message and what each edit turns
