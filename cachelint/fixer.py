@@ -162,6 +162,7 @@ class Fixer:
         for path in unstable:
             outcome.texts[path] = outcome.originals[path].text
         outcome.imports.clear()
+        outcome.fixed.clear()  # nothing is written, so nothing counts as fixed
         outcome.errors.append(
             f"fixes did not converge after {MAX_PASSES} passes; no fix was applied to "
             f"{', '.join(unstable) or 'any file'}. This is a bug in cachelint, please report it"

@@ -276,7 +276,7 @@ def test_fixes_that_never_settle_leave_the_file_as_it_was(project: Path, monkeyp
 
     monkeypatch.setattr(cachelint.fixer, "MAX_PASSES", 1)
     outcome = fix_files(project, {"a.py": 'A = "ping"\n'}, ["CL993"])
-    assert outcome.changed == {}
+    assert outcome.changed == {} and outcome.fixed_count == 0
     assert len(outcome.errors) == 1 and "did not converge after 1 passes" in outcome.errors[0]
 
 
