@@ -640,18 +640,17 @@ class DynamicBeforeStatic(Rule):
                 target = run[-1]
                 if target.container is None:
                     return None
-                try:
-                    from cachelint.fixes import add_dict_entry_edit
+                if target is piece:
+                    # the block is rewritten by `edits` too: the key goes into the result
+                    return self._split_marked_block(ctx, src, request, piece, edits, insert) if edits else None
+                from cachelint.fixes import add_dict_entry_edit
 
-                    tail_src = src.text[target.container.span.start:target.container.span.end]
-                    if target is piece:
-                        # the block is rewritten by `edits` too: add the key to the result
-                        return None if not edits else self._split_marked_block(ctx, src, request, piece, edits, insert)
+                try:
                     mark = add_dict_entry_edit(src, target.container.span.start, target.container.span.end,
                                                '"cache_control"', support.EPHEMERAL)
                 except FixUnavailable:
                     return None
-                if mark is None or not tail_src:
+                if mark is None:
                     return None
                 edits = edits + [mark]
         from cachelint.fixes import make_edit
