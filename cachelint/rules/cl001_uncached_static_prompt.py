@@ -69,8 +69,15 @@ class UncachedStaticPrompt(Rule):
     `{"cachePoint": {"type": "default"}}` block after the static content; an OpenAI-format
     request to OpenRouter gets the marker on its last static content part. The edit is made
     where the value is placed into the request, in whichever file that is, and only where
-    it affects this request alone (never inside a helper that builds other blocks too, and
-    never on a value passed in by a caller). Otherwise the finding has no fix.
+    it affects this request alone (never inside a helper that builds other blocks too).
+
+    A prompt passed in through a wrapper's parameter (`complete(SYSTEM, text)` forwarding
+    `system=system`) is marked at the SDK call inside the wrapper when every use of the
+    wrapper in the project is a call that passes a string there (a literal, an f-string, a
+    string constant of that module or imported from another): each caller then sends the
+    same text as before, with a breakpoint. When one caller passes something else (a block
+    list, its own parameter, `**kwargs`), or the wrapper is used other than by a call, the
+    finding has no fix and its help line names that caller.
 
     ## References
     - [Prompt caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
