@@ -625,7 +625,7 @@ class Session:
 
     def _emit_costs(self, results: dict) -> None:
         """`--statistics`: the static-prefix cost per 1,000 calls of each call site."""
-        from cachelint.costs import render_costs
+        from cachelint.output.costs_table import render_costs
 
         table = render_costs([row for r in results.values() for row in r.costs], self.display)
         if table:

@@ -50,6 +50,9 @@ class FileContext:
     load_source: Callable[[str], Optional[SourceText]] = lambda path: None
     #: Events the analysis noticed that are not requests (e.g. reads of usage fields).
     events: Sequence[Any] = ()
+    #: name -> (file, offset) of its uses in the project (`Project.name_uses`): fixes that
+    #: edit a helper check that no other code calls it
+    name_uses: Callable[[str], List[Tuple[str, int]]] = lambda name: []
     diagnostics: List[Diagnostic] = field(default_factory=list)
     defects: Dict[int, Tuple[Tuple[Any, ...], int]] = field(default_factory=dict)
 

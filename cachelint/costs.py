@@ -23,17 +23,54 @@ Gemini and OpenAI call sites get their own prices from the same table:
   (`cached_content`) is costed from the cache's size.
 
 This is the number a team takes to its budget owner. Prices are data (`[tool.cachelint.models]`).
+
+A request the provider rejects (HTTP 400: a root `cache_control` sent to Bedrock, more than
+four breakpoints, a 1-hour breakpoint after a 5-minute one, an invalid marker) is not
+"already cached": it fails. Whether it fails is decided by the rules that say so (CL003,
+CL004, CL006, CL007), run on the request whatever the selection, so the table and the
+findings never disagree. Its "as written" cell says `HTTP 400` and it is left out of that
+total; "with caching" is the cost once the marker is fixed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 CALLS = 1000
+#: Rules whose error findings mean the provider rejects the request as written.
+REJECTING_RULES = ("CL003", "CL004", "CL006", "CL007")
 
 
-def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any) -> List[Dict[str, Any]]:
-    """Plain-data cost rows for the requests sent from `path` (one per call site)."""
+def rejected_by(request: Any, ctx: Any) -> List[str]:
+    """Codes of the rules that say the provider rejects `request` (empty: it is accepted).
+
+    The rules themselves decide, on a scratch context, so the cost view says "fails"
+    exactly where a finding says the request fails, selected or not."""
+    if ctx is None:
+        return []
+    from cachelint.diagnostics import Severity
+    from cachelint.registry import rule_for
+
+    codes: List[str] = []
+    for code in REJECTING_RULES:
+        cls = rule_for(code)
+        if cls is None:
+            continue
+        scratch = dataclasses.replace(ctx, diagnostics=[], defects={})
+        try:
+            cls(ctx.settings.rule_options.get(code)).check_request(request, scratch)
+        except Exception:  # a rule bug must not break the statistics
+            continue
+        if any(d.severity == Severity.ERROR for d in scratch.diagnostics):
+            codes.append(code)
+    return codes
+
+
+def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any, ctx: Any = None) -> List[Dict[str, Any]]:
+    """Plain-data cost rows for the requests sent from `path` (one per call site).
+
+    `ctx` (the file's `FileContext`) lets the rules that detect rejected requests run."""
     from cachelint.analysis import caching
 
     rows: Dict[Any, Dict[str, Any]] = {}
@@ -57,6 +94,7 @@ def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any) -
         write = info.price("cache-write-5m") or base * 1.25
         read = info.price("cache-read") or base * 0.1
         cached = caching.has_markers(request)
+        rejected = rejected_by(request, ctx) if cached else []
         uncached_cost = CALLS * tokens * base / 1e6
         cached_cost = tokens * (write + (CALLS - 1) * read) / 1e6
         location = locate(request.report_span.start)
@@ -73,8 +111,9 @@ def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any) -
             "api": request.api,
             "model": request.model,
             "tokens": tokens,
-            "cached": cached,
-            "as_written": round(cached_cost if cached else uncached_cost, 4),
+            "cached": cached and not rejected,
+            "rejected": rejected,
+            "as_written": None if rejected else round(cached_cost if cached else uncached_cost, 4),
             "with_fix": round(cached_cost, 4),
         }
     return [{k: v for k, v in row.items() if k != "_rank"} for row in rows.values()]
@@ -138,26 +177,3 @@ def _other_row(request: Any, tables: Any) -> Optional[Tuple[int, bool, float, fl
     if info.min_tokens is None or not tokens or tokens < info.min_tokens.high:
         return None
     return tokens, False, CALLS * tokens * base / 1e6, tokens * (base + storage + CALLS * read) / 1e6
-
-
-def render_costs(rows: Sequence[Dict[str, Any]], display: Any) -> Optional[str]:
-    """The table printed after the per-rule statistics, or None when nothing qualifies."""
-    if not rows:
-        return None
-    rows = sorted(rows, key=lambda r: (-(r["as_written"] - r["with_fix"]), r["path"], r.get("cell") or 0, r["row"]))
-    lines = [
-        f"Static prefix input cost per {CALLS:,} calls (USD, calls within the cache lifetime):",
-        f"{'location':<40} {'model':<28} {'tokens':>8} {'as written':>11} {'with caching':>13}",
-    ]
-    total_now = total_fix = 0.0
-    for row in rows:
-        cell = f"cell {row['cell']}:" if row.get("cell") is not None else ""
-        where = f"{display(row['path'])}:{cell}{row['row']}:{row['column']}"
-        note = "" if not row["cached"] else "  (already cached)"
-        lines.append(
-            f"{where:<40} {str(row['model'])[:28]:<28} {row['tokens']:>8,} {row['as_written']:>11.2f} {row['with_fix']:>13.2f}{note}"
-        )
-        total_now += row["as_written"]
-        total_fix += row["with_fix"]
-    lines.append(f"{'total':<40} {'':<28} {'':>8} {total_now:>11.2f} {total_fix:>13.2f}")
-    return "\n".join(lines)

@@ -21,7 +21,9 @@ class Applicability(str, enum.Enum):
 
     `SAFE`: the tokens the model receives are byte-identical and the request cannot newly
     fail; only caching markup (`cache_control`, `cachePoint`, ...) changes, within provider
-    limits. `UNSAFE`: prompt text or order changes, or a breakpoint is dropped.
+    limits, and no cache write costs more than the default 5-minute one. `UNSAFE`: prompt
+    text or order changes, a breakpoint is dropped, or a 1-hour TTL is chosen (a write at 2x
+    input instead of 1.25x: the user opts in to that price).
     """
 
     SAFE = "safe"

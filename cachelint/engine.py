@@ -233,6 +233,7 @@ class Engine:
             requests=requests,
             events=events,
             load_source=lambda p: self._load_source(p, project, path, source, index),
+            name_uses=project.name_uses,
         )
         with clock("rules"):
             for rule in self.rules_for(settings):
@@ -260,7 +261,7 @@ class Engine:
         if requests:
             from cachelint.costs import cost_records
 
-            result.costs = _costs_in_cells(cost_records(requests, settings.tables, path, index.location), source)
+            result.costs = _costs_in_cells(cost_records(requests, settings.tables, path, index.location, ctx), source)
         if want_requests:
             result.requests = requests
         return result

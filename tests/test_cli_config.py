@@ -27,7 +27,7 @@ from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
-BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
+BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'  # safe fix: "5m"
 
 #: An Anthropic call whose ~2,500-token static system prompt has no breakpoint (CL001).
 BIG_PROMPT_APP = """\

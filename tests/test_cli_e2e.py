@@ -20,7 +20,7 @@ from typing import Dict, Optional
 import pytest
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
-BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
+BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'  # safe fix: "5m"
 CLEAN = 'Z = {"cache_control": {"type": "ephemeral", "ttl": "1h"}}\n'
 
 
@@ -91,7 +91,7 @@ def test_fix_writes_files_and_exits_0_when_everything_was_fixed(project: Path) -
     assert proc.returncode == 0, err(proc)
     assert "Found 2 errors (2 fixed, 0 remaining)." in err(proc)
     text = (project / "app.py").read_text(encoding="utf-8")
-    assert '"type": "ephemeral"' in text and '"ttl": "1h"' in text
+    assert '"type": "ephemeral"' in text and '"ttl": "5m"' in text
     again = run(project, "--select", "CL007", ".")
     assert again.returncode == 0
 

@@ -109,3 +109,30 @@ def test_fixing_a_copy_converges(tmp_path: Path) -> None:
     second = run(copy, "--fix", "--unsafe-fixes", ".")
     assert {p.name: p.read_bytes() for p in copy.glob("*.py")} == fixed
     assert "fixed" not in second.stderr or "(0 fixed" in second.stderr
+
+
+def promised_fixes() -> Dict[str, str]:
+    """file name -> "safe" or "unsafe", for each file whose EXPECTED.md row promises a fix."""
+    promised: Dict[str, str] = {}
+    for line in (EXAMPLE / "EXPECTED.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\| `([^`]+)` \|[^|]*\|[^|]*\|(.*)\|\s*$", line)
+        if match:
+            kind = re.search(r"The (safe|unsafe) fix", match.group(2))
+            if kind:
+                promised[match.group(1)] = kind.group(1)
+    return promised
+
+
+def test_every_fix_expected_md_promises_is_offered(tmp_path: Path) -> None:
+    """EXPECTED.md says which files get a safe or an unsafe fix: `--diff` must show a change
+    of each (a safe one without `--unsafe-fixes` too), and nothing else may change."""
+    promised = promised_fixes()
+    assert promised.get("daily_digest.py") == "unsafe" and promised.get("assistant.py") == "safe"
+    copy = tmp_path / "example-project"
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(".cachelint_cache"))
+    unsafe = run(copy, "--unsafe-fixes", "--diff", ".")
+    safe = run(copy, "--diff", ".")
+    changed_unsafe = set(re.findall(r"^\+\+\+ b/(\S+)", unsafe.stdout, re.MULTILINE))
+    changed_safe = set(re.findall(r"^\+\+\+ b/(\S+)", safe.stdout, re.MULTILINE))
+    assert changed_unsafe == set(promised), unsafe.stdout
+    assert changed_safe == {name for name, kind in promised.items() if kind == "safe"}, safe.stdout

@@ -30,7 +30,7 @@ from cachelint.rule import Rule
 
 TESTS = Path(__file__).parent
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
-BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
+BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'  # safe fix: "5m"
 NO_FIX_TTL = 'W = {"cache_control": {"type": "ephemeral", "ttl": "forever"}}\n'
 CLEAN = 'Z = {"cache_control": {"type": "ephemeral", "ttl": "1h"}}\n'
 
@@ -167,7 +167,7 @@ def test_fix_applies_safe_fixes_and_reports_what_remains(cli: Cli, project: Path
     assert "Found 3 errors (2 fixed, 1 remaining)." in result.stderr
     assert (project / "app.py").read_text() == BAD_TYPE.replace(
         "persistent", "ephemeral"
-    ) + BAD_TTL.replace("10m", "1h")
+    ) + BAD_TTL.replace("3m", "5m")
 
 
 def test_unsafe_fixes_need_the_flag_and_the_hint_counts_them(
@@ -223,7 +223,7 @@ def test_diff_prints_a_unified_diff_writes_nothing_and_exits_1(cli: Cli, project
     assert removed == ["-" + BAD_TYPE.rstrip("\n"), "-" + BAD_TTL.rstrip("\n")]
     assert added == [
         "+" + BAD_TYPE.rstrip("\n").replace("persistent", "ephemeral"),
-        "+" + BAD_TTL.rstrip("\n").replace("10m", "1h"),
+        "+" + BAD_TTL.rstrip("\n").replace("3m", "5m"),
     ]
     assert "Would fix 2 errors in 1 file." in result.stderr
 
@@ -804,3 +804,17 @@ def test_an_internal_error_is_one_line_and_exit_2(
     verbose = _cli_runner().invoke(main, ["--verbose", "--select", "CL007"])
     assert verbose.exit_code == 2
     assert "Traceback" in verbose.stderr and "simulated bug" in verbose.stderr
+
+
+def test_a_ttl_fix_that_raises_the_write_price_needs_unsafe_fixes(cli: Cli, project: Path) -> None:
+    """`"10m"` is closest to `"1h"`, whose writes cost 2x input instead of the default
+    1.25x: that fix is unsafe (the title says why), while `"3m"` -> `"5m"` stays safe."""
+    write(project, {"ttl.py": 'A = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n' + BAD_TTL})
+    safe = cli("--fix", "--select", "CL007", "ttl.py")
+    text = (project / "ttl.py").read_text()
+    assert '"ttl": "10m"' in text and '"ttl": "5m"' in text, text
+    assert "1 hidden fix can be enabled with the `--unsafe-fixes` option" in safe.stderr
+    shown = cli("--select", "CL007", "--unsafe-fixes", "ttl.py")
+    assert "a 1-hour cache write costs 2x input instead of 1.25x" in shown.stdout
+    cli("--fix", "--unsafe-fixes", "--select", "CL007", "ttl.py")
+    assert '"ttl": "1h"' in (project / "ttl.py").read_text()

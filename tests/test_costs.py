@@ -119,3 +119,64 @@ def test_statistics_cover_gemini_and_openai(tmp_path: Path) -> None:
     assert rows["gpt-5.5"][1:] == ["3.15", "3.15", "(already", "cached)"]
     # gpt-5.6 in explicit mode without a breakpoint pays full price; with one, a 1.25x write and 0.1x reads
     assert rows["gpt-5.6-terra"][1:3] == ["15.62", "1.58"]
+
+
+REJECTED = '''
+import anthropic
+
+SYSTEM = "Follow the style guide. " * 1000
+CC = {"type": "ephemeral"}
+bedrock = anthropic.AnthropicBedrock(aws_region="eu-west-1")
+direct = anthropic.Anthropic()
+
+
+def on_bedrock(q: str):
+    return bedrock.messages.create(
+        model="eu.anthropic.claude-sonnet-4-5-20250929-v1:0", max_tokens=10,
+        system=[{"type": "text", "text": SYSTEM}], messages=[{"role": "user", "content": q}],
+        cache_control={"type": "ephemeral"},
+    )
+
+
+def five_marks(q: str):
+    return direct.messages.create(
+        model="claude-sonnet-4-5", max_tokens=10,
+        system=[{"type": "text", "text": SYSTEM, "cache_control": CC}]
+        + [{"type": "text", "text": f"rule {i}", "cache_control": CC} for i in range(4)],
+        messages=[{"role": "user", "content": q}],
+    )
+'''
+
+
+def test_a_rejected_request_is_not_already_cached(tmp_path: Path) -> None:
+    """The cost view says what the findings say: CL004 (root cache_control to Bedrock) and
+    CL003 (five breakpoints) requests fail with HTTP 400, whatever rules are selected."""
+    (tmp_path / "bad.py").write_text(REJECTED, encoding="utf-8")
+    out = _run(tmp_path, "--statistics", "--no-cache", "--select", "CL001", "bad.py")
+    rows = [line for line in out.splitlines() if line.startswith("bad.py:")]
+    assert len(rows) == 2, out
+    assert not any("already cached" in row for row in rows), out
+    bedrock = next(row for row in rows if "eu.anthropic" in row)
+    five = next(row for row in rows if "claude-sonnet-4-5 " in row)
+    assert "HTTP 400" in bedrock and "CL004" in bedrock
+    assert "HTTP 400" in five and "CL003" in five
+    assert "eu.anthropic.claude-sonnet-4-5-20250929-v1:0" in bedrock  # model id not cut
+    total = next(line for line in out.splitlines() if line.startswith("total"))
+    assert total.split()[1] == "0.00"  # the failing calls are not in the "as written" total
+    assert "2 call sites fail with HTTP 400" in out
+
+
+def test_absolute_paths_keep_the_columns(tmp_path: Path) -> None:
+    deep = tmp_path / ("a-rather-long-directory-name-" * 3)
+    deep.mkdir()
+    (deep / "app.py").write_text(PROGRAM, encoding="utf-8")
+    out = _run(tmp_path, "--statistics", "--no-cache", str(deep / "app.py"))
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("location"))
+    table = lines[header : header + 4]
+    assert table[1].startswith(deep.name + "/app.py:13:"), table  # longer than the old 40
+    # every number of every row ends where its header ends
+    end = table[0].index("with caching") + len("with caching")
+    for line in table[1:]:
+        assert line[:end].rstrip()[-1].isdigit(), table
+        assert line[end:].strip() in ("", "(already cached)"), table

@@ -140,6 +140,38 @@ class Flipper(Rule):
                 )
 
 
+class Appender(Rule):
+    """Test-only rule whose fix adds text but leaves its finding in place.
+
+    ## What it does
+    Exists for the ineffective-fix test (a fix built on a misreading of the code).
+
+    ## Why is this bad?
+    It is not.
+    """
+
+    code = "CL995"
+    name = "test-appender"
+    summary = "Test rule whose fix does not remove its finding."
+    fix_applicability = Applicability.SAFE
+
+    def check_module(self, ctx: FileContext) -> None:
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Dict) and any(
+                isinstance(k, ast.Constant) and k.value == "grow" for k in node.keys
+            ):
+                start, end = ctx.node_range(node)
+                src = ctx.load_source(ctx.path)
+                assert src is not None
+                ctx.report(
+                    self,
+                    start,
+                    end,
+                    "m",
+                    fix=Fix(Applicability.SAFE, "t", (make_edit(src, end - 1, end - 1, ", 'x': 1"),)),
+                )
+
+
 class NeedsImport(Rule):
     """Test-only rule replacing `NOW` with `time.time()` and asking for `import time`.
 
@@ -180,7 +212,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(
         cachelint.rules,
         "ALL_RULES",
-        [*cachelint.rules.ALL_RULES, BreaksSyntax, Flipper, NeedsImport],
+        [*cachelint.rules.ALL_RULES, BreaksSyntax, Flipper, NeedsImport, Appender],
     )
     (tmp_path / "pyproject.toml").write_text("[tool.cachelint]\n", encoding="utf-8")
     return tmp_path
@@ -217,13 +249,35 @@ def test_a_fix_that_breaks_the_syntax_is_dropped_and_reported_with_its_code(proj
     assert [d.code for d in outcome.results[path].diagnostics] == ["CL992"]
 
 
-def test_fixes_that_never_settle_stop_after_the_pass_limit(project: Path) -> None:
+def test_fixes_that_come_back_are_undone(project: Path) -> None:
+    """ping -> pong -> ping: the third pass would apply the first fix again. It is undone,
+    the file keeps its text, and the run says why."""
     outcome = fix_files(project, {"a.py": 'A = "ping"\n'}, ["CL993"])
-    assert (
-        len(outcome.errors) == 1
-        and f"did not converge after {MAX_PASSES} passes" in outcome.errors[0]
-    )
-    assert outcome.fixed_count == MAX_PASSES
+    assert outcome.changed == {}
+    assert len(outcome.errors) == 1 and "did not remove the finding" in outcome.errors[0]
+    assert outcome.fixed_count < MAX_PASSES
+
+
+def test_a_fix_that_leaves_its_finding_is_applied_once_then_undone(project: Path) -> None:
+    """A fix built on a misreading (the finding stays after the edit) would add its text on
+    every pass; other fixes of the same file are kept."""
+    text = 'A = {"grow": 1}\n' + BAD_TYPE
+    outcome = fix_files(project, {"a.py": text}, ["CL995", "CL007"])
+    path = str(project / "a.py")
+    assert outcome.changed == {path: text.replace("persistent", "ephemeral")}
+    assert "'x'" not in outcome.texts[path]
+    assert dict(outcome.fixed[path]) == {"CL007": 1}
+    assert len(outcome.errors) == 1 and "CL995: the fix did not remove the finding" in outcome.errors[0]
+
+
+def test_fixes_that_never_settle_leave_the_file_as_it_was(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the pass limit (here one pass) the file is not left half-fixed."""
+    import cachelint.fix.apply
+
+    monkeypatch.setattr(cachelint.fix.apply, "MAX_PASSES", 1)
+    outcome = fix_files(project, {"a.py": 'A = "ping"\n'}, ["CL993"])
+    assert outcome.changed == {} and outcome.fixed_count == 0
+    assert len(outcome.errors) == 1 and "did not converge after 1 passes" in outcome.errors[0]
 
 
 def test_imports_are_added_once_in_a_final_pass(project: Path) -> None:
@@ -250,3 +304,23 @@ def test_only_paths_and_in_memory_sources(project: Path) -> None:
         {path: result}, {path}, sources={path: source}
     )
     assert blocked.changed == {} and blocked.fixed_count == 0
+
+
+def test_a_marker_is_never_added_next_to_one_the_dict_already_has(tmp_path: Path) -> None:
+    """The edit builder refuses a second `cache_control` key (which would silently replace
+    the first): a fix built on a misread dict gets no edit rather than a duplicate key."""
+    from cachelint.context import SourceText
+    from cachelint.fix.edits import FixUnavailable, add_call_keyword_edit, add_dict_entry_edit
+    from cachelint.source import LineIndex
+
+    text = 'B = {"type": "text", "text": T, "cache_control": CC}\nC = f(a, cache_control=CC)\n'
+    src = SourceText(decode_source(str(tmp_path / "m.py"), text.encode()), LineIndex(text))
+    start = text.index("{")
+    end = text.index("}\n") + 1
+    with pytest.raises(FixUnavailable):
+        add_dict_entry_edit(src, start, end, '"cache_control"', '{"type": "ephemeral"}')
+    edit = add_dict_entry_edit(src, start, end, '"ttl"', '"1h"')
+    assert edit is not None and '"ttl": "1h"' in edit.content
+    call = text.index("f(")
+    with pytest.raises(FixUnavailable):
+        add_call_keyword_edit(src, call, len(text) - 1, "cache_control", "{}")

@@ -26,8 +26,8 @@ from cachelint.cli import main
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 #: A file with one finding and one safe fix (CL007: an invalid TTL).
-BAD_TTL = 'import anthropic\nMARK = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
-FIXED_TTL = BAD_TTL.replace("10m", "1h")
+BAD_TTL = 'import anthropic\nMARK = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'
+FIXED_TTL = BAD_TTL.replace("3m", "5m")
 
 
 def _runner() -> CliRunner:
@@ -123,7 +123,7 @@ def test_not_utf8_with_a_pep263_coding_line_is_linted_and_fixed(project: Path) -
     assert line.startswith("m_latin.py:3:") and "CL007" in line
     fixed = cli("--fix", "m_latin.py")
     assert fixed.exit_code == 0, fixed.stderr
-    assert (project / "m_latin.py").read_bytes() == source.replace(b"10m", b"1h")
+    assert (project / "m_latin.py").read_bytes() == source.replace(b"3m", b"5m")
 
 
 def test_a_coding_line_that_lies(project: Path) -> None:
@@ -775,7 +775,7 @@ def test_deep_but_valid_code_is_analysed_and_fixed(tmp_path: Path, monkeypatch: 
         "def ask(a: str):\n    return client.messages.create(model='claude-sonnet-4-5', max_tokens=1, system=BIG + "
         + " + ".join(["'x'"] * depth)
         + ", messages=[{'role': 'user', 'content': [{'type': 'text', 'text': a, 'cache_control': "
-        "{'type': 'ephemeral', 'ttl': '10m'}}]}])\n"
+        "{'type': 'ephemeral', 'ttl': '3m'}}]}])\n"
         + "X = " + "(" * 150 + "1" + ")" * 150 + "\n"
         + "Y = " + "[" * 150 + "]" * 150 + "\n"
         + "Z = " + "f(" * 150 + ")" * 150 + "\n"
@@ -788,7 +788,7 @@ def test_deep_but_valid_code_is_analysed_and_fixed(tmp_path: Path, monkeypatch: 
     assert line.startswith("deep.py:5:") and "CL007" in line
     fixed = cli("--select", "ALL", "--fix", "--unsafe-fixes", "deep.py")
     assert fixed.exit_code == 0, fixed.stderr
-    assert (tmp_path / "deep.py").read_text(encoding="utf-8") == source.replace("'10m'", "'1h'")
+    assert (tmp_path / "deep.py").read_text(encoding="utf-8") == source.replace("'3m'", "'5m'")
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux only")

@@ -38,14 +38,14 @@ def cli(*args: str) -> Result:
 
 # --- byte-for-byte outside the edits ---------------------------------------------------------------
 
-#: Source with two fixes whose exact result is known: CL007 ("10m" -> "1h") and CL001 (the
+#: Source with two fixes whose exact result is known: CL007 ("3m" -> "5m", a safe fix) and CL001 (the
 #: system prompt wrapped in a block with a breakpoint). `\t` indents, non-ASCII text.
 TEMPLATE = (
     "# -*- coding: {coding} -*-\n"
     '"""Caf\u00e9 cr\u00e8me: na\u00efve r\u00e9sum\u00e9 \u00bd."""\n'
     "import anthropic\n"
     "\n"
-    'MARK = {{"cache_control": {{"type": "ephemeral", "ttl": "10m"}}}}\n'
+    'MARK = {{"cache_control": {{"type": "ephemeral", "ttl": "3m"}}}}\n'
     'BIG = "R\u00e8gle: r\u00e9pondre bri\u00e8vement. " * 1500\n'
     "client = anthropic.Anthropic()\n"
     "\n"
@@ -68,7 +68,7 @@ def _variant(encoding: str, newline: str, bom: bool) -> Tuple[bytes, bytes]:
     """(original bytes, expected bytes after --fix --unsafe-fixes)."""
     coding = "latin-1" if encoding == "latin-1" else "utf-8"
     text = TEMPLATE.format(coding=coding).replace("\n", newline)
-    fixed = text.replace('"ttl": "10m"', '"ttl": "1h"').replace("system=BIG,", WRAPPED)
+    fixed = text.replace('"ttl": "3m"', '"ttl": "5m"').replace("system=BIG,", WRAPPED)
     prefix = codecs.BOM_UTF8 if bom else b""
     return prefix + text.encode(encoding), prefix + fixed.encode(encoding)
 
@@ -128,7 +128,7 @@ APP = (
     "import anthropic\n"
     "from prompts import SYSTEM\n"
     "client = anthropic.Anthropic()\n"
-    'MARK = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
+    'MARK = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'
     "def ask(q: str):\n"
     "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=9, system=SYSTEM,\n"
     "                                  messages=[{'role': 'user', 'content': q}])\n"
@@ -372,11 +372,11 @@ def test_sigterm_during_fix_never_leaves_a_partial_file(tmp_path: Path, interrup
 def test_fix_keeps_the_owner_and_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "own.py"
-    target.write_text('import anthropic\nMARK = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n',
+    target.write_text('import anthropic\nMARK = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n',
                       encoding="utf-8")
     os.chown(target, 1234, 2345)
     result = cli("--no-cache", "--fix", "own.py")
     assert result.exit_code == 0
-    assert '"1h"' in target.read_text(encoding="utf-8")
+    assert '"5m"' in target.read_text(encoding="utf-8")
     st = target.stat()
     assert (st.st_uid, st.st_gid) == (1234, 2345)

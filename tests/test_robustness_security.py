@@ -104,7 +104,7 @@ def trapped(tmp_path: Path) -> Path:
         import json
         __import__("os").system("touch MARKER_FROM_APP")
         client = anthropic.Anthropic()
-        MARK = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}
+        MARK = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}
         exec(compile("open('MARKER_FROM_EXEC', 'w')", "x", "exec"))
 
 
@@ -268,7 +268,7 @@ def test_no_network_access(tmp_path: Path) -> None:
             from prompts import SYSTEM
             client = anthropic.Anthropic(base_url="https://api.anthropic.com")
             router = openai.OpenAI(base_url="https://openrouter.ai/api/v1")
-            MARK = {{"cache_control": {{"type": "ephemeral", "ttl": "10m"}}}}
+            MARK = {{"cache_control": {{"type": "ephemeral", "ttl": "3m"}}}}
             def ask_{i}(q: str):
                 requests.post("https://api.githubcopilot.com/chat/completions", json={{"messages": []}})
                 return client.messages.create(model="claude-sonnet-4-5", max_tokens=9, system=SYSTEM,
@@ -312,7 +312,7 @@ def test_config_values_are_never_evaluated(tmp_path: Path, key: str) -> None:
     root = tmp_path / "proj"
     (root / ".git").mkdir(parents=True)
     marker = tmp_path / "evaluated"
-    (root / "app.py").write_text('import anthropic\nMARK = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n',
+    (root / "app.py").write_text('import anthropic\nMARK = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n',
                                  encoding="utf-8")
     body = HOSTILE_CONFIGS[key].format(m=str(marker))
     text = body if body.startswith("[") else "[tool.cachelint]\n" + body

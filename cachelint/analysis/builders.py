@@ -266,6 +266,8 @@ class RequestBuilder:
                 capped = entry.loop_capped
             else:
                 many = False
+        if entry.trimmed:
+            capped = True  # the code keeps some of these markers and removes the rest
         if many and loop is not None and bound is None and not capped:
             loop_ctx = self.interp.loops.get(loop)
             if loop_ctx is not None and loop_ctx.capped and entry.loop is None:
@@ -280,14 +282,15 @@ class RequestBuilder:
             # A marker written on each element a loop appends under some condition (`if
             # block.type == "tool_use"`) is on every such element: conditional only beyond
             # the element's own condition. A single optional element keeps its condition.
-            cond=(_conditional(entry.guard, self._path_guard + ctx.guard) if ctx.many
-                  else ctx.cond or _conditional(entry.guard, self._path_guard)),
+            cond=entry.trimmed or (_conditional(entry.guard, self._path_guard + ctx.guard) if ctx.many
+                                   else ctx.cond or _conditional(entry.guard, self._path_guard)),
             guard=entry.guard,
             many=many,
             bound=1 if capped and bound is None else bound,
             loop=loop,
             via_param=getattr(value, "via_param", False),
             written_in=entry.written_in,
+            trimmed=entry.trimmed,
         )
 
     def _block_marker(self, block: DictV, ctx: _Ctx, field: str = "cache_control") -> Optional[Marker]:
@@ -636,6 +639,8 @@ class RequestBuilder:
                                             list_span=item.site if item.in_display else None)
                     if not item.in_display and item.site is not None:
                         piece = _replace(piece, append_site=item.site)
+                    if item.in_display and value.literal is not None:
+                        piece = _replace(piece, list_container=value.literal)
                     pieces.append(piece)
                     continue
                 kind, tokens, static_tokens, label, may_mark = _measure(block)

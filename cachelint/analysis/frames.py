@@ -34,6 +34,9 @@ class LoopCtx:
     #: conversation rebound each turn: `history = history + [msg]`)
     first_uid: int = field(default_factory=uid_mark)
     pass_start: int = 0
+    #: the loop may run over some of its elements only (a slice `marked[:-4]`, a `while`):
+    #: a key it removes from the element it binds is removed from some of them, maybe none
+    subset: bool = False
 
 
 @dataclass

@@ -26,6 +26,8 @@ from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, 
 MAX_MODULE_BYTES = 8_000_000
 _DEF_RE = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 _CLASS_HEADER_RE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+#: a line that imports names (`from x import a, b`, `import x`), also inside parentheses
+_IMPORT_LINE_RE = re.compile(rb"[ \t]*(?:from[ \t]+[\w.]+[ \t]+import|import)[ \t]")
 
 
 @dataclass
@@ -212,6 +214,8 @@ class Project:
         #: interpreter's `interface_dispatch` memo)
         self.interfaces: Dict[str, Any] = {}
         self._files: Optional[List[str]] = None
+        #: name -> `name_uses(name)`, dropped when a file changes
+        self._name_uses: Dict[str, List[Tuple[str, int]]] = {}
         #: per (module path, depth, names wanted by the importer): what importing it leads to
         #: (see `cachelint.analysis.candidates`); dropped whenever a module changes
         self.candidate_memo: Dict[Tuple[str, int, FrozenSet[str]], Any] = {}
@@ -274,6 +278,7 @@ class Project:
         self.summaries.pop(path, None)
         self._overrides.pop(path, None)
         self.candidate_memo.clear()
+        self._name_uses.clear()
 
     def read_bytes(self, path: str, limit: int = MAX_MODULE_BYTES) -> Optional[bytes]:
         """Bytes of a project file, or None if outside the root, missing or too big."""
@@ -497,6 +502,34 @@ class Project:
                     definers.setdefault(name.decode("ascii", "replace"), []).append(path)
         self._class_index = classes
         self._definers = definers
+
+    def name_uses(self, name: str) -> List[Tuple[str, int]]:
+        """(file, offset) of every use of `name` as a word in the project's Python files,
+        leaving out its `def`/`class` lines and import statements.
+
+        Fixes ask it before editing a helper: a helper used once is private to the one
+        request that reaches it; one used more often may build other requests too. Textual
+        on purpose: a use the analysis cannot follow (a test, a callback table) counts too.
+        """
+        if not re.fullmatch(r"\w+", name):
+            return []
+        found = self._name_uses.get(name)
+        if found is not None:
+            return found
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        found = []
+        for path in self.python_files():
+            data = self.read_bytes_untracked(path, resolved=True)
+            if data is None or name.encode() not in data:
+                continue
+            for match in word.finditer(data):
+                line_start = data.rfind(b"\n", 0, match.start()) + 1
+                head = data[line_start:match.start()].strip()
+                if head in (b"def", b"async def", b"class") or _IMPORT_LINE_RE.match(data, line_start):
+                    continue
+                found.append((path, match.start()))
+        self._name_uses[name] = found
+        return found
 
     def read_bytes_untracked(self, path: str, resolved: bool = False) -> Optional[bytes]:
         """Bytes of a file, not recorded as a dependency (`resolved`: `path` is real already)."""

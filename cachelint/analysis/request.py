@@ -51,6 +51,9 @@ class Marker:
     via_param: bool = False
     #: the loop whose body writes the marker on each element (for fixes and messages)
     written_in: Optional[Span] = None
+    #: project code removes some of these markers (keeps the newest few): how many stay
+    #: is decided at run time, so findings that count or add markers are unsure here
+    trimmed: bool = False
 
     @property
     def effective_ttl(self) -> str:

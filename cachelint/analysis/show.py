@@ -48,7 +48,9 @@ def _where(locate: Locate, span: Optional[Span]) -> str:
 def _marker_text(marker: Marker, locate: Locate) -> str:
     ttl = marker.ttl or "5m (default)"
     parts = [f"{marker.field} ttl={ttl}"]
-    if marker.many:
+    if marker.trimmed:
+        parts.append("one per element, some removed again by the code" if marker.many else "removed again on some calls")
+    elif marker.many:
         parts.append("one per element" + (f", at most {marker.bound}" if marker.bound is not None else ", unbounded"))
     if marker.cond:
         parts.append("conditional")
@@ -147,8 +149,11 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
     def marker(m: Optional[Marker]) -> Optional[Dict[str, Any]]:
         if m is None:
             return None
-        return {"field": m.field, "type": m.type, "ttl": m.ttl, "many": m.many, "bound": m.bound, "conditional": m.cond,
-                "location": loc(m.span)}
+        out = {"field": m.field, "type": m.type, "ttl": m.ttl, "many": m.many, "bound": m.bound, "conditional": m.cond,
+               "location": loc(m.span)}
+        if m.trimmed:
+            out["trimmed"] = True  # only when set: older consumers see the same keys as before
+        return out
 
     platform = request.platforms[0].name if len(request.platforms) == 1 else None
     minimum = tables.min_tokens(request.model, platform)

@@ -486,6 +486,10 @@ class Entry:
     written_in: Optional[Span] = None
     #: the dict display the entry is written in, if any (for fixes that remove it)
     literal: Optional["Literal"] = None
+    #: project code removes this key from some of the dicts it is on (a loop over a slice
+    #: of the marked blocks): which ones keep it depends on run-time counts, and the code
+    #: limits how many remain
+    trimmed: bool = False
 
 
 class DictV(Value):

@@ -104,6 +104,12 @@ class Fixer:
         #: neither retried nor reported again in later passes
         self._broken: Set[Tuple] = set()
         self._outcome: Optional[FixOutcome] = None
+        #: fix key -> [findings that offered it when first applied, times applied]: a fix
+        #: offered again after it was applied as often as findings asked for it did not
+        #: remove its finding
+        self._seen: Dict[Tuple, List[int]] = {}
+        #: (pass, fix key, code, finding's path, texts of the fix's files before that pass)
+        self._log: List[Tuple[int, Tuple, str, str, Dict[str, Optional[str]]]] = []
 
     def _allowed(self, diagnostic: Diagnostic) -> bool:
         fix = diagnostic.fix
@@ -127,27 +133,112 @@ class Fixer:
         outcome = FixOutcome(results=dict(results))
         self._outcome = outcome
         self._broken = set()
+        self._seen = {}
+        self._log = []
         for path, source in (sources or {}).items():
             outcome.originals[path] = source
             outcome.texts[path] = source.text
-        for _ in range(MAX_PASSES):
+        for pass_no in range(MAX_PASSES):
             candidates = [d for r in outcome.results.values() for d in r.diagnostics if d.fix is not None]
+            for path in {p for d in candidates for p in d.fix.paths}:  # type: ignore[union-attr]
+                self._source(path, outcome)  # fix keys read the text each edit replaces
+            if self._drop_ineffective(candidates, outcome, explicit):
+                continue
             chosen = select_fixes(candidates, self._allowed)
             if not chosen:
                 return self._finish(outcome)
+            before = {p: outcome.texts.get(p) for d in chosen for p in d.fix.paths}  # type: ignore[union-attr]
+            offered = Counter(self._seen_key(d) for d in candidates if self._allowed(d))
+            keys = {id(d): self._seen_key(d) for d in chosen}
             applied = self._apply(chosen, outcome)
             if not applied:
                 return self._finish(outcome)
+            self._remember(applied, keys, offered, before, pass_no)
             changed_paths = {e.path for d in applied for e in d.fix.edits}  # type: ignore[union-attr]
             for d in applied:
                 outcome.fixed[d.path][d.code] += 1
                 if d.fix is not None and d.fix.imports and d.fix.edits:
                     outcome.imports[d.fix.edits[0].path].update(d.fix.imports)
             self._relint(outcome, changed_paths, explicit)
+        # Still changing: whatever the last passes did is not trustworthy. The files keep
+        # their original text rather than a half-fixed one.
+        unstable = sorted(p for p, t in outcome.texts.items() if t != outcome.originals[p].text)
+        for path in unstable:
+            outcome.texts[path] = outcome.originals[path].text
+        outcome.imports.clear()
+        outcome.fixed.clear()  # nothing is written, so nothing counts as fixed
         outcome.errors.append(
-            f"fixes did not converge after {MAX_PASSES} passes; this is a bug in cachelint, please report it"
+            f"fixes did not converge after {MAX_PASSES} passes; no fix was applied to "
+            f"{', '.join(unstable) or 'any file'}. This is a bug in cachelint, please report it"
         )
-        return self._finish(outcome)
+        return outcome
+
+    # --- fixes that do not remove their finding -----------------------------------------------
+    def _remember(self, applied: List[Diagnostic], keys: Dict[int, Tuple], offered: Counter,
+                  before: Dict[str, Optional[str]], pass_no: int) -> None:
+        for d in applied:
+            key = keys[id(d)]
+            entry = self._seen.setdefault(key, [offered[key], 0])
+            entry[1] += 1
+            paths = d.fix.paths  # type: ignore[union-attr]
+            self._log.append((pass_no, key, d.code, d.path, {p: before.get(p) for p in paths}))
+
+    def _drop_ineffective(self, candidates: List[Diagnostic], outcome: FixOutcome, explicit: Set[str]) -> bool:
+        """Undo fixes whose finding came back unchanged after they were applied.
+
+        A fix that does not remove its finding (the analysis misread the code, so the edit
+        misses what the rule measures) would be applied again on every pass, each time
+        adding the same text. The files it edited return to their text before its first
+        application, the fixes applied to them since are forgotten (they are offered again
+        on the restored text), and it is not offered again. True when something was undone.
+        """
+        targets: Dict[str, int] = {}
+        for d in candidates:
+            if not self._allowed(d):
+                continue
+            key = self._seen_key(d)
+            seen = self._seen.get(key)
+            if seen is None or seen[1] < seen[0]:
+                continue
+            self._broken.add(self._fix_key(d))
+            outcome.errors.append(
+                f"{d.path}:{d.location.row}: {d.code}: the fix did not remove the finding, so it was undone. "
+                "This is a bug in cachelint, please report it"
+            )
+            first = min(entry[0] for entry in self._log if entry[1] == key)
+            for entry in self._log:
+                if entry[1] == key:
+                    for path in entry[4]:
+                        targets[path] = min(targets.get(path, first), first)
+        if not targets:
+            return False
+        # Restore each file to its text before the earliest undone pass that touched it;
+        # every fix applied to it from then on is forgotten.
+        restored: Dict[str, str] = {}
+        kept = []
+        for entry in self._log:
+            pass_no, key, code, diag_path, texts = entry
+            hit = [p for p in texts if p in targets and pass_no >= targets[p]]
+            if not hit:
+                kept.append(entry)
+                continue
+            for path in hit:
+                if path not in restored and texts[path] is not None and pass_no == targets[path]:
+                    restored[path] = texts[path]  # type: ignore[assignment]
+            outcome.fixed[diag_path][code] -= 1
+            if outcome.fixed[diag_path][code] <= 0:
+                del outcome.fixed[diag_path][code]
+            seen = self._seen.get(key)
+            if seen is not None and key[0] not in self._broken:
+                seen[1] -= 1
+                if seen[1] <= 0:
+                    del self._seen[key]
+        self._log = kept
+        for path, text in restored.items():
+            outcome.texts[path] = text
+        if restored:
+            self._relint(outcome, set(restored), explicit)
+        return True
 
     # --- one pass -------------------------------------------------------------------------------
     def _source(self, path: str, outcome: FixOutcome) -> Optional[SourceFile]:
@@ -209,6 +300,12 @@ class Fixer:
             if keep and path in outcome.texts:
                 outcome.texts[path] = apply_edits(outcome.texts[path], _edits_for(keep, path))
         return [d for d in chosen if id(d) not in rejected]
+
+    def _seen_key(self, diagnostic: Diagnostic) -> Tuple:
+        """A fix and where its finding is: the same fix offered again for a finding at the
+        same place did not remove it. (A new finding that another fix caused, with the same
+        message and edit text, sits elsewhere.)"""
+        return (self._fix_key(diagnostic), diagnostic.location)
 
     def _fix_key(self, diagnostic: Diagnostic) -> Tuple:
         """What identifies a fix across passes: its rule, message and what each edit turns

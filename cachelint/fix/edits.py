@@ -185,9 +185,18 @@ def add_dict_entry_edit(src: SourceText, start: int, end: int, key_src: str, val
     """Add `key: value` as the last entry of the dict display at `[start, end)`."""
     cst = _cst()
 
+    key = cst.parse_expression(key_src)
+    key_value = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+
     def transform(node: Any) -> Any:
         if not isinstance(node, cst.Dict):
             raise FixUnavailable("not a dict display")
+        # The key is there already: the analysis misread the dict (a second entry would
+        # silently replace the first); never add it twice.
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                    and key_value is not None and element.key.evaluated_value == key_value:
+                raise FixUnavailable(f"the dict already has a {key_value!r} entry")
         return append_element(node, dict_element(key_src, value_src))
 
     return expression_edit(src, start, end, transform)
@@ -206,6 +215,8 @@ def add_call_keyword_edit(src: SourceText, start: int, end: int, name: str, valu
         if not isinstance(node, cst.Call):
             raise FixUnavailable("not a call")
         args = list(node.args)
+        if any(arg.keyword is not None and arg.keyword.value == name for arg in args):
+            raise FixUnavailable(f"the call already passes {name}=")
         new_arg = cst.Arg(
             keyword=cst.Name(name),
             value=cst.parse_expression(value_src),
@@ -355,3 +366,42 @@ def combine_edits(src: SourceText, edits: Sequence[Edit]) -> List[Edit]:
         group.append(edit)
     flush()
     return out
+
+
+def remove_statement_edit(src: SourceText, tree: Any, target: Tuple[int, int]) -> Edit:
+    """Remove the assignment statement whose one target is at `target` (its whole lines).
+
+    Used to drop `msg["copilot_cache_control"] = ...` once the marker is placed elsewhere.
+    The statement must stand on lines of its own (a trailing comment goes with it) and not
+    be the only statement of its block, which would leave the block empty.
+    """
+    import ast
+
+    found = None
+    for node in ast.walk(tree):
+        for field_name in ("body", "orelse", "finalbody"):
+            body = getattr(node, field_name, None)
+            if not isinstance(body, list):
+                continue
+            for stmt in body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and src.index.node_range(stmt.targets[0]) == target
+                ):
+                    found = (stmt, body)
+    if found is None:
+        raise FixUnavailable("no assignment statement with that target")
+    stmt, body = found
+    if len(body) < 2:
+        raise FixUnavailable("the statement is alone in its block")
+    start, end = src.index.node_range(stmt)
+    first = src.index.location(start).row
+    last = src.index.location(end).row
+    line_start = src.index.line_start(first)
+    if src.text[line_start:start].strip():
+        raise FixUnavailable("another statement shares the first line")
+    rest = src.text[end : src.index.line_start(last) + len(src.index.line_text(last))]
+    if rest.strip() and not rest.strip().startswith("#"):
+        raise FixUnavailable("another statement shares the last line")
+    return make_edit(src, line_start, src.index.line_start(last + 1), "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from cachelint.analysis.request import Piece, Request
 from cachelint.analysis.spans import Span
@@ -69,8 +69,15 @@ class UncachedStaticPrompt(Rule):
     `{"cachePoint": {"type": "default"}}` block after the static content; an OpenAI-format
     request to OpenRouter gets the marker on its last static content part. The edit is made
     where the value is placed into the request, in whichever file that is, and only where
-    it affects this request alone (never inside a helper that builds other blocks too, and
-    never on a value passed in by a caller). Otherwise the finding has no fix.
+    it affects this request alone (never inside a helper that builds other blocks too).
+
+    A prompt passed in through a wrapper's parameter (`complete(SYSTEM, text)` forwarding
+    `system=system`) is marked at the SDK call inside the wrapper when every use of the
+    wrapper in the project is a call that passes a string there (a literal, an f-string, a
+    string constant of that module or imported from another): each caller then sends the
+    same text as before, with a breakpoint. When one caller passes something else (a block
+    list, its own parameter, `**kwargs`), or the wrapper is used other than by a call, the
+    finding has no fix and its help line names that caller.
 
     ## References
     - [Prompt caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
@@ -497,11 +504,12 @@ class UncachedStaticPrompt(Rule):
             f"on every call. It reaches {reach}; cached reads cost {ratio:g}x input, saving the price of "
             f"~{saved:,} input tokens per call"
         )
-        fix = self._fix(ctx, request, prefix, minimum.low)
+        fix, why = self._fix_or_reason(ctx, request, prefix)
         preferred = prefix[-1].span
+        title = "Add a cache breakpoint (cache_control) after the static prefix"
         support.report(ctx, self, request, preferred, message,
             fix=fix,
-            fix_title=fix.message if fix else "Add a cache breakpoint (cache_control) after the static prefix",
+            fix_title=fix.message if fix else (f"{title} (no automatic fix: {why})" if why else title),
         )
 
     def _check_shared_block(self, ctx: FileContext, request: Request, prefix: List[Piece], tokens: int, threshold: int) -> None:
@@ -551,6 +559,27 @@ class UncachedStaticPrompt(Rule):
         fix = self._fix(ctx, request, prefix + [following], 0)
         support.report(ctx, self, request, following.span, message, fix=fix,
                        fix_title=fix.message if fix else "Add a cache breakpoint (cache_control) after the static prefix")
+
+    def _fix_or_reason(self, ctx: FileContext, request: Request, prefix: List[Piece]) -> Tuple[Optional[Fix], Optional[str]]:
+        """The fix, or None and why there is none when the reason is worth telling: the
+        prompt reaches the SDK call through a wrapper's parameter."""
+        fix = self._fix(ctx, request, prefix, 0)
+        if fix is not None:
+            return fix, None
+        piece = prefix[-1]
+        if not (piece.via_param and support.wrappable(piece, allow_param=True)):
+            return None, None
+        assert piece.span is not None
+        why = support.callers_pass_strings(ctx, piece.span)
+        if why is not None:
+            return None, why
+        edits = support.marker_edits(ctx, request, piece, allow_param=True)
+        if not edits:
+            return None, None
+        # every caller passes a string: the block list built in the wrapper is what each of
+        # them sends, with the same text
+        return Fix(Applicability.SAFE, "Mark the system prompt with cache_control where the wrapper sends it",
+                   tuple(edits)), None
 
     def _fix(self, ctx: FileContext, request: Request, prefix: List[Piece], minimum: int) -> Optional[Fix]:
         # Only the last static piece: a marker on an earlier one would cache part of the

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import List, Optional
 
 from cachelint.analysis.request import Marker, Request
 from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Edit, Fix, Severity
-from cachelint.fix.edits import FixUnavailable, combine_edits, remove_call_keyword_edit, remove_dict_entry_edit
+from cachelint.fix.edits import (
+    FixUnavailable,
+    combine_edits,
+    remove_call_keyword_edit,
+    remove_dict_entry_edit,
+    remove_statement_edit,
+)
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
 
@@ -41,8 +48,12 @@ class UnportableTopLevelCacheControl(Rule):
     conversation (a history passed in, or an agent loop) it goes on the last block, exactly
     where automatic caching would have put it; in a one-shot call, whose last block
     changes every time, it goes at the end of the static prefix, which is what can be read
-    back. It is offered when both edits can be made: the field is a keyword of the call or
-    an entry of a dict display, and the target block is known.
+    back. It is offered when both edits can be made: the field is a keyword of the call, an
+    entry of a dict display or a `params["cache_control"] = ...` statement, written by the
+    code that sends the request or by a params/body factory that nothing else in the
+    project calls (a factory shared with requests to a platform that accepts the field is
+    left alone), and the target block is known. The client may come from anywhere (a
+    subclass, a factory function or method): only the platform it reaches matters.
 
     ## References
     - [Prompt caching: automatic caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
@@ -275,6 +286,12 @@ class UnportableTopLevelCacheControl(Rule):
         removal = self._remove(ctx, request, marker)
         if removal is None:
             return None
+        # the root field is written by a helper used once (a body factory): the block it
+        # builds may take the marker there too
+        private = marker.container.span if (
+            marker.container is not None and not marker.container.module_level
+            and marker.container.frame not in request.frame_tokens and support.private_helper(ctx, marker.container.span)
+        ) else None
         # Automatic caching marks the last block. In a conversation that is what caches the
         # history; in a one-shot call the last block changes every time, so the marker goes
         # to the end of the static prefix instead (never less than what the field cached).
@@ -292,7 +309,7 @@ class UnportableTopLevelCacheControl(Rule):
                     return Fix(Applicability.SAFE, "Remove the top-level cache_control (the block is already marked)",
                                (removal,))
                 return None
-            _, edits = support.last_markable(ctx, request, pieces, value_src, allow_param=True)
+            _, edits = support.last_markable(ctx, request, pieces, value_src, allow_param=True, private=private)
             if edits:
                 break
         if not edits:
@@ -317,12 +334,32 @@ class UnportableTopLevelCacheControl(Rule):
         literal = marker.container
         try:
             if literal is not None and literal.span.contains(entry):
-                if literal.kind != "dict" or literal.in_loop or not (literal.module_level or literal.frame in request.frame_tokens):
+                # a dict written for this request, at import, or by a helper (a params or
+                # body factory) that nothing else in the project calls
+                written_here = literal.module_level or literal.frame in request.frame_tokens
+                if literal.kind != "dict" or literal.in_loop or not (written_here or support.private_helper(ctx, literal.span)):
                     return None
                 return remove_dict_entry_edit(src, literal.span.start, literal.span.end, "cache_control")
             call = request.call_span
             if call.contains(entry) and src.text[entry.start:entry.end].startswith("cache_control"):
                 return remove_call_keyword_edit(src, call.start, call.end, "cache_control")
+            text = src.text[entry.start:entry.end]
+            if re.fullmatch(r"\w+\[\s*['\"]cache_control['\"]\s*\]", text):
+                # `params["cache_control"] = {...}` in the code that builds this request (or
+                # in a helper used once): the statement goes
+                func = support.enclosing_function(ctx, entry)
+                chain = [span for span in request.chain if span.path == entry.path]
+                if func is None and not (literal is not None and literal.module_level):
+                    return None
+                if func is not None and not (support.private_helper(ctx, entry)
+                                             or any(support.enclosing_function(ctx, span) is not None
+                                                    and support.same_function(ctx, span, entry) for span in chain)
+                                             or support.same_function(ctx, request.call_span, entry)):
+                    return None
+                tree = support.module_tree(ctx, entry.path)
+                if tree is None:
+                    return None
+                return remove_statement_edit(src, tree, (entry.start, entry.end))
         except FixUnavailable:
             return None
         return None

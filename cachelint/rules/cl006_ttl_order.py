@@ -42,12 +42,13 @@ class TtlOrder(Rule):
     (Bedrock: a `ValidationException`).
 
     ## Fix safety
-    The fix is safe: only TTLs change, never the prompt. It picks the cheaper repair and
-    says which: when the prefix kept by the earlier 5-minute breakpoints is smaller than the
-    part the 1-hour breakpoint protects, it raises the earlier ones to `"1h"` (an hour-long
-    write costs 2x input instead of 1.25x, paid on fewer tokens); otherwise, or when sizes
-    are unknown, it lowers the later one to `"5m"` (cheaper writes, shorter life). A marker
-    value shared with other breakpoints (a module constant) is not edited.
+    Only TTLs change, never the prompt. The fix picks the cheaper repair and says which:
+    when the prefix kept by the earlier 5-minute breakpoints is smaller than the part the
+    1-hour breakpoint protects, it raises the earlier ones to `"1h"`; otherwise, or when
+    sizes are unknown, it lowers the later one to `"5m"`. Lowering is safe (cheaper writes,
+    the default lifetime). Raising is unsafe: an hour-long write costs 2x input instead of
+    1.25x, so a user opts in with `--unsafe-fixes`. A marker value shared with other
+    breakpoints (a module constant) is not edited.
 
     ## References
     - [Prompt caching: 1-hour cache duration](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
@@ -249,7 +250,8 @@ class TtlOrder(Rule):
             choice = (f"raising the earlier breakpoint{'s' if len(shorts_before) > 1 else ''} to \"1h\" costs a 2x write on "
                       f"~{raise_ok:,} tokens instead of 1.25x, less than losing the hour on the ~{protected:,} tokens after them")
             if edits:
-                return Fix(Applicability.SAFE, "Raise the earlier breakpoints to ttl \"1h\"", tuple(edits)), choice
+                return Fix(Applicability.UNSAFE, "Raise the earlier breakpoints to ttl \"1h\" (a 1-hour cache write "
+                           "costs 2x input instead of 1.25x)", tuple(edits)), choice
             return None, choice
         edits = self._set_ttl(ctx, request, [markers[i][1] for i in late_long], "5m")
         choice = "lowering the later breakpoint to \"5m\" keeps writes at 1.25x input"

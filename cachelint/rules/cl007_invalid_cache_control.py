@@ -104,12 +104,18 @@ class InvalidCacheControl(Rule):
     string-content message caches nothing.
 
     ## Fix safety
-    Fixing a bad value is safe: only the marker changes (a bad type becomes `"ephemeral"`
-    or `"default"`; a bad TTL becomes `"5m"` when it asked for five minutes or less, else
-    `"1h"`), and the request as written could not succeed. A TTL that is not a duration
-    gets no fix. A marker on a string-content message moves onto the content, made a
-    one-block list with the same text (safe: what the model sees is unchanged). Markers on
-    thinking or empty blocks are only reported: removing a breakpoint is a choice.
+    Each fix changes only the marker, and the request as written could not succeed; what
+    decides its safety is what the repaired request costs:
+
+    | Fix | Safety | Why |
+    |---|---|---|
+    | a bad `type` becomes `"ephemeral"` (`"default"` for `cachePoint`) | safe | the default 5-minute write, 1.25x input |
+    | a bad TTL of five minutes or less becomes `"5m"` | safe | the default price, no longer than asked |
+    | a bad TTL above five minutes (`"10m"`) becomes `"1h"` | unsafe | an hour-long write costs 2x input instead of 1.25x: opt in with `--unsafe-fixes` (or write `"5m"` by hand to keep the default price) |
+    | a marker on a string-content message moves onto the content | safe | the same text as a one-block list |
+
+    A TTL that is not a duration gets no fix. Markers on thinking or empty blocks are only
+    reported: removing a breakpoint is a choice.
 
     ## References
     - [Prompt caching](https://platform.claude.com/docs/en/build-with-claude/prompt-caching)
@@ -325,5 +331,8 @@ class InvalidCacheControl(Rule):
             except FixUnavailable:
                 edit = None
             if edit is not None:
-                fix = Fix(Applicability.SAFE, title, (edit,))
-        ctx.report(self, start, end, message, fix=fix, fix_title=title)
+                # a one-hour write costs 2x input, not the default 1.25x: the user opts in
+                costly = replacement == "1h"
+                fix = Fix(Applicability.UNSAFE if costly else Applicability.SAFE,
+                          f"{title} (a 1-hour cache write costs 2x input instead of 1.25x)" if costly else title, (edit,))
+        ctx.report(self, start, end, message, fix=fix, fix_title=fix.message if fix is not None else title)

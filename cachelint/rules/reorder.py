@@ -227,8 +227,13 @@ def reorder_concat(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any,
     return minimal_edit(src, start, end, static_part + joiner + dynamic_part)
 
 
-def move_list_element_last(src: SourceText, list_start: int, list_end: int, element: Tuple[int, int], after_count: int) -> Optional[Edit]:
-    """Move the element at `element` (absolute span) to after the next `after_count` elements."""
+def move_list_element_last(src: SourceText, list_start: int, list_end: int, element: Tuple[int, int], after_count: int,
+                           insert_before_moved: Optional[str] = None, mark_last_static: Optional[Tuple[str, str]] = None) -> Optional[Edit]:
+    """Move the element at `element` (absolute span) to after the next `after_count` elements.
+
+    `insert_before_moved` is an element's source put between them and the moved element (a
+    Converse `cachePoint` block); `mark_last_static` a `(key, value)` source pair added to the
+    dict display of the last element moved past (a `cache_control` breakpoint)."""
     cst = _cst()
     try:
         node = parse_snippet_expression(src, list_start, list_end)
@@ -253,8 +258,22 @@ def move_list_element_last(src: SourceText, list_start: int, list_end: int, elem
     elements = list(node.elements)
     values = [e.value for e in elements]
     moved = values.pop(index)
+    if mark_last_static is not None:
+        from cachelint.fix.edits import append_element, dict_element
+
+        last = values[index + after_count - 1]
+        if not isinstance(last, cst.Dict):
+            return None
+        values[index + after_count - 1] = append_element(last, dict_element(*mark_last_static))
     values.insert(index + after_count, moved)
     new_elements = [e.with_changes(value=v) for e, v in zip(elements, values)]
+    if insert_before_moved is not None:
+        at = index + after_count
+        template = new_elements[at - 1]
+        extra = template.with_changes(value=cst.parse_expression(insert_before_moved))
+        if isinstance(template.comma, cst.MaybeSentinel):
+            extra = extra.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        new_elements.insert(at, extra)
     return minimal_edit(src, list_start, list_end, render_expression(src, node.with_changes(elements=new_elements)))
 
 
@@ -283,3 +302,314 @@ def _line_end_literal(source: str) -> bool:
         return False
     text = node.value
     return 0 < len(text) <= 80 and text.endswith("\n") and "\n" not in text[:-1]
+
+
+# --- templates: `"...".format(...)`, `TEMPLATE.format(...)`, `"..." % x` ---------------------------
+@dataclass
+class TemplateSplit:
+    """A template call cut in two: `edits` make the call build the static text only;
+    `dynamic` is the source of an expression for the line that held the per-call field."""
+
+    edits: List[Edit]
+    dynamic: str
+    #: the static template's source after the edit (for in-place literals), for messages
+    static: Optional[str] = None
+
+
+def _template_lines(text: str, field_at: int) -> Optional[Tuple[str, str]]:
+    """(template without the line holding offset `field_at`, that line): the line's own
+    newline and the blank lines after it go with it. None when the line is the last one
+    (nothing static follows) or the text has no line break."""
+    start = text.rfind("\n", 0, field_at) + 1
+    end = text.find("\n", field_at)
+    if end < 0:
+        return None
+    after = end
+    while after < len(text) and text[after] == "\n":
+        after += 1
+    if after >= len(text):
+        return None
+    line = text[start:end]
+    return text[:start] + text[after:], line
+
+
+def _format_fields(template: str) -> Optional[List[Tuple[int, str]]]:
+    """(offset, field name) of each `{field}` of a `str.format` template; None when a field
+    is positional (`{}`, `{0}`) or the template does not parse."""
+    import string
+
+    out: List[Tuple[int, str]] = []
+    offset = 0
+    try:
+        for literal, name, spec, conv in string.Formatter().parse(template):
+            offset += len(literal.replace("{", "{{").replace("}", "}}"))
+            if name is None:
+                continue
+            base = re.split(r"[.\[]", name, 1)[0]
+            if not base or base.isdigit() or spec and "{" in spec:
+                return None
+            out.append((offset, base))
+            offset += len(name) + 2 + (len(spec) + 1 if spec else 0) + (2 if conv else 0)
+    except ValueError:
+        return None
+    return out
+
+
+def _fields(template: str) -> Optional[List[str]]:
+    found = _format_fields(template)
+    return None if found is None else [name for _, name in found]
+
+
+def _simple(node: ast.expr) -> bool:
+    """An expression cheap and safe to evaluate twice (a name, a constant, attributes)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, (ast.Name, ast.Constant))
+
+
+def split_format_call(src: SourceText, start: int, end: int, hole: Tuple[int, int],
+                      constant_text: Optional[str] = None) -> Optional[Tuple[ast.Call, str, str, List[ast.keyword], List[ast.keyword]]]:
+    """Cut `TEMPLATE.format(k=v, ...)` at `[start, end)` around the line of the field whose
+    argument is at `hole`. Returns (call, static template, dynamic line, keywords the static
+    part needs, keywords the line needs), or None. `constant_text` is the template's text
+    when the call's receiver is a name (a constant); otherwise it must be a string literal."""
+    text = src.text[start:end]
+    try:
+        call = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "format"):
+        return None
+    if call.args or any(k.arg is None for k in call.keywords):
+        return None
+    receiver = call.func.value
+    if isinstance(receiver, ast.Constant) and isinstance(receiver.value, str):
+        template = receiver.value
+    elif isinstance(receiver, ast.Name) and constant_text is not None:
+        template = constant_text
+    else:
+        return None
+    keyword = next((k for k in call.keywords if _abs(src, start, text, k.value) == hole), None)
+    if keyword is None:
+        return None
+    positions = _format_fields(template)
+    if positions is None:
+        return None
+    at = next((offset for offset, name in positions if name == keyword.arg), None)
+    if at is None:
+        return None
+    cut = _template_lines(template, at)
+    if cut is None:
+        return None
+    static, line = cut
+    static_fields, line_fields = set(_fields(static) or []), set(_fields(line) or [])
+    by_name = {k.arg: k for k in call.keywords}
+    if not (static_fields | line_fields) <= set(by_name):
+        return None
+    for name in static_fields & line_fields:
+        if not _simple(by_name[name].value):
+            return None  # would be evaluated twice
+    static_kw = [k for k in call.keywords if k.arg in static_fields]
+    line_kw = [k for k in call.keywords if k.arg in line_fields]
+    return call, static, line, static_kw, line_kw
+
+
+def _call_source(src: SourceText, start: int, text: str, template_src: str, keywords: List[ast.keyword]) -> str:
+    if not keywords:
+        return template_src
+    args = ", ".join(f"{k.arg}={ast.get_source_segment(text, k.value)}" for k in keywords)
+    return f"{template_src}.format({args})"
+
+
+def _literal(value: str, like: str = '"') -> str:
+    """A one-line string literal for `value` (the braces of a format template kept)."""
+    from cachelint.fix.edits import string_literal
+
+    return string_literal(value, like)
+
+
+def split_template_in_place(src: SourceText, start: int, end: int, hole: Tuple[int, int]) -> Optional[Tuple[str, str]]:
+    """`"Today is {d}.\\n{rules}".format(d=..., rules=...)` written in place: sources of the
+    static text and of the dynamic line, each formatting only its own fields."""
+    found = split_format_call(src, start, end, hole)
+    if found is None:
+        return None
+    call, static, line, static_kw, line_kw = found
+    text = src.text[start:end]
+    receiver = call.func.value  # type: ignore[attr-defined]
+    if "\n" in (ast.get_source_segment(text, receiver) or "\n"):
+        return None  # an implicit concatenation over several lines: left as written
+    static_src = _call_source(src, start, text, _literal(static) if static_kw else _literal(_unbrace(static)), static_kw)
+    line_src = _call_source(src, start, text, _literal(line) if line_kw else _literal(_unbrace(line)), line_kw)
+    return static_src, line_src
+
+
+def move_template_line_in_place(src: SourceText, start: int, end: int, hole: Tuple[int, int]) -> Optional[Edit]:
+    """Automatic caching: the line with the per-call field moves to the end of the template."""
+    found = split_format_call(src, start, end, hole)
+    if found is None:
+        return None
+    call, static, line, _, _ = found
+    text = src.text[start:end]
+    receiver = call.func.value  # type: ignore[attr-defined]
+    if not isinstance(receiver, ast.Constant):
+        return None
+    rseg = ast.get_source_segment(text, receiver) or ""
+    if "\n" in rseg:
+        return None
+    sep = "" if static.endswith("\n") else "\n"
+    new_receiver = _literal(static + sep + line)
+    r0 = start + _offset(text, receiver.lineno, receiver.col_offset)
+    r1 = start + _offset(text, receiver.end_lineno or receiver.lineno, receiver.end_col_offset or 0)
+    return minimal_edit(src, r0, r1, new_receiver)
+
+
+def _unbrace(template: str) -> str:
+    return template.replace("{{", "{").replace("}}", "}")
+
+
+def leading_line_edit(src: SourceText, start: int, end: int, line: str) -> Optional[Edit]:
+    """The constant's expression at `[start, end)` without its first `line` and the line
+    breaks after it, edited in its leftmost string literal (the rest of the expression,
+    `+`, `*`, implicit concatenation, keeps its layout)."""
+    # in parentheses: the expression may continue on indented lines
+    text = "(" + src.text[start:end] + ")"
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    start -= 1  # offsets below are into `text`, one character longer in front
+    node = tree
+    parent: Optional[ast.BinOp] = None
+    while isinstance(node, ast.BinOp):
+        parent, node = node, node.left
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return None
+    seg = ast.get_source_segment(text, node) or ""
+    # the leftmost literal token of an implicit concatenation
+    import io
+    import tokenize
+
+    try:
+        # in parentheses: the literals of an implicit concatenation may sit on indented lines
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO("(" + seg + ")").readline) if t.type == tokenize.STRING]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if not tokens:
+        return None
+    first = tokens[0]
+    try:
+        value = ast.literal_eval(first.string)
+    except (ValueError, SyntaxError):
+        return None
+    if not isinstance(value, str) or not value.startswith(line + "\n") or first.start[0] != 1:
+        return None
+    rest = value[len(line):].lstrip("\n")
+    prefix = re.match(r"[a-zA-Z]*", first.string).group(0)  # type: ignore[union-attr]
+    if any(c in prefix.lower() for c in "rbf"):
+        return None
+    quote = first.string[len(prefix):][:3] if first.string[len(prefix):][:3] in ('"""', "'''") else first.string[len(prefix)]
+    node_start = start + _offset(text, node.lineno, node.col_offset)
+    tok_end = node_start + len(first.string)
+    if not rest and len(tokens) == 1 and parent is not None and isinstance(parent.op, ast.Add):
+        # `"line\n" + REST`: the `+` goes with the literal
+        right = start + _offset(text, parent.right.lineno, parent.right.col_offset)
+        return minimal_edit(src, node_start, right, "")
+    if not rest and len(tokens) > 1:
+        # drop the token and the whitespace up to the next one
+        nxt = seg.find(tokens[1].string, len(first.string))
+        if nxt < 0:
+            return None
+        return minimal_edit(src, node_start, node_start + nxt, "")
+    from cachelint.fix.edits import string_literal
+
+    return minimal_edit(src, node_start, tok_end, string_literal(rest, quote, prefix))
+
+
+def constant_text(node: ast.expr) -> Optional[str]:
+    """The text of a string constant's expression: literals, implicit concatenation, `+`,
+    and `*` by an integer (`"..." * 70`). None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Add):
+            left, right = constant_text(node.left), constant_text(node.right)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node.op, ast.Mult):
+            for text_node, count_node in ((node.left, node.right), (node.right, node.left)):
+                text = constant_text(text_node)
+                if text is not None and isinstance(count_node, ast.Constant) and type(count_node.value) is int \
+                        and 0 <= count_node.value <= 10_000:
+                    return text * count_node.value
+    return None
+
+
+def format_call_sources(src: SourceText, start: int, end: int, hole: Tuple[int, int], template: str,
+                        receiver_src: str) -> Optional[Tuple[str, str, str]]:
+    """For `NAME.format(...)` at `[start, end)` whose template text is `template`: (the dynamic
+    line as it stands in the template, the call that builds the static text, an expression
+    for the line)."""
+    found = split_format_call(src, start, end, hole, constant_text=template)
+    if found is None:
+        return None
+    _, static, line, static_kw, line_kw = found
+    if not template.startswith(line + "\n"):
+        return None  # only a leading line is cut out of a constant
+    text = src.text[start:end]
+    static_call = f"{receiver_src}.format({', '.join(f'{k.arg}={ast.get_source_segment(text, k.value)}' for k in static_kw)})"
+    line_src = _call_source(src, start, text, _literal(line) if line_kw else _literal(_unbrace(line)), line_kw)
+    return line, static_call, line_src
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+
+
+def split_percent_in_place(src: SourceText, start: int, end: int, hole: Tuple[int, int],
+                           move_to_end: bool = False) -> Optional[Tuple[str, str]]:
+    """`"User: %s\\n\\n%s" % (name, RULES)` written in place: sources of the static text and
+    of the line holding the per-call argument, each formatted with its own arguments."""
+    text = src.text[start:end]
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+            and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
+        return None
+    if "\n" in (ast.get_source_segment(text, node.left) or "\n"):
+        return None
+    template = node.left.value
+    args = list(node.right.elts) if isinstance(node.right, ast.Tuple) else [node.right]
+    if any(isinstance(a, ast.Starred) for a in args) or isinstance(node.right, ast.Dict):
+        return None
+    specs = [m for m in _PERCENT_SPEC.finditer(template) if m.group(1) != "%"]
+    if len(specs) != len(args) or any("(" in m.group(0) or "*" in m.group(0) for m in specs):
+        return None
+    index = next((i for i, a in enumerate(args) if _abs(src, start, text, a) == hole), None)
+    if index is None:
+        return None
+    cut = _template_lines(template, specs[index].start())
+    if cut is None:
+        return None
+    static, line = cut
+    line_start = template.rfind("\n", 0, specs[index].start()) + 1
+    line_end = line_start + len(line)
+    in_line = [i for i, m in enumerate(specs) if line_start <= m.start() < line_end]
+    rest = [i for i in range(len(specs)) if i not in in_line]
+
+    def render(tpl: str, which: List[int]) -> str:
+        if not which:
+            return _literal(tpl.replace("%%", "%"))
+        parts = [ast.get_source_segment(text, args[i]) or "" for i in which]
+        return f"{_literal(tpl)} % ({parts[0]},)" if len(parts) == 1 else f"{_literal(tpl)} % ({', '.join(parts)})"
+
+    if move_to_end:
+        sep = "" if static.endswith("\n") else "\n"
+        return render(static + sep + line, rest + in_line), ""
+    return render(static, rest), render(line, in_line)
+
+
+def move_percent_line_in_place(src: SourceText, start: int, end: int, hole: Tuple[int, int]) -> Optional[Edit]:
+    """Automatic caching: the `%` template's line with the per-call argument moves last."""
+    found = split_percent_in_place(src, start, end, hole, move_to_end=True)
+    return minimal_edit(src, start, end, found[0]) if found is not None else None

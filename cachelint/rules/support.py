@@ -111,9 +111,27 @@ def report(ctx: "FileContext", rule: Any, request: Request, preferred: Optional[
     and again through each caller); the finding is kept where the call chain is shortest.
     """
     start, end, anchors = report_range(ctx, request, preferred)
+    reason = unsure_reason(request)
+    if fix is not None and reason is not None:
+        fix = None
+        fix_title = f"{fix_title or 'Fix by hand'} (no automatic fix: {reason})"
     defect = (rule.code, request.call_span, message, request.self_class)
     ctx.report(rule, start, end, message, fix=fix, fix_title=fix_title, severity=severity,
                anchor_ranges=anchors, defect=defect, rank=len(request.chain))
+
+
+def unsure_reason(request: Request) -> Optional[str]:
+    """Why the analysis is not sure enough of this request to rewrite code for it, or None.
+
+    A finding may still be worth reading when part of the request is decided at run time,
+    but an edit built on a guess can change a file that has no defect (a marker added
+    next to one the code removes and re-adds itself). So such findings carry no fix.
+    """
+    if any(p.marker is not None and p.marker.trimmed for p in request.pieces):
+        return "the code removes some cache markers at run time, so which ones reach the API is not known"
+    if not request.receiver_known:
+        return "the client's type is not known, the call was recognised by its method name"
+    return None
 
 
 def where(ctx: "FileContext", span: Optional[Span]) -> str:
@@ -130,12 +148,15 @@ def where(ctx: "FileContext", span: Optional[Span]) -> str:
 
 
 # --- placing markers --------------------------------------------------------------------------
-def literal_editable(request: Request, piece: Piece) -> bool:
-    """The piece's dict display may receive a new key for this request only."""
+def literal_editable(request: Request, piece: Piece, private: bool = False) -> bool:
+    """The piece's dict display may receive a new key for this request only.
+
+    `private`: the caller checked that the helper writing the display is used once in the
+    project (`private_helper`), so a display of a helper's frame qualifies too."""
     literal = piece.container
     if literal is None or literal.in_loop or piece.many:
         return False
-    if not (literal.module_level or literal.frame in request.frame_tokens):
+    if not (literal.module_level or literal.frame in request.frame_tokens or private):
         return False
     sharing = [p for p in request.pieces if p.container is not None and p.container.span == literal.span]
     return len(sharing) == 1
@@ -149,7 +170,8 @@ def wrappable(piece: Piece, allow_param: bool = False) -> bool:
 
 
 def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src: str = EPHEMERAL,
-                 allow_param: bool = False, key: str = "cache_control", text_type: str = "text") -> Optional[List[Edit]]:
+                 allow_param: bool = False, key: str = "cache_control", text_type: str = "text",
+                 private: bool = False) -> Optional[List[Edit]]:
     """Edits that give `piece` a breakpoint with value `marker_src`, or None if not safe.
 
     `key` is the breakpoint's field (`cache_control`, or OpenAI's `prompt_cache_breakpoint`)
@@ -169,7 +191,7 @@ def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src:
             return wrap_expression_edits(
                 src, piece.span.start, piece.span.end, f'[{{"type": "{text_type}", "text": ', f', "{key}": {marker_src}}}]'
             )
-        if piece.container is not None and literal_editable(request, piece) and not piece.string_content:
+        if piece.container is not None and literal_editable(request, piece, private) and not piece.string_content:
             span = piece.container.span
             src = ctx.load_source(span.path)
             if src is None:
@@ -228,6 +250,56 @@ def _append_after(ctx: "FileContext", site: Span, element: str) -> Optional[List
     return [make_edit(src, site.end, site.end, f"{newline}{indent}{receiver}.append({element})")]
 
 
+def module_tree(ctx: "FileContext", path: str) -> Optional[Any]:
+    """The stdlib syntax tree of a project file (the linted one's is at hand)."""
+    import ast
+
+    if path == ctx.path:
+        return ctx.tree
+    src = ctx.load_source(path)
+    if src is None:
+        return None
+    try:
+        return ast.parse(src.text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def enclosing_function(ctx: "FileContext", span: Span) -> Optional[Any]:
+    """The innermost `def` whose body holds `span`, or None (module level)."""
+    import ast
+
+    tree = module_tree(ctx, span.path)
+    src = ctx.load_source(span.path)
+    if tree is None or src is None:
+        return None
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            start, end = src.index.node_range(node)
+            if start <= span.start and span.end <= end and (best is None or start >= best[0]):
+                best = (start, node)
+    return best[1] if best is not None else None
+
+
+def same_function(ctx: "FileContext", a: Span, b: Span) -> bool:
+    """Both spans are in the body of one `def` (the dict and the statement that marks it)."""
+    if a.path != b.path:
+        return False
+    fa, fb = enclosing_function(ctx, a), enclosing_function(ctx, b)
+    return fa is not None and fb is not None and (fa.lineno, fa.col_offset) == (fb.lineno, fb.col_offset)
+
+
+def private_helper(ctx: "FileContext", span: Span) -> bool:
+    """`span` is in a function the project uses in exactly one place (one call site, no
+    other reference by name anywhere, tests included): editing it changes what that one
+    call builds and nothing else."""
+    func = enclosing_function(ctx, span)
+    if func is None:
+        return False
+    return len(ctx.name_uses(func.name)) == 1
+
+
 def marker_source(ctx: "FileContext", marker: Marker) -> Optional[str]:
     """The source text of an existing marker's value (to move it elsewhere unchanged)."""
     if marker.span is None:
@@ -242,7 +314,7 @@ def marker_source(ctx: "FileContext", marker: Marker) -> Optional[str]:
 
 
 def last_markable(ctx: "FileContext", request: Request, pieces: Sequence[Piece], marker_src: str = EPHEMERAL,
-                  allow_param: bool = False) -> Tuple[Optional[Piece], Optional[List[Edit]]]:
+                  allow_param: bool = False, private: Optional[Span] = None) -> Tuple[Optional[Piece], Optional[List[Edit]]]:
     """The last block of `pieces` and the edits that mark it, or (None, None).
 
     Only the real last block qualifies: if it is one of a run the analysis cannot
@@ -254,7 +326,11 @@ def last_markable(ctx: "FileContext", request: Request, pieces: Sequence[Piece],
             continue
         if piece.many:
             return None, None
-        edits = marker_edits(ctx, request, piece, marker_src, allow_param)
+        # `private`: a display in a helper used once (see `private_helper`) whose blocks may
+        # be edited when they are written in that same helper
+        helper = private is not None and piece.container is not None \
+            and piece.container.frame not in request.frame_tokens and same_function(ctx, piece.container.span, private)
+        edits = marker_edits(ctx, request, piece, marker_src, allow_param, private=helper)
         return (piece, edits) if edits else (None, None)
     return None, None
 
@@ -266,3 +342,155 @@ def conversation_continues(request: Request) -> bool:
     if request.loop is not None and request.history_appends:
         return True
     return any(p.section == "messages" and (p.many or p.may_mark) for p in request.pieces)
+
+
+# --- values passed in by callers ------------------------------------------------------------
+_STR_METHODS = {"format", "strip", "lstrip", "rstrip", "replace", "join", "lower", "upper", "format_map", "removeprefix",
+                "removesuffix", "read_text"}
+
+
+def _string_expr(ctx: "FileContext", path: str, tree: Any, node: Any, depth: int = 0) -> bool:
+    """`node` (in the module at `path`) certainly evaluates to a `str`: a literal, an
+    f-string, `+`/`*`/`%` of strings, a str method or `textwrap.dedent` of one, or a
+    module-level name (of that module, or imported from a project module) bound once to such."""
+    import ast
+
+    if depth > 4:
+        return False
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Add):
+            return _string_expr(ctx, path, tree, node.left, depth + 1) and _string_expr(ctx, path, tree, node.right, depth + 1)
+        if isinstance(node.op, (ast.Mult, ast.Mod)):
+            return _string_expr(ctx, path, tree, node.left, depth + 1)
+        return False
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _STR_METHODS:
+            if func.attr == "join":
+                return isinstance(func.value, ast.Constant) and isinstance(func.value.value, str)
+            return _string_expr(ctx, path, tree, func.value, depth + 1)
+        if isinstance(func, ast.Attribute) and func.attr == "dedent" and node.args:
+            return _string_expr(ctx, path, tree, node.args[0], depth + 1)
+        if isinstance(func, ast.Name) and func.id == "str":
+            return True
+        return False
+    if isinstance(node, ast.Name):
+        return _module_name_is_string(ctx, path, tree, node.id, depth + 1)
+    return False
+
+
+def _module_name_is_string(ctx: "FileContext", path: str, tree: Any, name: str, depth: int) -> bool:
+    import ast
+
+    if tree is None:
+        return False
+    bound = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+                bound.append(stmt.value)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name and stmt.value:
+            bound.append(stmt.value)
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module is not None:
+            for alias in stmt.names:
+                if (alias.asname or alias.name) == name:
+                    return _imported_is_string(ctx, path, stmt, alias.name, depth)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == name:
+            return False
+    if len(bound) != 1:
+        return False
+    # rebound anywhere else in the module (`global NAME`, a loop): not a constant
+    writes = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
+    return len(writes) == 1 and _string_expr(ctx, path, tree, bound[0], depth)
+
+
+def _imported_is_string(ctx: "FileContext", path: str, stmt: Any, name: str, depth: int) -> bool:
+    import os
+
+    module = stmt.module or ""
+    base = os.path.dirname(path)
+    for _ in range(max(stmt.level - 1, 0)):
+        base = os.path.dirname(base)
+    roots = [base] if stmt.level else [base, str(ctx.settings.project_root)]
+    for root in roots:
+        for candidate in (os.path.join(root, *module.split(".")) + ".py",
+                          os.path.join(root, *module.split("."), "__init__.py")):
+            if ctx.load_source(candidate) is not None:
+                tree = module_tree(ctx, candidate)
+                return _module_name_is_string(ctx, candidate, tree, name, depth)
+    return False
+
+
+def callers_pass_strings(ctx: "FileContext", span: Span) -> Optional[str]:
+    """None when the name at `span` is a parameter of its function, never rebound there,
+    and every use of that function in the project is a call passing a string for it;
+    otherwise why not (for the help line of a finding left without a fix)."""
+    import ast
+
+    func = enclosing_function(ctx, span)
+    src = ctx.load_source(span.path)
+    if func is None or src is None:
+        return "the prompt is not a parameter of a function"
+    name = src.text[span.start:span.end]
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    kwonly = [a.arg for a in func.args.kwonlyargs]
+    if name not in params + kwonly:
+        return "the prompt is built from a parameter inside the wrapper"
+    rebound = [n for n in ast.walk(func) if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)]
+    if rebound:
+        return f"the wrapper `{func.name}` reassigns `{name}`"
+    uses = ctx.name_uses(func.name)
+    if not uses:
+        return f"no caller of `{func.name}` was found in the project"
+    method = bool(params) and params[0] in ("self", "cls")
+    defaults = dict(zip(params[len(params) - len(func.args.defaults):], func.args.defaults))
+    defaults.update({a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None})
+    for path, offset in uses:
+        where = ctx.load_source(path)
+        tree = module_tree(ctx, path)
+        if where is None or tree is None:
+            return f"a caller of `{func.name}` cannot be read"
+        call = None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                target = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+                if target != func.name:
+                    continue
+                start = where.index.node_range(node.func)[1] - len(func.name)
+                if start == offset:
+                    call = node
+                    break
+        row = where.index.location(offset).row
+        rel = where_label(ctx, path, row)
+        if call is None:
+            return f"`{func.name}` is used other than by a call ({rel})"
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return f"a caller passes `*args`/`**kwargs` to `{func.name}` ({rel})"
+        shift = 1 if method and isinstance(call.func, ast.Attribute) else 0
+        arg = next((k.value for k in call.keywords if k.arg == name), None)
+        if arg is None and name in params:
+            index = params.index(name) - shift
+            if 0 <= index < len(call.args):
+                arg = call.args[index]
+        if arg is None:
+            default = defaults.get(name)
+            if default is None or not _string_expr(ctx, func_path(span), module_tree(ctx, span.path), default):
+                return f"a caller of `{func.name}` leaves `{name}` to its default ({rel})"
+            continue
+        if not _string_expr(ctx, path, tree, arg):
+            return f"a caller of `{func.name}` passes `{name}` a value that may not be a string ({rel})"
+    return None
+
+
+def func_path(span: Span) -> str:
+    return span.path
+
+
+def where_label(ctx: "FileContext", path: str, row: int) -> str:
+    root = str(ctx.settings.project_root)
+    rel = path[len(root) + 1 :] if path.startswith(root + "/") else path
+    return f"{rel}:{row}"

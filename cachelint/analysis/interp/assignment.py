@@ -9,6 +9,8 @@ Separate because it is the one place abstract values are changed rather than com
 
 from __future__ import annotations
 
+import dataclasses
+
 import ast
 from typing import List, Optional, Tuple
 
@@ -168,7 +170,10 @@ class AssignmentMixin:
             loop.removed.add(key)
         if key not in d.entries:
             return
-        if frame.guard and self._guard_is_local(frame):
+        if any(loop.subset for loop in frame.all_loops()):
+            entry = d.entries[key]
+            d.entries[key] = dataclasses.replace(entry, cond=True, trimmed=True)
+        elif frame.guard and self._guard_is_local(frame):
             entry = d.entries[key]
             d.entries[key] = Entry(entry.value, entry.key_span, True, entry.guard)
         else:

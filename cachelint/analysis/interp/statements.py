@@ -281,7 +281,7 @@ class StatementsMixin:
             self.exec_block(stmt.orelse, frame)
             return
         element = self.element_of(iterable, self.span(stmt.iter, frame))
-        ctx = LoopCtx(span, bound=bound, capped=capped)
+        ctx = LoopCtx(span, bound=bound, capped=capped, subset=_iterates_subset(stmt.iter))
         self._run_loop_body(stmt, frame, ctx, lambda: self.assign(stmt.target, element, frame))
 
     def exec_while(self, stmt: ast.While, frame: Frame) -> None:
@@ -289,7 +289,7 @@ class StatementsMixin:
             self.exec_block(stmt.orelse, frame)
             return
         capped = self._body_caps(stmt.body)
-        ctx = LoopCtx(self.span(stmt, frame), bound=None, capped=capped)
+        ctx = LoopCtx(self.span(stmt, frame), bound=None, capped=capped, subset=True)
         self._run_loop_body(stmt, frame, ctx, lambda: None)
 
     def _run_loop_body(self, stmt: Any, frame: Frame, ctx: LoopCtx, bind: Callable[[], None]) -> None:
@@ -387,3 +387,12 @@ def _join(branches: List[Tuple[Dict[str, Value], Guard]], base: Dict[str, Value]
             options.append((base[name], ()))
         merged[name] = union(options)
     return merged
+
+
+def _iterates_subset(it: ast.expr) -> bool:
+    """The loop binds some elements of a list only: a slice (`marked[:-4]`, `blocks[:n]`),
+    also through `enumerate`/`reversed`/`list`. Which elements a deletion in its body hits
+    then depends on run-time lengths the analysis does not know."""
+    while isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "reversed", "list", "tuple") and it.args:
+        it = it.args[0]
+    return isinstance(it, ast.Subscript) and isinstance(it.slice, ast.Slice)
