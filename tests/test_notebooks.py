@@ -23,7 +23,7 @@ from cachelint.cli import main
 from cachelint.notebook import Notebook, NotebookError
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}'
-BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}'
+BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}'
 
 
 def code(source: Any, **extra: Any) -> Dict[str, Any]:
@@ -91,7 +91,7 @@ def test_json_reports_the_cell_and_rows_within_it(project: Path) -> None:
     found = json.loads(result.stdout)
     assert [(d["cell"], d["location"], d["end_location"], d["noqa_row"]) for d in found] == [
         (2, {"row": 3, "column": 32}, {"row": 3, "column": 44}, 3),
-        (3, {"row": 3, "column": 52}, {"row": 3, "column": 57}, 3),
+        (3, {"row": 3, "column": 52}, {"row": 3, "column": 56}, 3),
     ]
     edit = found[1]["fix"]["edits"][0]  # an edit's rows are counted in its cell too
     assert edit["location"]["row"] == edit["end_location"]["row"] == 3
@@ -110,8 +110,8 @@ def test_concise_and_full_name_the_cell_as_ruff_does(project: Path) -> None:
         "  |\n"
         "1 | !ls prompts\n"
         "2 | files = !ls\n"
-        '3 | Y = {"cache_control": {"type": "ephemeral", "ttl": "10m"}}\n'
-        "  |                                                    ^^^^^\n"
+        '3 | Y = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'
+        "  |                                                    ^^^^\n"
     ) in full
     assert "__cachelint_magic" not in full
 
@@ -196,7 +196,7 @@ def test_fix_rewrites_only_the_changed_lines_and_a_second_fix_changes_nothing(pr
     assert result.exit_code == 0, result.stderr
     assert "Found 2 errors (2 fixed, 0 remaining)." in result.stderr
     after = path.read_text(encoding="utf-8")
-    expected = before.replace('\\"persistent\\"', '\\"ephemeral\\"').replace('\\"10m\\"', '\\"1h\\"')
+    expected = before.replace('\\"persistent\\"', '\\"ephemeral\\"').replace('\\"3m\\"', '\\"5m\\"')
     assert after == expected  # outputs, metadata, key order, indentation, ü: all as they were
     again = cli("--fix", "demo.ipynb")
     assert again.exit_code == 0 and path.read_text(encoding="utf-8") == after
@@ -224,7 +224,7 @@ def test_fix_keeps_any_json_layout(project: Path, dump: Any) -> None:
     path.write_bytes(raw.encode("utf-8"))
     assert cli("--fix", "layout.ipynb").exit_code == 0
     fixed = path.read_bytes().decode("utf-8")
-    expected = raw.replace('\\"persistent\\"', '\\"ephemeral\\"').replace('\\"10m\\"', '\\"1h\\"')
+    expected = raw.replace('\\"persistent\\"', '\\"ephemeral\\"').replace('\\"3m\\"', '\\"5m\\"')
     assert fixed == expected
     cells = json.loads(fixed)["cells"]
     assert isinstance(cells[0]["source"], str) and cells[0]["id"] == "a1"
@@ -262,7 +262,7 @@ def test_diff_shows_each_changed_cell(project: Path) -> None:
         " !ls prompts\n"
         " files = !ls\n"
         f"-{BAD_TTL}\n"
-        f"+{BAD_TTL.replace('10m', '1h')}\n"
+        f"+{BAD_TTL.replace('3m', '5m')}\n"
     )
 
 
