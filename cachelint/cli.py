@@ -88,7 +88,20 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
         buffer.flush()
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Command(click.Command):
+    """The command, with `cachelint server ...` handed to the language server before click
+    parses anything (an editor passes `--stdio`, which is no option of the linter)."""
+
+    def main(self, args: Optional[Sequence[str]] = None, *rest: object, **kwargs: object) -> object:  # type: ignore[override]
+        argv = list(sys.argv[1:] if args is None else args)
+        if argv[:1] == ["server"]:
+            from cachelint.server import main as server_main
+
+            sys.exit(server_main(argv[1:]))
+        return super().main(args, *rest, **kwargs)  # type: ignore[arg-type]
+
+
+@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 # readable=False: click's own readability check would end the run with a usage error for
 # one unreadable file; cachelint reports it as a CL000 finding and lints the rest.
 @click.argument("paths", nargs=-1, type=click.Path(readable=False))

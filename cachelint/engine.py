@@ -124,6 +124,12 @@ class Engine:
         for project in self._projects.values():
             project.forget(path)
 
+    def files_changed(self) -> None:
+        """Files were created or deleted under the projects (the language server hears of
+        it): forget the file lists and import resolutions built from the old tree."""
+        for project in self._projects.values():
+            project.files_changed()
+
     def override(self, path: str, data: bytes, settings: Settings) -> None:
         """Make the analysis read `data` as the content of `path` (stdin, fix passes)."""
         self.project_for(settings).set_override(path, data)
