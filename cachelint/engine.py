@@ -130,6 +130,14 @@ class Engine:
         for project in self._projects.values():
             project.files_changed()
 
+    def replace(self, path: str, data: bytes, settings: Settings) -> None:
+        """`path` now reads as `data`, which differs from what the analysis read before (an
+        editor buffer): like `override`, and everything derived from the old content is
+        dropped even when no parsed module of it was held (the byte indexes read it)."""
+        project = self.project_for(settings)
+        project.set_override(path, data)
+        project.content_changed(path)
+
     def override(self, path: str, data: bytes, settings: Settings) -> None:
         """Make the analysis read `data` as the content of `path` (stdin, fix passes)."""
         self.project_for(settings).set_override(path, data)

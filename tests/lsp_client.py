@@ -160,25 +160,30 @@ class LspClient:
                 self.process.wait()
 
 
-def apply_text_edits(text: str, edits: List[Dict[str, Any]], encoding: str = "utf-16") -> str:
-    """`text` with LSP TextEdits applied, counting characters in `encoding` code units (as
-    an editor does: it is the independent check of the server's positions)."""
+def offset_of(text: str, position: Dict[str, int], encoding: str = "utf-16") -> int:
+    """The character offset of an LSP position in `text`, counting as an editor does."""
     lines = _split_lines(text)
+    line = position["line"]
+    if line >= len(lines):
+        return len(text)
+    start = sum(len(part) for part in lines[:line])
+    content = lines[line].rstrip("\r\n")
+    used = 0
+    for i, ch in enumerate(content):
+        if used >= position["character"]:
+            return start + i
+        used += code_units(ch, encoding)
+    return start + len(content)
 
-    def offset(position: Dict[str, int]) -> int:
-        line = position["line"]
-        if line >= len(lines):
-            return len(text)
-        start = sum(len(l) for l in lines[:line])
-        content = lines[line].rstrip("\r\n")
-        units = 0
-        for i, ch in enumerate(content):
-            if units >= position["character"]:
-                return start + i
-            units += code_units(ch, encoding)
-        return start + len(content)
 
-    spans = sorted(((offset(e["range"]["start"]), offset(e["range"]["end"]), e["newText"]) for e in edits), reverse=True)
+def text_in_range(text: str, range_: Dict[str, Dict[str, int]], encoding: str = "utf-16") -> str:
+    return text[offset_of(text, range_["start"], encoding) : offset_of(text, range_["end"], encoding)]
+
+
+def apply_text_edits(text: str, edits: List[Dict[str, Any]], encoding: str = "utf-16") -> str:
+    """`text` with LSP TextEdits applied (all relative to `text`, as the protocol says)."""
+    spans = sorted(((offset_of(text, e["range"]["start"], encoding), offset_of(text, e["range"]["end"], encoding), e["newText"])
+                    for e in edits), reverse=True)
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text

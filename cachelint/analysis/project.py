@@ -276,6 +276,11 @@ class Project:
         self._overrides.pop(path, None)
         self._changed(path)
 
+    def content_changed(self, path: str) -> None:
+        """`path` reads differently from before although no parsed module of it may be
+        held (an editor buffer replacing the file's text): see `_changed`."""
+        self._changed(self.real(path))
+
     def _changed(self, path: str) -> None:
         """`path` (real) now has other content: drop what was derived from its old content,
         in this module and in the answers about other modules that read it. The parsed

@@ -153,7 +153,7 @@ class CachelintServer(LanguageServer):
         if buffer is not None and self.session is not None:
             session = self.session
             asyncio.ensure_future(self._run(session.close, buffer.path))
-            self.schedule_dependants(buffer.path)
+            self.schedule_dependants(os.path.realpath(buffer.path))
 
     def saved(self, uri: str) -> None:
         """Publish the findings on save: those of the buffer's text when it was linted
@@ -209,7 +209,6 @@ class CachelintServer(LanguageServer):
         """Lint the buffer's current text and publish the findings (if still current)."""
         assert self.session is not None
         version, text = buffer.version, buffer.text
-        previous = self.outcomes.get(buffer.uri)
         if not self.is_linted(buffer):
             outcome = LintOutcome(path=buffer.path, text=text, skipped="not a Python buffer")
         else:
@@ -226,7 +225,7 @@ class CachelintServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=buffer.uri, diagnostics=converted, version=version)
         )
-        if previous is None or previous[1].text != text:
+        if outcome.changed:
             self.schedule_dependants(outcome.path)
         return outcome
 

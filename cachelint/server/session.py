@@ -43,6 +43,9 @@ class LintOutcome:
     errors: List[str] = field(default_factory=list)
     #: files parsed for this lint (the buffer, and project modules read for the first time)
     parsed: Tuple[str, ...] = ()
+    #: the text differs from what the analysis of other files read before (the buffer's
+    #: previous text, or the file on disk): open buffers importing it need linting again
+    changed: bool = False
     #: why the buffer got no findings without being linted ("excluded", a config error)
     skipped: Optional[str] = None
     seconds: float = 0.0
@@ -167,14 +170,17 @@ class LintSession:
         except (ConfigError, UnknownSelector) as exc:
             outcome.skipped = f"configuration error: {exc}"
             return outcome
+        data = encode_buffer(text)
+        outcome.changed = data != self._known_bytes(path)
+        self._open[path] = data
+        if outcome.changed:
+            self.engine.replace(path, data, settings)
         if is_excluded(Path(path), settings, self.root):
             # As ruff's server: a file the configuration excludes gets no findings, also
             # when it is opened (a vendored module, a fixture, a file of a virtualenv).
-            self._hold(path, text, settings)
+            self.engine.override(path, data, settings)
             outcome.skipped = "excluded by the configuration"
             return outcome
-        data = encode_buffer(text)
-        self._open[path] = data
         result = self.engine.lint(path, data, explicit=True, settings=settings)
         outcome.diagnostics = sort_diagnostics(list(result.diagnostics))
         outcome.deps = frozenset(p for p in result.deps if p != path)
@@ -183,11 +189,17 @@ class LintSession:
         outcome.seconds = time.perf_counter() - started
         return outcome
 
-    def _hold(self, path: str, text: str, settings) -> None:
-        """Make the analysis of other files read `text` as `path` without linting it."""
-        data = encode_buffer(text)
-        self._open[path] = data
-        self.engine.override(path, data, settings)
+    def _known_bytes(self, path: str) -> Optional[bytes]:
+        """What the analysis reads as `path` now: the open buffer, else the file on disk."""
+        known = self._open.get(path)
+        if known is not None:
+            return known
+        from cachelint.source import read_regular_file
+
+        try:
+            return read_regular_file(path)
+        except OSError:
+            return None
 
     def close(self, path: str) -> None:
         """The buffer was closed: the file on disk is the truth again."""
