@@ -58,6 +58,8 @@ _SEVERITY = {
     Severity.NOTE: types.DiagnosticSeverity.Information,
 }
 _CODE_RE = re.compile(r"\bCL\d{3}\b")
+#: Seconds without a change before the buffers importing an edited one are linted again.
+DEPENDANTS_DELAY = 0.6
 
 
 @dataclass
@@ -84,13 +86,16 @@ class CachelintServer(LanguageServer):
         self._drain: Optional[asyncio.Future] = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachelint-lint")
         self._untitled = 0
+        #: buffers to lint again after a pause (see `schedule_dependants`)
+        self._dependants: Dict[str, None] = {}
+        self._dependants_timer: Optional[asyncio.TimerHandle] = None
 
     # --- setup -----------------------------------------------------------------------------
     @property
     def encoding(self) -> str:
         try:
             return normalise_encoding(self.workspace.position_encoding)
-        except RuntimeError:  # before initialize
+        except Exception:  # before initialize, pygls has no workspace
             return UTF16
 
     def setup(self, params: types.InitializeParams) -> None:
@@ -177,6 +182,9 @@ class CachelintServer(LanguageServer):
     # --- the lint worker --------------------------------------------------------------------
     def schedule(self, uri: str, first: bool = True) -> None:
         """Lint `uri` when the worker is free: edited buffers first, dependants after."""
+        if first and self._dependants_timer is not None:
+            self._dependants_timer.cancel()  # still typing: the dependants wait for a pause
+            self._dependants_timer = None
         if first:
             self.pending = {uri: None, **{u: None for u in self.pending if u != uri}}
         else:
@@ -185,8 +193,31 @@ class CachelintServer(LanguageServer):
             self._drain = asyncio.ensure_future(self._lint_pending())
 
     def schedule_dependants(self, path: str) -> None:
+        """Lint again, once the editor has been quiet for `DEPENDANTS_DELAY`, the open
+        buffers whose analysis read `path`. Not at once: a lint cannot be interrupted, and
+        the next keystroke's lint of the edited buffer must not wait behind the analysis
+        of every file importing it."""
         for uri, (_, outcome) in list(self.outcomes.items()):
             if path in outcome.deps and uri in self.buffers:
+                self._dependants[uri] = None
+        if self._dependants and not self.pending and (self._drain is None or self._drain.done()):
+            self._arm_dependants()  # else armed when the worker runs dry
+
+    def _arm_dependants(self) -> None:
+        """Start (again) the pause after which the dependants are linted: counted from the
+        moment the worker ran out of edited buffers, not from the last change (a lint of the
+        edited buffer can outlast any fixed delay)."""
+        if self._dependants_timer is not None:
+            self._dependants_timer.cancel()
+        self._dependants_timer = asyncio.get_running_loop().call_later(DEPENDANTS_DELAY, self._flush_dependants)
+
+    def _flush_dependants(self) -> None:
+        self._dependants_timer = None
+        if self.pending or (self._drain is not None and not self._drain.done()):
+            return  # busy with an edit again: re-armed when it is done
+        waiting, self._dependants = self._dependants, {}
+        for uri in waiting:
+            if uri in self.buffers:
                 self.schedule(uri, first=False)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
@@ -204,6 +235,8 @@ class CachelintServer(LanguageServer):
             except Exception as exc:  # a bug in cachelint: say so in the log, keep serving
                 log.exception("cachelint: internal error while linting %s", buffer.path)
                 self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"cachelint: internal error: {exc}"))
+        if self._dependants:
+            self._arm_dependants()
 
     async def lint_now(self, buffer: Buffer) -> LintOutcome:
         """Lint the buffer's current text and publish the findings (if still current)."""

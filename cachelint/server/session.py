@@ -177,8 +177,8 @@ class LintSession:
             self.engine.replace(path, data, settings)
         if is_excluded(Path(path), settings, self.root):
             # As ruff's server: a file the configuration excludes gets no findings, also
-            # when it is opened (a vendored module, a fixture, a file of a virtualenv).
-            self.engine.override(path, data, settings)
+            # when it is opened (a vendored module, a fixture, a file of a virtualenv). Other
+            # files' analysis still reads the buffer (`replace` above).
             outcome.skipped = "excluded by the configuration"
             return outcome
         result = self.engine.lint(path, data, explicit=True, settings=settings)
@@ -303,9 +303,10 @@ class LintSession:
                 {path: result}, {path}, sources={path: source}
             )
         finally:
-            # The fix passes linted the fixed text as `path`: the buffer is the truth again.
+            # The fix passes linted the fixed text as `path`: the buffer is the truth again
+            # (`replace`, not `override`: the byte indexes read the fixed text meanwhile).
             engine.forget(path)
-            engine.override(path, data, settings)
+            engine.replace(path, data, settings)
         new = fixed.texts.get(path, outcome.text)
         if new == outcome.text:
             return None
