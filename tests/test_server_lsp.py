@@ -243,3 +243,20 @@ def _env() -> Dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_a_configuration_error_is_shown_once_and_a_saved_fix_of_it_is_picked_up(client: LspClient, project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    good = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(good.replace("[tool.cachelint]", '[tool.cachelint]\nselect = ["CL999"]'), encoding="utf-8")
+    client.initialize(project)
+    uri = (project / "assistant.py").as_uri()
+    client.open(uri, (project / "assistant.py").read_text(encoding="utf-8"))
+    assert client.diagnostics(uri) == []
+    shown = client.wait_for(lambda m: m.get("method") == "window/showMessage")
+    assert shown["params"]["type"] == 1 and "CL999" in shown["params"]["message"]
+
+    pyproject.write_text(good, encoding="utf-8")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": pyproject.as_uri()}})
+    assert _codes(client.diagnostics(uri)) == ["CL001"]
+    assert client.close() == 0

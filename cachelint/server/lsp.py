@@ -86,6 +86,8 @@ class CachelintServer(LanguageServer):
         self._drain: Optional[asyncio.Future] = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachelint-lint")
         self._untitled = 0
+        #: configuration errors already shown to the user
+        self._told: set = set()
         #: buffers to lint again after a pause (see `schedule_dependants`)
         self._dependants: Dict[str, None] = {}
         self._dependants_timer: Optional[asyncio.TimerHandle] = None
@@ -251,6 +253,9 @@ class CachelintServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"cachelint: internal error: {error}"))
         if outcome.skipped:
             log.info("%s: %s", buffer.path, outcome.skipped)
+            if outcome.skipped.startswith("configuration error") and outcome.skipped not in self._told:
+                self._told.add(outcome.skipped)  # once, not on every keystroke
+                self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"cachelint: {outcome.skipped}"))
         current = self.buffers.get(buffer.uri)
         if current is None or current.text != text:
             return outcome  # edited (or closed) meanwhile: the next lint publishes
@@ -431,6 +436,7 @@ class CachelintServer(LanguageServer):
     def reload(self) -> None:
         assert self.session is not None
         self.session.reload()
+        self._told.clear()
         self.outcomes.clear()
         for uri in list(self.buffers):
             self.schedule(uri, first=False)

@@ -122,7 +122,6 @@ class LintSession:
         self._resolver = None
         #: real path -> the bytes last handed to the engine for an open buffer
         self._open: Dict[str, bytes] = {}
-        self._config_error: Optional[str] = None
 
     # --- configuration --------------------------------------------------------------------
     def _setup(self) -> None:
@@ -148,7 +147,6 @@ class LintSession:
         projects may have other roots or analysis options), keeping the open buffers."""
         self._engine = None
         self._resolver = None
-        self._config_error = None
 
     def settings_for(self, path: str):
         self.engine  # noqa: B018 - builds the resolver
