@@ -182,6 +182,14 @@ def test_unsafe_fixes_are_labelled_and_fix_all_applies_only_safe_ones(client: Ls
 
     client.change(uri, 2, [{"text": fixed}])
     assert _codes(client.diagnostics(uri, version=2)) == ["CL003"]
+
+    # A rule code in a comment: its page, also where another finding (CL100) covers it.
+    noted = fixed.replace("    for message", "    # noqa: CL002\n    for message")
+    client.change(uri, 3, [{"text": noted}])
+    assert "CL100" in _codes(client.diagnostics(uri, version=3))
+    row = noted.splitlines().index("    # noqa: CL002")
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": row, "character": 14}})
+    assert hover["contents"]["value"].startswith("# CL002 dynamic-before-static\n")
     assert client.close() == 0
 
 

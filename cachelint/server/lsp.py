@@ -396,13 +396,13 @@ class CachelintServer(LanguageServer):
             if index.offset(d.location) <= offset <= index.offset(d.end_location) and d.code not in codes:
                 codes.append(d.code)
                 ranges.append(self.range_of(index, d.location, d.end_location))
-        if not codes:  # a rule code under the cursor: `# cachelint: ignore[CL001]`, `# noqa: CL002`
-            row = index.location(offset).row
-            line_start = index.line_start(row)
-            for match in _CODE_RE.finditer(index.line_text(row)):
-                if match.start() <= offset - line_start <= match.end():
-                    codes.append(match.group(0))
-                    ranges.append(self.range_of(index, line_start + match.start(), line_start + match.end()))
+        # a rule code under the cursor: `# cachelint: ignore[CL001]`, `# noqa: CL002`
+        row = index.location(offset).row
+        line_start = index.line_start(row)
+        for match in _CODE_RE.finditer(index.line_text(row)):
+            if match.start() <= offset - line_start <= match.end() and match.group(0) not in codes:
+                codes.insert(0, match.group(0))
+                ranges.insert(0, self.range_of(index, line_start + match.start(), line_start + match.end()))
         pages = [page for page in (LintSession.rule_page(code) for code in codes) if page]
         if not pages:
             return None
