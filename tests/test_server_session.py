@@ -119,3 +119,25 @@ def test_a_buffer_with_a_coding_line_is_encoded_as_it_says() -> None:
     text = "# -*- coding: latin-1 -*-\nNAME = 'café'\n"
     assert encode_buffer(text) == text.encode("latin-1")
     assert encode_buffer("x = 'café'\n") == "x = 'café'\n".encode("utf-8")
+
+
+def test_a_cancelled_lint_returns_nothing_and_the_next_one_is_whole(project: Path) -> None:
+    """The server cancels a lint whose buffer changed again; the analysis stops at its next
+    step, and what it left behind (the buffer's override, half-built memos) must not change
+    the next answer."""
+    session = LintSession(project)
+    path = str(project / "assistant.py")
+    text = (project / "assistant.py").read_text(encoding="utf-8")
+    session.cancel.set()
+    cancelled = session.lint(path, text)
+    assert cancelled.cancelled and cancelled.diagnostics == []
+    session.cancel.clear()
+    again = session.lint(path, text)
+    assert not again.cancelled
+    assert [(d.code, d.location, d.message) for d in again.diagnostics] == [
+        (d.code, d.location, d.message) for d in lint_source(text, path)
+    ]
+    session.cancel.set()
+    assert session.fix_all(again) is None  # cancelled too; the buffer is linted as before
+    session.cancel.clear()
+    assert _codes(session.lint(path, text)) == ["CL001"]

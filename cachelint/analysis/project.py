@@ -223,6 +223,10 @@ class Project:
         self.explored: Optional[Set[str]] = None
         #: every project file read for the current analysis (path -> content hash)
         self.deps: Dict[str, str] = {}
+        #: an event (`threading.Event`) another thread sets to end the current analysis
+        #: with `analysis.frames.Cancelled` (the language server, when a buffer changed
+        #: again); None: never cancelled
+        self.cancel: Optional[Any] = None
 
     # --- files ---------------------------------------------------------------------------
     def real(self, path: str) -> str:

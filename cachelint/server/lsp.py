@@ -82,7 +82,13 @@ class CachelintServer(LanguageServer):
         self.buffers: Dict[str, Buffer] = {}
         #: uri -> the last outcome, and the version and text it was computed for
         self.outcomes: Dict[str, Tuple[Optional[int], LintOutcome]] = {}
-        self.pending: Dict[str, None] = {}  # an ordered set of uris to lint
+        #: uris to lint, in order; True for a buffer linted again because one it imports
+        #: changed (a "dependant"), False for an edited one
+        self.pending: Dict[str, bool] = {}
+        #: the lint in progress: (uri, is a dependant), to cancel it when it is stale
+        self._linting: Optional[Tuple[str, bool]] = None
+        #: uri -> (text, future) of its lint in progress (`fresh` waits for it)
+        self._inflight: Dict[str, Tuple[str, "asyncio.Future[LintOutcome]"]] = {}
         self._drain: Optional[asyncio.Future] = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachelint-lint")
         self._untitled = 0
@@ -133,6 +139,7 @@ class CachelintServer(LanguageServer):
 
     def open(self, item: types.TextDocumentItem) -> None:
         self.buffers[item.uri] = Buffer(item.uri, self.path_for(item.uri), item.text, item.version, item.language_id)
+        self._cancel_stale(item.uri)
         self.schedule(item.uri)
 
     def change(self, params: types.DidChangeTextDocumentParams) -> None:
@@ -150,7 +157,14 @@ class CachelintServer(LanguageServer):
                 text = change.text
         buffer.text = text
         buffer.version = params.text_document.version
+        self._cancel_stale(buffer.uri)
         self.schedule(buffer.uri)
+
+    def _cancel_stale(self, uri: str) -> None:
+        """End the lint in progress when its answer is no longer wanted: it lints an older
+        text of `uri`, or a dependant (which can wait for the next pause)."""
+        if self._linting is not None and self.session is not None and (self._linting[0] == uri or self._linting[1]):
+            self.session.cancel.set()
 
     def close(self, uri: str) -> None:
         buffer = self.buffers.pop(uri, None)
@@ -188,9 +202,9 @@ class CachelintServer(LanguageServer):
             self._dependants_timer.cancel()  # still typing: the dependants wait for a pause
             self._dependants_timer = None
         if first:
-            self.pending = {uri: None, **{u: None for u in self.pending if u != uri}}
+            self.pending = {uri: False, **{u: d for u, d in self.pending.items() if u != uri}}
         else:
-            self.pending.setdefault(uri, None)
+            self.pending.setdefault(uri, True)
         if self._drain is None or self._drain.done():
             self._drain = asyncio.ensure_future(self._lint_pending())
 
@@ -228,26 +242,41 @@ class CachelintServer(LanguageServer):
     async def _lint_pending(self) -> None:
         while self.pending:
             uri = next(iter(self.pending))
-            del self.pending[uri]
+            dependant = self.pending.pop(uri)
             buffer = self.buffers.get(uri)
             if buffer is None:
                 continue
             try:
-                await self.lint_now(buffer)
+                await self.lint_now(buffer, dependant)
             except Exception as exc:  # a bug in cachelint: say so in the log, keep serving
                 log.exception("cachelint: internal error while linting %s", buffer.path)
                 self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"cachelint: internal error: {exc}"))
         if self._dependants:
             self._arm_dependants()
 
-    async def lint_now(self, buffer: Buffer) -> LintOutcome:
+    async def lint_now(self, buffer: Buffer, dependant: bool = False) -> LintOutcome:
         """Lint the buffer's current text and publish the findings (if still current)."""
         assert self.session is not None
         version, text = buffer.version, buffer.text
         if not self.is_linted(buffer):
             outcome = LintOutcome(path=buffer.path, text=text, skipped="not a Python buffer")
         else:
-            outcome = await self._run(self.session.lint, buffer.path, text)
+            self.session.cancel.clear()
+            self._linting = (buffer.uri, dependant)
+            job = asyncio.ensure_future(self._run(self.session.lint, buffer.path, text))
+            self._inflight[buffer.uri] = (text, job)
+            try:
+                outcome = await job
+            finally:
+                self._linting = None
+                if self._inflight.get(buffer.uri, (None, None))[1] is job:
+                    del self._inflight[buffer.uri]
+        if outcome.cancelled:
+            if dependant:
+                self._dependants[buffer.uri] = None  # again after the next pause
+            elif self.buffers.get(buffer.uri) is buffer and buffer.text == text:
+                self.schedule(buffer.uri)  # cancelled for another buffer's sake: not stale
+            return outcome
         converted = await self._run(self.to_lsp_diagnostics, outcome)
         for error in outcome.errors:
             self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"cachelint: internal error: {error}"))
@@ -275,8 +304,13 @@ class CachelintServer(LanguageServer):
         known = self.outcomes.get(uri)
         if known is not None and known[1].text == buffer.text:
             return known[1]
-        self.pending.pop(uri, None)
-        return await self.lint_now(buffer)
+        running = self._inflight.get(uri)
+        if running is not None and running[0] == buffer.text:
+            outcome = await asyncio.shield(running[1])  # the worker is on it: wait, do not queue another
+        else:
+            self.pending.pop(uri, None)
+            outcome = await self.lint_now(buffer)
+        return None if outcome.cancelled or outcome.text != buffer.text else outcome
 
     # --- conversions -------------------------------------------------------------------------
     def range_of(self, index: LineIndex, start: Any, end: Any) -> types.Range:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import threading
 import time
 import tokenize
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class LintOutcome:
     #: the text differs from what the analysis of other files read before (the buffer's
     #: previous text, or the file on disk): open buffers importing it need linting again
     changed: bool = False
+    #: the lint was cancelled (`LintSession.cancel`): nothing in it holds
+    cancelled: bool = False
     #: why the buffer got no findings without being linted ("excluded", a config error)
     skipped: Optional[str] = None
     seconds: float = 0.0
@@ -122,6 +125,10 @@ class LintSession:
         self._resolver = None
         #: real path -> the bytes last handed to the engine for an open buffer
         self._open: Dict[str, bytes] = {}
+        #: set from another thread to end the lint (or fix) in progress: its outcome is
+        #: `cancelled`. The server sets it when the buffer changed again; clearing it is the
+        #: caller's business, before it starts the next lint.
+        self.cancel = threading.Event()
 
     # --- configuration --------------------------------------------------------------------
     def _setup(self) -> None:
@@ -179,7 +186,14 @@ class LintSession:
             # files' analysis still reads the buffer (`replace` above).
             outcome.skipped = "excluded by the configuration"
             return outcome
-        result = self.engine.lint(path, data, explicit=True, settings=settings)
+        from cachelint.analysis.frames import Cancelled
+
+        self.engine.project_for(settings).cancel = self.cancel
+        try:
+            result = self.engine.lint(path, data, explicit=True, settings=settings)
+        except Cancelled:
+            outcome.cancelled = True
+            return outcome
         outcome.diagnostics = sort_diagnostics(list(result.diagnostics))
         outcome.deps = frozenset(p for p in result.deps if p != path)
         outcome.errors = list(result.errors)
@@ -295,11 +309,16 @@ class LintSession:
             return None
         settings = self.settings_for(path)
         result = FileResult(path=path, diagnostics=list(outcome.diagnostics), deps=dict.fromkeys(outcome.deps, ""))
+        from cachelint.analysis.frames import Cancelled
+
         engine = self.engine
+        engine.project_for(settings).cancel = self.cancel
         try:
             fixed = Fixer(engine, bool(settings.unsafe_fixes), only_paths={path}).run(
                 {path: result}, {path}, sources={path: source}
             )
+        except Cancelled:
+            return None  # the buffer changed: these edits would not apply to it anyway
         finally:
             # The fix passes linted the fixed text as `path`: the buffer is the truth again
             # (`replace`, not `override`: the byte indexes read the fixed text meanwhile).
