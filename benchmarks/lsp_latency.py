@@ -127,12 +127,24 @@ def measure(root: Path, files: List[Path], edits: int, stdin: bool) -> None:
         print(f"   SUMMARY app={root.name} edit median over files {statistics.median(meds):.3f} s, "
               f"worst file median {max(meds):.3f} s, files under 1 s {sum(m < 1 for m in meds)}/{len(meds)}, "
               f"under 0.2 s {sum(m < 0.2 for m in meds)}/{len(meds)}")
+        print(f"   server peak memory {_peak_mib(client.process.pid):.0f} MiB")
         code = client.close()
         if code != 0:
             print(f"   server exit code {code}")
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def _peak_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def _apply_line_insert(text: str, change: Dict[str, object]) -> str:

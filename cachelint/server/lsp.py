@@ -14,10 +14,12 @@ What an editor gets:
   `unsafe-fixes = true` turns the unsafe ones on, as it does on the command line);
 * hover: the rule's documentation page over a finding or over a rule code in a comment.
 
-Scheduling: the analysis of a large file takes a good part of a second, and an editor sends
-a change per keystroke. Linting runs in one worker thread; changes arriving meanwhile only
-mark their buffer, and the newest text is linted once the worker is free (no fixed delay is
-added). Diagnostics carry the buffer version they were computed for. Requests that need the
+Scheduling: the analysis of a large file takes up to a few seconds, and an editor sends a
+change per keystroke. Linting runs in one worker thread. A change cancels the lint of its
+buffer's older text (the analysis stops at its next step) and the newest text is linted as
+soon as the worker is free: no fixed delay is added. Buffers importing an edited one are
+linted after the worker has been idle for a moment, and an edit cancels such a lint too.
+Diagnostics carry the buffer version they were computed for. Requests that need the
 findings of the current text (code actions, hover) wait for that text to be linted.
 
 Buffers are kept here, not in pygls' workspace: positions follow the protocol's rules (lines
@@ -209,10 +211,10 @@ class CachelintServer(LanguageServer):
             self._drain = asyncio.ensure_future(self._lint_pending())
 
     def schedule_dependants(self, path: str) -> None:
-        """Lint again, once the editor has been quiet for `DEPENDANTS_DELAY`, the open
-        buffers whose analysis read `path`. Not at once: a lint cannot be interrupted, and
-        the next keystroke's lint of the edited buffer must not wait behind the analysis
-        of every file importing it."""
+        """Lint again, once the worker has been idle for `DEPENDANTS_DELAY`, the open
+        buffers whose analysis read `path`. Not at once: while the user types, the worker
+        belongs to the edited buffer (an edit also cancels a dependant's lint in progress,
+        which then waits for the next pause)."""
         for uri, (_, outcome) in list(self.outcomes.items()):
             if path in outcome.deps and uri in self.buffers:
                 self._dependants[uri] = None
