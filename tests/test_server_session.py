@@ -141,3 +141,18 @@ def test_a_cancelled_lint_returns_nothing_and_the_next_one_is_whole(project: Pat
     assert session.fix_all(again) is None  # cancelled too; the buffer is linted as before
     session.cancel.clear()
     assert _codes(session.lint(path, text)) == ["CL001"]
+
+
+def test_an_excluded_buffer_gets_no_findings_but_its_importers_read_it(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
+        "[tool.cachelint]", '[tool.cachelint]\nextend-exclude = ["prompts.py", "vendored"]'), encoding="utf-8")
+    (project / "vendored").mkdir()
+    (project / "vendored" / "assistant.py").write_text((project / "assistant.py").read_text(encoding="utf-8"), encoding="utf-8")
+    session = LintSession(project)
+    vendored = session.lint(str(project / "vendored" / "assistant.py"), (project / "assistant.py").read_text(encoding="utf-8"))
+    assert vendored.skipped == "excluded by the configuration" and vendored.diagnostics == []
+    prompts = session.lint(str(project / "prompts.py"), 'SUPPORT_PROMPT = "Answer briefly."\n')
+    assert prompts.skipped and prompts.changed
+    assistant = session.lint(str(project / "assistant.py"), (project / "assistant.py").read_text(encoding="utf-8"))
+    assert _codes(assistant) == []  # the short prompt of the excluded buffer, not the disk's
