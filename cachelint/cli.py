@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import click
 
@@ -92,13 +92,13 @@ class _Command(click.Command):
     """The command, with `cachelint server ...` handed to the language server before click
     parses anything (an editor passes `--stdio`, which is no option of the linter)."""
 
-    def main(self, args: Optional[Sequence[str]] = None, *rest: object, **kwargs: object) -> object:  # type: ignore[override]
+    def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         if argv[:1] == ["server"]:
-            from cachelint.server import main as server_main
+            from cachelint.server import command
 
-            sys.exit(server_main(argv[1:]))
-        return super().main(args, *rest, **kwargs)  # type: ignore[arg-type]
+            return command.main(argv[1:], prog_name=f"{prog_name or 'cachelint'} server", **extra)
+        return super().main(args, prog_name=prog_name, **extra)
 
 
 @click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
