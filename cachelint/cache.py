@@ -38,21 +38,53 @@ RACY_WINDOW_NS = 2_000_000_000
 
 
 def code_id() -> str:
-    """Identity of the installed cachelint code (its files' sizes and mtimes).
+    """Identity of the installed cachelint code.
 
     The version alone is not enough for a development install, where the code changes
-    without a version bump: results computed by other code must not be reused.
+    without a version bump: results computed by other code must not be reused. Installed
+    from a wheel (pip, pipx, pre-commit, a CI job), the identity is the wheel's RECORD: the
+    content hash of every installed file. It is the same for every install of the same
+    wheel, so a CI job that installs cachelint afresh on each run still reads the cache it
+    restored (file modification times are those of the install, new each time). A source
+    checkout (an editable install, PYTHONPATH) has no RECORD beside the package: its
+    files' sizes and modification times are used instead.
     """
     global _CODE_ID
     if _CODE_ID is None:
         package = Path(__file__).resolve().parent
         h = hashlib.blake2b(__version__.encode(), digest_size=8)
-        for path in sorted(package.rglob("*")):
-            if path.suffix in (".py", ".toml") and path.is_file():
-                st = path.stat()
-                h.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
+        record = _installed_record(package)
+        if record is not None:
+            h.update(b"record\0" + record)
+        else:
+            for path in sorted(package.rglob("*")):
+                if path.suffix in (".py", ".toml") and path.is_file():
+                    st = path.stat()
+                    h.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
         _CODE_ID = h.hexdigest()
     return _CODE_ID
+
+
+def _installed_record(package: Path) -> Optional[bytes]:
+    """The lines of the RECORD of the wheel that installed `package` (in the directory
+    beside it) that list the package's files with their hashes, if there is one."""
+    try:
+        with os.scandir(package.parent) as entries:
+            names = [e.name for e in entries if e.name.endswith(".dist-info") and e.name.lower().startswith("cachelint")]
+    except OSError:
+        return None
+    for name in sorted(names):
+        try:
+            data = (package.parent / name / "RECORD").read_bytes()
+        except OSError:
+            continue
+        if f"-{__version__}.dist-info" not in name or b"cachelint/__init__.py,sha256=" not in data:
+            continue
+        # the package's own files only: the console script's line differs per environment
+        # (its first line names the environment's interpreter)
+        own = sorted(line for line in data.splitlines() if line.startswith(b"cachelint/") and b",sha256=" in line)
+        return b"\n".join(own)
+    return None
 
 
 _CODE_ID: Optional[str] = None

@@ -1,7 +1,9 @@
-"""The `cachelint` command: one command with ruff's flags (`cachelint src/`, `cachelint --fix src/`).
+"""The `cachelint` command: ruff's flags (`cachelint src/`, `cachelint --fix src/`) and
+subcommands (`cachelint rule CL001`, `cachelint version`, `cachelint clean`).
 
 It is deliberately not a click group: `cachelint src/` must not read `src/` as a subcommand.
-`cachelint check ...` is accepted as an alias for ruff muscle memory.
+A first argument that names a subcommand (`SUBCOMMANDS`) runs it; `cachelint check ...` is
+the check, as in ruff.
 
 Exit codes (as ruff): 0 = clean or everything fixed; 1 = findings remain (files that do not
 parse count); 2 = bad configuration, unknown rule selector, or an internal error.
@@ -41,8 +43,8 @@ def _split(values: Sequence[str], flag: str = "") -> Tuple[str, ...]:
     return tuple(out)
 
 
-def _err(message: str) -> None:
-    click.echo(message, err=True)
+def _err(message: str, color: bool = False) -> None:
+    click.echo(message, err=True, color=True if color else None)
 
 
 def _err_line(line: str) -> None:
@@ -63,17 +65,18 @@ def _warn(message: str) -> None:
 NO_FILES = "No Python files found under the given path(s)"
 
 
-def _echo(text: str, nl: bool = True, err: bool = False) -> None:
+def _echo(text: str, nl: bool = True, err: bool = False, color: bool = False) -> None:
     """`click.echo` for text that may hold a file name that is not UTF-8.
 
     `os.fsdecode` keeps such a name's bytes as lone surrogates. A stream with the
     surrogateescape handler (the C locale) writes the bytes as the file system has them;
     a strict one (an en_US.UTF-8 terminal, PYTHONIOENCODING=utf-8) would raise, so the
     bytes are spelled `\\xNN` instead. The text is encoded before anything is written, so
-    nothing is printed twice.
+    nothing is printed twice. With `color`, ANSI colours are written even where click would
+    strip them (not a terminal: `--color always`, `FORCE_COLOR`).
     """
     try:
-        click.echo(text, nl=nl, err=err)
+        click.echo(text, nl=nl, err=err, color=True if color else None)
     except UnicodeEncodeError:
         from cachelint.output import utf8_safe
 
@@ -88,27 +91,82 @@ def _echo(text: str, nl: bool = True, err: bool = False) -> None:
         buffer.flush()
 
 
-class _Command(click.Command):
-    """The command, with `cachelint server ...` handed to the language server before click
-    parses anything (an editor passes `--stdio`, which is no option of the linter)."""
+#: Subcommands: `cachelint NAME ...` runs the click command at "module:attribute" (imported
+#: only when used). Any other first argument is a path or a flag of the check, so
+#: `cachelint src/` lints `src/`; a directory named like a subcommand is linted with
+#: `cachelint ./rule` or `cachelint check rule`. Add a command here to add a subcommand
+#: (the language server's `server` is one).
+SUBCOMMANDS: Dict[str, str] = {
+    "rule": "cachelint.commands:rule",
+    "version": "cachelint.commands:version",
+    "clean": "cachelint.commands:clean",
+    "server": "cachelint.server:command",
+}
+
+
+def subcommand(name: str) -> click.Command:
+    """The click command of subcommand `name` (see `SUBCOMMANDS`)."""
+    import importlib
+
+    module, _, attribute = SUBCOMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+#: Flags whose value is optional and must be attached with `=` (ruff's `--add-ignore[=REASON]`):
+#: `--add-ignore src/` adds comments in `src/`, it does not take `src/` as the reason.
+OPTIONAL_VALUE_FLAGS = ("--add-ignore",)
+
+
+def _attach_optional_values(args: List[str]) -> List[str]:
+    """`--add-ignore` alone becomes `--add-ignore=` (no reason); paths after `--` are left alone."""
+    out: List[str] = []
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return out + args[index:]
+        out.append(arg + "=" if arg in OPTIONAL_VALUE_FLAGS else arg)
+    return out
+
+
+class CachelintCommand(click.Command):
+    """The check, plus the subcommands a first argument in `SUBCOMMANDS` names.
+
+    Not a click group: a group would read `cachelint src/` as a subcommand `src/`, and
+    `main.params` stays the check's flags (what `--help`, the README and the tests list).
+    """
 
     def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        if argv[:1] == ["server"]:
-            from cachelint.server import command
+        if argv and argv[0] in SUBCOMMANDS:
+            name = argv[0]
+            return subcommand(name).main(argv[1:], prog_name=f"{prog_name or 'cachelint'} {name}", **extra)
+        if argv and argv[0] == "check":  # ruff's spelling of the default command
+            argv = argv[1:]
+        return super().main(_attach_optional_values(argv), prog_name=prog_name, **extra)
 
-            return command.main(argv[1:], prog_name=f"{prog_name or 'cachelint'} server", **extra)
-        return super().main(args, prog_name=prog_name, **extra)
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [("check", "Lint the given paths (the default command)")]
+        for name in SUBCOMMANDS:
+            try:
+                rows.append((name, subcommand(name).get_short_help_str(limit=80)))
+            except Exception:  # a subcommand that cannot be imported is left out of the help
+                continue
+        with formatter.section("Commands (cachelint COMMAND --help)"):
+            formatter.write_dl(rows)
+        super().format_epilog(ctx, formatter)
 
 
-@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.command(cls=CachelintCommand, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 # readable=False: click's own readability check would end the run with a usage error for
 # one unreadable file; cachelint reports it as a CL000 finding and lints the rest.
 @click.argument("paths", nargs=-1, type=click.Path(readable=False))
-@click.option("--fix", is_flag=True, help="Apply safe fixes (and unsafe ones with --unsafe-fixes).")
+@click.option("--fix/--no-fix", "fix", default=None,
+              help="Apply safe fixes (and unsafe ones with --unsafe-fixes); --no-fix overrides `fix = true`.")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None,
               help="Also apply (and count as fixable) fixes that change prompt text or order.")
+@click.option("--fix-only/--no-fix-only", "fix_only", default=None,
+              help="Apply fixes but do not report what remains (exit 0 unless --exit-non-zero-on-fix). Implies --fix.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
+@click.option("-w", "--watch", is_flag=True, help="Run again whenever a linted file or a config file changes (Ctrl-C stops).")
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
 @click.option("--statistics", is_flag=True,
               help="Print the number of findings per rule instead of the findings, and each call site's prefix cost per 1,000 calls.")
@@ -117,6 +175,13 @@ class _Command(click.Command):
 @click.option("--select", multiple=True, metavar="RULES", help="Rules to enable: codes, prefixes (CL00) or names; comma-separated.")
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the configured ones.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
+@click.option("--per-file-ignores", multiple=True, metavar="GLOB:RULE",
+              help="Rules to disable in matching files (replaces the configured ones); comma-separated pairs.")
+@click.option("--extend-per-file-ignores", multiple=True, metavar="GLOB:RULE",
+              help="Like --per-file-ignores, on top of the configured ones.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Paths to leave out (replaces the configured excludes and the defaults); comma-separated.")
+@click.option("--extend-exclude", multiple=True, metavar="GLOB", help="Paths to leave out on top of the configured excludes.")
 @click.option("--output-format", envvar="CACHELINT_OUTPUT_FORMAT", metavar="FORMAT",
               help="full (default), concise, json, json-lines, github, gitlab, sarif, junit.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, readable=False), help="Write findings to this file instead of stdout.")
@@ -127,13 +192,17 @@ class _Command(click.Command):
 @click.option("--stdin-filename", metavar="PATH", help="Lint source read from stdin as if it were PATH.")
 @click.option("-n", "--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", envvar="CACHELINT_CACHE_DIR", metavar="DIR", help="Where to keep the result cache.")
-@click.option("--explain", metavar="CODE", help="Print the documentation of a rule (code or name).")
+@click.option("--explain", metavar="CODE", help="Print the documentation of a rule (code or name); as `cachelint rule CODE`.")
 @click.option("--list-rules", is_flag=True, help="List every rule.")
 @click.option("--show-settings", is_flag=True, help="Print the settings that apply to the first path (or the current directory).")
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted.")
 @click.option("--show-requests", is_flag=True, help="Print the LLM requests found in the given files and how they were resolved.")
-@click.option("--add-ignore", is_flag=True, help="Add `# cachelint: ignore[...]` comments for every finding (baseline a codebase).")
+@click.option("--add-ignore", "add_ignore", default=None, metavar="[=REASON]",
+              help="Add `# cachelint: ignore[...]` comments for every finding (baseline a codebase); "
+                   "--add-ignore=REASON puts REASON after each.")
 @click.option("-j", "--jobs", type=int, default=None, help="Worker processes (default: one per core).")
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default=None,
+              help="Colour the findings and summaries: auto (a terminal, unless NO_COLOR), always, never.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-s", "--silent", is_flag=True, help="Print nothing; only the exit code speaks.")
 @click.option("-v", "--verbose", is_flag=True, help="Show timings per phase, the slowest files, and what the analysis skipped.")
@@ -182,11 +251,47 @@ def _interrupted(exc: BaseException) -> bool:
     return False
 
 
+def _pairs(values: Sequence[str], flag: str) -> Tuple[Tuple[str, str], ...]:
+    """`GLOB:RULE` pairs of a repeated, comma-separated flag (ruff's `--per-file-ignores`)."""
+    out: List[Tuple[str, str]] = []
+    for value in values:
+        for part in value.split(","):
+            pattern, sep, selector = part.strip().rpartition(":")
+            if not sep or not pattern.strip() or not selector.strip():
+                raise Fail(f"{flag}: invalid value {part.strip()!r}: expected GLOB:RULE (e.g. 'tests/*:CL001')")
+            out.append((pattern.strip(), selector.strip()))
+    return tuple(out)
+
+
+def _globs(values: Sequence[str]) -> Tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def fix_modes(fix: Optional[bool], fix_only: Optional[bool], settings: Any) -> Tuple[bool, bool]:
+    """(fix, fix-only) from the flags, else the settings (`fix`, `fix-only`); fix-only implies
+    fix, and `--no-fix` does not undo `--fix-only` (as in ruff)."""
+    only = bool(fix_only if fix_only is not None else settings.fix_only)
+    return only or bool(fix if fix is not None else settings.fix), only
+
+
+#: Flags `--watch` cannot be combined with (ruff refuses the same ones, and stdin).
+WATCH_CONFLICTS = (
+    ("show_files", "--show-files"),
+    ("show_settings", "--show-settings"),
+    ("show_requests", "--show-requests"),
+    ("add_ignore", "--add-ignore"),
+    ("statistics", "--statistics"),
+    ("stdin_filename", "--stdin-filename"),
+)
+
+
 def run(
     paths: Tuple[str, ...],
-    fix: bool,
+    fix: Optional[bool],
     unsafe_fixes: Optional[bool],
+    fix_only: Optional[bool],
     diff: bool,
+    watch: bool,
     show_fixes: bool,
     statistics: bool,
     exit_zero: bool,
@@ -194,6 +299,10 @@ def run(
     select: Tuple[str, ...],
     extend_select: Tuple[str, ...],
     ignore: Tuple[str, ...],
+    per_file_ignores: Tuple[str, ...],
+    extend_per_file_ignores: Tuple[str, ...],
+    exclude: Tuple[str, ...],
+    extend_exclude: Tuple[str, ...],
     output_format: Optional[str],
     output_file: Optional[str],
     config_args: Tuple[str, ...],
@@ -207,22 +316,30 @@ def run(
     show_settings: bool,
     show_files: bool,
     show_requests: bool,
-    add_ignore: bool,
+    add_ignore: Optional[str],
     jobs: Optional[int],
+    color: Optional[str],
     quiet: bool,
     silent: bool,
     verbose: bool,
 ) -> int:
     from cachelint.output import FORMATS
 
-    if paths and paths[0] == "check" and not os.path.exists("check"):
-        paths = paths[1:]
     if explain is not None:
         return _explain(explain)
     if list_rules:
         return _list_rules()
     if output_format is not None and output_format not in FORMATS:
         raise Fail(f"--output-format: unknown format {output_format!r} (expected one of: {', '.join(FORMATS)})")
+    if add_ignore is not None and ("\n" in add_ignore or "\r" in add_ignore):
+        raise Fail("--add-ignore <reason> cannot contain newline characters")  # ruff's words
+    if watch:
+        given = locals()
+        for name, flag in WATCH_CONFLICTS:
+            if given[name] not in (None, False, ()):
+                raise Fail(f"the argument '--watch' cannot be used with '{flag}'")
+        if paths == ("-",):
+            raise Fail("the argument '--watch' cannot be used with stdin")
 
     from cachelint.config import CliOverrides, ConfigResolver
     from cachelint.registry import UnknownSelector
@@ -236,16 +353,32 @@ def run(
         output_format=output_format,
         cache_dir=cache_dir,
         force_exclude=force_exclude,
+        fix=fix,
+        fix_only=fix_only,
+        exclude=_globs(exclude) if exclude else None,
+        extend_exclude=_globs(extend_exclude),
+        per_file_ignores=_pairs(per_file_ignores, "--per-file-ignores") if per_file_ignores else None,
+        extend_per_file_ignores=_pairs(extend_per_file_ignores, "--extend-per-file-ignores"),
         config_args=config_args,
         isolated=isolated,
     )
     cwd = Path.cwd()
     talk = not (quiet or silent)  # ruff prints no warnings under --quiet either
+    if watch:
+        from cachelint.watch import watch as watch_loop
+
+        options = dict(fix=fix, fix_only=fix_only, unsafe=unsafe_fixes, diff=diff, show_fixes=show_fixes,
+                       exit_zero=exit_zero,
+                       exit_non_zero_on_fix=exit_non_zero_on_fix, output_format=output_format,
+                       output_file=output_file, use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
+                       quiet=quiet, silent=silent, color=color)
+        return watch_loop(list(paths) or ["."], cwd, overrides, force_exclude, options, verbose=verbose, talk=talk)
     try:
         resolver = ConfigResolver(cwd, overrides, warn=_warn if talk else None)
     except (ConfigError, UnknownSelector) as exc:
         raise Fail(str(exc))
-    session = Session(resolver, overrides, cwd, verbose=verbose)
+    session = Session(resolver, overrides, cwd, verbose=verbose, color=color)
+    fix, fix_only = fix_modes(fix, fix_only, resolver.default_settings)
     try:
         if show_settings:
             from cachelint.config import format_settings
@@ -255,9 +388,10 @@ def run(
             return EXIT_OK
         if stdin_filename is not None or paths == ("-",):
             return session.stdin(stdin_filename or "-", fix=fix, diff=diff, output_format=output_format,
-                                 unsafe=unsafe_fixes, exit_zero=exit_zero, quiet=quiet or silent, silent=silent,
-                                 output_file=output_file, statistics=statistics,
-                                 exit_non_zero_on_fix=exit_non_zero_on_fix, force_exclude=force_exclude)
+                                 unsafe=unsafe_fixes, exit_zero=exit_zero or fix_only, quiet=quiet or silent,
+                                 silent=silent, output_file=output_file, statistics=statistics,
+                                 exit_non_zero_on_fix=exit_non_zero_on_fix, force_exclude=force_exclude,
+                                 fix_only=fix_only)
         # Linting leaves the generated-code check of walked files to the linter (a cache
         # hit vouches for it); listings need it now.
         discovery = session.discover(list(paths) or ["."], force_exclude,
@@ -288,6 +422,7 @@ def run(
             jobs=jobs,
             quiet=quiet or silent,
             silent=silent,
+            fix_only=fix_only,
         )
     except (ConfigError, UnknownSelector) as exc:
         raise Fail(str(exc))
@@ -320,10 +455,17 @@ def _list_rules() -> int:
 class Session:
     """One invocation: the resolver, an engine, timings, and the printing logic."""
 
-    def __init__(self, resolver: object, overrides: object, cwd: Path, verbose: bool) -> None:
+    def __init__(self, resolver: object, overrides: object, cwd: Path, verbose: bool,
+                 color: Optional[str] = None) -> None:
         from cachelint.engine import Engine
+        from cachelint.output.style import use_color
 
         self.resolver = resolver
+        #: whether what goes to stdout / stderr is coloured (`--color`)
+        self.color_out = use_color(color, sys.stdout)
+        self.color_err = use_color(color, sys.stderr)
+        #: `--watch`: called with the number of findings before they are printed
+        self.before_findings: Optional[Callable[[int], None]] = None
         self.overrides = overrides
         self.cwd = Path(resolver.cwd)  # type: ignore[attr-defined]
         self.verbose = verbose
@@ -360,8 +502,13 @@ class Session:
     # --- linting ----------------------------------------------------------------------------------
     def check(self, files: List[str], *, fix: bool, write: bool, diff: bool, unsafe: Optional[bool], show_fixes: bool,
               statistics: bool, exit_zero: bool, exit_non_zero_on_fix: bool, output_format: Optional[str],
-              output_file: Optional[str], use_cache: bool, cache_dir: Optional[str], add_ignore: bool,
-              jobs: Optional[int], quiet: bool, silent: bool) -> int:
+              output_file: Optional[str], use_cache: bool, cache_dir: Optional[str], add_ignore: Optional[str],
+              jobs: Optional[int], quiet: bool, silent: bool, fix_only: bool = False) -> int:
+        """Lint (and fix) `files` and print what the flags ask for; the exit code.
+
+        `add_ignore` is None, or the reason to write after each added comment ("" for
+        none). `fix_only` fixes and reports only how many were fixed (ruff's `--fix-only`).
+        """
         from cachelint.cache import ResultCache, cache_directory
         from cachelint.diagnostics import sort_diagnostics
         from cachelint.engine import invalid_source
@@ -394,7 +541,7 @@ class Session:
             if diff:
                 text = self._diff(outcome)
                 if not silent and text:
-                    _echo(text, nl=False)
+                    _echo(text, nl=False, color=self.color_out)
                 if not quiet:
                     # what could not be diffed at all, as ruff's "Failed to lint" warnings
                     for d in sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra):
@@ -419,16 +566,19 @@ class Session:
                         outcome.fixed.pop(before.path, None)
                 fixed_count = outcome.fixed_count
         diagnostics = sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra)
-        if add_ignore:
-            return self._add_ignore(results, diagnostics, quiet)
+        if add_ignore is not None:
+            return self._add_ignore(results, diagnostics, quiet, add_ignore)
+        if self.before_findings is not None:
+            self.before_findings(len(diagnostics))
         start = time.perf_counter()
-        if not silent:
+        if not silent and not fix_only:  # --fix-only reports no leftover finding (as ruff)
             self._emit(diagnostics, fmt, output_file, unsafe_fixes, statistics)
             if statistics and not output_file:
                 self._emit_costs(results)
         self.phase_times["output"] += time.perf_counter() - start
         if not quiet:
-            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes, checked=bool(files))
+            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes, checked=bool(files),
+                          fix_only=fix_only)
         for error in errors:
             _err_line(f"cachelint: error: {error}")
         if self.verbose:
@@ -439,7 +589,7 @@ class Session:
             return EXIT_ERROR
         if exit_non_zero_on_fix and fixed_count:
             return EXIT_FINDINGS
-        if diagnostics and not exit_zero:
+        if diagnostics and not exit_zero and not fix_only:
             return EXIT_FINDINGS
         return EXIT_OK
 
@@ -467,8 +617,10 @@ class Session:
         def read_text(path: str) -> Optional[str]:
             return given[path] if path in given else _read_text(path)
 
-        ctx = OutputContext(cwd=self.cwd, project_root=settings.project_root, unsafe_fixes=unsafe_fixes, read_text=read_text)
-        text = summaries.statistics(diagnostics, unsafe_fixes) + ("\n" if diagnostics else "") if statistics else render(fmt, diagnostics, ctx)
+        color = False if output_file else (self.color_err if to_stderr else self.color_out)
+        ctx = OutputContext(cwd=self.cwd, project_root=settings.project_root, unsafe_fixes=unsafe_fixes, read_text=read_text,
+                            color=color)
+        text = summaries.statistics(diagnostics, unsafe_fixes, color) + ("\n" if diagnostics else "") if statistics else render(fmt, diagnostics, ctx)
         if output_file:
             try:
                 # a text format keeps a file name's bytes as the file system has them
@@ -476,7 +628,7 @@ class Session:
             except OSError as exc:
                 raise Fail(f"--output-file: cannot write {output_file}: {exc.strerror}")
         elif text:
-            _echo(text, nl=False, err=to_stderr)
+            _echo(text, nl=False, err=to_stderr, color=color)
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if fmt == "github" and summary_path:
             from cachelint.output.github import write_step_summary
@@ -487,24 +639,31 @@ class Session:
                 _err(f"cachelint: warning: cannot write the job summary to {summary_path}: {exc.strerror}")
 
     def _summary(self, diagnostics: list, outcome: object, fix: bool, unsafe_fixes: bool, show_fixes: bool,
-                 checked: bool = True) -> None:
+                 checked: bool = True, fix_only: bool = False) -> None:
         """The lines after the findings. Without a file `checked` (the paths held no Python
-        file: `run` has warned so) "All checks passed!" would claim checks that never ran."""
+        file: `run` has warned so) "All checks passed!" would claim checks that never ran.
+        Under `--fix-only`: `Fixed N errors.` (nothing when nothing was fixed), as ruff."""
         from cachelint.output import summary as summaries
 
+        color = self.color_err
         fixed = outcome.fixed_count if outcome is not None else 0  # type: ignore[attr-defined]
         if show_fixes and outcome is not None and fixed:
-            block = summaries.show_fixes(outcome.fixed, self.cwd)  # type: ignore[attr-defined]
+            block = summaries.show_fixes(outcome.fixed, self.cwd, color)  # type: ignore[attr-defined]
             if block:
                 _err("")
-                _err(block)
+                _err(block, color=color)
                 _err("")
-        line = summaries.found_summary(len(diagnostics), fixed, fix_mode=fix)
+        if fix_only:
+            line = summaries.fixed_summary(fixed)
+            if line:
+                _err(line)
+            return
+        line = summaries.found_summary(len(diagnostics), fixed, fix_mode=fix, color=color)
         if line and (checked or diagnostics):
-            _err(line)
-        hint = summaries.fix_hint(diagnostics, unsafe_fixes)
+            _err(line, color=color)
+        hint = summaries.fix_hint(diagnostics, unsafe_fixes, color)
         if hint:
-            _err(hint)
+            _err(hint, color=color)
 
     def _write(self, outcome: object) -> Tuple[List[str], Set[str]]:
         """Write every changed file; (error lines, paths left unwritten)."""
@@ -522,24 +681,20 @@ class Session:
         return errors, unwritten
 
     def _diff(self, outcome: object) -> str:
-        import difflib
+        from cachelint.output.diff import colored_diff, unified_diff
 
         chunks: List[str] = []
         for path, text in sorted(outcome.changed.items()):  # type: ignore[attr-defined]
-            old = outcome.originals[path].text  # type: ignore[attr-defined]
-            name = self.display(path)
-            chunks.extend(difflib.unified_diff(old.splitlines(True), text.splitlines(True), f"a/{name}", f"b/{name}"))
-            if chunks and not chunks[-1].endswith("\n"):
-                chunks[-1] += "\n"
-        return "".join(chunks)
+            chunks.extend(unified_diff(outcome.originals[path], text, self.display(path)))  # type: ignore[attr-defined]
+        return colored_diff(chunks, self.color_out)
 
-    def _add_ignore(self, results: dict, diagnostics: list, quiet: bool) -> int:
+    def _add_ignore(self, results: dict, diagnostics: list, quiet: bool, reason: str = "") -> int:
         from cachelint.source import quiet_warnings
 
         with quiet_warnings():  # parsing the user's files: their warnings are not ours to print
-            return self._add_ignore_quietly(results, diagnostics, quiet)
+            return self._add_ignore_quietly(results, diagnostics, quiet, reason.strip())
 
-    def _add_ignore_quietly(self, results: dict, diagnostics: list, quiet: bool) -> int:
+    def _add_ignore_quietly(self, results: dict, diagnostics: list, quiet: bool, reason: str = "") -> int:
         import ast as _ast
 
         from cachelint.source import decode_source
@@ -561,15 +716,15 @@ class Session:
             except Exception as exc:  # unreadable now: say so, keep going
                 errors.append(f"{self.display(path)}: cannot add ignore comments: {exc}")
                 continue
-            text, count = add_ignore_directives(source, tree, found)
+            text, count = add_ignore_directives(source, tree, found, reason)
             if count:
                 try:
                     write_atomic(source, text, expected_digest=digest(raw))
                     total += count
                 except WriteError as exc:
                     errors.append(f"{self.display(path)}: {exc}")
-        if not quiet:
-            _err(f"Added {total} ignore directive{'s' if total != 1 else ''}.")
+        if not quiet and total:  # ruff's words; it says nothing when nothing was added
+            _err(f"Added {total} ignore comment{'s' if total != 1 else ''}.")
         for error in errors:
             _err_line(f"cachelint: error: {error}")
         return EXIT_ERROR if errors else EXIT_OK
@@ -604,7 +759,7 @@ class Session:
     def stdin(self, filename: str, *, fix: bool, diff: bool, output_format: Optional[str], unsafe: Optional[bool],
               exit_zero: bool, quiet: bool, silent: bool, output_file: Optional[str] = None,
               statistics: bool = False, exit_non_zero_on_fix: bool = False,
-              force_exclude: Optional[bool] = None) -> int:
+              force_exclude: Optional[bool] = None, fix_only: bool = False) -> int:
         """Lint (and fix) source read from stdin as if it were `filename`, as ruff does.
 
         Without `--fix` the findings go to stdout (or `-o`), the summary to stderr. With
@@ -648,11 +803,10 @@ class Session:
         fixed_count = outcome.fixed_count if outcome is not None else 0
         if diff:
             if source is not None and text is not None and text != source.text and not silent:
-                import difflib
+                from cachelint.output.diff import colored_diff, unified_diff
 
-                name = self.display(path)
-                _echo("".join(difflib.unified_diff(source.text.splitlines(True), text.splitlines(True),
-                                                   f"a/{name}", f"b/{name}")), nl=False)
+                _echo(colored_diff(unified_diff(source, text, self.display(path)), self.color_out), nl=False,
+                      color=self.color_out)
             if not quiet:
                 _err(f"Would fix {fixed_count} error{'s' if fixed_count != 1 else ''}." if fixed_count
                      else "No fixes would be applied.")
@@ -662,14 +816,17 @@ class Session:
                 return EXIT_ERROR
             return EXIT_FINDINGS if fixed_count and not exit_zero else EXIT_OK
         shown = {path: text if text is not None else (source.text if source is not None else None)}
+        if source is not None and getattr(source, "notebook", None) is not None:
+            # the snippets of a notebook's findings read its cells from its JSON text
+            shown = {path: source.encode(text if text is not None else source.text).decode("utf-8")}
         if fix:
             sys.stdout.buffer.write(source.encode(text) if source is not None and text is not None else data)
             sys.stdout.buffer.flush()
-        if not silent:
+        if not silent and not fix_only:
             self._emit(diagnostics, output_format or settings.output_format or "full", output_file, unsafe_fixes,
                        statistics, to_stderr=fix, sources=shown)
         if not quiet:
-            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes=False)
+            self._summary(diagnostics, outcome, fix, unsafe_fixes, show_fixes=False, fix_only=fix_only)
         for error in errors:
             _err_line(f"cachelint: error: {error}")
         if errors:
@@ -784,12 +941,15 @@ def _printable_text(text: str) -> str:
 
 
 def _read_text(path: str) -> Optional[str]:
+    """A file's text for the snippets; a notebook's JSON text (the cells are read from it)."""
     from cachelint.source import SourceError, decode_source, read_regular_file
 
     try:
         data = read_regular_file(path)  # a FIFO reported as CL000 must not block the snippet
     except OSError:
         return None
+    if path.endswith(".ipynb"):
+        return data.decode("utf-8-sig", "replace")
 
     try:
         return decode_source(path, data).text

@@ -85,6 +85,8 @@ KNOWN_KEYS: Tuple[str, ...] = (
     "extend-exclude",
     "respect-gitignore",
     "force-exclude",
+    "fix",
+    "fix-only",
     "unsafe-fixes",
     "fixable",
     "unfixable",
@@ -99,7 +101,7 @@ KNOWN_KEYS: Tuple[str, ...] = (
 )
 ANALYSIS_KEYS: Tuple[str, ...] = ("max-call-depth", "prompt-paths", "max-prompt-file-bytes")
 MAX_CALL_DEPTH_LIMIT = 6
-_BOOL_KEYS = ("respect-gitignore", "force-exclude", "unsafe-fixes", "include-generated")
+_BOOL_KEYS = ("respect-gitignore", "force-exclude", "fix", "fix-only", "unsafe-fixes", "include-generated")
 _VCS_MARKERS = (".git", ".hg")
 
 
@@ -543,6 +545,16 @@ class CliOverrides:
     cache_dir: Optional[str] = None
     force_exclude: Optional[bool] = None
     respect_gitignore: Optional[bool] = None
+    fix: Optional[bool] = None
+    fix_only: Optional[bool] = None
+    #: `--exclude` (replaces the configured excludes) and `--extend-exclude`: globs
+    #: relative to the working directory.
+    exclude: Optional[Tuple[str, ...]] = None
+    extend_exclude: Tuple[str, ...] = ()
+    #: `--per-file-ignores` (replaces the configured ones) and `--extend-per-file-ignores`:
+    #: (glob relative to the working directory, rule selector) pairs.
+    per_file_ignores: Optional[Tuple[Tuple[str, str], ...]] = None
+    extend_per_file_ignores: Tuple[Tuple[str, str], ...] = ()
     #: Every --config value, in order (a file path or an inline 'key = value').
     config_args: Tuple[str, ...] = ()
     isolated: bool = False
@@ -589,7 +601,40 @@ def _cli_layer(cwd: Path, overrides: CliOverrides) -> _Layer:
         layer.values["output-format"] = overrides.output_format
     if overrides.cache_dir is not None:
         layer.values["cache-dir"] = _resolve_path(cwd, overrides.cache_dir)
+    for key, value in (("fix", overrides.fix), ("fix-only", overrides.fix_only)):
+        if value is not None:
+            layer.values[key] = value
+    if overrides.exclude is not None:
+        layer.values["exclude"] = _flag_globs("--exclude", overrides.exclude)
+    if overrides.extend_exclude:
+        layer.values["extend-exclude"] = _flag_globs("--extend-exclude", overrides.extend_exclude)
+    if overrides.per_file_ignores is not None:
+        layer.values["per-file-ignores"] = _flag_per_file_ignores(src, "--per-file-ignores", overrides.per_file_ignores)
+    if overrides.extend_per_file_ignores:
+        layer.values["extend-per-file-ignores"] = _flag_per_file_ignores(
+            src, "--extend-per-file-ignores", overrides.extend_per_file_ignores
+        )
     return layer
+
+
+def _flag_globs(flag: str, patterns: Sequence[str]) -> Tuple[str, ...]:
+    if any(not pattern.strip() for pattern in patterns):
+        raise ConfigError(None, flag, "expected non-empty glob patterns")
+    return tuple(patterns)
+
+
+def _flag_per_file_ignores(
+    src: _Source, flag: str, pairs: Sequence[Tuple[str, str]]
+) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
+    """`--per-file-ignores 'tests/*:CL001'` pairs as the config table would give them (a
+    glob named twice gets the selectors of both); an unknown selector names the flag."""
+    table: Dict[str, List[str]] = {}
+    for pattern, selector in pairs:
+        table.setdefault(pattern, []).append(selector)
+    try:
+        return _per_file_ignores(src, [], table)
+    except ConfigError as exc:
+        raise ConfigError(None, flag, exc.message) from None
 
 
 def _looks_like_path(arg: str) -> bool:
@@ -719,6 +764,8 @@ def _build_settings(
         extend_exclude=tuple(extend_exclude),
         respect_gitignore=scalars.get("respect-gitignore", True),
         force_exclude=scalars.get("force-exclude", False),
+        fix=scalars.get("fix"),
+        fix_only=scalars.get("fix-only"),
         unsafe_fixes=scalars.get("unsafe-fixes"),
         fixable=scalars.get("fixable"),
         unfixable=scalars.get("unfixable", frozenset()),
@@ -1053,6 +1100,8 @@ def format_settings(settings: Settings) -> str:
         f"select = {_fmt(settings.select)}",
         f"fixable = {_fmt(settings.fixable) if settings.fixable is not None else '(all)'}",
         f"unfixable = {_fmt(settings.unfixable)}",
+        f"fix = {_fmt(settings.fix)}",
+        f"fix-only = {_fmt(settings.fix_only)}",
         f"unsafe-fixes = {_fmt(settings.unsafe_fixes)}",
         f"exclude = {_fmt(settings.exclude)}",
         f"extend-exclude = {_fmt(settings.extend_exclude)}",

@@ -66,14 +66,15 @@ def render_costs(rows: Sequence[Dict[str, Any]], display: Any) -> Optional[str]:
     """The table printed after the per-rule statistics, or None when nothing qualifies."""
     if not rows:
         return None
-    rows = sorted(rows, key=lambda r: (-(r["as_written"] - r["with_fix"]), r["path"], r["row"]))
+    rows = sorted(rows, key=lambda r: (-(r["as_written"] - r["with_fix"]), r["path"], r.get("cell") or 0, r["row"]))
     lines = [
         f"Static prefix input cost per {CALLS:,} calls (USD, calls within the cache lifetime):",
         f"{'location':<40} {'model':<28} {'tokens':>8} {'as written':>11} {'with caching':>13}",
     ]
     total_now = total_fix = 0.0
     for row in rows:
-        where = f"{display(row['path'])}:{row['row']}:{row['column']}"
+        cell = f"cell {row['cell']}:" if row.get("cell") is not None else ""
+        where = f"{display(row['path'])}:{cell}{row['row']}:{row['column']}"
         note = "" if not row["cached"] else "  (already cached)"
         lines.append(
             f"{where:<40} {str(row['model'])[:28]:<28} {row['tokens']:>8,} {row['as_written']:>11.2f} {row['with_fix']:>13.2f}{note}"

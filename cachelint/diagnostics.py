@@ -133,7 +133,11 @@ class Diagnostic:
     noqa_row: Optional[int] = None
     url: Optional[str] = None
     related: Tuple[Tuple[str, Location, str], ...] = ()
-    # Rows (first, last) of the statements a suppression comment may sit on.
+    #: In a notebook, the 1-based number of the cell (among all cells) the finding is in;
+    #: its rows are then counted within that cell, as the user sees them (ruff's `cell`).
+    cell: Optional[int] = None
+    # Rows (first, last) of the statements a suppression comment may sit on (in a
+    # notebook: rows of the module its code cells make, see `cachelint.notebook`).
     suppression_rows: Tuple[Tuple[int, int], ...] = field(default=(), compare=False)
 
     @property
@@ -143,8 +147,8 @@ class Diagnostic:
         return self.path
 
     @property
-    def sort_key(self) -> Tuple[str, int, int, str]:
-        return (self.path, self.location.row, self.location.column, self.code)
+    def sort_key(self) -> Tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.location.row, self.location.column, self.code)
 
     def with_fix(self, fix: Optional[Fix]) -> "Diagnostic":
         return replace(self, fix=fix)
@@ -178,6 +182,7 @@ class Diagnostic:
             "noqa_row": self.noqa_row,
             "url": self.url,
             "related": [[p, [loc.row, loc.column], note] for p, loc, note in self.related],
+            "cell": self.cell,
             "suppression_rows": [list(r) for r in self.suppression_rows],
         }
 
@@ -208,10 +213,11 @@ class Diagnostic:
             noqa_row=data.get("noqa_row"),
             url=data.get("url"),
             related=tuple((p, Location(*loc), note) for p, loc, note in data.get("related", [])),
+            cell=data.get("cell"),
             suppression_rows=tuple(tuple(r) for r in data.get("suppression_rows", [])),
         )
 
 
 def sort_diagnostics(diagnostics: List[Diagnostic]) -> List[Diagnostic]:
-    """Stable output order: by file, position and code (Fixit's order varied between runs)."""
+    """Stable output order: by file, cell, position and code (Fixit's order varied between runs)."""
     return sorted(diagnostics, key=lambda d: d.sort_key)

@@ -2,7 +2,9 @@
 
 Rules, following ruff where it works and fixing where users were surprised:
 
-* Directories are walked iteratively with `os.scandir`, taking `.py` and `.pyi` files.
+* Directories are walked iteratively with `os.scandir`, taking `.py`, `.pyi` and `.ipynb`
+  files (Jupyter notebooks are linted by default, as ruff's default `include` has done
+  since 0.6; `extend-exclude = ["*.ipynb"]` leaves them out).
   Symlinked directories met during the walk are not followed, so symlink loops cannot
   hang the walk; a symlink named on the command line is resolved. Paths are real
   (symlink-free) absolute paths, sorted and deduplicated.
@@ -52,10 +54,13 @@ __all__ = [
     "is_generated",
     "is_excluded",
     "PYTHON_SUFFIXES",
+    "LINTED_SUFFIXES",
     "GENERATED_HEAD_BYTES",
 ]
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+#: What a walk takes: Python files and Jupyter notebooks.
+LINTED_SUFFIXES = PYTHON_SUFFIXES + (".ipynb",)
 GENERATED_HEAD_BYTES = 4096
 
 _MARKER_RE = re.compile(rb"^[ \t]*(?:#+|//+|\"\"\"|'''|\*)?[ \t]*@generated\b", re.MULTILINE)
@@ -366,10 +371,10 @@ class _Walker:
             if os.path.isdir(path):
                 return  # symlinked directories are not followed (no loops, no escapes)
             if not os.path.exists(path):
-                if name.endswith(PYTHON_SUFFIXES):
+                if name.endswith(LINTED_SUFFIXES):
                     self.errors.append((os.path.join(shown, name), "Broken symbolic link"))
                 return
-        if not is_dir and not (is_file and name.endswith(PYTHON_SUFFIXES)):
+        if not is_dir and not (is_file and name.endswith(LINTED_SUFFIXES)):
             return
         if plan.excluded(path, name, is_dir):
             return

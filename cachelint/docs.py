@@ -21,7 +21,7 @@ def _code_block(code: str) -> str:
     return "```python\n" + code.rstrip("\n") + "\n```"
 
 
-def _fix_line(rule: Type[Rule]) -> str:
+def fix_line(rule: Type[Rule]) -> str:
     if rule.fix_applicability is None:
         return "Fix is not available."
     when = "always" if rule.fix_availability == "always" else "sometimes"
@@ -41,7 +41,7 @@ def _options_section(rule: Type[Rule]) -> Optional[str]:
 def render_rule_page(rule: Type[Rule]) -> str:
     """The Markdown page for one rule."""
     sections = rule.doc_sections()
-    out: List[str] = [f"# {rule.code} {rule.name}", "", rule.summary, "", _fix_line(rule)]
+    out: List[str] = [f"# {rule.code} {rule.name}", "", rule.summary, "", fix_line(rule)]
     intro = sections.get("", "")
     if intro:
         out += ["", intro]

@@ -179,8 +179,10 @@ class Engine:
             if is_generated(data):
                 result.skipped = SKIPPED_GENERATED
                 return result
-        with clock("prefilter"):
-            interesting = worth_parsing(data)
+        notebook = path.endswith(".ipynb")
+        if not notebook:
+            with clock("prefilter"):
+                interesting = worth_parsing(data)
         # Every file is decoded (C speed: a file that is not valid text is a CL000 finding
         # wherever it is), but only files that can matter are parsed: those naming an SDK,
         # a caching field or an LLM endpoint, files named on the command line, and files
@@ -192,12 +194,17 @@ class Engine:
         except SourceError as exc:
             result.diagnostics = self._select([invalid_source(path, exc.message, exc.row, exc.column)], settings, path)
             return result
-        if not interesting and not explicit and not _has_directives(data):
+        code = data
+        if notebook:  # a notebook's code is its cells' (its outputs may name any SDK)
+            code = source.text.encode("utf-8", "surrogatepass")
+            with clock("prefilter"):
+                interesting = worth_parsing(code)
+        if not interesting and not explicit and not _has_directives(code):
             result.skipped = SKIPPED_NO_MARKER
-            if b"import" in data:
+            if b"import" in code:
                 from cachelint.importers import imported_modules
 
-                result.imports = tuple(imported_modules(data))
+                result.imports = tuple(imported_modules(code))
             return result
         project = self.project_for(settings)
         known = project.parsed_tree(path, data)
@@ -211,7 +218,7 @@ class Engine:
             parsed.append(path)
         if tree is None:
             assert error is not None
-            result.diagnostics = self._select([invalid_source(path, *error)], settings, path)
+            result.diagnostics = _in_cells(self._select([invalid_source(path, *error)], settings, path), source)
             result.parsed = tuple(parsed)
             return result
         index = LineIndex(source.text)
@@ -264,11 +271,11 @@ class Engine:
             from cachelint.suppress import apply_suppressions
 
             suppressed = apply_suppressions(source.text, tree, diagnostics, enabled, path, index)
-        result.diagnostics = suppressed.kept + suppressed.unused
+        result.diagnostics = _in_cells(suppressed.kept + suppressed.unused, source)
         if requests:
             from cachelint.costs import cost_records
 
-            result.costs = cost_records(requests, settings.tables, path, index.location)
+            result.costs = _costs_in_cells(cost_records(requests, settings.tables, path, index.location), source)
         if want_requests:
             result.requests = requests
         return result
@@ -307,6 +314,32 @@ class _Phase:
 
     def __exit__(self, *exc: Any) -> None:
         self.timings[self.phase] = self.timings.get(self.phase, 0.0) + time.perf_counter() - self.start
+
+
+def _in_cells(diagnostics: List[Diagnostic], source: SourceFile) -> List[Diagnostic]:
+    """A notebook's findings with their cells and rows within the cell (as ruff reports
+    them); other files' as they are."""
+    if not is_notebook_source(source):
+        return diagnostics
+    from cachelint.notebook import cell_diagnostics
+
+    return cell_diagnostics(diagnostics, source)  # type: ignore[arg-type]
+
+
+def _costs_in_cells(rows: List[Dict[str, Any]], source: SourceFile) -> List[Dict[str, Any]]:
+    if not is_notebook_source(source):
+        return rows
+    from cachelint.diagnostics import Location
+    from cachelint.notebook import cell_location
+
+    for row in rows:
+        cell, location = cell_location(source.notebook, Location(row["row"], row["column"]))  # type: ignore[attr-defined]
+        row["cell"], row["row"], row["column"] = cell, location.row, location.column
+    return rows
+
+
+def is_notebook_source(source: SourceFile) -> bool:
+    return getattr(source, "notebook", None) is not None
 
 
 def _parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Tuple[str, int, int]]]:

@@ -170,6 +170,19 @@ class Fixer:
                 continue
             text = outcome.texts[path]
             usable = [d for d in diagnostics if id(d) not in rejected]
+            source = outcome.originals[path]
+            if not _writable(source, apply_edits(text, _edits_for(usable, path))):
+                # A notebook's fix that crosses a cell boundary or changes an IPython escape
+                # command cannot be written back: it is not applied (ruff skips such fixes
+                # too); the others are, one at a time.
+                accepted: List[Diagnostic] = []
+                for d in usable:
+                    if _writable(source, apply_edits(text, _edits_for([*accepted, d], path))):
+                        accepted.append(d)
+                    else:
+                        rejected.add(id(d))
+                        self._broken.add(self._fix_key(d))
+                usable = [d for d in usable if id(d) not in rejected]
             if check_parses(apply_edits(text, _edits_for(usable, path))) is None or check_parses(text) is not None:
                 continue
             # Find the culprit(s): apply fixes one at a time, keeping those that parse.
@@ -227,7 +240,22 @@ class Fixer:
         for path, imports in outcome.imports.items():
             if path in outcome.texts and imports:
                 ordered = sorted(imports, key=lambda i: (i[0], i[1] or ""))
-                outcome.texts[path] = add_imports(outcome.texts[path], ordered)
+                text = add_imports(outcome.texts[path], ordered)
+                if _writable(outcome.originals[path], text):
+                    outcome.texts[path] = text
+                else:
+                    outcome.errors.append(f"{path}: the imports the fixes need cannot be added to the notebook's cells")
+
+
+def _writable(source: SourceFile, text: str) -> bool:
+    """Whether `text` can be written as `source` (only a notebook's text may not be)."""
+    if getattr(source, "notebook", None) is None:
+        return True
+    try:
+        source.encode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _edits_for(diagnostics: Iterable[Diagnostic], path: str) -> List[Edit]:

@@ -22,6 +22,7 @@ DEFAULT_EXCLUDES: Tuple[str, ...] = (
     ".eggs",
     ".git",
     ".hg",
+    ".ipynb_checkpoints",
     ".mypy_cache",
     ".nox",
     ".pants.d",
@@ -113,6 +114,10 @@ class Settings:
     extend_exclude: Tuple[str, ...] = ()
     respect_gitignore: bool = True
     force_exclude: bool = False
+    #: `fix = true`: fix on every run (`--no-fix` turns it off); `fix-only`: fix and do not
+    #: report what remains (`--fix-only`). Read from the working directory's settings.
+    fix: Optional[bool] = None
+    fix_only: Optional[bool] = None
     unsafe_fixes: Optional[bool] = None
     fixable: Optional[FrozenSet[str]] = None
     unfixable: FrozenSet[str] = frozenset()

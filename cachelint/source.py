@@ -127,8 +127,13 @@ def decode_source(path: str, raw: bytes) -> SourceFile:
     """Decode like CPython: a BOM or PEP 263 cookie picks the codec, else UTF-8.
 
     Raises `SourceError` with the row of the offending byte, so the caller can report one
-    precise line instead of a traceback.
+    precise line instead of a traceback. A notebook (`.ipynb`) is read as the module its
+    code cells make (`cachelint.notebook`); its `encode` writes the notebook back.
     """
+    if path.endswith(".ipynb"):
+        from cachelint.notebook import decode_notebook
+
+        return decode_notebook(path, raw)
     if b"\x00" in raw:
         row = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
         raise SourceError("source contains a NUL byte", row=row)

@@ -656,7 +656,7 @@ def _indentation(line: str) -> str:
 
 
 def add_ignore_directives(
-    source: SourceFile, tree: ast.Module, diagnostics: Sequence[Diagnostic]
+    source: SourceFile, tree: ast.Module, diagnostics: Sequence[Diagnostic], reason: str = ""
 ) -> Tuple[str, int]:
     """Silence every finding with a `# cachelint: ignore[...]` comment (for `--add-ignore`).
 
@@ -666,7 +666,8 @@ def add_ignore_directives(
     CL000 (no statement to attach to) and CL100 (only `file-ignore` silences it) are
     skipped. A line is only inserted after a row the tokenizer saw end in a real line
     break, so when tokenizing stops early (a parseable file ending in a backslash) the rows
-    it did not reach are skipped rather than guessed. Returns the new text and how many
+    it did not reach are skipped rather than guessed. A `reason` (`--add-ignore=REASON`)
+    follows each new directive as its explanation. Returns the new text and how many
     directives were added or extended; the text is returned unchanged when the result
     would not parse.
     """
@@ -685,7 +686,7 @@ def add_ignore_directives(
 
     edits: List[Tuple[int, int, str]] = []
     for row, (scope, codes) in groups.items():
-        edit = _ignore_edit(table, scan, index, source.newline, row, scope, codes)
+        edit = _ignore_edit(table, scan, index, source.newline, row, scope, codes, reason)
         if edit is not None:
             edits.append(edit)
     if not edits:
@@ -708,8 +709,10 @@ def _ignore_edit(
     row: int,
     scope: Rows,
     codes: Set[str],
+    reason: str = "",
 ) -> Optional[Tuple[int, int, str]]:
     """One (start, end, content) change silencing `codes` on the statement at `row`."""
+    why = f" {reason}" if reason else ""
     if row < 1 or row > index.line_count:
         return None  # a finding outside the file's rows: nothing to attach to
     if row == 1 or (row - 1) in scan.break_rows:
@@ -720,7 +723,7 @@ def _ignore_edit(
                 return None
             return existing.items_start, existing.items_end, merged
         line = index.line_text(row)
-        directive = f"{_indentation(line)}# cachelint: ignore[{', '.join(sorted(codes))}]{newline}"
+        directive = f"{_indentation(line)}# cachelint: ignore[{', '.join(sorted(codes))}]{why}{newline}"
         start = index.line_start(row)
         return start, start, directive
     # The statement starts on a row that continues a multi-line string or a backslash
@@ -736,4 +739,4 @@ def _ignore_edit(
             return None
         return existing.items_start, existing.items_end, merged
     end = index.line_start(last) + len(index.line_text(last))
-    return end, end, f"  # cachelint: ignore[{', '.join(sorted(codes))}]"
+    return end, end, f"  # cachelint: ignore[{', '.join(sorted(codes))}]{why}"

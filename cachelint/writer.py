@@ -6,7 +6,9 @@ and Windows).
 An interruption at any moment leaves either the old or the new file. Before renaming, the
 file on disk is compared with what was read: if someone changed it meanwhile, the fix is not
 written and the caller says so. Text is encoded with the file's own codec and BOM, and new
-line breaks were already written in the file's own style by the fix builders.
+line breaks were already written in the file's own style by the fix builders. A notebook's
+source encodes the fixed module as the notebook's JSON with only the changed cells
+rewritten (`cachelint.notebook`), and goes through the same steps.
 """
 
 from __future__ import annotations
@@ -48,9 +50,11 @@ def write_atomic(source: SourceFile, new_text: str, expected_digest: Optional[st
     """
     path = source.path
     try:
-        data = source.encode(new_text)
+        data = source.encode(new_text)  # a notebook: its JSON with the fixed cells
     except UnicodeEncodeError as exc:
         raise WriteError(f"the fix cannot be encoded as {source.encoding}: {exc.reason}") from exc
+    except ValueError as exc:  # a notebook whose fixed cells cannot be written back
+        raise WriteError(str(exc)) from exc
     directory = os.path.dirname(os.path.abspath(path)) or "."
     try:
         st = os.stat(path)

@@ -220,6 +220,18 @@ def test_unsafe_fixes_from_the_config(
     assert (project / "words.py").read_text() == 'P = "a b"\n'
 
 
+def test_fix_and_fix_only_from_the_config(cli: Cli, project: Path) -> None:
+    original = (project / "app.py").read_text()
+    config(project, 'select = ["CL007"]\nfix = true\n')
+    assert cli("--no-fix", "app.py").exit_code == 1
+    assert (project / "app.py").read_text() == original
+    assert cli("app.py").exit_code == 0  # fixed without --fix
+    assert (project / "app.py").read_text() != original
+    config(project, 'select = ["CL007"]\nfix-only = true\n')
+    result = cli("--output-format", "concise", "pkg/more.py")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "Fixed 1 error.\n")
+
+
 def test_fixable_and_unfixable(cli: Cli, project: Path) -> None:
     original = (project / "app.py").read_text()
     config(project, 'select = ["CL007"]\nunfixable = ["CL007"]\n')

@@ -729,7 +729,7 @@ def test_quiet_prints_findings_only_and_silent_prints_nothing(cli: Cli) -> None:
 def test_add_ignore_baselines_and_a_rerun_is_clean(cli: Cli, project: Path) -> None:
     result = cli("--add-ignore", "--select", "CL007")
     assert result.exit_code == 0
-    assert "Added 3 ignore directives." in result.stderr
+    assert "Added 3 ignore comments." in result.stderr
     assert "# cachelint: ignore[CL007]" in (project / "app.py").read_text()
     again = cli("--select", "CL007,CL100", "--output-format", "concise")
     assert again.exit_code == 0 and again.stdout == ""

@@ -118,14 +118,15 @@ def as_diagnostics(data: List[Dict[str, Any]]) -> List[Diagnostic]:
                 fix_title=item["fix"]["message"] if item["fix"] else None,
                 noqa_row=item["noqa_row"],
                 url=item["url"],
+                cell=item["cell"],
             )
         )
     return out
 
 
-def context(workdir: Path) -> OutputContext:
+def context(workdir: Path, color: bool = False) -> OutputContext:
     return OutputContext(
-        cwd=workdir, project_root=workdir, read_text=lambda p: Path(p).read_text(encoding="utf-8")
+        cwd=workdir, project_root=workdir, read_text=lambda p: Path(p).read_text(encoding="utf-8"), color=color
     )
 
 
@@ -155,9 +156,12 @@ def _without_fix_diffs(text: str) -> str:
     blocks = []
     for block in text.split("\n\n"):
         lines = block.split("\n")
-        cut = next((i for i, line in enumerate(lines) if line.startswith("help:")), len(lines) - 1)
+        cut = next((i for i, line in enumerate(lines) if line.startswith(("help:", HELP_COLORED))), len(lines) - 1)
         blocks.append("\n".join(lines[: cut + 1]))
     return "\n\n".join(blocks)
+
+
+HELP_COLORED = "\x1b[1m\x1b[96mhelp\x1b[0m"
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
@@ -190,3 +194,54 @@ def test_statistics_table_is_ruffs(workdir: Path) -> None:
     theirs = ruff(workdir, "concise", "stats.py", extra=["--statistics"]).split("\nFound ")[0]
     assert statistics(as_diagnostics(data), unsafe_fixes=False) == theirs.rstrip("\n")
     assert "[-]" in theirs
+
+
+# --- colours (`--color always`) and notebooks ------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_full_colours_are_ruffs(workdir: Path, name: str) -> None:
+    data = json.loads(ruff(workdir, "json", name))
+    theirs = ruff(workdir, "full", name, extra=["--color", "always"]).split("\nFound ")[0]
+    ours = render("full", as_diagnostics(data), context(workdir, color=True))
+    assert "\x1b[1m\x1b[94m" in ours
+    assert ours.rstrip("\n") == _without_fix_diffs(theirs).rstrip("\n")
+
+
+def test_concise_colours_are_ruffs(workdir: Path) -> None:
+    files = ["sample.py", "snip.py"]
+    data = json.loads(ruff(workdir, "json", *files))
+    theirs = ruff(workdir, "concise", *files, extra=["--color", "always"]).split("\nFound ")[0]
+    ours = render("concise", as_diagnostics(data), context(workdir, color=True))
+    assert "[\x1b[36m*\x1b[0m]" in ours
+    assert ours.rstrip("\n") == theirs.rstrip("\n")
+
+
+def test_statistics_colours_are_ruffs(workdir: Path) -> None:
+    (workdir / "stats.py").write_text(  # distinct counts per code: ruff orders ties its own way
+        'print(f"a")\nprint(f"b")\nprint(f"c")\ndef g():\n    y = 1\n    try:\n        pass\n'
+        "    except Exception as e:\n        pass\nz = 1",
+        encoding="utf-8",
+    )
+    data = json.loads(ruff(workdir, "json", "stats.py"))
+    theirs = ruff(workdir, "concise", "stats.py", extra=["--statistics", "--color", "always"]).split("\nFound ")[0]
+    assert "\x1b[1;31mF541" in theirs
+    assert statistics(as_diagnostics(data), unsafe_fixes=False, color=True) == theirs.rstrip("\n")
+
+
+def test_notebook_cells_are_shown_as_ruff_shows_them(workdir: Path) -> None:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# x\n"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["%pip install x\n", "import os\n", "import sys\n", "print(f\"a\")"]},
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": ["!ls\n", "def f():\n", "    l = 1\n", "    return 2\n"]},
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    (workdir / "nb.ipynb").write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
+    data = json.loads(ruff(workdir, "json", "nb.ipynb"))
+    assert sorted({d["cell"] for d in data}) == [2, 3]
+    for fmt in ("full", "concise"):
+        theirs = ruff(workdir, fmt, "nb.ipynb").split("\nFound ")[0]
+        ours = render(fmt, as_diagnostics(data), context(workdir))
+        if fmt == "full":
+            theirs = _without_fix_diffs(theirs)
+        assert ours.rstrip("\n") == theirs.rstrip("\n"), fmt

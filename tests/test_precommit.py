@@ -3,10 +3,11 @@
 Failing case: `pre-commit try-repo <this repo> cachelint --all-files` on a repository whose
 committed file has a CL007 finding; the hook fails and prints the finding.
 
-Fixing case: `try-repo` cannot pass hook arguments, so the fixing hook is configured as a
-user would, in `.pre-commit-config.yaml` with `args: [--fix]`, pointing at a snapshot of
-this repository's working tree (the same snapshot `try-repo` makes when there are
-uncommitted changes); pre-commit reports that the hook modified files and the file is fixed.
+Fixing case: the configuration README.md prints, as printed (`rev:` the release tag,
+`args: [--fix]`), with the repository's URL replaced by a clone of this working tree that
+holds that tag (the same snapshot `try-repo` makes when there are uncommitted changes); the
+ruff-pre-commit entry is left out (this machine reaches no git host). pre-commit reports
+that the hook modified files, and the Python file and the notebook are fixed.
 
 pre-commit builds each hook environment by pip-installing this repository (network to the
 package index needed; tens of seconds). `try-repo` always builds in a fresh store of its
@@ -16,13 +17,15 @@ own; the fixing case uses a `PRE_COMMIT_HOME` private to this module.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Tuple
 
 import pytest
+from repo_snapshot import snapshot_clone
 
 REPO = Path(__file__).resolve().parents[1]
 BAD = 'X = {"cache_control": {"type": "persistent"}}\n'
@@ -99,26 +102,31 @@ def _sample_repo(root: Path, env: Dict[str, str], extra: Dict[str, str] = {}) ->
     return root
 
 
+README = (REPO / "README.md").read_text(encoding="utf-8")
+URL = "https://github.com/cachelint/cachelint"
+
+
+def readme_config(repo: str) -> Tuple[str, str]:
+    """(README's pre-commit configuration with only this repository's entry, pointing at
+    `repo`; the rev it names)."""
+    yaml = pytest.importorskip("yaml")
+    section = README.split("\n## pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"^```yaml\n(.*?)^```", section, re.S | re.M)
+    entries = [r for r in yaml.safe_load(block)["repos"] if r["repo"] == URL]
+    assert len(entries) == 1
+    entry = dict(entries[0], repo=repo)
+    return yaml.safe_dump({"repos": [entry]}, sort_keys=False), entry["rev"]
+
+
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory: pytest.TempPathFactory, home: Path) -> Iterator[Tuple[str, str]]:
-    """(repo, rev) holding this working tree, tracked files as they are now (like try-repo)."""
+def tagged(tmp_path_factory: pytest.TempPathFactory, home: Path) -> Tuple[str, str]:
+    """(a clone of this working tree holding README's tag, the configuration for it)."""
     env = _env(home)
-    if not _git(REPO, env, "status", "--porcelain", "--untracked-files=no").strip():
-        yield str(REPO), _git(REPO, env, "rev-parse", "HEAD").strip()
-        return
-    shadow = tmp_path_factory.mktemp("shadow") / "repo"
-    _git(REPO.parent, env, "clone", "-q", str(REPO), str(shadow))
-    tracked: List[str] = [p for p in _git(REPO, env, "ls-files", "-z").split("\0") if p]
-    for rel in tracked:
-        source, target = REPO / rel, shadow / rel
-        if source.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-        elif target.exists():
-            target.unlink()
-    _git(shadow, env, "add", "-A")
-    _git(shadow, env, "commit", "-q", "--allow-empty", "-m", "working tree")
-    yield str(shadow), _git(shadow, env, "rev-parse", "HEAD").strip()
+    clone = tmp_path_factory.mktemp("tagged") / "cachelint"
+    snapshot_clone(clone, env)
+    config, rev = readme_config(str(clone))
+    _git(clone, env, "tag", rev)
+    return str(clone), config
 
 
 def test_try_repo_fails_and_prints_the_finding(tmp_path: Path, home: Path) -> None:
@@ -132,24 +140,25 @@ def test_try_repo_fails_and_prints_the_finding(tmp_path: Path, home: Path) -> No
     assert (sample / "app.py").read_text() == BAD
 
 
-def test_the_fixing_hook_fixes_and_pre_commit_reports_modified_files(
-    tmp_path: Path, home: Path, snapshot: Tuple[str, str]
+def test_the_readme_configuration_fixes_and_pre_commit_reports_modified_files(
+    tmp_path: Path, home: Path, tagged: Tuple[str, str]
 ) -> None:
+    from cachelint import __version__
+
     env = _env(home)
-    repo, rev = snapshot
-    config = (
-        "repos:\n"
-        f"  - repo: {repo}\n"
-        f"    rev: {rev}\n"
-        "    hooks:\n"
-        "      - id: cachelint\n"
-        "        args: [--fix]\n"
+    _, config = tagged
+    assert f"rev: v{__version__}\n" in config and "args:\n    - --fix\n" in config
+    notebook = (
+        '{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],'
+        ' "source": ["%pip install anthropic\\n", "' + BAD.strip().replace('"', '\\"') + '"]}],'
+        ' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
     )
-    sample = _sample_repo(tmp_path / "sample", env, {".pre-commit-config.yaml": config})
+    sample = _sample_repo(tmp_path / "sample", env, {".pre-commit-config.yaml": config, "nb.ipynb": notebook})
     code, output = _pre_commit(sample, env, "run", "--all-files")
     assert code == 1, output
     assert "files were modified by this hook" in output
     assert (sample / "app.py").read_text() == FIXED
+    assert (sample / "nb.ipynb").read_text() == notebook.replace("persistent", "ephemeral")
     assert (sample / "notes.txt").read_text() == BAD
     again_code, again = _pre_commit(sample, env, "run", "--all-files")
     assert again_code == 0, again

@@ -181,3 +181,70 @@ def test_the_python_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert printed[0].startswith(f"{tmp_path / 'src' / 'assistant.py'}:6:") and " CL001 " in printed[0]
     assert printed[1].startswith("CL001 safe [")
     assert not (tmp_path / ".cachelint_cache").exists()  # the API writes nothing
+
+
+# --- installing it: the distribution name, the tag, the CI jobs ------------------------------------
+def _section(title: str) -> str:
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def install_commands() -> List[str]:
+    """The commands of the Install section, in order."""
+    blocks = re.findall(r"^```sh\n(.*?)^```", _section("Install"), re.S | re.M)
+    return [line.strip() for block in blocks for line in block.strip().splitlines()]
+
+
+def test_the_install_section_names_our_distribution_not_the_other_project() -> None:
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "cachelint-llm" and project["scripts"] == {"cachelint": "cachelint.cli:main"}
+    from cachelint import __version__
+
+    git, wheel = install_commands()
+    requirement = f"cachelint-llm @ git+https://github.com/cachelint/cachelint@v{__version__}"
+    assert shlex.split(git) == ["pip", "install", requirement]
+    assert wheel.endswith(f"pip install dist/cachelint_llm-{__version__}-py3-none-any.whl")
+    # no snippet installs the unrelated `cachelint` from the package index
+    snippets = "\n".join(code_blocks("sh") + code_blocks("yaml"))
+    assert not re.search(r"pip install (-U )?[\"']?cachelint\b(?!-)", snippets)
+    for title in ("GitHub Actions", "GitLab CI"):
+        assert f'pip install "{requirement}"' in _section(title), title
+    assert f"rev: v{__version__}\n" in _section("pre-commit")
+
+
+def test_the_github_actions_job_keeps_the_cache_and_its_commands_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    yaml = pytest.importorskip("yaml")
+    (block,) = [b for b in code_blocks("yaml") if "upload-sarif" in b]
+    (job,) = yaml.safe_load(block)["jobs"].values()
+    steps = job["steps"]
+    (cache,) = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == ".cachelint_cache"
+    key, restore = cache["with"]["key"], cache["with"]["restore-keys"]
+    assert "${{ github.sha }}" in key and key.startswith(restore)  # a new key per run, the latest restored
+    install = [s["run"] for s in steps if "pip install" in s.get("run", "")]
+    assert install == [install_commands()[0]]
+    assert steps.index(cache) < min(i for i, s in enumerate(steps) if s.get("run", "").startswith("cachelint "))
+    commands = [s["run"] for s in steps if s.get("run", "").startswith("cachelint ")]
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app").mkdir()
+    (repo / "app" / "settings.py").write_text(BAD_TTL, encoding="utf-8")
+    monkeypatch.chdir(repo)
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    annotations, sarif = (_cli_runner().invoke(main, shlex.split(c)[1:], env=env) for c in commands)
+    assert annotations.exit_code == 1 and annotations.stdout.startswith("::error title=cachelint (CL007),")
+    assert sarif.exit_code == 0
+    import json
+
+    log = json.loads((repo / "cachelint.sarif").read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["CL007"]
+    assert (repo / ".cachelint_cache" / "CACHEDIR.TAG").is_file()  # what the cache step keeps
+    assert "| app/settings.py | 3 | CL007 |" in summary.read_text(encoding="utf-8")

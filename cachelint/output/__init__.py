@@ -45,7 +45,9 @@ class OutputContext:
     `project_root`: SARIF URIs are relative to it, under the uriBaseId `%SRCROOT%`, so a
     report made in CI points at the same files on a developer's machine.
     `unsafe_fixes`: whether unsafe fixes count as applicable (the `[*]` marker).
-    `read_text`: the decoded text of a file, for the `full` snippets (None: unavailable).
+    `read_text`: the decoded text of a file, for the `full` snippets (None: unavailable);
+    for a notebook, its JSON text (`source_text` takes a cell's source from it).
+    `color`: whether the human formats colour their text (`--color`; see `output.style`).
     """
 
     cwd: Path
@@ -53,6 +55,48 @@ class OutputContext:
     unsafe_fixes: bool = False
     read_text: Callable[[str], Optional[str]] = _no_source
     version: str = __version__
+    color: bool = False
+
+
+def location_text(diagnostic: Diagnostic) -> str:
+    """`row:column`, or `cell N:row:column` for a finding in a notebook (ruff's spelling)."""
+    loc = diagnostic.location
+    cell = f"cell {diagnostic.cell}:" if diagnostic.cell is not None else ""
+    return f"{cell}{loc.row}:{loc.column}"
+
+
+def source_reader(ctx: OutputContext) -> Callable[[str, Optional[int]], Optional[str]]:
+    """`(path, cell) -> text`: a file's text, or the source of a notebook's cell, read once
+    per file (None when unavailable)."""
+    texts: Dict[str, Optional[str]] = {}
+    cells: Dict[str, Optional[Tuple[str, ...]]] = {}
+
+    def read(path: str, cell: Optional[int] = None) -> Optional[str]:
+        if path not in texts:
+            try:
+                texts[path] = ctx.read_text(path)
+            except (OSError, UnicodeError):
+                texts[path] = None
+        text = texts[path]
+        if cell is None or text is None:
+            return text
+        if path not in cells:
+            cells[path] = notebook_cell_sources(text)
+        sources = cells[path]
+        return sources[cell - 1] if sources is not None and 1 <= cell <= len(sources) else None
+
+    return read
+
+
+def notebook_cell_sources(json_text: str) -> Optional[Tuple[str, ...]]:
+    """The source of every cell of a notebook's JSON text, or None if it is not one."""
+    import json
+
+    try:
+        cells = json.loads(json_text)["cells"]
+        return tuple(c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in cells)
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
 
 
 def display_path(path: str, cwd: Path) -> str:
@@ -204,6 +248,9 @@ __all__ = [
     "dumps_utf8",
     "help_text",
     "known_rule",
+    "location_text",
+    "notebook_cell_sources",
+    "source_reader",
     "render",
     "terminal_safe",
     "utf8_safe",

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from cachelint.diagnostics import Diagnostic, Location, sort_diagnostics
-from cachelint.output import OutputContext, display_path, help_text, terminal_safe
+from cachelint.output import OutputContext, display_path, help_text, location_text, source_reader, style, terminal_safe
 from cachelint.output.concise import fix_marker
 
 CONTEXT_LINES = 2
@@ -96,8 +96,12 @@ def split_lines(text: str) -> List[str]:
     return _LINE_BREAK.split(text)
 
 
-def snippet(lines: List[str], start: Location, end: Location) -> Optional[List[str]]:
-    """The snippet lines from the opening `|` to the last line, or None if out of range."""
+def snippet(lines: List[str], start: Location, end: Location, color: bool = False) -> Optional[List[str]]:
+    """The snippet lines from the opening `|` to the last line, or None if out of range.
+
+    With `color`, in ruff's colours: the gutter bold bright blue, the markers bold bright
+    red. The layout is the same either way.
+    """
     nlines = len(lines)
     s_row, s_idx = start.row, start.column - 1
     e_row, e_idx = end.row, end.column - 1
@@ -121,7 +125,7 @@ def snippet(lines: List[str], start: Location, end: Location) -> Optional[List[s
         last -= 1
 
     width = len(str(last))
-    empty_gutter = " " * width + " |"
+    empty_gutter = " " * width + " " + style.gutter("|", color)
     start_line = lines[s_row - 1]
     slash = multiline and _is_blank(start_line[:s_idx])
 
@@ -132,80 +136,80 @@ def snippet(lines: List[str], start: Location, end: Location) -> Optional[List[s
         shown = visible(line)
         if multiline:
             if s_row < row <= e_row:
-                margin = "| "
+                margin = style.error_code("|", color) + " "
             elif row == s_row and slash:
-                margin = "/ "
+                margin = style.error_code("/", color) + " "
             else:
                 margin = "  "
             shown = margin + shown
-        out.append(f"{row:>{width}} | {shown}".rstrip())
+        shown = shown.rstrip()
+        out.append(f"{style.gutter(f'{row:>{width}}', color)} {style.gutter('|', color)}" + (f" {shown}" if shown else ""))
         last_is_source = True
         if not multiline and row == s_row:
             count = text_width(line[s_idx:e_idx]) + max(0, e_idx - max(len(line), s_idx))
-            out.append(f"{empty_gutter} {' ' * _offset(line, s_idx)}{'^' * max(1, count)}")
+            out.append(f"{empty_gutter} {' ' * _offset(line, s_idx)}{style.error_code('^' * max(1, count), color)}")
             last_is_source = False
         elif multiline and row == s_row and not slash:
-            out.append(f"{empty_gutter}  {'_' * (_offset(line, s_idx) + 1)}^")
+            out.append(f"{empty_gutter} {style.error_code(' ' + '_' * (_offset(line, s_idx) + 1) + '^', color)}")
             last_is_source = False
         elif multiline and row == e_row:
             last_off = _offset(line, max(0, e_idx - 1))
-            out.append(f"{empty_gutter} |{'_' * (last_off + 1)}^")
+            out.append(f"{empty_gutter} {style.error_code('|' + '_' * (last_off + 1) + '^', color)}")
             last_is_source = False
     if last_is_source:
         out.append(empty_gutter)
     return out
 
 
-def _reader(ctx: OutputContext) -> Callable[[str], Optional[List[str]]]:
-    """`ctx.read_text` split into lines, read once per file; unreadable means no snippet."""
-    cache: Dict[str, Optional[List[str]]] = {}
-
-    def lines_of(path: str) -> Optional[List[str]]:
-        if path not in cache:
-            try:
-                text = ctx.read_text(path)
-            except (OSError, UnicodeError):
-                text = None
-            cache[path] = None if text is None else split_lines(text)
-        return cache[path]
-
-    return lines_of
-
-
 def render_diagnostic(
     diagnostic: Diagnostic,
     ctx: OutputContext,
-    lines_of: Optional[Callable[[str], Optional[List[str]]]] = None,
+    read: Optional[Callable[[str, Optional[int]], Optional[str]]] = None,
 ) -> str:
-    """One finding, without the blank line that separates it from the next."""
-    loc = diagnostic.location
+    """One finding, without the blank line that separates it from the next.
+
+    In a notebook the snippet shows the finding's cell, rows counted in the cell, and
+    the location reads `path:cell N:row:col`, as ruff prints it.
+    """
+    on = ctx.color
     path = terminal_safe(display_path(diagnostic.path, ctx.cwd))
-    header = (
-        f"{diagnostic.code} {fix_marker(diagnostic, ctx.unsafe_fixes)}"
-        f"{terminal_safe(diagnostic.message)}"
-    )
-    lines = (lines_of or _reader(ctx))(diagnostic.path)
-    body = None if lines is None else snippet(lines, loc, diagnostic.end_location)
-    if body is None:
-        out = [header, f"--> {path}:{loc.row}:{loc.column}"]
+    marker = fix_marker(diagnostic, ctx.unsafe_fixes, on, full=True)
+    message = terminal_safe(diagnostic.message)
+    if on:  # ruff puts the space before the message inside its bold run
+        header = style.error_code(diagnostic.code) + (" " + marker.rstrip(" ") if marker else "") + style.bold(" " + message)
     else:
-        width = len(body[0]) - 2  # the opening line is the gutter: width spaces + " |"
-        out = [header, f"{' ' * width}--> {path}:{loc.row}:{loc.column}"] + body
+        header = f"{diagnostic.code} {marker}{message}"
+    text = (read or source_reader(ctx))(diagnostic.path, diagnostic.cell)
+    body = None if text is None else snippet(split_lines(text), diagnostic.location, diagnostic.end_location, on)
+    where = f"{style.gutter('--> ', on)}{path}:{location_text(diagnostic)}"
+    if body is None:
+        out = [header, where]
+    else:
+        width = _gutter_width(body)
+        out = [header, f"{' ' * width}{where}"] + body
     help_line = help_text(diagnostic)
     if help_line:
-        out.append(f"help: {terminal_safe(help_line)}")
+        out.append(style.help_label("help", on) + style.bold(": " + terminal_safe(help_line), on))
     for rel_path, rel_loc, note in diagnostic.related:
         out.append(
-            f"note: {terminal_safe(display_path(rel_path, ctx.cwd))}:{rel_loc.row}:"
-            f"{rel_loc.column}: {terminal_safe(note)}"
+            style.note_label("note", on)
+            + style.bold(
+                f": {terminal_safe(display_path(rel_path, ctx.cwd))}:{rel_loc.row}:{rel_loc.column}: {terminal_safe(note)}",
+                on,
+            )
         )
     return "\n".join(out)
+
+
+def _gutter_width(body: List[str]) -> int:
+    """The width of the line numbers of a snippet: the spaces before its opening `|`."""
+    return len(body[0]) - len(body[0].lstrip(" ")) - 1
 
 
 def render_full(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
     # Like ruff, every finding (the last too) is followed by a blank line, so the summary
     # the CLI prints next stands apart.
-    lines_of = _reader(ctx)
+    read = source_reader(ctx)
     return "".join(
-        render_diagnostic(d, ctx, lines_of) + "\n\n" for d in sort_diagnostics(list(diagnostics))
+        render_diagnostic(d, ctx, read) + "\n\n" for d in sort_diagnostics(list(diagnostics))
     )

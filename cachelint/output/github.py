@@ -18,7 +18,7 @@ from collections import Counter
 from typing import List, Sequence, Tuple
 
 from cachelint.diagnostics import Diagnostic, Severity, sort_diagnostics
-from cachelint.output import OutputContext, display_path, help_text
+from cachelint.output import OutputContext, display_path, help_text, location_text
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
@@ -48,16 +48,22 @@ def by_severity(diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
 
 
 def annotation(diagnostic: Diagnostic, ctx: OutputContext) -> str:
+    """One workflow command. A finding in a notebook is placed on the file's first line
+    (its rows are counted in a cell, not in the file's JSON text, as ruff does too) and its
+    message says where: `nb.ipynb:cell 3:2:5: ...`."""
     loc, end = diagnostic.location, diagnostic.end_location
     properties = [("title", f"cachelint ({diagnostic.code})"), ("file", diagnostic.path)]
-    properties.append(("line", str(loc.row)))
-    if loc.row == end.row:
-        properties.append(("col", str(loc.column)))
-    properties.append(("endLine", str(end.row)))
-    if loc.row == end.row:
-        properties.append(("endColumn", str(end.column)))
+    if diagnostic.cell is not None:
+        properties += [("line", "1"), ("endLine", "1")]
+    else:
+        properties.append(("line", str(loc.row)))
+        if loc.row == end.row:
+            properties.append(("col", str(loc.column)))
+        properties.append(("endLine", str(end.row)))
+        if loc.row == end.row:
+            properties.append(("endColumn", str(end.column)))
     message = (
-        f"{display_path(diagnostic.path, ctx.cwd)}:{loc.row}:{loc.column}: "
+        f"{display_path(diagnostic.path, ctx.cwd)}:{location_text(diagnostic)}: "
         f"{diagnostic.code} {diagnostic.message}"
     )
     help_line = help_text(diagnostic)
@@ -82,6 +88,10 @@ def markdown_cell(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("|", "\\|")
     return text.replace("\r\n", "<br>").replace("\r", "<br>").replace("\n", "<br>")
+
+
+def _line(diagnostic: Diagnostic) -> str:
+    return f"cell {diagnostic.cell}:{diagnostic.location.row}" if diagnostic.cell is not None else str(diagnostic.location.row)
 
 
 def _plural(count: int, word: str) -> str:
@@ -112,7 +122,7 @@ def step_summary(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
     shown = 0
     for d in ordered:
         row = (
-            f"| {markdown_cell(display_path(d.path, ctx.cwd))} | {d.location.row} "
+            f"| {markdown_cell(display_path(d.path, ctx.cwd))} | {_line(d)} "
             f"| {markdown_cell(d.code)} | {markdown_cell(d.name)} | {markdown_cell(d.message)} |"
         )
         size += len(row.encode("utf-8")) + 1

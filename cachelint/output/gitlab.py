@@ -42,7 +42,7 @@ from pathlib import Path, PurePath
 from typing import Any, Dict, List, Optional, Sequence
 
 from cachelint.diagnostics import Diagnostic, Location, Severity, sort_diagnostics
-from cachelint.output import OutputContext, dumps_utf8
+from cachelint.output import OutputContext, dumps_utf8, source_reader
 
 SEVERITIES: Dict[Severity, str] = {
     Severity.ERROR: "major",
@@ -109,27 +109,29 @@ def _hash(*parts: str) -> str:
 
 def issues(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> List[Dict[str, Any]]:
     """The Code Quality issues as plain data (what `render_gitlab` serialises)."""
-    texts: Dict[str, Optional[str]] = {}
+    read = source_reader(ctx)
     seen: Dict[str, int] = {}
     out: List[Dict[str, Any]] = []
     for d in sort_diagnostics(list(diagnostics)):
-        if d.path not in texts:
-            texts[d.path] = ctx.read_text(d.path)
         path = report_path(d.path, ctx.project_root)
-        base = _hash(d.code, path, reported_text(texts[d.path], d.location, d.end_location))
+        base = _hash(d.code, path, reported_text(read(d.path, d.cell), d.location, d.end_location))
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
         fingerprint = base if occurrence == 0 else _hash(base, str(occurrence))
+        description = f"{d.code}: {d.message}"
+        lines = {"begin": d.location.row, "end": max(d.location.row, d.end_location.row)}
+        if d.cell is not None:
+            # a notebook's rows are counted in a cell, not in the file's JSON text: the
+            # issue points at the file and says where (the fingerprint reads the cell)
+            description += f" (cell {d.cell}, line {d.location.row})"
+            lines = {"begin": 1, "end": 1}
         out.append(
             {
-                "description": f"{d.code}: {d.message}",
+                "description": description,
                 "check_name": d.code,
                 "fingerprint": fingerprint,
                 "severity": gitlab_severity(d),
-                "location": {
-                    "path": path,
-                    "lines": {"begin": d.location.row, "end": max(d.location.row, d.end_location.row)},
-                },
+                "location": {"path": path, "lines": lines},
             }
         )
     return out

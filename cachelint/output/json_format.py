@@ -3,7 +3,9 @@
 Tools that already read `ruff check --output-format json` (editor plugins, review bots,
 dashboards) can read cachelint's too: an array of objects with the keys `cell`, `code`,
 `end_location`, `filename`, `fix`, `location`, `message`, `name`, `noqa_row`, `severity`
-and `url`, sorted, 1-based columns, exclusive end. Fields may be added later, never renamed.
+and `url`, sorted, 1-based columns, exclusive end. In a notebook, `cell` is the 1-based
+number of the cell and every row (fix edits and `noqa_row` too) is counted in that cell,
+as ruff reports notebooks; elsewhere `cell` is null. Fields may be added later, never renamed.
 Every fix is listed with its applicability, whether or not `--unsafe-fixes` is on. The
 output is always valid UTF-8: a byte of a file name that is not UTF-8 is written `\\xNN`.
 """
@@ -19,7 +21,7 @@ from cachelint.output import OutputContext, diagnostic_url, dumps_utf8
 def diagnostic_json(diagnostic: Diagnostic) -> Dict[str, Any]:
     """The ruff-shaped JSON object for one finding."""
     return {
-        "cell": None,
+        "cell": diagnostic.cell,
         "code": diagnostic.code,
         "end_location": diagnostic.end_location.to_json(),
         "filename": diagnostic.path,

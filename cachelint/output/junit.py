@@ -72,7 +72,8 @@ def render_junit(diagnostics: Sequence[Diagnostic], ctx: OutputContext) -> str:
             properties = ET.SubElement(case, "properties")
             ET.SubElement(properties, "property", {"name": "severity", "value": d.severity.value})
             failure = ET.SubElement(case, "failure", {"message": xml_text(d.message)})
-            failure.text = xml_text(f"line {d.location.row}, col {d.location.column}, {d.message}")
+            cell = f"cell {d.cell}, " if d.cell is not None else ""
+            failure.text = xml_text(f"{cell}line {d.location.row}, col {d.location.column}, {d.message}")
     ET.indent(root, space="    ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from urllib.parse import quote
 
 from cachelint.diagnostics import Diagnostic, Edit, Location, Severity, sort_diagnostics
-from cachelint.output import OutputContext, dumps_utf8, known_rule
+from cachelint.output import OutputContext, dumps_utf8, known_rule, location_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -112,11 +112,20 @@ def result_object(
         result["ruleIndex"] = rule_index[diagnostic.code]
     result["level"] = LEVELS[diagnostic.severity]
     result["message"] = {"text": diagnostic.message}
+    where = region(diagnostic.location, diagnostic.end_location)
+    if diagnostic.cell is not None:
+        # A notebook's rows are counted in a cell, not in the file's JSON text: the result
+        # points at the file's first line, says where in its text and carries the cell
+        # location in its properties; edits in cell rows would be wrong for the file, so
+        # no `fixes` are given.
+        result["message"] = {"text": f"{location_text(diagnostic)}: {diagnostic.message}"}
+        result["properties"] = {"cell": diagnostic.cell, "cellRegion": where}
+        where = {"startLine": 1, "startColumn": 1}
     result["locations"] = [
         {
             "physicalLocation": {
                 "artifactLocation": artifact_location(diagnostic.path, ctx),
-                "region": region(diagnostic.location, diagnostic.end_location),
+                "region": where,
             }
         }
     ]
@@ -132,7 +141,7 @@ def result_object(
             }
             for number, (path, loc, note) in enumerate(diagnostic.related, start=1)
         ]
-    fix = fix_object(diagnostic, ctx)
+    fix = fix_object(diagnostic, ctx) if diagnostic.cell is None else None
     if fix is not None:
         result["fixes"] = [fix]
     return result

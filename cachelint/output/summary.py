@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from cachelint.diagnostics import Applicability, Diagnostic
-from cachelint.output import display_path, known_rule, terminal_safe
+from cachelint.output import display_path, known_rule, style, terminal_safe
 
 
 def _errors(count: int) -> str:
     return f"{count} error{'' if count == 1 else 's'}"
 
 
-def found_summary(remaining: int, fixed: int, *, fix_mode: bool) -> str:
+def found_summary(remaining: int, fixed: int, *, fix_mode: bool, color: bool = False) -> str:
     """`Found 3 errors.`, `Found 5 errors (2 fixed, 3 remaining).` or `All checks passed!`.
 
     `fixed` counts only in fix mode: a `--diff` run computes fixes but applies none.
@@ -29,7 +29,12 @@ def found_summary(remaining: int, fixed: int, *, fix_mode: bool) -> str:
         return f"Found {_errors(fixed + remaining)} ({fixed} fixed, {remaining} remaining)."
     if remaining > 0:
         return f"Found {_errors(remaining)}."
-    return "All checks passed!"
+    return style.bold_green_joined("All checks passed!", color)
+
+
+def fixed_summary(fixed: int) -> str:
+    """`--fix-only`'s line: `Fixed 2 errors.`, nothing when nothing was fixed (as ruff)."""
+    return f"Fixed {_errors(fixed)}." if fixed else ""
 
 
 def fix_counts(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> Tuple[int, int]:
@@ -45,23 +50,24 @@ def fix_counts(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> Tuple[i
     return applicable, hidden
 
 
-def fix_hint(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> Optional[str]:
+def fix_hint(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool, color: bool = False) -> Optional[str]:
     """How many findings `--fix` can fix, and how many more `--unsafe-fixes` would add."""
     applicable, hidden = fix_counts(diagnostics, unsafe_fixes)
     hidden_text = (
         f"{hidden} hidden fix{'' if hidden == 1 else 'es'} can be enabled with the "
         "`--unsafe-fixes` option"
     )
+    star = style.fix_star(color)
     if applicable and hidden:
-        return f"[*] {applicable} fixable with the `--fix` option ({hidden_text})."
+        return f"{star} {applicable} fixable with the `--fix` option ({hidden_text})."
     if applicable:
-        return f"[*] {applicable} fixable with the `--fix` option."
+        return f"{star} {applicable} fixable with the `--fix` option."
     if hidden:
         return f"No fixes available ({hidden_text})."
     return None
 
 
-def statistics(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> str:
+def statistics(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool, color: bool = False) -> str:
     """ruff's `--statistics` table: count, code, fixability and name, one line per code.
 
     `{count:>W}\\t{code:<W}\\t[*] name`: `[*]` all fixable, `[-]` some, `[ ]` none; the
@@ -85,11 +91,16 @@ def statistics(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> str:
         marker = ""
         if any_fixable:
             marker = "[*] " if fixable[code] == count else "[-] " if fixable[code] else "[ ] "
-        lines.append(f"{count:>{count_width}}\t{code:<{code_width}}\t{marker}{names[code]}")
+            if color and marker != "[ ] ":
+                marker = "[" + style.cyan(marker[1]) + "] "
+        lines.append(
+            f"{style.bold(f'{count:>{count_width}}', color)}\t{style.bold_red_joined(f'{code:<{code_width}}', color)}"
+            f"\t{marker}{names[code]}"
+        )
     return "\n".join(lines)
 
 
-def show_fixes(fixed: Mapping[str, Mapping[str, int]], cwd: Path) -> str:
+def show_fixes(fixed: Mapping[str, Mapping[str, int]], cwd: Path, color: bool = False) -> str:
     """ruff's `--show-fixes` block: the fixes applied, per file and code.
 
     `fixed` maps an absolute path to code -> number of fixes. The CLI prints a blank line
@@ -103,11 +114,11 @@ def show_fixes(fixed: Mapping[str, Mapping[str, int]], cwd: Path) -> str:
     if total == 0:
         return ""
     width = len(str(max(max(table.values()) for table in tables.values())))
-    lines = [f"Fixed {_errors(total)}:"]
+    lines = [style.bold_green_joined(f"Fixed {_errors(total)}:", color)]
     for path in sorted(tables):
-        lines.append(f"- {terminal_safe(display_path(path, cwd))}:")
+        lines.append(f"{style.cyan('-', color)} {style.bold(terminal_safe(display_path(path, cwd)), color)}{style.cyan(':', color)}")
         for code, count in sorted(tables[path].items(), key=lambda item: (-item[1], item[0])):
             rule = known_rule(code)
             name = f" ({rule.name})" if rule is not None else ""
-            lines.append(f"    {count:>{width}} × {code}{name}")
+            lines.append(f"    {count:>{width}} × {style.bold_red_joined(code, color)}{name}")
     return "\n".join(lines)

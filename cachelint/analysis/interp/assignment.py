@@ -89,6 +89,14 @@ class AssignmentMixin:
                     # the run is replaced; the run (zero or more) then this element is the
                     # closest model, and keeps the marker visible to the rules
                     option.items.append(Item(value, cond=bool(frame.guard), guard=frame.guard, site=span))
+                elif (index is None and not isinstance(key, Const) and option.items and has_marker(value)
+                      and option.items[-1].site != span):
+                    # `msgs[i] = marked` at an index found at run time (a reverse search for
+                    # the last user turn): one element, most likely near the end, is
+                    # replaced by the marked one. Modelled like `msgs[-1] = marked` after a
+                    # run, as one more (conditional) element, so the marker is not lost; a
+                    # loop running the write again does not add a second one.
+                    option.items.append(Item(value, cond=True, guard=frame.guard, site=span))
             elif isinstance(option, Unknown) and isinstance(key, Str) and key.text in MARKER_FIELDS:
                 # `messages[-1]["content"][-1]["cache_control"] = ...` on a list the caller
                 # passed: one breakpoint on (as far as the analysis knows) its last element.

@@ -38,8 +38,37 @@ from cachelint.analysis.values import (
     Str,
     UnionV,
     Value,
+    options_of,
     union,
 )
+
+
+#: builtin types `isinstance` can be decided for, by the names that test for each
+BUILTIN_TYPES = {
+    "str": frozenset({"str"}),
+    "list": frozenset({"list"}),
+    "dict": frozenset({"dict"}),
+    "tuple": frozenset({"tuple"}),
+    "set": frozenset({"set"}),
+    "bool": frozenset({"bool", "int"}),
+    "int": frozenset({"int"}),
+    "float": frozenset({"float"}),
+    "bytes": frozenset({"bytes"}),
+}
+
+
+def builtin_type_of(value: Value) -> Optional[str]:
+    """The builtin type of a value the analysis built itself, or None when it may be
+    anything (an unknown, an instance, a value read from outside)."""
+    if isinstance(value, Str):
+        return "str"
+    if isinstance(value, DictV):
+        return "dict"
+    if isinstance(value, ListV):
+        return value.container if value.container in ("list", "tuple", "set") else None
+    if isinstance(value, Const) and value.value is not None:
+        return type(value.value).__name__ if type(value.value).__name__ in BUILTIN_TYPES else None
+    return None
 
 
 class ConditionsMixin:
@@ -77,6 +106,8 @@ class ConditionsMixin:
             return False
         if isinstance(test, ast.Constant):
             return bool(test.value)
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
+            return self._isinstance_truth(test, frame)
         if isinstance(test, (ast.Name, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Attribute)):
             try:
                 saved = self.steps
@@ -91,6 +122,26 @@ class ConditionsMixin:
             if isinstance(value, (ListV, DictV)) and isinstance(test, (ast.Name, ast.Attribute)):
                 return truthiness(value)
         return None
+
+    def _isinstance_truth(self, test: ast.Call, frame: Frame) -> Optional[bool]:
+        """`isinstance(x, list)` decided when every value `x` may hold was built by the
+        analysis with a known builtin type: the `elif isinstance(content, list):` branch of a
+        helper that is only ever handed strings is not run (it would copy blocks that do
+        not exist)."""
+        types = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        if not all(isinstance(elt, ast.Name) and elt.id in BUILTIN_TYPES for elt in types):
+            return None
+        wanted = {elt.id for elt in types if isinstance(elt, ast.Name)}
+        if any(name in frame.locals or name in frame.module.bindings for name in wanted | {"isinstance"}):
+            return None  # a builtin name rebound by the project
+        value = self.eval(test.args[0], frame)
+        answers = set()
+        for option, _ in options_of(value):
+            kind = builtin_type_of(option)
+            if kind is None:
+                return None
+            answers.add(bool(BUILTIN_TYPES[kind] & wanted))
+        return answers.pop() if len(answers) == 1 else None
 
     def condition_atoms(self, test: ast.expr, frame: Frame) -> Tuple[List[Atom], List[Atom]]:
         """Atoms true in the `then` and in the `else` branch of a condition."""

@@ -96,7 +96,8 @@ class ContainersMixin:
         return lst
 
     def eval_comprehension(self, node: Any, frame: Frame, span: Span) -> Value:
-        container = "set" if isinstance(node, ast.SetComp) else "list"
+        # a generator is iterated like a list, but is no `list` to `isinstance`
+        container = "set" if isinstance(node, ast.SetComp) else "generator" if isinstance(node, ast.GeneratorExp) else "list"
         gen = node.generators[0]
         iterable = self.eval(gen.iter, frame)
         child = Frame(module=frame.module, locals=dict(frame.locals), parent=frame.parent, func=frame.func, owner=frame.owner,
