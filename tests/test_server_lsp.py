@@ -237,7 +237,7 @@ def test_without_pygls_the_server_says_how_to_install_it_in_one_line(tmp_path: P
     assert done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
-    assert "pip install 'cachelint[server]'" in lines[0]
+    assert "pip install 'pygls>=2,<3'" in lines[0]
 
 
 def test_a_stdin_that_ends_before_initialize_is_an_error_not_a_silent_pass(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """`cachelint server`: a Language Server over stdio, so editors show findings as you type.
 
-pygls (and lsprotocol, which it brings) are an optional dependency, the `server` extra:
-`pip install 'cachelint[server]'`. Without them `cachelint server` prints one line saying
-so and exits 2; nothing else in cachelint imports this package's protocol modules.
+pygls (and lsprotocol, which it brings) are an optional dependency, the `server` extra
+(`pip install 'pygls>=2,<3'` in cachelint's environment does the same). Without them
+`cachelint server` prints one line saying so and exits 2; nothing else in cachelint
+imports this package's protocol modules.
 
 `positions` (protocol positions) and `session` (the warm linting core) need no extra; `lsp`
 is the protocol wiring. `command` is the click command `cachelint server` runs.
@@ -16,7 +17,7 @@ import click
 
 EXIT_ERROR = 2
 
-INSTALL_HINT = "cachelint server needs pygls 2 (the `server` extra): pip install 'cachelint[server]'"
+INSTALL_HINT = "cachelint server needs pygls 2, the `server` extra: pip install 'pygls>=2,<3' (into cachelint's environment)"
 
 
 @click.command(name="server", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
