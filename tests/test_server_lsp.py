@@ -20,8 +20,9 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from cachelint import lint_source  # noqa: E402
 from lsp_client import ROOT, LspClient, apply_text_edits, code_units, text_in_range  # noqa: E402
+
+from cachelint import lint_source  # noqa: E402
 
 CHAT = textwrap.dedent('''\
     import anthropic

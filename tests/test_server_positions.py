@@ -6,11 +6,21 @@ server's own counting, so a shared mistake cannot hide."""
 from __future__ import annotations
 
 import pytest
+from lsp_client import code_units
 
 from cachelint.diagnostics import Location
-from cachelint.server.positions import UTF8, UTF16, UTF32, chars_for_units, from_lsp, location_to_lsp, normalise_encoding, to_lsp, units
+from cachelint.server.positions import (
+    UTF8,
+    UTF16,
+    UTF32,
+    chars_for_units,
+    from_lsp,
+    location_to_lsp,
+    normalise_encoding,
+    to_lsp,
+    units,
+)
 from cachelint.source import LineIndex
-from lsp_client import code_units
 
 TEXT = 'a = 1\nmsg = "héllo 😀 wörld"; call(system=PROMPT)\r\nlast'
 

@@ -44,8 +44,14 @@ from pygls.lsp.server import LanguageServer
 
 from cachelint import __version__
 from cachelint.config import CONFIG_FILENAMES
-from cachelint.diagnostics import Diagnostic, Severity
-from cachelint.server.positions import UTF16, from_lsp, location_to_lsp, normalise_encoding, to_lsp
+from cachelint.diagnostics import Severity
+from cachelint.server.positions import (
+    UTF16,
+    from_lsp,
+    location_to_lsp,
+    normalise_encoding,
+    to_lsp,
+)
 from cachelint.server.session import Action, LintOutcome, LintSession
 from cachelint.source import LineIndex
 
@@ -126,7 +132,7 @@ class CachelintServer(LanguageServer):
 
         all_rules()
         assert self.session is not None
-        self.session.engine  # noqa: B018 - reads the configuration
+        _ = self.session.engine  # reads the configuration
 
     # --- buffers ----------------------------------------------------------------------------
     def path_for(self, uri: str) -> str:
@@ -432,7 +438,7 @@ class CachelintServer(LanguageServer):
             if index.offset(d.location) <= offset <= index.offset(d.end_location) and d.code not in codes:
                 codes.append(d.code)
                 ranges.append(self.range_of(index, d.location, d.end_location))
-        # a rule code under the cursor: `# cachelint: ignore[CL001]`, `# noqa: CL002`
+        # a rule code under the cursor, in a suppression comment (cachelint ignore, or noqa)
         row = index.location(offset).row
         line_start = index.line_start(row)
         for match in _CODE_RE.finditer(index.line_text(row)):
@@ -586,8 +592,8 @@ def _command_uri(args: Sequence[Any]) -> Optional[str]:
             return arg
         elif isinstance(arg, dict) and isinstance(arg.get("uri"), str):
             return arg["uri"]
-        elif hasattr(arg, "uri") and isinstance(getattr(arg, "uri"), str):
-            return getattr(arg, "uri")
+        elif hasattr(arg, "uri") and isinstance(arg.uri, str):
+            return arg.uri
     return None
 
 

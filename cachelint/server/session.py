@@ -156,7 +156,7 @@ class LintSession:
         self._resolver = None
 
     def settings_for(self, path: str):
-        self.engine  # noqa: B018 - builds the resolver
+        _ = self.engine  # builds the resolver
         assert self._resolver is not None
         return self._resolver.settings_for(Path(path))
 
