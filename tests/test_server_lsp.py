@@ -269,3 +269,30 @@ def test_a_configuration_error_is_shown_once_and_a_saved_fix_of_it_is_picked_up(
     client.notify("textDocument/didSave", {"textDocument": {"uri": pyproject.as_uri()}})
     assert _codes(client.diagnostics(uri)) == ["CL001"]
     assert client.close() == 0
+
+
+def test_a_fix_that_spans_files_edits_both_in_one_workspace_edit(tmp_path: Path) -> None:
+    """CL004's fix removes a root `cache_control` from shared kwargs in `config.py` and marks
+    the call's system message in `extract.py`: one code action, both files, as `--fix`."""
+    fixture = ROOT / "fixtures" / "rules" / "CL004-litellm-bedrock-kwargs"
+    root = tmp_path / "proj"
+    shutil.copytree(fixture, root, ignore=shutil.ignore_patterns("fixed"))
+    lsp = LspClient(root)
+    try:
+        lsp.initialize(root)
+        extract = root / "extract.py"
+        uri = extract.as_uri()
+        lsp.open(uri, extract.read_text(encoding="utf-8"))
+        (diagnostic,) = lsp.diagnostics(uri)
+        assert diagnostic["code"] == "CL004"
+        (fix,) = [a for a in _actions(lsp, uri, diagnostic["range"]) if a["title"].startswith("CL004: ") and "ignore" not in a["title"]]
+        changes = fix["edit"]["changes"]
+        assert set(changes) == {uri, (root / "config.py").as_uri()}
+        for name in ("extract.py", "config.py"):
+            text = (root / name).read_text(encoding="utf-8")
+            assert apply_text_edits(text, changes[(root / name).as_uri()]) == (fixture / "fixed" / name).read_text(encoding="utf-8")
+        assert lsp.close() == 0
+    finally:
+        if lsp.process.poll() is None:
+            lsp.process.kill()
+            lsp.process.wait()

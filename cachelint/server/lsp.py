@@ -360,12 +360,14 @@ class CachelintServer(LanguageServer):
         return Path(path).as_uri()
 
     def to_code_action(self, action: Action, outcome: LintOutcome,
-                       lsp_diagnostics: Sequence[types.Diagnostic]) -> types.CodeAction:
+                       lsp_diagnostics: Sequence[types.Diagnostic]) -> Optional[types.CodeAction]:
+        """The protocol's code action; None when a file it edits cannot be read any more (a
+        fix spanning files is applied in all of them or not at all)."""
         changes: Dict[str, List[types.TextEdit]] = {}
         for path, edits in action.changes.items():
             text = outcome.text if path == outcome.path else (self.session.text_of(path) if self.session else None)
             if text is None:
-                continue
+                return None
             index = LineIndex(text)
             changes[self.uri_of(path, outcome)] = [
                 types.TextEdit(self.range_of(index, start, end), content) for start, end, content in edits
@@ -402,7 +404,8 @@ class CachelintServer(LanguageServer):
                 if fix_all is not None:
                     found.append(fix_all)
             lsp_diagnostics = self.to_lsp_diagnostics(outcome)
-            return [self.to_code_action(a, outcome, lsp_diagnostics) for a in found]
+            converted = (self.to_code_action(a, outcome, lsp_diagnostics) for a in found)
+            return [a for a in converted if a is not None]
 
         actions = await self._run(build)
         buffer = self.buffers.get(params.text_document.uri)
@@ -418,7 +421,8 @@ class CachelintServer(LanguageServer):
 
         def build() -> Optional[types.WorkspaceEdit]:
             action = session.fix_all(outcome)
-            return self.to_code_action(action, outcome, []).edit if action is not None else None
+            converted = self.to_code_action(action, outcome, []) if action is not None else None
+            return converted.edit if converted is not None else None
 
         edit = await self._run(build)
         buffer = self.buffers.get(uri)

@@ -281,7 +281,7 @@ class LintSession:
         if diagnostic.code in ("CL000", "CL100"):
             return None
         try:
-            source = decode_source(outcome.path, outcome.text.encode("utf-8", "surrogatepass"))
+            source = decode_source(outcome.path, encode_buffer(outcome.text))
             tree = ast.parse(outcome.text)
         except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
