@@ -114,7 +114,7 @@ class LspClient:
         return None
 
     # --- what an editor does -------------------------------------------------------------------
-    def initialize(self, root: Path, encodings: Optional[List[str]] = None) -> Dict[str, Any]:
+    def initialize(self, root: Path, encodings: Optional[List[str]] = None, resolve: bool = False) -> Dict[str, Any]:
         capabilities: Dict[str, Any] = {
             "textDocument": {
                 "publishDiagnostics": {"relatedInformation": True, "versionSupport": True},
@@ -126,6 +126,8 @@ class LspClient:
         }
         if encodings:
             capabilities["general"] = {"positionEncodings": encodings}
+        if resolve:  # the code action's edit is asked for when the user picks the action
+            capabilities["textDocument"]["codeAction"].update({"resolveSupport": {"properties": ["edit"]}, "dataSupport": True})
         result = self.request("initialize", {
             "processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": capabilities,
             "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],

@@ -215,6 +215,19 @@ def test_an_edit_of_an_imported_module_updates_the_open_importer(client: LspClie
     assert client.close() == 0
 
 
+def test_fix_all_is_resolved_when_picked_by_a_client_that_resolves_edits(client: LspClient, project: Path) -> None:
+    client.initialize(project, resolve=True)
+    uri = (project / "mixed.py").as_uri()
+    client.open(uri, MIXED)
+    diagnostics = client.diagnostics(uri)
+    (lazy,) = _actions(client, uri, diagnostics[0]["range"], only=["source.fixAll"])
+    assert lazy["kind"] == "source.fixAll.cachelint" and "edit" not in lazy
+    resolved = client.request("codeAction/resolve", lazy)
+    fixed = apply_text_edits(MIXED, resolved["edit"]["changes"][uri])
+    assert '"ttl": "1h"' in fixed and "for message in history:" in fixed  # the safe fix only
+    assert client.close() == 0
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-32"])
 def test_a_client_offering_another_position_encoding_gets_it(client: LspClient, project: Path, encoding: str) -> None:
     result = client.initialize(project, encodings=[encoding, "utf-16"])

@@ -97,6 +97,7 @@ def test_fix_all_changes_the_buffer_only_and_leaves_the_engine_on_the_buffer_tex
     assert _codes(outcome) == ["CL007"]
     action = session.fix_all(outcome)
     assert action is not None and action.kind == "source.fixAll"
+    assert session.fix_all(outcome) is action  # remembered: asked for at every cursor move
     (changes,) = action.changes.values()
     fixed = text
     for start, end, content in sorted(changes, reverse=True):

@@ -395,16 +395,27 @@ class CachelintServer(LanguageServer):
         end = from_lsp(index, params.range.end.line, params.range.end.character, self.encoding)
         session = self.session
 
+        uri = params.text_document.uri
+        lazy = self.resolves_edits()
+
         def build() -> List[types.CodeAction]:  # in the worker: it reads project files
             found: List[Action] = []
             if wants_quickfix:
                 found.extend(session.actions(outcome, start, end))
-            if wants_fix_all:
+            fix_all = None
+            if wants_fix_all and not lazy:
                 fix_all = session.fix_all(outcome)
                 if fix_all is not None:
                     found.append(fix_all)
+            elif wants_fix_all and session.may_fix_all(outcome):
+                # The fix passes lint the buffer again (seconds on a large file): the edit is
+                # computed when the editor resolves the action, that is when it is chosen.
+                fix_all = types.CodeAction(title=session.fix_all_title(outcome), kind=FIX_ALL_KIND,
+                                           data={"uri": uri, "fixAll": True})
             lsp_diagnostics = self.to_lsp_diagnostics(outcome)
-            converted = (self.to_code_action(a, outcome, lsp_diagnostics) for a in found)
+            converted = [self.to_code_action(a, outcome, lsp_diagnostics) for a in found]
+            if isinstance(fix_all, types.CodeAction):
+                converted.append(fix_all)
             return [a for a in converted if a is not None]
 
         actions = await self._run(build)
@@ -413,7 +424,16 @@ class CachelintServer(LanguageServer):
             return []  # edited while the actions were computed: their offsets are stale
         return actions
 
-    async def apply_autofix(self, uri: str) -> Optional[types.ApplyWorkspaceEditResult]:
+    def resolves_edits(self) -> bool:
+        """The client resolves a code action's `edit` lazily (`codeAction/resolve`)."""
+        try:
+            support = self.client_capabilities.text_document.code_action.resolve_support  # type: ignore[union-attr]
+        except AttributeError:
+            return False
+        return support is not None and "edit" in (support.properties or [])
+
+    async def fix_all_edit(self, uri: str) -> Optional[types.WorkspaceEdit]:
+        """The WorkspaceEdit of "fix all" for the buffer's current text, or None."""
         outcome = await self.fresh(uri)
         if outcome is None or self.session is None:
             return None
@@ -427,6 +447,18 @@ class CachelintServer(LanguageServer):
         edit = await self._run(build)
         buffer = self.buffers.get(uri)
         if edit is None or buffer is None or buffer.text != outcome.text:
+            return None
+        return edit
+
+    async def resolve_code_action(self, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else {}
+        if data.get("fixAll") and isinstance(data.get("uri"), str):
+            action.edit = await self.fix_all_edit(data["uri"]) or types.WorkspaceEdit(changes={})
+        return action
+
+    async def apply_autofix(self, uri: str) -> Optional[types.ApplyWorkspaceEditResult]:
+        edit = await self.fix_all_edit(uri)
+        if edit is None:
             return None
         return await self.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label="cachelint: fix all"))
 
@@ -562,10 +594,14 @@ def build_server() -> CachelintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True),
     )
     async def code_action(ls: CachelintServer, params: types.CodeActionParams) -> List[types.CodeAction]:
         return await ls.code_actions(params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(ls: CachelintServer, params: types.CodeAction) -> types.CodeAction:
+        return await ls.resolve_code_action(params)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: CachelintServer, params: types.HoverParams) -> Optional[types.Hover]:

@@ -291,15 +291,37 @@ class LintSession:
         return Action(title=f"{diagnostic.code}: silence it on this statement (# cachelint: ignore)", kind="suppress",
                       changes={outcome.path: line_changes(outcome.text, new)}, diagnostic=diagnostic)
 
+    def may_fix_all(self, outcome: LintOutcome) -> bool:
+        """Whether "fix all" can change anything: a finding has a fix it would apply (cheap;
+        `fix_all` runs the fix passes)."""
+        if outcome.skipped or outcome.cancelled:
+            return False
+        try:
+            unsafe = bool(self.settings_for(outcome.path).unsafe_fixes)
+        except Exception:  # a config error: nothing is linted, nothing to fix
+            return False
+        return any(d.fixable(unsafe) and set(d.fix.paths) <= {outcome.path} for d in outcome.diagnostics)  # type: ignore[union-attr]
+
     def fix_all(self, outcome: LintOutcome) -> Optional[Action]:
         """Every fix of the buffer allowed without `--unsafe-fixes` (unless the configuration
         turns unsafe fixes on), applied in passes as `cachelint --fix` does; only the buffer
-        is changed, as for text read from stdin. None when nothing would change."""
+        is changed, as for text read from stdin. None when nothing would change.
+
+        Remembered on `outcome`: an editor asks for the code actions at every cursor move,
+        and the outcome is replaced whenever the buffer, or a file its analysis read, changes."""
+        if "_fix_all" not in outcome.__dict__:
+            found = self._fix_all(outcome)
+            if not self.cancel.is_set():
+                outcome.__dict__["_fix_all"] = found  # a cancelled run is not the answer
+            return found
+        return outcome.__dict__["_fix_all"]
+
+    def _fix_all(self, outcome: LintOutcome) -> Optional[Action]:
         from cachelint.engine import FileResult
         from cachelint.fixer import Fixer
         from cachelint.source import SourceError, decode_source
 
-        if outcome.skipped or not any(d.fix is not None for d in outcome.diagnostics):
+        if not self.may_fix_all(outcome):
             return None
         path = outcome.path
         data = encode_buffer(outcome.text)
@@ -327,8 +349,14 @@ class LintSession:
         new = fixed.texts.get(path, outcome.text)
         if new == outcome.text:
             return None
-        return Action(title="cachelint: fix all safe fixes" if not settings.unsafe_fixes else "cachelint: fix all",
-                      kind="source.fixAll", changes={path: line_changes(outcome.text, new)})
+        return Action(title=self.fix_all_title(outcome), kind="source.fixAll", changes={path: line_changes(outcome.text, new)})
+
+    def fix_all_title(self, outcome: LintOutcome) -> str:
+        try:
+            unsafe = bool(self.settings_for(outcome.path).unsafe_fixes)
+        except Exception:  # a config error: `may_fix_all` said no anyway
+            unsafe = False
+        return "cachelint: fix all" if unsafe else "cachelint: fix all safe fixes"
 
     def _texts_for(self, outcome: LintOutcome, paths: Sequence[str]) -> Optional[Dict[str, str]]:
         """The text each file of a fix has as the analysis read it (an open buffer's text, or
