@@ -11,7 +11,8 @@ What an editor gets:
   preferred), a `# cachelint: ignore[...]` comment for the statement, and "fix all"
   (`source.fixAll.cachelint`, also the command `cachelint.applyAutofix`) which applies the
   safe fixes only, as `cachelint --fix` without `--unsafe-fixes` (the configuration's
-  `unsafe-fixes = true` turns the unsafe ones on, as it does on the command line);
+  `unsafe-fixes = true` turns the unsafe ones on, as it does on the command line). Its
+  edit is computed when the action is picked (`codeAction/resolve`) where the client can;
 * hover: the rule's documentation page over a finding or over a rule code in a comment.
 
 Scheduling: the analysis of a large file takes up to a few seconds, and an editor sends a
