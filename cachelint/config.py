@@ -1130,13 +1130,13 @@ def format_settings(settings: Settings) -> str:
     lines += ["", "[models.default]", f"min-cache-tokens = {_fmt_min(tables.default_min)}"]
     for key in sorted(tables.models):
         info = tables.models[key]
-        lines += [
-            "",
-            f"[models.{_key_part(key)}]",
-            f"min-cache-tokens = {_fmt_min(info.min_tokens)}",
-        ]
+        lines += ["", f"[models.{_key_part(key)}]"]
+        if info.min_tokens is not None:
+            lines.append(f"min-cache-tokens = {_fmt_min(info.min_tokens)}")
         for name in sorted(info.prices):
             lines.append(f"{name} = {info.prices[name]!r}")
+        for name in sorted(info.facts):
+            lines.append(f"{name} = {_fmt(list(info.facts[name]) if isinstance(info.facts[name], tuple) else info.facts[name])}")
     for name in sorted(tables.platforms):
         plat = tables.platforms[name]
         lines += [

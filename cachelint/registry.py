@@ -34,6 +34,12 @@ RULE_INDEX: Tuple[Tuple[str, str], ...] = (
     ("CL012", "anthropic-endpoint-mismatch"),
     ("CL013", "uncached-conversation-history"),
     ("CL014", "lookback-window"),
+    ("CL015", "gemini-cached-content-conflict"),
+    ("CL016", "gemini-cache-rejected"),
+    ("CL017", "openai-explicit-cache-without-breakpoint"),
+    ("CL018", "openai-breakpoints-not-written"),
+    ("CL019", "openai-cache-option-invalid"),
+    ("CL020", "gemini-cache-used-once"),
     ("CL100", "unused-suppression"),
 )
 

@@ -23,7 +23,10 @@ DATA_DIR = Path(__file__).parent / "data"
 
 TOP_LEVEL_VALUES = ("supported", "rejected", "ignored", "unknown")
 BLOCK_VALUES = ("supported", "ignored", "unknown")
-PRICE_KEYS = ("input", "cache-write-5m", "cache-write-1h", "cache-read")
+PRICE_KEYS = ("input", "cache-write-5m", "cache-write-1h", "cache-read", "cache-write", "cache-storage-hour")
+#: Per-model caching facts of OpenAI models (see models.toml): a flag and a list of values.
+FLAG_KEYS = ("prompt-cache-options",)
+LIST_KEYS = ("prompt-cache-retention",)
 
 
 class TableError(ValueError):
@@ -54,11 +57,17 @@ class MinTokens:
 @dataclass(frozen=True)
 class ModelInfo:
     key: str
-    min_tokens: MinTokens
+    #: None for a Gemini or OpenAI model whose minimum no source gives
+    min_tokens: Optional[MinTokens]
     prices: Mapping[str, float] = field(default_factory=dict)
+    #: `prompt-cache-options` (bool) and `prompt-cache-retention` (list of str), OpenAI only
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
     def price(self, name: str) -> Optional[float]:
         return self.prices.get(name)
+
+    def fact(self, name: str) -> Any:
+        return self.facts.get(name)
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,27 @@ class Tables:
                 return self.models["-".join(parts)]
         return None
 
+    def other_model(self, model_id: Optional[str]) -> Optional[ModelInfo]:
+        """The table entry of a Gemini or OpenAI model ID (`models/gemini-2.5-flash`,
+        `gpt-5.5-2026-04-23`, `openai/gpt-5.6-terra`), if known: the longest key the ID
+        starts with, dash-separated parts dropped from the end one at a time (dates,
+        `-preview-05-20`, `-latest`). Claude IDs are `model()`'s."""
+        if not model_id or canonical_model_key(model_id) is not None:
+            return None
+        key = model_id.strip().lower().rsplit("/", 1)[-1]
+        while key:
+            info = self.models.get(key)
+            if info is not None:
+                return info
+            if "-" not in key:
+                return None
+            key = key.rsplit("-", 1)[0]
+        return None
+
     def min_tokens(self, model_id: Optional[str], platform: Optional[str]) -> MinTokens:
         """Minimum cacheable prefix for a model on a platform (unknown model: the default)."""
         info = self.model(model_id)
-        base = info.min_tokens if info is not None else self.default_min
+        base = info.min_tokens if info is not None and info.min_tokens is not None else self.default_min
         floor = self.platforms[platform].min_cache_tokens if platform in self.platforms else 0
         return MinTokens(max(base.low, floor), max(base.high, floor))
 
@@ -124,7 +150,7 @@ class Tables:
                 default_min = _parse_min(entry.get("min-cache-tokens", [default_min.low, default_min.high]), where + ".min-cache-tokens")
                 _reject_unknown(entry, {"min-cache-tokens"}, where)
                 continue
-            canonical = canonical_model_key(key) or key
+            canonical = canonical_model_key(key) or key.strip().lower()
             base = new_models.get(canonical)
             new_models[canonical] = _parse_model(canonical, entry, where, base)
         new_platforms = dict(self.platforms)
@@ -159,12 +185,24 @@ def _parse_min(value: Any, where: str) -> MinTokens:
 
 
 def _parse_model(key: str, entry: Mapping[str, Any], where: str, base: Optional[ModelInfo]) -> ModelInfo:
-    _reject_unknown(entry, {"min-cache-tokens", *PRICE_KEYS}, where)
+    _reject_unknown(entry, {"min-cache-tokens", *PRICE_KEYS, *FLAG_KEYS, *LIST_KEYS}, where)
     min_tokens = base.min_tokens if base is not None else None
     if "min-cache-tokens" in entry:
         min_tokens = _parse_min(entry["min-cache-tokens"], where + ".min-cache-tokens")
-    if min_tokens is None:
+    if min_tokens is None and canonical_model_key(key) is not None:
         raise TableError(where + ".min-cache-tokens", "a token count for a new model", None)
+    facts: Dict[str, Any] = dict(base.facts) if base is not None else {}
+    for name in FLAG_KEYS:
+        if name in entry:
+            if not isinstance(entry[name], bool):
+                raise TableError(f"{where}.{name}", "true or false", entry[name])
+            facts[name] = entry[name]
+    for name in LIST_KEYS:
+        if name in entry:
+            value = entry[name]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TableError(f"{where}.{name}", "a list of strings", value)
+            facts[name] = tuple(value)
     prices = dict(base.prices) if base is not None else {}
     for name in PRICE_KEYS:
         if name in entry:
@@ -172,7 +210,7 @@ def _parse_model(key: str, entry: Mapping[str, Any], where: str, base: Optional[
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise TableError(f"{where}.{name}", "a non-negative price in USD per million tokens", value)
             prices[name] = float(value)
-    return ModelInfo(key=key, min_tokens=min_tokens, prices=prices)
+    return ModelInfo(key=key, min_tokens=min_tokens, prices=prices, facts=facts)
 
 
 def _parse_platform(name: str, entry: Mapping[str, Any], where: str, base: Optional[PlatformInfo]) -> PlatformInfo:

@@ -11,6 +11,10 @@
   body and returns a canned response, after botocore has validated the parameters against
   the service model (types and structure, as in production; enum values such as the
   `cachePoint` type are not validated client-side, `check_request` does that);
+- `google.genai.Client`: every client gets an `httpx2.Client` with a `MockTransport` through
+  its `http_options` (and stub credentials for Vertex AI), so `caches.create` and
+  `models.generate_content` serialize their bodies exactly as in production (camelCase
+  JSON); the stub answers with a cache name or a one-candidate response;
 - `litellm`, `requests` and `httpx` (not installed here, or raw HTTP): stand-in modules whose
   `completion` / `post` record the request as the program passes it.
 
@@ -44,7 +48,7 @@ class Sent:
     sdk: str  # anthropic, openai, boto3, litellm, requests, httpx
     url: str
     platform: str  # anthropic, bedrock, bedrock-mantle, vertex, foundry, openrouter, copilot, openai, gateway
-    fmt: str  # anthropic, openai-chat, openai-responses, converse
+    fmt: str  # anthropic, openai-chat, openai-responses, converse, genai, genai-cache
     body: Dict[str, Any]
     model: Optional[str] = None
 
@@ -271,6 +275,69 @@ def _sdk_patches(recorder: Recorder, stack: contextlib.ExitStack) -> None:
     vertex.__init__ = vertex_patched  # type: ignore[method-assign]
 
 
+def _genai_patches(recorder: Recorder, stack: contextlib.ExitStack) -> None:
+    """google-genai: a mock transport on every client (see the module docstring)."""
+    try:
+        from google import genai
+        from google.auth.credentials import Credentials
+        from google.genai import types as genai_types
+    except ImportError:  # pragma: no cover - google-genai is in the test extra
+        return
+    http = _real_http_library()
+    counter = [0]
+
+    class StubCredentials(Credentials):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.token = "stub-token"
+
+        def refresh(self, request: Any) -> None:
+            self.token = "stub-token"
+
+    def handle(request: Any) -> Any:
+        url = str(request.url)
+        body = json.loads(request.content) if request.content else None
+        platform = "vertex-gemini" if "aiplatform.googleapis.com" in url else "gemini"
+        if url.split("?")[0].endswith("/cachedContents"):
+            fmt = "genai-cache"
+            model = (body or {}).get("model", "")
+            counter[0] += 1
+            name = url.split("/v1", 1)[-1].split("/", 1)[-1] + f"/stub-{counter[0]}"
+            payload: Dict[str, Any] = {"name": name if "projects/" in name else f"cachedContents/stub-{counter[0]}", "model": model}
+        else:
+            fmt = "genai"
+            match = re.search(r"/models/([^/:]+):", url)
+            model = match.group(1) if match else None
+            payload = {
+                "candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]}, "finishReason": "STOP"}],
+                "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 1, "totalTokenCount": 11},
+            }
+        if isinstance(body, dict):
+            recorder.sent.append(Sent("genai", url, platform, fmt, body, model))
+        if "streamGenerateContent" in url:
+            return http.Response(200, content=b"data: " + json.dumps(payload).encode() + b"\n\n",
+                                 headers={"content-type": "text/event-stream"})
+        return http.Response(200, json=payload)
+
+    original = genai.Client.__init__
+
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        options = kwargs.get("http_options") or genai_types.HttpOptions()
+        if isinstance(options, dict):
+            options = genai_types.HttpOptions(**options)
+        kwargs["http_options"] = options.model_copy(update={"httpx_client": http.Client(transport=http.MockTransport(handle))})
+        if kwargs.get("vertexai"):
+            kwargs.setdefault("credentials", StubCredentials())
+            kwargs.setdefault("project", "stub-project")
+            kwargs.setdefault("location", "us-central1")
+        else:
+            kwargs.setdefault("api_key", "stub-key")
+        original(self, *args, **kwargs)
+
+    stack.callback(setattr, genai.Client, "__init__", original)
+    genai.Client.__init__ = patched  # type: ignore[method-assign]
+
+
 class _RawBody(io.BytesIO):
     """What botocore expects as `AWSResponse.raw`."""
 
@@ -379,13 +446,15 @@ def capture(stop_reasons: Sequence[str] = ()) -> Iterator[Recorder]:
         "AWS_SECRET_ACCESS_KEY": "stub",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
+        "GOOGLE_API_KEY": "stub-key",
     }
     import os
 
     with contextlib.ExitStack() as stack:
         saved_env = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
-        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"):
+        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "GEMINI_API_KEY",
+                    "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION"):
             saved_env.setdefault(key, os.environ.get(key))
             os.environ.pop(key, None)
 
@@ -410,6 +479,7 @@ def capture(stop_reasons: Sequence[str] = ()) -> Iterator[Recorder]:
         stack.callback(restore_modules)
         _sdk_patches(recorder, stack)
         _boto_patches(recorder, stack)
+        _genai_patches(recorder, stack)
         yield recorder
 
 
@@ -653,6 +723,8 @@ def _openai_shape_problems(sent: Sent) -> List[str]:
     # OpenRouter (and gateways that forward to Claude) read cache_control on content parts
     # and tool definitions (providers.md §4, §7).
     part_keys |= {"cache_control"}
+    # OpenAI's explicit cache breakpoints (gpt-5.6+): ChatCompletionContentPartTextParam & co.
+    part_keys |= {"prompt_cache_breakpoint"}
     tool_keys = {"type", "function", "cache_control"}
     if sent.platform == "copilot":
         message_keys |= {"copilot_cache_control"}
@@ -722,6 +794,103 @@ def check_request(sent: Sent) -> List[str]:
         problems.extend(_anthropic_shape_problems(sent))
     elif sent.fmt == "openai-chat":
         problems.extend(_openai_shape_problems(sent))
+    if sent.fmt in ("openai-chat", "openai-responses"):
+        problems.extend(_openai_cache_option_problems(sent))
+    elif sent.fmt == "genai":
+        problems.extend(_genai_problems(sent))
+    elif sent.fmt == "genai-cache":
+        problems.extend(_genai_cache_problems(sent))
+    return problems
+
+
+# --- Gemini and OpenAI cache options (providers.md §3, §6; SDK types) ----------------------------
+#: protobuf's JSON form of a Duration: seconds with up to nine fractional digits, then "s"
+#: (google-genai `CreateCachedContentConfig.ttl`: "terminated by 's'. Example: "3.5s"").
+DURATION_RE = re.compile(r"^-?\d+(\.\d{1,9})?s$")
+#: The lowest published minimum of an explicit Gemini cache (1,024 tokens), in characters at
+#: four per token: below it the API answers "Cached content is too small".
+GEMINI_MIN_CACHE_CHARS = 4 * 1024
+
+
+def _genai_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "".join(v if k == "text" and isinstance(v, str) else _genai_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return "".join(_genai_text(v) for v in value)
+    return ""
+
+
+def _genai_problems(sent: Sent) -> List[str]:
+    body = sent.body
+    owned = [k for k in ("systemInstruction", "tools", "toolConfig") if body.get(k)]
+    if body.get("cachedContent") and owned:
+        return [
+            "400 INVALID_ARGUMENT: CachedContent can not be used with GenerateContent request setting "
+            f"system_instruction, tools or tool_config (sets {', '.join(owned)})"
+        ]
+    return []
+
+
+def _genai_cache_problems(sent: Sent) -> List[str]:
+    body = sent.body
+    problems = []
+    ttl = body.get("ttl")
+    if ttl is not None and not (isinstance(ttl, str) and DURATION_RE.match(ttl)):
+        problems.append(f"400 INVALID_ARGUMENT: Illegal duration format for ttl {ttl!r} (must end with 's')")
+    if ttl is not None and body.get("expireTime") is not None:
+        problems.append("400 INVALID_ARGUMENT: oneof field 'expiration' is already set (ttl and expireTime)")
+    chars = len(_genai_text(body.get("contents"))) + len(_genai_text(body.get("systemInstruction")))
+    if chars < GEMINI_MIN_CACHE_CHARS:
+        problems.append(f"400 INVALID_ARGUMENT: Cached content is too small ({chars} chars, about {chars // 4} tokens)")
+    return problems
+
+
+def _gpt_version(model: Optional[str]) -> Tuple[int, int]:
+    match = re.search(r"gpt-(\d+)(?:\.(\d+))?", model or "")
+    return (int(match.group(1)), int(match.group(2) or 0)) if match else (0, 0)
+
+
+def openai_breakpoints(sent: Sent) -> List[Tuple[str, Any]]:
+    """(where, value) of every `prompt_cache_breakpoint` of an OpenAI body, in order."""
+    return [(where, el["prompt_cache_breakpoint"]) for where, el in _openai_parts(sent)
+            if isinstance(el, dict) and "prompt_cache_breakpoint" in el]
+
+
+def _openai_parts(sent: Sent) -> List[Tuple[str, Any]]:
+    if sent.fmt == "openai-chat":
+        return _openai_blocks(sent.body)
+    out: List[Tuple[str, Any]] = []
+    inputs = sent.body.get("input")
+    for i, item in enumerate(inputs if isinstance(inputs, list) else []):
+        content = item.get("content") if isinstance(item, dict) else None
+        for j, part in enumerate(content if isinstance(content, list) else []):
+            out.append((f"input[{i}].content[{j}]", part))
+    return out
+
+
+def _openai_cache_option_problems(sent: Sent) -> List[str]:
+    """Values openai-python 3.63's types do not allow, and `in_memory` where the SDK says only
+    `24h` is supported (gpt-5.5 and later)."""
+    body = sent.body
+    problems = []
+    retention = body.get("prompt_cache_retention")
+    if retention is not None and retention not in ("in_memory", "24h"):
+        problems.append(f"prompt_cache_retention {retention!r} is not in_memory or 24h")
+    if retention == "in_memory" and _gpt_version(sent.model) >= (5, 5):
+        problems.append(f"prompt_cache_retention 'in_memory' is not supported by {sent.model} (only 24h)")
+    options = body.get("prompt_cache_options")
+    if options is not None:
+        if not isinstance(options, dict):
+            problems.append(f"prompt_cache_options {options!r} is not an object")
+        else:
+            ttls = ("30m",) if sent.fmt == "openai-chat" else ("30m", "12h")
+            if "mode" in options and options["mode"] not in ("implicit", "explicit"):
+                problems.append(f"prompt_cache_options.mode {options['mode']!r}")
+            if "ttl" in options and options["ttl"] not in ttls:
+                problems.append(f"prompt_cache_options.ttl {options['ttl']!r} is not one of {ttls}")
+    for where, value in openai_breakpoints(sent):
+        if not isinstance(value, dict) or value.get("mode") != "explicit" or value.get("ttl", "30m") not in ("30m", "12h"):
+            problems.append(f"{where}: invalid prompt_cache_breakpoint {value!r}")
     return problems
 
 

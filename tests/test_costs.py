@@ -64,3 +64,58 @@ def test_statistics_prints_the_cost_per_thousand_calls(tmp_path: Path) -> None:
 
 def test_without_statistics_there_is_no_cost_table(tmp_path: Path) -> None:
     assert "per 1,000 calls" not in _run(tmp_path, "--no-cache", "app.py")
+
+
+OTHER_PROVIDERS = '''
+from google import genai
+from google.genai import types
+from openai import OpenAI
+
+MANUAL = "Section 1. Safety first. " * 1000  # 6,250 tokens at 4 characters per token
+gemini = genai.Client()
+openai_client = OpenAI()
+cache = gemini.caches.create(model="gemini-2.5-flash", config=types.CreateCachedContentConfig(contents=[MANUAL]))
+
+
+def gemini_uncached(q: str):
+    return gemini.models.generate_content(model="gemini-2.5-pro", contents=[MANUAL, q])
+
+
+def gemini_cached(q: str):
+    return gemini.models.generate_content(
+        model="gemini-2.5-flash", contents=q, config=types.GenerateContentConfig(cached_content=cache.name))
+
+
+def openai_automatic(q: str):
+    return openai_client.chat.completions.create(
+        model="gpt-5.5", messages=[{"role": "system", "content": MANUAL}, {"role": "user", "content": q}])
+
+
+def openai_explicit_without_breakpoint(q: str):
+    return openai_client.chat.completions.create(
+        model="gpt-5.6-terra", messages=[{"role": "system", "content": MANUAL}, {"role": "user", "content": q}],
+        prompt_cache_options={"mode": "explicit"})
+'''
+
+
+def test_statistics_cover_gemini_and_openai(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(OTHER_PROVIDERS, encoding="utf-8")
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        out = CliRunner().invoke(main, ["--statistics", "--no-cache", "--select", "CL017", "app.py"]).output
+    finally:
+        os.chdir(cwd)
+    rows = {line.split()[1]: line.split()[2:] for line in out.splitlines() if line.startswith("app.py:")}
+    # Gemini 2.5 Pro, no explicit cache: 1,000 x 6,250 x $1.25/M; with one: create at $1.25/M,
+    # an hour of storage at $4.50/M, 1,000 reads at $0.125/M
+    assert rows["gemini-2.5-pro"][1:3] == ["7.81", "0.82"]
+    # already reading an explicit cache (2.5 Flash: $0.30 create, $1.00 storage, $0.03 reads)
+    assert rows["gemini-2.5-flash"][1:] == ["0.20", "0.20", "(already", "cached)"]
+    # gpt-5.5 caches by itself, no write fee: one call at $5/M and 999 reads at $0.50/M
+    assert rows["gpt-5.5"][1:] == ["3.15", "3.15", "(already", "cached)"]
+    # gpt-5.6 in explicit mode without a breakpoint pays full price; with one, a 1.25x write and 0.1x reads
+    assert rows["gpt-5.6-terra"][1:3] == ["15.62", "1.58"]

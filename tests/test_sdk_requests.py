@@ -56,6 +56,7 @@ from sdk_stub import (  # noqa: E402
     capture,
     check_request,
     marks,
+    openai_breakpoints,
     reusable_chars,
     system_covered,
     system_text,
@@ -66,6 +67,15 @@ from test_rule_fixtures import copy_project, fix, fixture_dirs, rule_code  # noq
 REUSABLE_CHARS = 4000
 #: A system prompt at least this long is "large": CL001 fires only above 1,024 tokens.
 LARGE_SYSTEM_CHARS = 4096
+
+#: Rules whose defect the provider rejects, and the request kinds (`Sent.fmt`) it shows in.
+PROVIDER_REJECTS: Dict[str, Tuple[str, ...]] = {
+    "CL015": ("genai",),
+    "CL016": ("genai-cache",),
+    "CL019": ("openai-chat", "openai-responses"),
+}
+#: Rules whose documented example must show its defect on the wire before the fix and not after.
+WIRE_CODES = ("CL001", "CL002", "CL003", "CL004", "CL005", "CL017", *PROVIDER_REJECTS)
 
 #: Fixed fixture programs whose requests are known to be wrong today, with the reason.
 KNOWN_BAD_FIXED: Dict[str, str] = {}
@@ -173,6 +183,18 @@ def defect(code: str, sents: List[Sent]) -> List[str]:
         for sent in sents:
             if sent.platform != "copilot" and "copilot_cache_control" in repr(sent.body):
                 found.append(f"{sent.url}: copilot_cache_control to {sent.platform}")
+    elif code == "CL017":
+        for sent in sents:
+            options = sent.body.get("prompt_cache_options") or {}
+            if options.get("mode") == "explicit" and not openai_breakpoints(sent):
+                found.append(f"{sent.url}: explicit cache mode and no prompt_cache_breakpoint: nothing is cached")
+    elif code in PROVIDER_REJECTS:
+        # Gemini and OpenAI mistakes the provider answers with an error: the request check
+        # (`sdk_stub.check_request`) of the request kind the rule is about finds them.
+        fmts = PROVIDER_REJECTS[code]
+        for sent in sents:
+            if sent.fmt in fmts:
+                found += [f"{sent.url}: {p}" for p in check_request(sent)]
     return found
 
 
@@ -222,7 +244,7 @@ def _runnable() -> List[Path]:
         d
         for d in fixture_dirs()
         if (d / "run.py").is_file()
-        and rule_code(d) in ("CL001", "CL002", "CL003", "CL004", "CL005")
+        and rule_code(d) in WIRE_CODES
     ]
 
 
@@ -277,6 +299,8 @@ SENDING_METHODS = {
     "completion",
     "post",
     "parse",
+    "generate_content",
+    "generate_content_stream",
 }
 
 
@@ -383,17 +407,22 @@ def run_example(root: Path) -> List[Sent]:
 @pytest.mark.parametrize("code,example", _example_cases())
 def test_rule_example_fix_sends_valid_request(code: str, example: Any, tmp_path: Path) -> None:
     """A rule's documented fix, executed: the requests it sends satisfy the provider rules;
-    for CL001-CL005, the defect is on the wire before the fix and gone after it."""
+    for the rules of `WIRE_CODES`, the defect is on the wire before the fix and gone after it."""
     after = run_example(
         _write_example(tmp_path / "after", example, example.fixed_source, fixed=True)
     )
-    if code in ("CL001", "CL002", "CL003", "CL004", "CL005"):
-        before = run_example(
-            _write_example(tmp_path / "before", example, example.source, fixed=False)
-        )
-        assert defect(code, before), (
-            f"the documented {code} example does not show its defect on the wire"
-        )
+    if code in WIRE_CODES:
+        try:
+            before = run_example(
+                _write_example(tmp_path / "before", example, example.source, fixed=False)
+            )
+        except Exception as exc:  # the SDK's own validation rejects the request before sending
+            assert code in PROVIDER_REJECTS and type(exc).__name__ == "ValidationError", exc
+            before = []
+        else:
+            assert defect(code, before), (
+                f"the documented {code} example does not show its defect on the wire"
+            )
         problems = check_fixed(code, before, after)
     else:
         problems = [f"{s.url}: {p}" for s in after for p in check_request(s)]
@@ -581,3 +610,41 @@ def test_stub_reaches_every_sdk() -> None:
         platforms
     )
     assert [s.fmt for s in recorder.sent][-1] == "converse"
+
+
+def test_stub_reaches_genai() -> None:
+    """google-genai requests go through the stub too, on both platforms, and the Gemini
+    checks see what the API rejects."""
+    from google import genai
+    from google.genai import types
+
+    with capture() as recorder:
+        client = genai.Client()
+        cache = client.caches.create(
+            model="gemini-2.5-flash",
+            config=types.CreateCachedContentConfig(
+                contents=["manual " * 2000], system_instruction="Be brief.", ttl="1h"
+            ),
+        )
+        client.models.generate_content(
+            model="gemini-2.5-flash",
+            contents="q",
+            config=types.GenerateContentConfig(
+                cached_content=cache.name, system_instruction="Be brief."
+            ),
+        )
+        vertex = genai.Client(vertexai=True, project="p", location="us-central1")
+        vertex.models.generate_content(model="gemini-2.5-pro", contents="q")
+    sent = recorder.sent
+    assert [(s.platform, s.fmt) for s in sent] == [
+        ("gemini", "genai-cache"),
+        ("gemini", "genai"),
+        ("vertex-gemini", "genai"),
+    ]
+    assert sent[0].body["ttl"] == "1h" and sent[1].body["cachedContent"] == cache.name
+    assert any("Illegal duration" in p for p in check_request(sent[0]))
+    assert any("CachedContent can not be used" in p for p in check_request(sent[1]))
+    assert check_request(sent[2]) == []
+    small = _sent({"model": "m", "contents": [{"parts": [{"text": "tiny"}]}], "ttl": "60s"},
+                  "gemini", "genai-cache", "https://x/cachedContents")
+    assert any("too small" in p for p in check_request(small))

@@ -245,7 +245,9 @@ class RequestBuilder:
             ttl_value = value.get("ttl")
             if ttl_value is not None:
                 ttl = ttl_value.text if isinstance(ttl_value, Str) and ttl_value.text is not None else "?"
-            type_value = value.get("type")
+            type_value = value.get("mode" if field == "prompt_cache_breakpoint" else "type")
+            if field == "prompt_cache_breakpoint":
+                typ = None  # OpenAI's breakpoint has a `mode` ("explicit"), no `type`
             if type_value is not None:
                 typ = type_value.text if isinstance(type_value, Str) else None
             if value.open:
@@ -300,7 +302,8 @@ class RequestBuilder:
     # --- pieces ---------------------------------------------------------------------------------
     def text_piece(self, section: str, path: str, text: Value, ctx: _Ctx, *, role: Optional[str] = None,
                    block: Optional[DictV] = None, block_type: Optional[str] = "text", string_content: bool = False,
-                   marker: Optional[Marker] = None, list_span: Optional[Span] = None, copilot: Optional[Marker] = None) -> Piece:
+                   marker: Optional[Marker] = None, list_span: Optional[Span] = None, copilot: Optional[Marker] = None,
+                   openai_breakpoint: Optional[Marker] = None) -> Piece:
         text = _one_text(text)
         kind, tokens, static_tokens, label, may_mark = _measure(text)
         empty = isinstance(text, Str) and text.text == ""
@@ -318,6 +321,7 @@ class RequestBuilder:
             string_content=string_content,
             marker=marker,
             copilot_marker=copilot,
+            openai_breakpoint=openai_breakpoint,
             many=ctx.many,
             cond=ctx.cond,
             bound=ctx.bound,
@@ -401,15 +405,16 @@ class RequestBuilder:
         btype = btype_value.text if isinstance(btype_value, Str) else None
         marker = self._block_marker(value, ctx)
         copilot = self._block_marker(value, ctx, "copilot_cache_control")
+        openai_breakpoint = self._block_marker(value, ctx, "prompt_cache_breakpoint")
         text = value.get("text")
         if text is not None and btype in (None, "text", "input_text", "output_text"):
             out.append(self.text_piece(section, path, text, ctx, role=role, block=value, block_type=btype or "text",
-                                       marker=marker, list_span=site, copilot=copilot))
+                                       marker=marker, list_span=site, copilot=copilot, openai_breakpoint=openai_breakpoint))
             return
         kind, tokens, static_tokens, label, may_mark = _measure(value)
         out.append(Piece(section=section, path=path, kind=kind, tokens=tokens, static_tokens=static_tokens, span=value.span,
                          value=value, role=role, block_type=btype, container=value.literal, marker=marker,
-                         copilot_marker=copilot, many=ctx.many,
+                         copilot_marker=copilot, openai_breakpoint=openai_breakpoint, many=ctx.many,
                          cond=ctx.cond, bound=ctx.bound, loop=ctx.loop, label=label or (btype or "block"), may_mark=may_mark,
                          list_span=site))
 
@@ -537,6 +542,7 @@ class RequestBuilder:
         pieces.append(self.unknown_piece("messages", "messages", messages, NO_CTX))
 
     def _openai_chat(self, request: Request, body: DictV) -> None:
+        request.args["request_body"] = body
         pieces: List[Piece] = []
         tools = body.get("tools")
         self.tools(tools, pieces, request)
@@ -558,6 +564,7 @@ class RequestBuilder:
             request.hidden_markers = True
 
     def _openai_responses(self, request: Request, body: DictV) -> None:
+        request.args["request_body"] = body
         pieces: List[Piece] = []
         tools = body.get("tools")
         self.tools(tools, pieces, request)
@@ -647,6 +654,7 @@ class RequestBuilder:
         config = body.get("config")
         system = config.get("system_instruction") if isinstance(config, DictV) else None
         if isinstance(config, DictV):
+            request.args["config"] = config
             self.tools(config.get("tools"), pieces, request)
             cached = config.get("cached_content")
             if cached is not None:
@@ -769,7 +777,7 @@ def _json_size(value: Value, depth: int) -> Tuple[int, Kind, bool, bool]:
     if isinstance(value, DictV):
         total, kind, complete, may_mark = 2, Kind.STATIC, not value.open, any(u.may_mark for u in value.open)
         for key, entry in value.entries.items():
-            if key in ("cache_control", "cachePoint", "copilot_cache_control"):
+            if key in ("cache_control", "cachePoint", "copilot_cache_control", "prompt_cache_breakpoint"):
                 continue
             size, k, c, m = _json_size(entry.value, depth + 1)
             total += size + len(key) + 4

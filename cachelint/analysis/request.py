@@ -22,8 +22,9 @@ SECTIONS = ("tools", "system", "messages")
 class Marker:
     """A cache breakpoint or a caching field.
 
-    `field` is "cache_control", "cachePoint" or "copilot_cache_control". `ttl` is the
-    literal TTL ("5m"/"1h"), None when absent (5 minutes), "?" when not a literal.
+    `field` is "cache_control", "cachePoint", "copilot_cache_control" or
+    "prompt_cache_breakpoint" (OpenAI). `ttl` is the literal TTL ("5m"/"1h"; OpenAI's
+    "30m"/"12h"), None when absent (5 minutes for Claude), "?" when not a literal.
     `span` is the marker's value, `entry_span` the whole `key: value` entry and
     `container` the dict display holding it (for fixes that remove or move it). `many`
     marks a loop that places one marker per element; `bound` caps how many.
@@ -83,6 +84,9 @@ class Piece:
     marker: Optional[Marker] = None
     #: a `copilot_cache_control` field on the piece's message
     copilot_marker: Optional[Marker] = None
+    #: OpenAI's `prompt_cache_breakpoint` on this content part (gpt-5.6 and later), kept
+    #: apart from `marker`: it follows OpenAI's rules (`prompt_cache_options`), not Claude's
+    openai_breakpoint: Optional[Marker] = None
     #: the piece stands for several of its kind (a loop's appends, an unknown run)
     many: bool = False
     #: the piece is present on some paths only
@@ -297,6 +301,10 @@ class Request:
                 return None
             total += piece.tokens
         return total
+
+    def openai_breakpoints(self) -> List[Tuple[int, Marker]]:
+        """(piece index, marker) for every OpenAI `prompt_cache_breakpoint`, in prefix order."""
+        return [(i, p.openai_breakpoint) for i, p in enumerate(self.pieces) if p.openai_breakpoint is not None]
 
     def breakpoint_count(self) -> Tuple[int, bool]:
         """(known number of breakpoints, True when loops may add more without a bound)."""

@@ -104,6 +104,8 @@ def render_text(requests: Sequence[Request], locate: Locate, tables: Tables) -> 
         out.append("  top-level cache_control: " + (_marker_text(top, locate) if top else "none"))
         count, unbounded = request.breakpoint_count()
         out.append(f"  breakpoints: {count}{' or more (a loop adds one per element)' if unbounded else ''}")
+        for cache in _caches_used(request):
+            out.append(f"  uses the explicit cache made at {_where(locate, cache.call_span)}")
         if request.incomplete:
             out.append("  not fully known: " + ", ".join(request.incomplete)
                        + (" (built by code that handles cache markers)" if request.hidden_markers else ""))
@@ -133,6 +135,8 @@ def _piece_text(piece: Piece, locate: Locate) -> str:
         text += f"\n      breakpoint: {_marker_text(piece.marker, locate)}"
     if piece.copilot_marker is not None:
         text += f"\n      copilot_cache_control at {_where(locate, piece.copilot_marker.span)}"
+    if piece.openai_breakpoint is not None:
+        text += f"\n      {_marker_text(piece.openai_breakpoint, locate)}"
     return text
 
 
@@ -176,6 +180,12 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
         "loop": loc(request.loop),
         "receiver_known": request.receiver_known,
     }
+    for i, p in enumerate(request.pieces):  # only where present, so other goldens stay as they were
+        if p.openai_breakpoint is not None:
+            data["pieces"][i]["prompt_cache_breakpoint"] = marker(p.openai_breakpoint)
+    caches = _caches_used(request)
+    if caches:  # a Gemini request reading an explicit cache: where that cache was made
+        data["cached_content_from"] = [loc(c.call_span) for c in caches]
     if request.variant:  # only then: the goldens of requests without variants stay as they were
         data["variant"] = [a.describe() for a in request.variant]
     if request.loop is not None:
@@ -183,6 +193,21 @@ def request_json(request: Request, locate: Locate, tables: Tables) -> Dict[str, 
         # calls in a loop, so the goldens of other requests stay as they were
         data["history_grows_at"] = [loc(s) for s in request.history_appends]
     return data
+
+
+def _caches_used(request: Request) -> List[Request]:
+    """The `caches.create` requests whose cache this request names in `cached_content`."""
+    from cachelint.analysis.values import ResponseV, options_of
+
+    config = request.args.get("config")
+    entry = getattr(config, "entries", {}).get("cached_content") if config is not None else None
+    if entry is None:
+        return []
+    found: List[Request] = []
+    for option, _ in options_of(entry.value):
+        if isinstance(option, ResponseV) and option.api.endswith("caches.create"):
+            found.extend(r for r in option.origin if isinstance(r, Request) and r not in found)
+    return found
 
 
 def _model_json(request: Request, low: Any, high: Any) -> Dict[str, Any]:

@@ -785,14 +785,22 @@ class PathV(Value):
 class ResponseV(Value):
     """What an SDK call returns; reads of its usage fields are checked by CL010."""
 
-    __slots__ = ("api", "fmt", "attrs", "platforms")
+    __slots__ = ("api", "fmt", "attrs", "platforms", "origin")
 
-    def __init__(self, api: str, fmt: str, span: Optional[Span] = None, attrs: Tuple[str, ...] = (), platforms: Tuple[str, ...] = ()) -> None:
+    def __init__(self, api: str, fmt: str, span: Optional[Span] = None, attrs: Tuple[str, ...] = (), platforms: Tuple[str, ...] = (),
+                 origin: Tuple[Any, ...] = ()) -> None:
         super().__init__(span)
         self.api = api
         self.fmt = fmt
         self.attrs = attrs
         self.platforms = platforms
+        #: the `Request`s of the call that returned it (a Gemini cache made by
+        #: `caches.create` is linked to the `generate_content` requests that use its name)
+        self.origin = origin
+
+    def derived(self, span: Optional[Span], attrs: Tuple[str, ...]) -> "ResponseV":
+        """The same response read further (`.name`, `["usage"]`, `.model_dump()`)."""
+        return ResponseV(self.api, self.fmt, span, attrs, self.platforms, self.origin)
 
     @property
     def kind(self) -> Kind:

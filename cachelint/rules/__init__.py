@@ -15,6 +15,12 @@ from cachelint.rules.cl011_cache_write_never_read import CacheWriteNeverRead
 from cachelint.rules.cl012_anthropic_endpoint_mismatch import AnthropicEndpointMismatch
 from cachelint.rules.cl013_uncached_conversation_history import UncachedConversationHistory
 from cachelint.rules.cl014_lookback_window import LookbackWindow
+from cachelint.rules.cl015_gemini_cached_content_conflict import GeminiCachedContentConflict
+from cachelint.rules.cl016_gemini_cache_rejected import GeminiCacheRejected
+from cachelint.rules.cl017_openai_explicit_cache_without_breakpoint import OpenAIExplicitCacheWithoutBreakpoint
+from cachelint.rules.cl018_openai_breakpoints_not_written import OpenAIBreakpointsNotWritten
+from cachelint.rules.cl019_openai_cache_option_invalid import OpenAICacheOptionInvalid
+from cachelint.rules.cl020_gemini_cache_used_once import GeminiCacheUsedOnce
 from cachelint.rules.cl100_unused_suppression import UnusedSuppression
 
 ALL_RULES = [
@@ -33,5 +39,11 @@ ALL_RULES = [
     AnthropicEndpointMismatch,
     UncachedConversationHistory,
     LookbackWindow,
+    GeminiCachedContentConflict,
+    GeminiCacheRejected,
+    OpenAIExplicitCacheWithoutBreakpoint,
+    OpenAIBreakpointsNotWritten,
+    OpenAICacheOptionInvalid,
+    GeminiCacheUsedOnce,
     UnusedSuppression,
 ]

@@ -171,10 +171,15 @@ def wrappable(piece: Piece, allow_param: bool = False) -> bool:
 
 
 def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src: str = EPHEMERAL,
-                 allow_param: bool = False) -> Optional[List[Edit]]:
-    """Edits that give `piece` a breakpoint with value `marker_src`, or None if not safe."""
-    if piece.marker is not None:
-        return None  # a block has one marker; a second "cache_control" key would replace it
+                 allow_param: bool = False, key: str = "cache_control", text_type: str = "text") -> Optional[List[Edit]]:
+    """Edits that give `piece` a breakpoint with value `marker_src`, or None if not safe.
+
+    `key` is the breakpoint's field (`cache_control`, or OpenAI's `prompt_cache_breakpoint`)
+    and `text_type` the type of the text block a string becomes (`input_text` in OpenAI's
+    Responses API)."""
+    existing = piece.openai_breakpoint if key == "prompt_cache_breakpoint" else piece.marker
+    if existing is not None:
+        return None  # a block has one marker; a second key would replace it
     try:
         if request.fmt == "converse":
             return _cache_point_after(ctx, piece)
@@ -184,7 +189,7 @@ def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src:
             if src is None:
                 return None
             return wrap_expression_edits(
-                src, piece.span.start, piece.span.end, '[{"type": "text", "text": ', f', "cache_control": {marker_src}}}]'
+                src, piece.span.start, piece.span.end, f'[{{"type": "{text_type}", "text": ', f', "{key}": {marker_src}}}]'
             )
         if piece.container is not None and literal_editable(request, piece) and not piece.string_content:
             span = piece.container.span
@@ -192,9 +197,9 @@ def marker_edits(ctx: "FileContext", request: Request, piece: Piece, marker_src:
             if src is None:
                 return None
             if piece.container.kind == "dict":
-                edit = add_dict_entry_edit(src, span.start, span.end, '"cache_control"', marker_src)
+                edit = add_dict_entry_edit(src, span.start, span.end, f'"{key}"', marker_src)
             elif piece.container.kind == "dict-call":
-                edit = add_call_keyword_edit(src, span.start, span.end, "cache_control", marker_src)
+                edit = add_call_keyword_edit(src, span.start, span.end, key, marker_src)
             else:
                 return None
             return [edit] if edit is not None else None

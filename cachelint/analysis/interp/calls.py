@@ -385,7 +385,7 @@ class CallsMixin:
         if isinstance(base, ResponseV):
             args, kwargs = pre or self.eval_args(node, frame)
             if method in ("json", "model_dump", "to_dict", "dict"):
-                return ResponseV(base.api, base.fmt, span, base.attrs, base.platforms)
+                return base.derived(span, base.attrs)
             if method == "get" and args and isinstance(args[0], Str) and args[0].text is not None:
                 return self._response_attr(base, args[0].text, span, frame)
             return Unknown(Kind.DYNAMIC, f"response.{method}()", span)

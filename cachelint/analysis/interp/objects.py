@@ -119,7 +119,7 @@ class ObjectsMixin:
         attrs = base.attrs + (name,)
         if frame.module is self.entry:
             self.events.append(UsageRead(span=span, api=base.api, fmt=base.fmt, attrs=attrs, platforms=base.platforms))
-        return ResponseV(base.api, base.fmt, span, attrs, base.platforms)
+        return base.derived(span, attrs)
 
     def instance_attr(self, inst: InstV, name: str, span: Span, frame: Frame) -> Value:
         if name in inst.attrs:

@@ -254,7 +254,7 @@ class SdkCallsMixin:
                 self._request_keys[key] = len(self.requests)
                 self.requests.append(request)
         platforms = tuple(sorted({p.name for r in requests for p in r.platforms} or {a.platform for a in alts}))
-        return ResponseV(method.api, method.fmt, span, platforms=platforms)
+        return ResponseV(method.api, method.fmt, span, platforms=platforms, origin=tuple(requests))
 
     def history_growth(self, messages: Optional[Value], loops: List[LoopCtx]) -> Tuple[Span, ...]:
         """Where the conversation sent at a call inside `loops` grows from one turn to the
