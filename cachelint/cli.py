@@ -100,6 +100,7 @@ SUBCOMMANDS: Dict[str, str] = {
     "rule": "cachelint.commands:rule",
     "version": "cachelint.commands:version",
     "clean": "cachelint.commands:clean",
+    "server": "cachelint.server:command",
 }
 
 

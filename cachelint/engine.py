@@ -123,6 +123,20 @@ class Engine:
         for project in self._projects.values():
             project.forget(path)
 
+    def files_changed(self) -> None:
+        """Files were created or deleted under the projects (the language server hears of
+        it): forget the file lists and import resolutions built from the old tree."""
+        for project in self._projects.values():
+            project.files_changed()
+
+    def replace(self, path: str, data: bytes, settings: Settings) -> None:
+        """`path` now reads as `data`, which differs from what the analysis read before (an
+        editor buffer): like `override`, and everything derived from the old content is
+        dropped even when no parsed module of it was held (the byte indexes read it)."""
+        project = self.project_for(settings)
+        project.set_override(path, data)
+        project.content_changed(path)
+
     def override(self, path: str, data: bytes, settings: Settings) -> None:
         """Make the analysis read `data` as the content of `path` (stdin, fix passes)."""
         self.project_for(settings).set_override(path, data)

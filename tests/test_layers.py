@@ -57,7 +57,7 @@ LAYERS: List[List[str]] = [
     ["cachelint.config.loader", "cachelint.suppress", "cachelint.costs", "cachelint.docs", "cachelint.discovery"],
     ["cachelint.engine"],
     ["cachelint.cache", "cachelint.runner", "cachelint.output", "cachelint.testing"],
-    ["cachelint.watch", "cachelint.commands"],
+    ["cachelint.watch", "cachelint.commands", "cachelint.server"],
     ["cachelint.cli", "cachelint.api", "cachelint", "cachelint.__main__"],
 ]
 

@@ -80,3 +80,9 @@ class Frame:
 
 class BudgetExceeded(Exception):
     """The analysis of one entry function took too many steps; its results are dropped."""
+
+
+class Cancelled(BaseException):
+    """The caller no longer wants this analysis (the language server: the buffer changed
+    again). A BaseException, so no `except Exception` of the interpreter turns it into an
+    "unknown" value: it ends the whole file's analysis, and nothing partial is returned."""

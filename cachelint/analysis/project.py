@@ -227,6 +227,10 @@ class Project:
         self.explored: Optional[Set[str]] = None
         #: every project file read for the current analysis (path -> content hash)
         self.deps: Dict[str, str] = {}
+        #: an event (`threading.Event`) another thread sets to end the current analysis
+        #: with `analysis.frames.Cancelled` (the language server, when a buffer changed
+        #: again); None: never cancelled
+        self.cancel: Optional[Any] = None
 
     # --- files ---------------------------------------------------------------------------
     def real(self, path: str) -> str:
@@ -249,13 +253,15 @@ class Project:
         so the analysed file is not parsed twice."""
         path = self.real(path)
         loaded = self._modules.get(path)
+        previous = self._overrides.get(path)
         self._overrides[path] = data
         if loaded is not None and loaded.source.raw == data:
             return  # the same bytes (a file linted from disk): what we know still holds
         if loaded is not None or path in self.summaries:
             self._drop_module(path)
-            self.summaries.pop(path, None)
-            self.candidate_memo.clear()
+            self._changed(path)
+        elif previous is not None and previous != data:
+            self._changed(path)  # trimmed from the cache, but still known to the byte indexes
         if parsed is not None:
             name, is_package = self.module_name(path)
             info = ModuleInfo(path, parsed[0], parsed[1], name, is_package)
@@ -275,10 +281,58 @@ class Project:
         """Drop what is cached about `path` (its content changed on disk)."""
         path = self.real(path)
         self._drop_module(path)
-        self.summaries.pop(path, None)
         self._overrides.pop(path, None)
+        self._changed(path)
+
+    def content_changed(self, path: str) -> None:
+        """`path` reads differently from before although no parsed module of it may be
+        held (an editor buffer replacing the file's text): see `_changed`."""
+        self._changed(self.real(path))
+
+    def _changed(self, path: str) -> None:
+        """`path` (real) now has other content: drop what was derived from its old content,
+        in this module and in the answers about other modules that read it. The parsed
+        modules and summaries of the other files stay: they depend on their own bytes only.
+
+        A long-lived process (the language server) relies on this: it keeps the project
+        between edits, so an answer computed from a module's old text must not survive."""
+        self.summaries.pop(path, None)
+        self.candidate_memo.clear()  # rebuilt from the kept summaries in milliseconds
+        self._name_uses.clear()  # a helper's uses may have changed with the text
+        self.interfaces.clear()  # a class hierarchy may have changed
+        for info in self._modules.values():
+            if info is not None:
+                # "calling this function and dropping its result changes nothing" was
+                # judged against the names that send requests, which `path` may change
+                info.inert_memo.clear()
+        if self._class_index is not None or self._definers is not None:
+            self._reindex(path)
+
+    def _reindex(self, path: str) -> None:
+        """Update the byte indexes of class headers and defined names for `path` alone."""
+        assert self._class_index is not None and self._definers is not None
+        for index in (self._class_index, self._definers):
+            for key in list(index):
+                entries = [e for e in index[key] if (e[0] if isinstance(e, tuple) else e) != path]
+                if entries:
+                    index[key] = entries
+                else:
+                    del index[key]
+        data = self.read_bytes_untracked(path, resolved=True)
+        if data is not None and (self._files is None or path in self._files):
+            self._index_bytes(path, data, self._class_index, self._definers)
+
+    def files_changed(self) -> None:
+        """Files were created, deleted or renamed under the root: forget the file list, the
+        byte indexes built from it and how imports resolved (a new module can take over an
+        import)."""
+        self._files = None
+        self._class_index = None
+        self._definers = None
+        self._resolve_cache.clear()
         self.candidate_memo.clear()
         self._name_uses.clear()
+        self.interfaces.clear()
 
     def read_bytes(self, path: str, limit: int = MAX_MODULE_BYTES) -> Optional[bytes]:
         """Bytes of a project file, or None if outside the root, missing or too big."""
@@ -490,18 +544,22 @@ class Project:
         definers: Dict[str, List[str]] = {}
         for path in self.python_files():
             data = self.read_bytes_untracked(path, resolved=True)
-            if data is None:
-                continue
-            if b"class" in data:
-                for match in _CLASS_HEADER_RE.finditer(data):
-                    sub = match.group(1).decode("ascii", "replace")
-                    for token in re.findall(rb"\w+", match.group(2)):
-                        classes.setdefault(token.decode("ascii", "replace"), []).append((path, sub))
-            if b"def" in data:
-                for name in set(_DEF_RE.findall(data)):
-                    definers.setdefault(name.decode("ascii", "replace"), []).append(path)
+            if data is not None:
+                self._index_bytes(path, data, classes, definers)
         self._class_index = classes
         self._definers = definers
+
+    @staticmethod
+    def _index_bytes(path: str, data: bytes, classes: Dict[str, List[Tuple[str, str]]],
+                     definers: Dict[str, List[str]]) -> None:
+        if b"class" in data:
+            for match in _CLASS_HEADER_RE.finditer(data):
+                sub = match.group(1).decode("ascii", "replace")
+                for token in re.findall(rb"\w+", match.group(2)):
+                    classes.setdefault(token.decode("ascii", "replace"), []).append((path, sub))
+        if b"def" in data:
+            for name in set(_DEF_RE.findall(data)):
+                definers.setdefault(name.decode("ascii", "replace"), []).append(path)
 
     def name_uses(self, name: str) -> List[Tuple[str, int]]:
         """(file, offset) of every use of `name` as a word in the project's Python files,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
-from cachelint.analysis.frames import BudgetExceeded, Frame, LoopCtx
+from cachelint.analysis.frames import BudgetExceeded, Cancelled, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.request import MARKER_WORDS
 from cachelint.analysis.spans import Span
@@ -48,6 +48,8 @@ class Interpreter(
         from cachelint.analysis.builders import RequestBuilder
 
         self.project = project
+        #: set by another thread when this analysis is no longer wanted (`Project.cancel`)
+        self._cancel = project.cancel
         self.entry = entry
         self.max_depth = max_depth
         self.strict = strict
@@ -108,6 +110,8 @@ class Interpreter(
         self._run_entry(lambda: self.exec_block(node.body, frame), frame)
 
     def _run_entry(self, run: Callable[[], None], frame: Frame) -> None:
+        if self._cancel is not None and self._cancel.is_set():
+            raise Cancelled()
         self.steps = 0
         before = len(self.requests)
         self._stack = [frame]
@@ -170,6 +174,8 @@ class Interpreter(
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise BudgetExceeded()
+        if not self.steps & 255 and self._cancel is not None and self._cancel.is_set():
+            raise Cancelled()
 
     def _many_unknown(self, kind: Kind, label: str, span: Optional[Span]) -> ListV:
         lst = ListV(span)
