@@ -94,3 +94,19 @@ def test_console_output_and_scalar_state_have_no_effect(verdicts: Dict[str, bool
 ])
 def test_calls_that_can_change_a_request_are_followed(verdicts: Dict[str, bool], name: str, why: str) -> None:
     assert verdicts[name] is False, why
+
+
+def test_the_verdict_depends_on_the_names_that_send(tmp_path: Path) -> None:
+    """One worker analyses many files, each with its own names that lead to a request: a
+    helper judged without effect for a file that does not know `ask` sends must still be
+    followed for a file that does (the memo is keyed by those names too)."""
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / "util.py"
+    path.write_text("def relay(question):\n    ask(question)\n", encoding="utf-8")
+    project = Project(str(tmp_path))
+    module = project.module(str(path))
+    assert module is not None
+    (relay, _owner), = module_functions(module)
+    assert without_effect(module, relay, frozenset()) is True
+    assert without_effect(module, relay, frozenset({"ask"})) is False
+    assert without_effect(module, relay, frozenset()) is True

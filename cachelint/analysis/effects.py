@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Set
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from cachelint.analysis.candidates import TRIGGER_RE, module_functions, summarise
 from cachelint.analysis.request import MARKER_WORDS
@@ -172,8 +172,10 @@ def without_effect(module: object, node: ast.AST, sending_names: FrozenSet[str])
 
     Callees in other modules are looked up by name in `sending_names` only: the same
     bound that the call-depth limit drew before, where a call beyond it was opaque."""
-    memo: Dict[int, bool] = module.inert_memo  # type: ignore[attr-defined]
-    key = id(node)
+    # keyed by the names too: the answer depends on which names send requests, and they
+    # differ with the file being analysed (one worker analyses many files)
+    memo: Dict[Tuple[int, FrozenSet[str]], bool] = module.inert_memo  # type: ignore[attr-defined]
+    key = (id(node), sending_names)
     if key in memo:
         return memo[key]
     by_name = _functions_by_name(module)

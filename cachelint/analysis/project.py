@@ -78,7 +78,7 @@ class ModuleInfo:
         #: memos of `analysis.effects`: per function node id, its own effects and whether
         #: a call to it whose result is dropped can be skipped; functions by name
         self.effects_memo: Dict[int, Any] = {}
-        self.inert_memo: Dict[int, bool] = {}
+        self.inert_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
         self.functions_by_name: Optional[Dict[str, List[Any]]] = None
         self._collect(tree.body)
         for node in ast.walk(tree):
