@@ -166,9 +166,19 @@ class Interpreter(
 
     # === spans and helpers =======================================================================
     def span(self, node: Any, frame: Frame) -> Span:
-        module = frame.module
-        start, end = module.index.node_range(node) if hasattr(node, "lineno") else (0, 0)
-        return Span(module.path, start, end)
+        """The node's span in its module. Asked for over and over (every evaluation makes
+        one), so the span is kept on the node: a node belongs to one module's tree."""
+        path = frame.module.path
+        cached = getattr(node, "_cachelint_span", None)
+        if cached is not None and cached.path == path:
+            return cached
+        start, end = frame.module.index.node_range(node) if hasattr(node, "lineno") else (0, 0)
+        found = Span(path, start, end)
+        try:
+            node._cachelint_span = found
+        except AttributeError:
+            pass
+        return found
 
     def tick(self) -> None:
         self.steps += 1
