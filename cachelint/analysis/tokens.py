@@ -1,35 +1,49 @@
 """Estimating prompt size in tokens, without a network tokenizer, and how wrong it can be.
 
 The estimate is `ceil(characters / 4)`: Anthropic and OpenAI both document about four
-characters of English per token, and it is what the call-site census used. The bounds the
-rules use come from a measurement, not a guess.
+characters of English per token, and it is what the call-site census used (and what the
+goldens are written against). The bounds the rules use come from a measurement, not a guess.
 
-Measured (`benchmarks/token_calibration.py`, OpenAI's o200k encoding run offline, on 4,223
-prompt strings of 41 real LLM applications, 4.47M characters; 118 tool definitions as JSON;
-cachelint's own code):
+Measured (`benchmarks/token_calibration.py`, on 4,225 prompt strings of 41 real LLM
+applications, 4.47M characters; 118 tool definitions as JSON; cachelint's own code; every
+tokenizer run offline). For Claude the counts come from `ctok` 1.3.0, an unofficial offline
+reconstruction of Claude's token counts (its author checks it against recorded
+`count_tokens` answers; Anthropic publishes no tokenizer), counting the text without the
+message frame: the v3 family (Claude 3 through Opus 4.6) and the Opus 4.7 family (whose
+vocabulary the later models reuse). Characters per token:
 
-| text | characters per token: pooled | p1 | p5 | median | p95 | chars/4 vs o200k: median error |
-|---|---|---|---|---|---|---|
-| prompts (prose) | 4.32 | 3.59 | 3.93 | 4.68 | 5.65 | +17% |
-| tool JSON | 4.03 | 3.41 | 3.56 | 3.99 | 4.52 | +0% |
-| code | 4.30 | 3.81 | 3.85 | 4.24 | 4.72 | +6% |
+| tokenizer | text | pooled | p1 | p5 | median | p95 | chars/4: median error |
+|---|---|---|---|---|---|---|---|
+| Claude v3 | prompts (prose) | 3.73 | 3.02 | 3.39 | 4.14 | 5.00 | +4% |
+| Claude v3 | tool JSON | 3.71 | 3.07 | 3.35 | 3.74 | 4.17 | -6% |
+| Claude v3 | code | 3.52 | 2.90 | 3.20 | 3.51 | 3.91 | -12% |
+| Claude Opus 4.7 | prompts (prose) | 2.69 | 2.21 | 2.45 | 2.99 | 3.59 | -25% |
+| Claude Opus 4.7 | tool JSON | 2.75 | 2.38 | 2.52 | 2.78 | 3.08 | -30% |
+| Claude Opus 4.7 | code | 2.75 | 2.33 | 2.45 | 2.71 | 3.06 | -32% |
+| OpenAI o200k | prompts (prose) | 4.32 | 3.59 | 3.93 | 4.68 | 5.65 | +17% |
+| OpenAI o200k | tool JSON | 4.03 | 3.41 | 3.56 | 3.99 | 4.52 | +0% |
+| OpenAI o200k | code | 4.29 | 3.40 | 3.84 | 4.23 | 4.67 | +6% |
 
-Claude's tokenizers are not published and none runs offline. Anthropic documents about 3.5
-English characters per token for Claude, and Claude Opus 4.7 introduced a tokenizer that
-uses up to 1.35x as many tokens for the same text. So, for Claude:
+The Opus 4.7 family gives the same texts 1.39x (prose), 1.35x (tool JSON) and 1.28x (code)
+as many tokens as v3, pooled (per string: median 1.38, 5th-95th percentile 1.24-1.54 for
+prose). Anthropic's token-counting page states that Opus 4.7 and later Opus models, Fable 5,
+Mythos 5, Mythos Preview and Sonnet 5 use a newer tokenizer which produces "approximately
+30 percent more tokens" for the same input: the reconstruction agrees.
 
-- typical text: 3.5 characters per token; the chars/4 estimate is ~12% low for it (and up
-  to ~35% lower still on the newer tokenizer);
-- densest text: o200k's densest 1% (tool JSON, p1 3.41) is 0.79 of typical prose (4.32);
-  carried over, 3.5 x 0.79 = 2.76 characters per token, and 2.76 / 1.35 = 2.05 for models
-  on the newer tokenizer (and for a model that is not known). `max_tokens` uses these:
-  the upper bound is 1.45x the estimate (older tokenizer) or 1.96x (newer or unknown),
-  where it was a flat 2x before;
-- sparsest text: o200k's p95 prose (5.65) is 1.31x typical; carried over, 4.58 characters
-  per token: `min_tokens` (0.87x the estimate) is the lower bound.
+So, for Claude:
 
-The measured figures are facts about o200k; the carry-over to Claude assumes Claude's
-tokenizer varies across kinds of text as o200k does, which no offline tool can check.
+- densest text, for the upper bound (`max_tokens`, `upper_bound_of_estimate`): the densest
+  kind's p1, 2.90 characters per token on the older tokenizer (code), 1.38x the estimate;
+  2.21 on the newer tokenizer (prose), 1.81x the estimate, also used when the model is not
+  known. The newer figure is never looser than the older one divided by the official 1.30;
+  before this measurement the factors were 1.45x and 1.96x (3.5 characters per token and
+  "up to 1.35x" carried over from o200k), and a flat 2x before that;
+- sparsest text, for the lower bound (`min_tokens`): the sparsest kind's p95 on the older
+  tokenizer (prose, 5.00 characters per token), 0.80x the estimate, for any Claude model
+  (the newer tokenizer gave every measured string more tokens, at least 1.05x). It was 0.87x.
+
+These are percentiles of real strings, not limits: 1% of prompt strings are denser still.
+And they are only as good as ctok's reconstruction, which is unofficial.
 """
 
 from __future__ import annotations
@@ -39,23 +53,25 @@ from typing import Optional
 
 CHARS_PER_TOKEN = 4.0
 
-# --- measured: o200k_base on real prompts (see the module docstring) -----------------------------
-O200K_PROSE_POOLED = 4.32
-O200K_PROSE_P95 = 5.65
-O200K_DENSEST_P1 = 3.41  # tool JSON; prose p1 is 3.59, code p1 3.81
+# --- measured: Claude via ctok on real prompts (see the module docstring) -----------------------
+#: The densest kind's p1 (code) on the older tokenizer; prose p1 is 3.02, tool JSON 3.07.
+OLDER_DENSEST_P1 = 2.90
+#: The densest kind's p1 (prose) on the newer tokenizer; code p1 is 2.33, tool JSON 2.38.
+NEWER_DENSEST_P1 = 2.21
+#: The sparsest kind's p95 (prose) on the older tokenizer; the newer one is denser (3.59).
+OLDER_SPARSEST_P95 = 5.00
 
 # --- published for Claude ------------------------------------------------------------------------
-#: Anthropic: a token is about 3.5 English characters for Claude
-CLAUDE_CHARS_PER_TOKEN = 3.5
-#: Claude Opus 4.7's tokenizer: up to 1.35x as many tokens as before for the same text
-NEWER_TOKENIZER_FACTOR = 1.35
+#: Anthropic: Opus 4.7's newer tokenizer gives "approximately 30 percent more tokens"
+NEWER_TOKENIZER_FACTOR = 1.30
 
 #: The densest text, characters per token, for a Claude model on the older tokenizer.
-DENSE_CHARS_PER_TOKEN = CLAUDE_CHARS_PER_TOKEN * O200K_DENSEST_P1 / O200K_PROSE_POOLED
-#: The same on the newer tokenizer (also used when the model is not known).
-MIN_CHARS_PER_TOKEN = DENSE_CHARS_PER_TOKEN / NEWER_TOKENIZER_FACTOR
+DENSE_CHARS_PER_TOKEN = OLDER_DENSEST_P1
+#: The same on the newer tokenizer (also used when the model is not known): the measurement,
+#: or the older figure with the official factor if that were denser.
+MIN_CHARS_PER_TOKEN = min(NEWER_DENSEST_P1, DENSE_CHARS_PER_TOKEN / NEWER_TOKENIZER_FACTOR)
 #: The sparsest text (p95), characters per token, for any Claude model.
-MAX_CHARS_PER_TOKEN = CLAUDE_CHARS_PER_TOKEN * O200K_PROSE_P95 / O200K_PROSE_POOLED
+MAX_CHARS_PER_TOKEN = OLDER_SPARSEST_P95
 
 #: Canonical model keys of Claude models released before Opus 4.7's tokenizer.
 _OLDER_TOKENIZER = (
