@@ -726,9 +726,8 @@ class Session:
             return self._add_ignore_quietly(results, diagnostics, quiet, reason.strip())
 
     def _add_ignore_quietly(self, results: dict, diagnostics: list, quiet: bool, reason: str = "") -> int:
-        import ast as _ast
-
         from cachelint.source import decode_source
+        from cachelint.syntax import parse_module
         from cachelint.suppress import add_ignore_directives
         from cachelint.writer import WriteError, digest, write_atomic
 
@@ -743,7 +742,10 @@ class Session:
                 with open(path, "rb") as fh:
                     raw = fh.read()
                 source = decode_source(path, raw)
-                tree = _ast.parse(source.text)
+                outcome = parse_module(source.text, path)
+                if outcome.tree is None:
+                    raise ValueError(outcome.error[0] if outcome.error else "cannot parse")
+                tree = outcome.tree
             except Exception as exc:  # unreadable now: say so, keep going
                 errors.append(f"{self.display(path)}: cannot add ignore comments: {exc}")
                 continue

@@ -10,7 +10,6 @@ input.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import time
@@ -25,6 +24,8 @@ from cachelint.registry import all_rules, name_for, url_for
 from cachelint.rule import Rule
 from cachelint.config.settings import Settings
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
+from cachelint.syntax import check_target, parse_module
+from cachelint.syntax.versions import TooNew, Version
 
 INVALID_SOURCE = "CL000"
 
@@ -208,18 +209,25 @@ class Engine:
         project = self.project_for(settings)
         known = project.parsed_tree(path, data)
         parsed: List[str] = []
+        too_new: List[Diagnostic] = []
         if known is not None:
             source, tree = known  # imported by a file linted earlier: parsed once, here too
-            error = None
+            if settings.target_version is not None:
+                found = check_target(tree, source.text, settings.target_version)
+                if found is not None:
+                    too_new = [_too_new_diagnostic(path, found, settings.target_version)]
         else:
             with clock("parse"):
-                tree, error = _parse(source.text, path)
+                outcome = parse_module(source.text, path, settings.target_version)
             parsed.append(path)
-        if tree is None:
-            assert error is not None
-            result.diagnostics = _in_cells(self._select([invalid_source(path, *error)], settings, path), source)
-            result.parsed = tuple(parsed)
-            return result
+            tree = outcome.tree
+            if tree is None:
+                assert outcome.error is not None
+                result.diagnostics = _in_cells(self._select([invalid_source(path, *outcome.error)], settings, path), source)
+                result.parsed = tuple(parsed)
+                return result
+            if outcome.too_new is not None and settings.target_version is not None:
+                too_new = [_too_new_diagnostic(path, outcome.too_new, settings.target_version)]
         index = LineIndex(source.text)
         enabled = settings.enabled_for(path)
         project.set_override(path, data, (source, tree))
@@ -271,7 +279,7 @@ class Engine:
             from cachelint.suppress import apply_suppressions
 
             suppressed = apply_suppressions(source.text, tree, diagnostics, enabled, path, index)
-        result.diagnostics = _in_cells(suppressed.kept + suppressed.unused, source)
+        result.diagnostics = _in_cells(self._select(too_new, settings, path) + suppressed.kept + suppressed.unused, source)
         if requests:
             from cachelint.costs import cost_records
 
@@ -342,17 +350,10 @@ def is_notebook_source(source: SourceFile) -> bool:
     return getattr(source, "notebook", None) is not None
 
 
-def _parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Tuple[str, int, int]]]:
-    """Parse with the stdlib parser; on failure (message, row, column) for CL000."""
-    try:
-        return ast.parse(text, filename=path), None
-    except SyntaxError as exc:
-        column = exc.offset or 1
-        return None, (f"syntax error: {exc.msg}", exc.lineno or 1, column)
-    except (RecursionError, MemoryError):
-        return None, ("the file is too deeply nested to parse", 1, 1)
-    except ValueError as exc:
-        return None, (f"cannot parse: {exc}", 1, 1)
+def _too_new_diagnostic(path: str, found: TooNew, target: Version) -> Diagnostic:
+    """CL000 for syntax the project's target Python cannot parse (the file is analysed all
+    the same: every newer Python reads it)."""
+    return invalid_source(path, found.message(target), found.row, found.column)
 
 
 _DIRECTIVE_RE = re.compile(rb"cachelint\s*:|noqa\s*:[^\n]*\bCL\d{3}", re.IGNORECASE)

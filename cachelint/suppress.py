@@ -696,9 +696,9 @@ def add_ignore_directives(
     new_text = text
     for start, end, content in sorted(edits, reverse=True):
         new_text = new_text[:start] + content + new_text[end:]
-    try:
-        ast.parse(new_text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    from cachelint.syntax import parses
+
+    if parses(new_text) is not None:
         return text, 0
     return new_text, len(edits)
 

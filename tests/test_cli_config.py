@@ -327,6 +327,30 @@ def test_analysis_settings_reach_the_analysis(cli: Cli, project: Path) -> None:
     assert lint(cli, "llm.py") == []
 
 
+def test_target_version_and_requires_python(cli: Cli, project: Path) -> None:
+    """`target-version` (else the lower bound of `requires-python`) is the oldest Python the
+    project runs on: syntax it cannot parse is CL000, whichever Python runs cachelint."""
+    write(project, {"new.py": 'import anthropic\n\nmatch anthropic.x:\n    case 1:\n        pass\n'})
+    (project / "pyproject.toml").write_text('[project]\nrequires-python = ">=3.9"\n', encoding="utf-8")
+    result = cli("--output-format", "concise", "new.py")
+    assert result.stdout.startswith("new.py:3:1: CL000 syntax error for Python 3.9"), result.stdout
+    assert "a `match` statement needs Python 3.10 or newer" in result.stdout
+    assert 'target-version = "py39"  # from requires-python = ">=3.9"' in cli("--show-settings").stdout
+    config(project, 'target-version = "py310"\n', name="cachelint.toml")
+    assert lint(cli, "new.py") == []
+    assert 'target-version = "py310"\n' in cli("--show-settings").stdout
+    assert lint(cli, "--isolated", "new.py") == []  # no project file: any syntax up to 3.14
+
+
+@pytest.mark.parametrize("value", ['"py27"', '"py315"', '"3"', "39"])
+def test_target_version_must_be_a_known_python(cli: Cli, project: Path, value: str) -> None:
+    path = config(project, f"target-version = {value}\n")
+    result = cli()
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"cachelint: error: {path}: tool.cachelint.target-version: expected"), line
+
+
 # --- bad configuration --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "body, key, expected",

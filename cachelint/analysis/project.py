@@ -22,6 +22,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
+from cachelint.syntax import parse_module
 
 MAX_MODULE_BYTES = 8_000_000
 _DEF_RE = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
@@ -427,9 +428,11 @@ class Project:
             return None
         try:
             source = decode_source(path, data)
-            self.parse_log.append(path)
-            tree = ast.parse(source.text, filename=path)
-        except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        except SourceError:
+            return None
+        self.parse_log.append(path)
+        tree = parse_module(source.text, path).tree  # any Python's syntax, on any interpreter
+        if tree is None:
             return None
         name, is_package = self.module_name(path)
         return ModuleInfo(path, source, tree, name, is_package)

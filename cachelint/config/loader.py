@@ -45,6 +45,7 @@ from cachelint.config.settings import (
     DefaultRuleOptions,
     Settings,
 )
+from cachelint.syntax.versions import from_requires_python, parse_target
 from cachelint.tables import TableError, Tables, default_tables
 
 if sys.version_info >= (3, 11):
@@ -93,6 +94,7 @@ KNOWN_KEYS: Tuple[str, ...] = (
     "output-format",
     "cache-dir",
     "include-generated",
+    "target-version",
     "extend",
     "rules",
     "models",
@@ -441,6 +443,12 @@ def _parse_layer(doc: Mapping[str, Any], src: _Source, *, allow_extend: bool = T
             layer.values[key] = _expect_globs(src, [key], value)
         elif key in _BOOL_KEYS:
             layer.values[key] = _expect_bool(src, [key], value)
+        elif key == "target-version":
+            text = _expect_str(src, [key], value, 'a Python version such as "py39"')
+            try:
+                layer.values[key] = parse_target(text)
+            except ValueError as exc:
+                raise src.error([key], str(exc)) from None
         elif key == "output-format":
             if value not in OUTPUT_FORMATS:
                 raise src.error(
@@ -714,7 +722,7 @@ def _build_settings(
     for layer in layers:
         src = layer.source
         select = _apply_selection(select, layer)
-        for key in (*_BOOL_KEYS, "output-format", "cache-dir", "fixable", "unfixable"):
+        for key in (*_BOOL_KEYS, "output-format", "cache-dir", "fixable", "unfixable", "target-version"):
             if key in layer.values:
                 scalars[key] = layer.values[key]
         if "exclude" in layer.values:
@@ -772,6 +780,8 @@ def _build_settings(
         output_format=scalars.get("output-format"),
         cache_dir=scalars.get("cache-dir"),
         include_generated=scalars.get("include-generated", False),
+        target_version=scalars.get("target-version"),
+        target_version_source="target-version" if "target-version" in scalars else None,
         rule_options=rule_options if rule_values else DefaultRuleOptions(registry.default_options),
         tables=tables,
         analysis=AnalysisOptions(**analysis),
@@ -1067,8 +1077,37 @@ class ConfigResolver:
         layers.extend(self._inline)
         layers.append(self._cli)
         settings = _build_settings(layers, config, project_root)
+        if settings.target_version is None and not self._overrides.isolated:
+            found = self._requires_python(config.parent if config is not None else self._cwd, project_root)
+            if found is not None:
+                settings = dataclasses.replace(settings, target_version=found[0], target_version_source=found[1])
         self._by_config[config] = settings
         return settings
+
+    def _requires_python(self, directory: Path, project_root: Path) -> Optional[Tuple[Tuple[int, int], str]]:
+        """(oldest version, where it is written) from `project.requires-python` of the
+        nearest pyproject.toml at or above `directory` (not above the project root), as
+        ruff infers its target version. A file that cannot be read or sets no lower bound
+        gives nothing: the target then stays "any Python up to 3.14"."""
+        current = directory
+        while True:
+            candidate = current / "pyproject.toml"
+            if os.path.isfile(candidate):
+                try:
+                    doc = _parse_toml(candidate, _read_config_bytes(candidate))
+                except ConfigError:
+                    return None
+                project = doc.get("project")
+                spec = project.get("requires-python") if isinstance(project, dict) else None
+                if not isinstance(spec, str):
+                    return None
+                version = from_requires_python(spec)
+                if version is None:
+                    return None
+                return version, f"requires-python = {json.dumps(spec)} in {candidate}"
+            if current == project_root or current.parent == current or not _is_within(current, project_root):
+                return None
+            current = current.parent
 
 
 # --- --show-settings ----------------------------------------------------------------------
@@ -1104,6 +1143,7 @@ def format_settings(settings: Settings) -> str:
         f"respect-gitignore = {_fmt(settings.respect_gitignore)}",
         f"force-exclude = {_fmt(settings.force_exclude)}",
         f"include-generated = {_fmt(settings.include_generated)}",
+        f"target-version = {_fmt_target(settings)}",
         f"output-format = {_fmt(settings.output_format)}",
         f"cache-dir = {_fmt(settings.cache_dir)}",
         "",
@@ -1144,6 +1184,15 @@ def format_settings(settings: Settings) -> str:
             f"min-cache-tokens = {plat.min_cache_tokens}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _fmt_target(settings: Settings) -> str:
+    version = settings.target_version
+    if version is None:
+        return "(not set: any Python up to 3.14)"
+    shown = json.dumps(f"py{version[0]}{version[1]}")
+    source = settings.target_version_source
+    return shown if source in (None, "target-version") else f"{shown}  # from {source}"
 
 
 def _fmt_min(value: Any) -> str:

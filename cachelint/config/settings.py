@@ -121,6 +121,11 @@ class Settings:
     output_format: Optional[str] = None
     cache_dir: Optional[Path] = None
     include_generated: bool = False
+    #: the oldest Python the project runs on (`target-version`, else the lower bound of
+    #: `requires-python`): syntax it cannot parse is CL000; None accepts all up to 3.14
+    target_version: Optional[Tuple[int, int]] = None
+    #: where `target_version` came from, for --show-settings ("requires-python = ..." in a file)
+    target_version_source: Optional[str] = None
     rule_options: Mapping[str, Any] = field(default_factory=dict)
     tables: Tables = field(default_factory=default_tables)
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
@@ -172,6 +177,7 @@ class Settings:
             "tables": repr(self.tables),
             "analysis": repr(self.analysis),
             "include_generated": self.include_generated,
+            "target_version": self.target_version,
             "project_root": str(self.project_root),
         }
         return hashlib.blake2b(json.dumps(data, sort_keys=True).encode(), digest_size=16).hexdigest()

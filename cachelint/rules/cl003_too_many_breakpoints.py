@@ -11,6 +11,7 @@ from cachelint.diagnostics import Applicability, Edit, Fix, Severity
 from cachelint.fix.edits import FixUnavailable, minimal_edit, remove_dict_entry_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
+from cachelint.syntax import parse_module
 
 MAX_BREAKPOINTS = 4
 
@@ -351,10 +352,10 @@ class TooManyBreakpoints(Rule):
         first_line = header.split("\n", 1)[0]
         if not first_line.lstrip().startswith(("for ", "async for ")):
             return None
-        try:
-            stmt = ast.parse(_dedent_block(header)).body[0]
-        except SyntaxError:
+        module = parse_module(_dedent_block(header)).tree
+        if module is None or not module.body:
             return None
+        stmt = module.body[0]
         if not isinstance(stmt, (ast.For, ast.AsyncFor)) or stmt.orelse:
             return None
         if not isinstance(stmt.iter, (ast.Name, ast.Attribute)):

@@ -22,6 +22,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 from cachelint.context import SourceText
 from cachelint.diagnostics import Edit
 from cachelint.fix.edits import FixUnavailable, minimal_edit, parse_snippet_expression, render_expression
+from cachelint.syntax import parse_expression
 
 #: An escaped newline in string source: `\n` not preceded by another backslash.
 _ESCAPED_NL = re.compile(r"(?<!\\)(?:\\\\)*\\n")
@@ -64,7 +65,7 @@ def fstring_lines(src: SourceText, start: int, end: int, hole: Tuple[int, int]) 
     when it is not a plain f-string, or the line is already the last one."""
     text = src.text[start:end]
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = parse_expression(text)
     except SyntaxError:
         return None
     if not isinstance(tree, ast.JoinedStr):
@@ -183,7 +184,7 @@ def _concat_order(src: SourceText, operands: Sequence[Tuple[Optional[Any], Any, 
     # Only a `+` expression can be rewritten: `system += RULES` also builds its string from
     # two operands, but reordering its text would drop the assignment.
     try:
-        whole = ast.parse(src.text[spans[0][0]:spans[-1][1]], mode="eval").body
+        whole = parse_expression(src.text[spans[0][0]:spans[-1][1]])
     except SyntaxError:
         return None
     if not (isinstance(whole, ast.BinOp) and isinstance(whole.op, ast.Add)):
@@ -243,7 +244,7 @@ def move_list_element_last(src: SourceText, list_start: int, list_end: int, elem
         return None
     text = src.text[list_start:list_end]
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = parse_expression(text)
     except SyntaxError:
         return None
     if not isinstance(tree, ast.List) or len(tree.elts) != len(node.elements):
@@ -286,7 +287,7 @@ def _abs(src: SourceText, base: int, text: str, node: ast.expr) -> Tuple[int, in
 def _short_literal(source: str) -> bool:
     """A short plain string literal (a label or punctuation next to a dynamic value)."""
     try:
-        node = ast.parse(source, mode="eval").body
+        node = parse_expression(source)
     except SyntaxError:
         return False
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= 80 and "\n" not in node.value
@@ -295,7 +296,7 @@ def _short_literal(source: str) -> bool:
 def _line_end_literal(source: str) -> bool:
     """A short literal that ends the dynamic value's line: `"\\n"`, `".\\n"`."""
     try:
-        node = ast.parse(source, mode="eval").body
+        node = parse_expression(source)
     except SyntaxError:
         return False
     if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):

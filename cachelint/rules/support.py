@@ -33,6 +33,7 @@ from cachelint.fix.edits import (
     parse_snippet_expression,
     wrap_expression_edits,
 )
+from cachelint.syntax import parse_expression
 from cachelint.tables import Tables
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -233,7 +234,7 @@ def _append_after(ctx: "FileContext", site: Span, element: str) -> Optional[List
         return None
     call_text = src.text[site.start:site.end]
     try:
-        call = ast.parse(call_text, mode="eval").body
+        call = parse_expression(call_text)
     except SyntaxError:
         return None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"):
