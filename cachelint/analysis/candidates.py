@@ -16,6 +16,7 @@ and at most `IMPORT_MODULES_BUDGET` modules per file, all or nothing.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import sys
 from dataclasses import dataclass
@@ -145,7 +146,7 @@ def module_functions(module: ModuleInfo) -> Functions:
                     owners[id(stmt)] = cls
         module.functions_list = [
             (node, owners.get(id(node)))
-            for node in ast.walk(module.tree)
+            for node in module.statements  # `ast.walk` order, statements only
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
     return module.functions_list
@@ -171,12 +172,9 @@ def _summarise(module: ModuleInfo) -> Summary:
         if TRIGGER_RE.search(texts[i]):
             chosen.add(i)
             names.add(node.name)
-    for stmt in module.tree.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            start, end = module.index.node_range(stmt)
-            if TRIGGER_RE.search(module.text[start:end]):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    for stmt in _triggered_assignments(module):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names.update(t.id for t in targets if isinstance(t, ast.Name))
     entries = tuple((node.name, calls[i]) for i, (node, _) in enumerate(functions))
     _spread(entries, chosen, names, set(names))
     open_calls: Set[str] = set()
@@ -206,6 +204,35 @@ def _summarise(module: ModuleInfo) -> Summary:
         imports=tuple(imports),
         class_methods={name: frozenset(info.methods) for name, info in module.classes.items()},
     )
+
+
+def _triggered_assignments(module: ModuleInfo) -> List[Any]:
+    """The module-level assignments whose text holds a `TRIGGER_RE` match.
+
+    One search of the whole text, each match mapped to its top-level statement by row
+    (a regex search per statement cost a second on a module of 90,000 constants). A match
+    cannot span two statements: it is made of names, dots and blanks."""
+    body = module.tree.body
+    starts = module.top_starts
+    if starts is None:
+        starts = module.top_starts = [top.lineno for top in body]
+    found: List[Any] = []
+    seen: Set[int] = set()
+    for match in TRIGGER_RE.finditer(module.text):
+        row = module.index.location(match.start()).row
+        at = bisect.bisect_right(starts, row) - 1
+        while at >= 0:
+            stmt = body[at]
+            if (stmt.end_lineno or stmt.lineno) < row:
+                break
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and id(stmt) not in seen:
+                start, end = module.index.node_range(stmt)
+                if start <= match.start() and match.end() <= end:
+                    seen.add(id(stmt))
+                    found.append(stmt)
+            at -= 1  # statements sharing the row (`a = 1; b = 2`)
+    found.sort(key=lambda s: (s.lineno, s.col_offset))
+    return found
 
 
 def _spread(functions: Tuple[Tuple[str, FrozenSet[str]], ...], chosen: Set[int], names: Set[str], fresh: Set[str]) -> None:

@@ -252,6 +252,9 @@ class InvalidCacheControl(Rule):
     ]
 
     def check_module(self, ctx: FileContext) -> None:
+        text = ctx.source.text
+        if "cache_control" not in text and "cachePoint" not in text:
+            return  # no marker to check: spare the walk of every node (large modules)
         for field_name, value in literal_markers(ctx.tree):
             expected_type = "ephemeral" if field_name == "cache_control" else "default"
             for key, node in _marker_entries(value):

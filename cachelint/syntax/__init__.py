@@ -131,7 +131,7 @@ def _parse_piece(text: str, filename: str, first_row: int, final: bool) -> Tuple
 
     try:
         return convert_module(text, filename, first_row), True
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):
         # invalid for every Python: the stdlib's message says best what is wrong (in a file
         # that also uses syntax newer than the interpreter it may point at that instead)
         raise stdlib_error from None

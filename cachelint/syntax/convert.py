@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import threading
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
@@ -923,11 +924,80 @@ def _literal_message(exc: Exception) -> str:
     return text
 
 
+#: libcst's native parser recurses on the C stack: about 1,300 nested brackets or 6,000
+#: chained attributes overflow the main thread's 8 MB and kill the process. It runs in a
+#: thread with this much stack (address space; only the pages used are committed)...
+_PARSER_STACK = 512 * 1024 * 1024
+#: ...and not at all on text nested deeper than this (CPython allows 200 levels of brackets)
+_MAX_BRACKET_DEPTH = 1_000
+_BRACKETS_RE = re.compile(r"[^()\[\]{}]+")
+#: It also takes time quadratic in the length of a chain of attributes, calls and
+#: subscripts (4,000 `[0]` in a row: 40 s) or of binary operators (4,000: 3 s); CPython
+#: reads either in milliseconds. Text with such a run is not given to it.
+_LONG_CHAIN_RE = re.compile(
+    r"(?:(?:\.\s*[A-Za-z_]\w*|\([^()]*\)|\[[^\[\]]*\])\s*){300,}"
+    r"|(?:[\w)\]'\"]\s*(?:\*\*|//|<<|>>|[-+*/%|&^@])\s*){1000,}"
+)
+
+
+def _refuse(text: str) -> None:
+    """RecursionError for text libcst could crash on or take minutes over."""
+    if _bracket_depth(text) > _MAX_BRACKET_DEPTH:
+        raise RecursionError("too deeply nested for libcst")
+    if _LONG_CHAIN_RE.search(text):
+        raise RecursionError("too long a chain of operations for libcst")
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest bracket nesting of `text`, counting brackets in strings and comments too
+    (an over-estimate is safe: it only keeps libcst away from the text)."""
+    depth = deepest = 0
+    for char in _BRACKETS_RE.sub("", text):
+        if char in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif depth:
+            depth -= 1
+    return deepest
+
+
+def _with_big_stack(function: Any, *args: Any) -> Any:
+    """`function(*args)` in a thread with `_PARSER_STACK` bytes of stack; its exception is
+    raised here. Where the stack size cannot be set, in this thread."""
+    outcome: Dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the calling thread
+            outcome["error"] = exc
+
+    try:
+        previous = threading.stack_size(_PARSER_STACK)
+    except (ValueError, RuntimeError):
+        return function(*args)
+    try:
+        worker = threading.Thread(target=run, name="cachelint-libcst", daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def convert_module(text: str, filename: str = "<unknown>", first_row: int = 1) -> ast.Module:
     """Parse `text` with libcst's native parser and convert it to an `ast.Module`.
 
     Raises `SyntaxError` (with line and column) when the text is not valid Python 3.14,
     as `ast.parse` on CPython 3.14 would; `RecursionError` on absurd nesting."""
+    _refuse(text)
+    return _with_big_stack(_convert_module, text, filename, first_row)
+
+
+def _convert_module(text: str, filename: str, first_row: int) -> ast.Module:
     base = first_row - 1
     try:
         module = cst.parse_module(text)
@@ -950,6 +1020,11 @@ def convert_module(text: str, filename: str = "<unknown>", first_row: int = 1) -
 
 def convert_expression(text: str) -> ast.expr:
     """`ast.parse(text, mode="eval").body` for any Python version's expression syntax."""
+    _refuse(text)
+    return _with_big_stack(_convert_expression, text)
+
+
+def _convert_expression(text: str) -> ast.expr:
     try:
         node = cst.parse_expression(text)
     except cst.ParserSyntaxError as exc:
