@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import time
 from pathlib import Path
 from typing import List
 
@@ -255,6 +256,24 @@ def _dump(tree: ast.AST) -> str:
 ], ids=["grammar", "crlf", "match", "no-newline", "empty", "comment", "convert.py", "config.py"])
 def test_converted_tree_equals_the_stdlib_tree(text: str) -> None:
     assert _dump(convert_module(text)) == _dump(ast.parse(text))
+
+
+@pytest.mark.parametrize("body", [
+    "x = " + "(" * 5_000 + "1" + ")" * 5_000 + "\n",  # libcst overflows the C stack near 1,300
+    "x = c" + "[0]" * 4_000 + "\n",  # libcst: quadratic, 40 s
+    "x = " + " + ".join(["a"] * 5_000) + "\n",
+    "x = " + "-" * 9_000 + "1\n",  # 12 s
+    "x = " + "lambda: " * 3_000 + "1\n",
+    "x = " + "a if b else " * 3_000 + "c\n",
+])
+def test_the_fallback_parser_never_crashes_nor_hangs(body: str) -> None:
+    """A file using new syntax (libcst's turn below 3.12) with something libcst cannot
+    survive or takes minutes over: an answer in seconds, never a dead process."""
+    source = 'import anthropic\nlabel = f"{"-".join(tags)}"\n' + body
+    start = time.monotonic()
+    found = lint_source(source, "m.py", config={"select": ["CL000"]})
+    assert time.monotonic() - start < 20
+    assert [d.code for d in found] in ([], ["CL000"])
 
 
 def test_libcst_refusals_are_syntax_errors() -> None:

@@ -931,12 +931,16 @@ _PARSER_STACK = 512 * 1024 * 1024
 #: ...and not at all on text nested deeper than this (CPython allows 200 levels of brackets)
 _MAX_BRACKET_DEPTH = 1_000
 _BRACKETS_RE = re.compile(r"[^()\[\]{}]+")
-#: It also takes time quadratic in the length of a chain of attributes, calls and
-#: subscripts (4,000 `[0]` in a row: 40 s) or of binary operators (4,000: 3 s); CPython
-#: reads either in milliseconds. Text with such a run is not given to it.
+#: It also takes time quadratic in the depth of any nesting: a chain of attributes, calls
+#: and subscripts (4,000 `[0]` in a row: 40 s), of binary operators (4,000: 3 s), of prefix
+#: operators (8,000 `-` or `not`: 12 s; 8,000 `lambda:`: 55 s), of conditional expressions
+#: (2,000: 1.5 s). CPython reads each in milliseconds. Text with such a run is not given
+#: to libcst (a few hundred cost it well under a second).
 _LONG_CHAIN_RE = re.compile(
     r"(?:(?:\.\s*[A-Za-z_]\w*|\([^()]*\)|\[[^\[\]]*\])\s*){300,}"
     r"|(?:[\w)\]'\"]\s*(?:\*\*|//|<<|>>|[-+*/%|&^@])\s*){1000,}"
+    r"|(?:(?:[-+~]|\bnot\b|\bawait\b|\blambda\b[^:\n]{0,200}:)\s*){300,}"
+    r"|(?:\bif\b[^\n]{0,200}?\belse\b\s*[\w.]*\s*){300,}"
 )
 
 
