@@ -252,8 +252,8 @@ def _dump(tree: ast.AST) -> str:
     "",
     "# only a comment\n",
     (ROOT / "cachelint" / "syntax" / "convert.py").read_text(encoding="utf-8"),
-    (ROOT / "cachelint" / "config.py").read_text(encoding="utf-8"),
-], ids=["grammar", "crlf", "match", "no-newline", "empty", "comment", "convert.py", "config.py"])
+    (ROOT / "cachelint" / "config" / "loader.py").read_text(encoding="utf-8"),
+], ids=["grammar", "crlf", "match", "no-newline", "empty", "comment", "convert.py", "config-loader.py"])
 def test_converted_tree_equals_the_stdlib_tree(text: str) -> None:
     assert _dump(convert_module(text)) == _dump(ast.parse(text))
 

@@ -492,8 +492,10 @@ class DynamicBeforeStatic(Rule):
         the project uses only here: (its file, its value's ast node, its text, NAME)."""
         import ast
 
+        from cachelint.syntax import parse_expression
+
         try:
-            call = ast.parse(src.text[origin.start:origin.end], mode="eval").body
+            call = parse_expression(src.text[origin.start:origin.end])
         except SyntaxError:
             return None
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)

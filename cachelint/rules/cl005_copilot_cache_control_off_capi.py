@@ -18,6 +18,7 @@ from cachelint.fix.edits import (
 )
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
+from cachelint.syntax import parse_module
 
 FIELD = "copilot_cache_control"
 
@@ -388,10 +389,10 @@ def _value_as_written(src: "SourceText", entry: "Span", in_display: bool) -> Opt
         rest = src.text[entry.end:]
         line = rest.split("\n", 1)[0]
         text = "_" + line
-    try:
-        node = ast.parse(("{" + text + "}") if in_display else text.strip(), mode="exec").body[0]
-    except SyntaxError:
+    module = parse_module(("{" + text + "}") if in_display else text.strip()).tree
+    if module is None or not module.body:
         return None
+    node = module.body[0]
     if in_display:
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Dict) and node.value.values):
             return None

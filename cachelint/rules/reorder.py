@@ -376,7 +376,7 @@ def split_format_call(src: SourceText, start: int, end: int, hole: Tuple[int, in
     when the call's receiver is a name (a constant); otherwise it must be a string literal."""
     text = src.text[start:end]
     try:
-        call = ast.parse(text, mode="eval").body
+        call = parse_expression(text)
     except SyntaxError:
         return None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "format"):
@@ -476,7 +476,7 @@ def leading_line_edit(src: SourceText, start: int, end: int, line: str) -> Optio
     # in parentheses: the expression may continue on indented lines
     text = "(" + src.text[start:end] + ")"
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = parse_expression(text)
     except SyntaxError:
         return None
     start -= 1  # offsets below are into `text`, one character longer in front
@@ -571,7 +571,7 @@ def split_percent_in_place(src: SourceText, start: int, end: int, hole: Tuple[in
     of the line holding the per-call argument, each formatted with its own arguments."""
     text = src.text[start:end]
     try:
-        node = ast.parse(text, mode="eval").body
+        node = parse_expression(text)
     except SyntaxError:
         return None
     if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)

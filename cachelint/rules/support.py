@@ -260,10 +260,9 @@ def module_tree(ctx: "FileContext", path: str) -> Optional[Any]:
     src = ctx.load_source(path)
     if src is None:
         return None
-    try:
-        return ast.parse(src.text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
+    from cachelint.syntax import parse_module
+
+    return parse_module(src.text, path).tree  # any Python's syntax, whatever runs cachelint
 
 
 def enclosing_function(ctx: "FileContext", span: Span) -> Optional[Any]:

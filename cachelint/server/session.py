@@ -282,8 +282,12 @@ class LintSession:
             return None
         try:
             source = decode_source(outcome.path, encode_buffer(outcome.text))
-            tree = ast.parse(outcome.text)
-        except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        except SourceError:
+            return None
+        from cachelint.syntax import parse_module
+
+        tree = parse_module(outcome.text, outcome.path).tree
+        if tree is None:
             return None
         new, count = add_ignore_directives(source, tree, [diagnostic])
         if not count:
