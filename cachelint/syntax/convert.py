@@ -1019,6 +1019,8 @@ def _convert_module(text: str, filename: str, first_row: int) -> ast.Module:
         tree = converter.module(module)
     except _Unsupported as exc:
         raise SyntaxError(f"syntax newer than Python 3.14 ({exc})", (filename, first_row, 1, None)) from None
+    except (AttributeError, KeyError, TypeError) as exc:  # a libcst older than this module knows
+        raise SyntaxError(f"cannot convert ({type(exc).__name__}: {exc})", (filename, first_row, 1, None)) from None
     return tree
 
 
