@@ -31,7 +31,7 @@ from cachelint.syntax.versions import TooNew, Version
 INVALID_SOURCE = "CL000"
 
 #: Modules at least this long (characters) are analysed with their tree out of the cyclic
-#: garbage collector's reach (`Engine._freeze_gc`).
+#: garbage collector's reach (`Engine._parse`).
 GC_FREEZE_CHARS = 500_000
 
 
