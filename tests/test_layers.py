@@ -40,6 +40,7 @@ LAYERS: List[List[str]] = [
         "cachelint.sourcefile",
         "cachelint.notebook",
         "cachelint.source",
+        "cachelint.syntax",  # parses any Python version's syntax; reads positions from `source`
         "cachelint.signals",
         "cachelint.globs",
         "cachelint.tables",
