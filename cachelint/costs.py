@@ -97,31 +97,16 @@ def cost_records(requests: Sequence[Any], tables: Any, path: str, locate: Any, c
         rejected = rejected_by(request, ctx) if cached else []
         uncached_cost = CALLS * tokens * base / 1e6
         cached_cost = tokens * (write + (CALLS - 1) * read) / 1e6
-        location = locate(request.report_span.start)
-        # One row per call that sends the request (reached from several places of the file,
-        # it is still one call site): the place closest to it wins.
-        key = (request.call_span.path, request.call_span.start, request.model)
-        if key in rows and rows[key]["_rank"] <= len(request.chain):
-            continue
-        rows[key] = {
-            "_rank": len(request.chain),
-            "path": path,
-            "row": location.row,
-            "column": location.column,
-            "api": request.api,
-            "model": request.model,
-            "tokens": tokens,
-            "cached": cached and not rejected,
-            "rejected": rejected,
-            "as_written": None if rejected else round(cached_cost if cached else uncached_cost, 4),
-            "with_fix": round(cached_cost, 4),
-        }
+        as_written = None if rejected else (cached_cost if cached else uncached_cost)
+        _keep(rows, request, path, locate, tokens, cached and not rejected, as_written, cached_cost, rejected)
     return [{k: v for k, v in row.items() if k != "_rank"} for row in rows.values()]
 
 
 def _keep(rows: Dict[Any, Dict[str, Any]], request: Any, path: str, locate: Any, tokens: int, cached: bool,
-          as_written: float, with_fix: float) -> None:
-    """Add a row, one per call site (the place closest to the call wins)."""
+          as_written: Optional[float], with_fix: float, rejected: Sequence[str] = ()) -> None:
+    """Add a row, one per call that sends the request: reached from several places of the
+    file it is still one call site, and the place closest to the call wins. `as_written`
+    is None for a request the provider rejects (`rejected` names the rules that say so)."""
     key = (request.call_span.path, request.call_span.start, request.model)
     if key in rows and rows[key]["_rank"] <= len(request.chain):
         return
@@ -135,7 +120,8 @@ def _keep(rows: Dict[Any, Dict[str, Any]], request: Any, path: str, locate: Any,
         "model": request.model,
         "tokens": tokens,
         "cached": cached,
-        "as_written": round(as_written, 4),
+        "rejected": list(rejected),
+        "as_written": None if as_written is None else round(as_written, 4),
         "with_fix": round(with_fix, 4),
     }
 

@@ -33,7 +33,6 @@ import argparse
 import difflib
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys

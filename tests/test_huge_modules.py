@@ -11,7 +11,6 @@ API-client classes, schemas, data tables, constants and prompts), a few MB at mo
 from __future__ import annotations
 
 import importlib.util
-import os
 import signal
 import subprocess
 import sys

@@ -285,13 +285,18 @@ def remove_dict_entry_edit(src: SourceText, dict_start: int, dict_end: int, key:
                 break
         else:
             raise FixUnavailable(f"no {key!r} entry")
-        removed = elements.pop(i)
-        if elements and i == len(elements):
-            # Removed the last entry: the new last one takes over its comma (or lack of it).
-            elements[-1] = elements[-1].with_changes(comma=removed.comma)
-        return node.with_changes(elements=elements)
+        return node.with_changes(elements=_without(elements, i))
 
     return expression_edit(src, dict_start, dict_end, transform)
+
+
+def _without(items: List[Any], i: int) -> List[Any]:
+    """`items` (dict elements, call arguments) without the one at `i`. Removing the last
+    one, the new last one takes over its comma (or lack of it), so the layout stays."""
+    removed = items.pop(i)
+    if items and i == len(items):
+        items[-1] = items[-1].with_changes(comma=removed.comma)
+    return items
 
 
 def remove_call_keyword_edit(src: SourceText, start: int, end: int, name: str) -> Optional[Edit]:
@@ -307,10 +312,7 @@ def remove_call_keyword_edit(src: SourceText, start: int, end: int, name: str) -
                 break
         else:
             raise FixUnavailable(f"no {name}= argument")
-        removed = args.pop(i)
-        if args and i == len(args):
-            args[-1] = args[-1].with_changes(comma=removed.comma)
-        return node.with_changes(args=args)
+        return node.with_changes(args=_without(args, i))
 
     return expression_edit(src, start, end, transform)
 

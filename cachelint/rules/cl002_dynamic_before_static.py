@@ -674,7 +674,7 @@ class DynamicBeforeStatic(Rule):
         """The split block itself gets the breakpoint: its dict display with the text
         rewritten and a `cache_control` entry, then the new block."""
         from cachelint.fix.apply import apply_edits
-        from cachelint.fix.edits import FixUnavailable as Unavailable, append_element, dict_element, parse_snippet_expression, render_expression
+        from cachelint.fix.edits import FixUnavailable as Unavailable, append_element, dict_element, render_expression
 
         assert piece.container is not None
         span = piece.container.span

@@ -253,7 +253,6 @@ def _append_after(ctx: "FileContext", site: Span, element: str) -> Optional[List
 
 def module_tree(ctx: "FileContext", path: str) -> Optional[Any]:
     """The stdlib syntax tree of a project file (the linted one's is at hand)."""
-    import ast
 
     if path == ctx.path:
         return ctx.tree

@@ -273,7 +273,6 @@ class LintSession:
 
     def ignore_action(self, outcome: LintOutcome, diagnostic: Diagnostic) -> Optional[Action]:
         """`# cachelint: ignore[CODE]` above the statement, as `--add-ignore` writes it."""
-        import ast
 
         from cachelint.source import SourceError, decode_source
         from cachelint.suppress import add_ignore_directives
