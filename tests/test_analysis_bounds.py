@@ -217,3 +217,60 @@ class Bot:
     result = analyse_file(Project(tmp_path), str(tmp_path / "bot.py"), strict=True)
     assert result.errors == []
     assert len(result.requests) == 1
+
+
+CONFIG_WITH_PROSE = '''\
+import json
+
+
+def load_settings(path):
+    """Read the settings. One REST request (see the server) may reload them; never send(
+    anything from here."""
+    # a request (with retries) happens elsewhere
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def get_settings():
+    return load_settings("settings.json")
+'''
+FACTORY = '''\
+import anthropic
+
+
+def make_client():
+    return anthropic.Anthropic()
+
+
+def ask(question):
+    return make_client().messages.create(
+        model="claude-sonnet-4-5", max_tokens=100, messages=[{"role": "user", "content": question}],
+    )
+'''
+FACTORY_CALLERS = '''\
+from factory import ask, make_client
+
+
+def ping():
+    return make_client() is not None
+
+
+def answer(question):
+    return ask(question)
+'''
+
+
+def test_prose_that_names_a_request_chooses_no_function(tmp_path: Path) -> None:
+    # A docstring or comment saying "request (" or "send(" is not a raw HTTP call: neither
+    # the function nor its callers are worth interpreting.
+    _write(tmp_path, {"settings.py": CONFIG_WITH_PROSE})
+    assert _names(tmp_path, "settings.py", Project(tmp_path)) == []
+
+
+def test_callers_of_a_client_factory_are_chosen_only_when_they_reach_a_request(tmp_path: Path) -> None:
+    # `make_client` is worth interpreting (it builds the client), but calling it sends
+    # nothing: `ping` is not chosen; `answer` calls `ask`, which sends, and is.
+    _write(tmp_path, {"factory.py": FACTORY, "callers.py": FACTORY_CALLERS})
+    project = Project(tmp_path)
+    assert _names(tmp_path, "factory.py", project) == ["ask", "make_client"]
+    assert _names(tmp_path, "callers.py", project) == ["answer"]

@@ -19,7 +19,7 @@ import ast
 import bisect
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
@@ -42,6 +42,25 @@ TRIGGER_RE = re.compile(
     r"|cache_creation_input_tokens|cached_tokens|cacheReadInputTokens|cacheWriteInputTokens|cache_write_tokens"
     r"|prompt_tokens_details|input_tokens_details|cachedContentTokenCount|usage_metadata)\b"
     r"|\b(?:Anthropic\w*|OpenAI|AsyncOpenAI|AzureOpenAI|AsyncAzureOpenAI|Router|boto3|bedrock\w*|genai)\b"
+)
+
+#: The part of `TRIGGER_RE` that sends a request: an SDK request method in the shape it is
+#: called or referenced, a raw HTTP call. Calling a function that matches it (or calls one)
+#: leads to an LLM call, so its callers are candidates too. The rest of `TRIGGER_RE` (a
+#: client class, a caching or usage field) makes a function worth interpreting on its own
+#: (it builds a client, marks a block, reads usage) but calling it sends nothing: its
+#: callers were chosen for it all the same, and on real applications most of them were
+#: configuration readers' and client factories' callers that never reach a request
+#: (meeting-helper: 144 of 217 entry functions, two thirds of the interpreter's steps).
+#: A caller that sends with what such a function returns names the request method itself.
+SENDING_RE = re.compile(
+    r"\b(?:messages|completions|responses|batches|prompt_caching|caches|models)\s*\.\s*"
+    r"(?:create|stream|parse|count_tokens|tool_runner|batches|generate_content\w*|with_raw_response"
+    r"|with_streaming_response)\b"
+    r"|\b(?:chat|beta|aio|client\w*|_client\w*)\s*\.\s*(?:completions|messages|responses|chat|prompt_caching)\b"
+    r"|\b(?:a?completion|a?responses|a?text_completion|tool_runner|count_tokens|invoke_model\w*|converse"
+    r"|converse_stream|generate_content\w*)\b"
+    r"|\b(?:post|request|stream|send)\s*\("
 )
 
 #: How many modules deep an imported wrapper is followed (`triage.py` -> `service.py` ->
@@ -80,6 +99,8 @@ class Summary:
     #: candidate names of the module on its own: chosen functions and module-level names
     #: bound to a trigger (`ask = partial(client.messages.create, ...)`)
     names: FrozenSet[str]
+    #: those of `names` that lead to a request (`SENDING_RE`): their callers are chosen
+    senders: FrozenSet[str]
     #: names called by functions not chosen (the only calls an import can turn into candidates)
     open_calls: FrozenSet[str]
     #: `x.name(` in functions not chosen: x -> names called on it
@@ -102,6 +123,9 @@ class _Exports:
     names: FrozenSet[str]
     class_methods: Dict[str, FrozenSet[str]]
     deps: Dict[str, str]
+    #: the names and class methods that lead to a request (`SENDING_RE`)
+    senders: FrozenSet[str] = frozenset()
+    class_senders: Dict[str, FrozenSet[str]] = field(default_factory=dict)
 
 
 class _TooWide(Exception):
@@ -126,7 +150,7 @@ def candidate_search(module: ModuleInfo, project: Optional[Project] = None,
     if project is not None:
         project.explored = set()
         try:
-            chosen, names = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
+            chosen, names, _ = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
         except _TooWide:
             if notes is not None:
                 notes.append(f"it imports more than {IMPORT_MODULES_BUDGET} project modules (directly or not); "
@@ -152,6 +176,50 @@ def module_functions(module: ModuleInfo) -> Functions:
     return module.functions_list
 
 
+#: a comment on a line with no quote before it (a `#` after a quote may be inside a string)
+_COMMENT_RE = re.compile(r"^([^'\"#\n]*)(#[^\n]*)", re.MULTILINE)
+
+
+def code_text(module: ModuleInfo, node: ast.AST) -> str:
+    """The source of a function with its docstrings and comments blanked out (same length,
+    same line breaks), for the text searches that choose candidates.
+
+    Prose names requests too: "one REST request (see ...)" in a configuration loader's
+    docstring matched the raw-HTTP trigger `request(`, and its callers, and theirs, became
+    entry functions (meeting-helper: 19 callers of `get_config`). Remembered per node."""
+    memo: Dict[int, str] = module.code_texts  # type: ignore[attr-defined]
+    found = memo.get(id(node))
+    if found is not None:
+        return found
+    start, end = module.index.node_range(node)
+    text = module.text[start:end]
+    blanks: List[Tuple[int, int]] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        body = getattr(current, "body", None)
+        for stmt in body if isinstance(body, list) else ():
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+                s, e = module.index.node_range(stmt)
+                blanks.append((s - start, e - start))
+            elif isinstance(stmt, ast.stmt):
+                todo.append(stmt)
+        for name in ("orelse", "finalbody", "handlers", "cases"):
+            children = getattr(current, name, None)
+            if isinstance(children, list):
+                todo.extend(child for child in children if isinstance(child, ast.AST))
+    if blanks or "#" in text:
+        chars = list(text)
+        for s, e in blanks:
+            for i in range(max(s, 0), min(e, len(chars))):
+                if chars[i] != "\n":
+                    chars[i] = " "
+        text = "".join(chars)
+        text = _COMMENT_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    memo[id(node)] = text
+    return text
+
+
 def summarise(module: ModuleInfo) -> Summary:
     """The module's `Summary`, computed once per parsed module."""
     if module.summary is None:
@@ -161,22 +229,26 @@ def summarise(module: ModuleInfo) -> Summary:
 
 def _summarise(module: ModuleInfo) -> Summary:
     functions = module_functions(module)
-    texts = []
-    for node, _ in functions:
-        start, end = module.index.node_range(node)
-        texts.append(module.text[start:end])
+    texts = [code_text(module, node) for node, _ in functions]
     calls = [frozenset(sys.intern(n) for n in _CALLED_RE.findall(text) + _REFERENCED_RE.findall(text)) for text in texts]
     names: Set[str] = set()
+    senders: Set[str] = set()
     chosen: Set[int] = set()
     for i, (node, _) in enumerate(functions):
         if TRIGGER_RE.search(texts[i]):
             chosen.add(i)
             names.add(node.name)
+            if SENDING_RE.search(texts[i]):
+                senders.add(node.name)
     for stmt in _triggered_assignments(module):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        names.update(t.id for t in targets if isinstance(t, ast.Name))
+        bound = {t.id for t in targets if isinstance(t, ast.Name)}
+        names.update(bound)
+        start, end = module.index.node_range(stmt)
+        if SENDING_RE.search(module.text, start, end):
+            senders.update(bound)
     entries = tuple((node.name, calls[i]) for i, (node, _) in enumerate(functions))
-    _spread(entries, chosen, names, set(names))
+    _spread(entries, chosen, names, senders, set(senders))
     open_calls: Set[str] = set()
     heads: Dict[str, Set[str]] = {}
     # classes annotating or instantiated anywhere, class bodies included (`llm: LLMBase`
@@ -198,6 +270,7 @@ def _summarise(module: ModuleInfo) -> Summary:
         functions=entries,
         chosen=frozenset(chosen),
         names=frozenset(names),
+        senders=frozenset(senders),
         open_calls=frozenset(open_calls),
         open_heads={h: frozenset(n) for h, n in heads.items()},
         capwords=frozenset(caps),
@@ -235,43 +308,52 @@ def _triggered_assignments(module: ModuleInfo) -> List[Any]:
     return found
 
 
-def _spread(functions: Tuple[Tuple[str, FrozenSet[str]], ...], chosen: Set[int], names: Set[str], fresh: Set[str]) -> None:
-    """Choose the functions that call a candidate name, until nothing changes.
+def _spread(functions: Tuple[Tuple[str, FrozenSet[str]], ...], chosen: Set[int], names: Set[str], senders: Set[str],
+            fresh: Set[str]) -> None:
+    """Choose the functions that call a name leading to a request, until nothing changes;
+    each becomes such a name itself.
 
     Each round looks only for the names the previous round added (`fresh`): the functions
-    not chosen yet already failed the older ones."""
+    not chosen yet already failed the older ones. A chosen function that sends nothing
+    itself (chosen for a client class it names) is chosen again when it calls a sender."""
     while fresh:
         added: Set[str] = set()
         for i, (name, calls) in enumerate(functions):
-            if i not in chosen and not calls.isdisjoint(fresh):
+            if name not in senders and not calls.isdisjoint(fresh):
                 chosen.add(i)
-                if name not in names:
-                    names.add(name)
-                    added.add(name)
+                names.add(name)
+                senders.add(name)
+                added.add(name)
+            elif i not in chosen and not calls.isdisjoint(fresh):
+                chosen.add(i)
         fresh = added
 
 
-def _search(summary: Summary, path: str, project: Project, depth: int, wanted: FrozenSet[str]) -> Tuple[Set[int], Set[str]]:
-    """(chosen function indices, candidate names) of a module, counting what its imports
-    lead to `depth` modules deep."""
+def _search(summary: Summary, path: str, project: Project, depth: int,
+            wanted: FrozenSet[str]) -> Tuple[Set[int], Set[str], Set[str]]:
+    """(chosen function indices, candidate names, the names of those that lead to a
+    request) of a module, counting what its imports lead to `depth` modules deep."""
     chosen = set(summary.chosen)
     names = set(summary.names)
+    senders = set(summary.senders)
     if depth <= 0:
-        return chosen, names
-    extra = _imported(summary, path, project, depth - 1, wanted)
-    fresh = extra - names
+        return chosen, names, senders
+    extra, extra_senders = _imported(summary, path, project, depth - 1, wanted)
+    names |= extra
+    fresh = extra_senders - senders
     if fresh:
-        names |= extra
-        _spread(summary.functions, chosen, names, set(fresh))
-    return chosen, names
+        senders |= fresh
+        _spread(summary.functions, chosen, names, senders, set(fresh))
+    return chosen, names, senders
 
 
-def _imported(summary: Summary, path: str, project: Project, depth: int, wanted: FrozenSet[str]) -> Set[str]:
-    """Names the module's imports bind that lead to LLM calls. Only imports that can matter
-    are followed: names called by a function not chosen yet, classes instantiated or
-    annotating, and the names an importer takes from this module (`wanted`: a package
-    re-exporting a wrapper)."""
+def _imported(summary: Summary, path: str, project: Project, depth: int, wanted: FrozenSet[str]) -> Tuple[Set[str], Set[str]]:
+    """Names the module's imports bind that are candidates, and those of them that lead to
+    LLM calls. Only imports that can matter are followed: names called by a function not
+    chosen yet, classes instantiated or annotating, and the names an importer takes from
+    this module (`wanted`: a package re-exporting a wrapper)."""
     found: Set[str] = set()
+    found_senders: Set[str] = set()
     for module_name, level, aliases in summary.imports:
         if level >= 0:
             followed = frozenset(
@@ -287,12 +369,18 @@ def _imported(summary: Summary, path: str, project: Project, depth: int, wanted:
             for name, asname in aliases:
                 if name in exports.names:
                     found.add(asname or name)
+                if name in exports.senders:
+                    found_senders.add(asname or name)
                 # An imported class whose methods lead to LLM calls: calls of those
                 # methods (`self.llm.generate(...)`) lead there too.
                 methods = exports.class_methods.get(name)
                 if methods:
                     found.add(asname or name)
                     found |= methods
+                sending_methods = exports.class_senders.get(name)
+                if sending_methods:
+                    found_senders.add(asname or name)
+                    found_senders |= sending_methods
         else:
             name, asname = aliases[0]
             bound = asname or name.split(".")[0]
@@ -303,7 +391,8 @@ def _imported(summary: Summary, path: str, project: Project, depth: int, wanted:
             exports = _exports(project, target, depth, called or frozenset()) if target else None
             if exports is not None:
                 found |= exports.names
-    return found
+                found_senders |= exports.senders
+    return found, found_senders
 
 
 def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) -> Optional[_Exports]:
@@ -327,12 +416,13 @@ def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) ->
     try:
         summary = _summary_at(project, path)
         if summary is not None:
-            _, names = _search(summary, path, project, depth, wanted)
+            _, names, senders = _search(summary, path, project, depth, wanted)
             methods = {
                 cls: frozenset(m for m in members if m in names and not m.startswith("__"))
                 for cls, members in summary.class_methods.items()
             }
-            exports = _Exports(frozenset(names), {k: v for k, v in methods.items() if v}, dict(project.deps))
+            exports = _Exports(frozenset(names), {k: v for k, v in methods.items() if v}, dict(project.deps),
+                               frozenset(senders), {k: v & senders for k, v in methods.items() if v & senders})
         done = True
     finally:
         outer.update(project.deps)

@@ -22,7 +22,7 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-from cachelint.analysis.candidates import TRIGGER_RE, module_functions, summarise
+from cachelint.analysis.candidates import TRIGGER_RE, code_text, module_functions, summarise
 from cachelint.analysis.request import MARKER_WORDS
 
 #: Methods that mutate the object they are called on (list, dict, set, deque).
@@ -52,9 +52,7 @@ def own_effects(module: object, node: ast.AST) -> Effects:
     key = id(node)
     found = memo.get(key)
     if found is None:
-        start, end = module.index.node_range(node)  # type: ignore[attr-defined]
-        text = module.text[start:end]  # type: ignore[attr-defined]
-        found = memo[key] = _effects(node, text)
+        found = memo[key] = _effects(node, code_text(module, node))  # type: ignore[arg-type]
     return found
 
 

@@ -80,6 +80,8 @@ class ModuleInfo:
         #: a call to it whose result is dropped can be skipped; functions by name
         self.effects_memo: Dict[int, Any] = {}
         self.inert_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
+        #: memo of `analysis.candidates.code_text`: per function node id, its code without prose
+        self.code_texts: Dict[int, str] = {}
         self.functions_by_name: Optional[Dict[str, List[Any]]] = None
         #: first row of each top-level statement (see `interp.names`), built on first use
         self.top_starts: Optional[List[int]] = None
