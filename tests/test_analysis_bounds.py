@@ -274,3 +274,53 @@ def test_callers_of_a_client_factory_are_chosen_only_when_they_reach_a_request(t
     project = Project(tmp_path)
     assert _names(tmp_path, "factory.py", project) == ["ask", "make_client"]
     assert _names(tmp_path, "callers.py", project) == ["answer"]
+
+
+HEAVY_HELPER = '''\
+import anthropic
+
+client = anthropic.Anthropic()
+SYSTEM = "You review contracts clause by clause. " * 300
+
+
+def tally(rows, start):
+    total = start
+    for row in rows:
+        for cell in row:
+            for ch in cell:
+                if ch == "x":
+                    total += 1
+                elif ch == "y":
+                    total -= 1
+    return total
+
+
+def crunch(rows):
+'''
+HEAVY_HELPER += "".join(f"    t{i} = tally(rows, {i})\n" for i in range(1500))
+HEAVY_HELPER += '''    return 0
+
+
+def review(rows, clause):
+    flagged = crunch(rows)
+    return client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=100, system=SYSTEM,
+        messages=[{"role": "user", "content": clause}],
+    )
+'''
+
+
+def test_steps_spent_in_helpers_that_cannot_send_do_not_drop_the_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `crunch` reaches no request and would exhaust the entry's step budget on its own;
+    # past the helper budget its remaining calls are opaque, so `review`'s request is kept.
+    from cachelint.analysis.interp import calls
+    from cachelint.analysis.interp.limits import HELPER_STEPS, MAX_STEPS
+
+    _write(tmp_path, {"review.py": HEAVY_HELPER})
+    review = str((tmp_path / "review.py").resolve())
+    found = analyse_file(Project(tmp_path), review, strict=True)
+    assert [r.call_span.path for r in found.requests] == [review]
+    assert HELPER_STEPS < MAX_STEPS
+    # Without the helper budget the entry runs out of steps and its request is lost.
+    monkeypatch.setattr(calls, "HELPER_STEPS", MAX_STEPS * 10)
+    assert analyse_file(Project(tmp_path), review, strict=True).requests == []

@@ -196,6 +196,36 @@ def without_effect(module: object, node: ast.AST, sending_names: FrozenSet[str])
     return result
 
 
+def reaches_request(module: object, node: ast.AST, sending_names: FrozenSet[str]) -> bool:
+    """True when calling `node` (a function of `module`) may send a request or handle a
+    cache marker: it or a function of its module it may call names an SDK method, a client
+    class or a caching field, or calls a request-sending name. What it writes does not
+    count here (see `without_effect` for that): this is the question of how much of a
+    helper's body is worth following, asked by the interpreter's helper budget."""
+    memo: Dict[Tuple[int, FrozenSet[str]], bool] = module.reach_memo  # type: ignore[attr-defined]
+    key = (id(node), sending_names)
+    if key in memo:
+        return memo[key]
+    by_name = _functions_by_name(module)
+    sending_names = sending_names | summarise(module).names  # type: ignore[arg-type]
+    seen: Set[int] = set()
+    todo = [node]
+    result = False
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        effects = own_effects(module, current)
+        if effects.trigger or not effects.calls.isdisjoint(sending_names):
+            result = True
+            break
+        for name in effects.calls:
+            todo.extend(by_name.get(name, ()))
+    memo[key] = result
+    return result
+
+
 def _functions_by_name(module: object) -> Dict[str, List[ast.AST]]:
     found: Optional[Dict[str, List[ast.AST]]] = module.functions_by_name  # type: ignore[attr-defined]
     if found is None:

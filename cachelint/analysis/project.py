@@ -82,6 +82,7 @@ class ModuleInfo:
         self.inert_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
         #: memo of `analysis.candidates.code_text`: per function node id, its code without prose
         self.code_texts: Dict[int, str] = {}
+        self.reach_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
         self.functions_by_name: Optional[Dict[str, List[Any]]] = None
         #: first row of each top-level statement (see `interp.names`), built on first use
         self.top_starts: Optional[List[int]] = None
@@ -342,6 +343,7 @@ class Project:
                 # "calling this function and dropping its result changes nothing" was
                 # judged against the names that send requests, which `path` may change
                 info.inert_memo.clear()
+                info.reach_memo.clear()
         if self._class_index is not None or self._definers is not None:
             self._reindex(path)
 

@@ -17,7 +17,7 @@ import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from cachelint.analysis import sdk
-from cachelint.analysis.effects import without_effect
+from cachelint.analysis.effects import reaches_request, without_effect
 from cachelint.analysis.externals import argparse_method, jinja_env_method, template_method
 from cachelint.analysis.frames import Frame
 from cachelint.analysis.spans import Span
@@ -57,7 +57,7 @@ from cachelint.analysis.values import (
     hole,
     union,
 )
-from cachelint.analysis.interp.limits import MAX_DISPATCH
+from cachelint.analysis.interp.limits import HELPER_STEPS, MAX_DISPATCH
 
 #: Functions that call the callable they are given with the arguments after it.
 _RUNNERS = frozenset({"to_thread", "run_sync", "run_in_threadpool", "run_in_executor", "submit", "call_soon_threadsafe",
@@ -248,6 +248,24 @@ class CallsMixin:
         on_stack = any(f.func is not None and f.func.node is node for f in self._stack)
         if frame.depth >= self.max_depth or on_stack:
             return self.opaque_call(args, kwargs, span, frame, func.name, may_mark=self.mentions_cache(node, module))
+        if self._helper_started is None and not isinstance(node, ast.Lambda) and not reaches_request(module, node, self.sending_names):
+            # the outermost call of a helper that cannot reach a request: its steps count
+            # against the entry's helper budget; once that is spent, it is not followed
+            if self.helper_steps >= HELPER_STEPS:
+                return self.opaque_call(args, kwargs, span, frame, func.name, may_mark=self.mentions_cache(node, module))
+            self._helper_started = self.steps
+            try:
+                return self._follow(func, module, args, kwargs, span, frame)
+            finally:
+                self.helper_steps += self.steps - self._helper_started
+                self._helper_started = None
+        if self._helper_started is not None and self.helper_steps + self.steps - self._helper_started >= HELPER_STEPS:
+            return self.opaque_call(args, kwargs, span, frame, func.name, may_mark=self.mentions_cache(node, module))
+        return self._follow(func, module, args, kwargs, span, frame)
+
+    def _follow(self, func: FuncV, module: Any, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
+        """Run a project function's body with its arguments bound, and return its result."""
+        node = func.node
         if isinstance(node, ast.Lambda):
             callee = Frame(module=module, parent=func.closure, func=func, guard=frame.guard, at_import=frame.at_import,
                            chain=frame.chain + (span,), depth=frame.depth + 1, caller=frame)

@@ -59,6 +59,10 @@ class Interpreter(
         self.events: List[Any] = []
         self.errors: List[str] = []
         self.steps = 0
+        #: steps this entry spent in helpers that cannot reach a request (`HELPER_STEPS`),
+        #: and the step count when the outermost such helper being run was entered
+        self.helper_steps = 0
+        self._helper_started: Optional[int] = None
         self.eval_depth = 0
         self._globals: Dict[Tuple[str, str], Value] = {}
         self._module_frames: Dict[str, Frame] = {}
@@ -113,6 +117,8 @@ class Interpreter(
         if self._cancel is not None and self._cancel.is_set():
             raise Cancelled()
         self.steps = 0
+        self.helper_steps = 0
+        self._helper_started = None
         before = len(self.requests)
         self._stack = [frame]
         try:
