@@ -377,11 +377,20 @@ class StatementsMixin:
 
 def _join(branches: List[Tuple[Dict[str, Value], Guard]], base: Dict[str, Value]) -> Dict[str, Value]:
     """Names bound after alternative branches: one value, or a union with the guards."""
+    if len(branches) == 1:
+        # one way through: its bindings as they are (a union of one option is that option)
+        return dict(branches[0][0])
     names: Set[str] = set()
     for bound, _ in branches:
-        names |= set(bound)
+        names |= bound.keys()
     merged: Dict[str, Value] = {}
+    missing = object()
     for name in names:
+        # most names are bound to the same object on every way through: no union to build
+        first = branches[0][0].get(name, missing)
+        if first is not missing and all(bound.get(name, missing) is first for bound, _ in branches[1:]):
+            merged[name] = first
+            continue
         options: List[Tuple[Value, Guard]] = [(bound[name], atoms) for bound, atoms in branches if name in bound]
         if len(options) == 1 and len(branches) > 1 and name in base:
             options.append((base[name], ()))
