@@ -55,6 +55,9 @@ class Interpreter(
         self.strict = strict
         self.builder = RequestBuilder(self)
         self.requests: List[Any] = []
+        #: requests recorded so far, counting those that replaced an equal one (a loop
+        #: whose first pass sent one runs a second pass, see `_run_loop_body`)
+        self.sent = 0
         self._request_keys: Dict[Tuple[Any, ...], int] = {}
         self.events: List[Any] = []
         self.errors: List[str] = []

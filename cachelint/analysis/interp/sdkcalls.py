@@ -247,6 +247,7 @@ class SdkCallsMixin:
                 # around the call inside it; the innermost loop when none grows it
                 growing = [ctx for ctx in loops if self.history_growth(messages, [ctx])]
                 request.loop = (growing[-1] if growing else loops[-1]).span
+            self.sent += 1
             key = (request.call_span, request.chain, request.self_class, request.api, request.platform_names, request.variant)
             if key in self._request_keys:
                 self.requests[self._request_keys[key]] = request

@@ -16,6 +16,7 @@ import ast
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from cachelint.analysis.candidates import TRIGGER_RE
 from cachelint.analysis.frames import Frame, LoopCtx
 from cachelint.analysis.valueops import subject_text, walk_local
 from cachelint.analysis.values import (
@@ -293,24 +294,53 @@ class StatementsMixin:
         self._run_loop_body(stmt, frame, ctx, lambda: None)
 
     def _run_loop_body(self, stmt: Any, frame: Frame, ctx: LoopCtx, bind: Callable[[], None]) -> None:
-        """Two passes: the second sees what the first appended (an agent loop's history)."""
+        """Two passes: the second sees what the first appended (an agent loop's history).
+
+        A loop that sends no request, neither in its first pass nor by its text (a request
+        method or a call of a request-sending name), runs once: what its second pass
+        changes is how a history grows between requests it does not send. Those passes
+        were a fifth of the interpreter's steps on real applications (building a prompt
+        line by line, walking tool results) and changed no finding."""
         self.loops[ctx.span] = ctx
         frame.loops.append(ctx)
         base_guard = frame.guard
         frame.guard = base_guard + (Atom(f"<loop {ctx.span.start}>", "opaque"),)
         try:
-            for _ in range(2):
+            for pass_number in range(2):
                 ctx.pass_start = uid_mark()
                 before = dict(frame.locals)
+                sent = self.sent
                 bind()
                 self.exec_block(stmt.body, frame)
                 for name, value in frame.locals.items():
                     if name in before and before[name] is not value:
                         frame.locals[name] = union([(before[name], ()), (value, ())])
+                if pass_number == 0 and self.sent == sent and not self._loop_may_send(stmt, frame):
+                    break
         finally:
             frame.loops.pop()
             frame.guard = base_guard
         self.exec_block(stmt.orelse, frame)
+
+    def _loop_may_send(self, stmt: Any, frame: Frame) -> bool:
+        """Whether a loop's text names a request method or calls a request-sending name
+        (a flag may keep its first pass from sending: `if not first: send(history)`).
+        Remembered on the loop node with the names it was judged against."""
+        known = getattr(stmt, "_cachelint_sends", None)
+        if known is not None and known[0] == self.sending_names:
+            return known[1]
+        start, end = frame.module.index.node_range(stmt)
+        sends = TRIGGER_RE.search(frame.module.text, start, end) is not None
+        if not sends:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call):
+                    func = node.func
+                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                    if name in self.sending_names:
+                        sends = True
+                        break
+        stmt._cachelint_sends = (self.sending_names, sends)
+        return sends
 
     def loop_bound(self, stmt: Any, iterable: Value, frame: Frame) -> Tuple[Optional[int], bool]:
         """(most iterations, whether the body caps itself) of a `for` loop."""
