@@ -150,6 +150,23 @@ class CachelintCommand(click.Command):
             argv = argv[1:]
         return super().main(_attach_optional_values(argv), prog_name=prog_name, **extra)
 
+    # Ctrl-C while click reads the arguments, or before `main`'s own handler is reached:
+    # click would print "Aborted!" and exit 1; an interrupted run says so and exits 130
+    # wherever the interrupt lands.
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            _err("cachelint: interrupted")
+            sys.exit(130)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _err("cachelint: interrupted")
+            sys.exit(130)
+
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [("check", "Lint the given paths (the default command)")]
         for name in SUBCOMMANDS:
