@@ -53,6 +53,14 @@ sys.path.insert(0, HERE)
 from bench import Sample, cpu_pressure, describe_source, med, run_once, snapshot_cachelint, tool  # noqa: E402
 
 SHAPES = ("client", "models", "data", "flat", "prompts", "mixed")
+#: The floor: what any linter written in Python that holds the module's syntax tree pays
+#: before it looks at it. The interpreter starts, imports only cachelint's parser, reads
+#: the file and parses it as cachelint does (chunks of statements, the collector off),
+#: keeps the tree, and leaves with `os._exit` as `python -m cachelint` does.
+FLOOR = (
+    "import gc, os; gc.disable(); from cachelint.syntax import parse_module; "
+    "tree = parse_module(open('big.py', encoding='utf-8').read(), 'big.py').tree; os._exit(0)"
+)
 RATIO_LIMIT = 5.0
 MEM_FACTOR = 40.0
 
@@ -88,6 +96,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--mem-factor", type=float, default=MEM_FACTOR, help="memory bound: peak RSS <= this x file size")
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs cachelint (default: this one)")
     parser.add_argument("--no-snapshot", action="store_true", help="run the importable cachelint, not a snapshot of it")
+    parser.add_argument("--no-floor", action="store_true", help="leave out the parse-only floor runs")
     parser.add_argument("--json", help="also write every sample to this JSON file")
     args = parser.parse_args(argv)
 
@@ -115,16 +124,19 @@ def main(argv: Optional[List[str]] = None) -> int:
         commands = {
             "ruff": [ruff, "check", "--no-cache", "--select", "ALL", "--output-format", "concise", "big.py"],
             "cl": [python, "-m", "cachelint", "--no-cache", "--output-format", "concise", "big.py"],
+            "floor": [python, "-c", FLOOR],
         }
         for shape in args.shapes:
             root = make_project(work, shape, args.size)
             sizes[shape] = os.path.getsize(os.path.join(root, "big.py"))
-            samples[shape] = {"ruff": [], "cl": []}
+            samples[shape] = {"ruff": [], "cl": [], "floor": []}
             print(f"{shape} ({sizes[shape]:,} bytes) ...", flush=True)
             for round_no in range(args.runs):
                 order = ["ruff", "cl"] if round_no % 2 == 0 else ["cl", "ruff"]
+                if not args.no_floor:
+                    order.append("floor")
                 for key in order:
-                    samples[shape][key].append(run_once(commands[key], root, cl_env if key == "cl" else env))
+                    samples[shape][key].append(run_once(commands[key], root, env if key == "ruff" else cl_env))
     except KeyboardInterrupt:
         print("\ninterrupted: reporting the shapes measured so far", file=sys.stderr)
     finally:
@@ -140,9 +152,9 @@ def main(argv: Optional[List[str]] = None) -> int:
           f"peak RSS <= {args.mem_factor:g}x the file size")
     print()
     header = ("| shape | ruff wall s | ruff cpu s | ruff MiB | cl wall s | cl cpu s | cl MiB | x ruff wall | x ruff cpu "
-              "| cl RSS / size | ruff RSS / size | verdict |")
+              "| cl RSS / size | ruff RSS / size | floor wall s / x ruff | floor RSS / size | verdict |")
     print(header)
-    print("|---|" + "---:|" * 10 + "---|")
+    print("|---|" + "---:|" * 12 + "---|")
     passed = 0
     measured = 0
     for shape, per in samples.items():
@@ -164,10 +176,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         if bad:
             verdict += f" (exit codes {bad})"
         passed += ok_time and ok_mem
+        f = per.get("floor") or []
+        if f:
+            floor_x = paired_median(f[:n], r, "wall")
+            floor = f"{med([x.wall for x in f]):.3f} / {floor_x:.1f}x | {med([x.rss_max_mib for x in f]) / size_mib:.0f}x"
+        else:
+            floor = "- | -"
         print(
             f"| {shape} | {med([x.wall for x in r]):.3f} | {med([x.cpu for x in r]):.3f} | {ruff_mem:.0f} "
             f"| {med([x.wall for x in c]):.3f} | {med([x.cpu for x in c]):.3f} | {cl_mem:.0f} "
-            f"| {wall_x:.1f}x | {cpu_x:.1f}x | {cl_mem / size_mib:.0f}x | {ruff_mem / size_mib:.0f}x | {verdict} |"
+            f"| {wall_x:.1f}x | {cpu_x:.1f}x | {cl_mem / size_mib:.0f}x | {ruff_mem / size_mib:.0f}x | {floor} | {verdict} |"
         )
     print()
     print(f"SUMMARY huge size={args.size} runs={args.runs} shapes={measured} pass={passed}/{measured}")
