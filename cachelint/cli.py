@@ -580,7 +580,7 @@ class Session:
                              skip_generated=self.unchecked_generated)
         self.phase_times["lint"] += time.perf_counter() - start
         if KEPT_UNTIL_EXIT is not None:
-            KEPT_UNTIL_EXIT.append(self.engine)
+            KEPT_UNTIL_EXIT[:] = [self.engine]  # the latest only: `--watch` lints again and again
         errors: List[str] = [e for r in results.values() for e in r.errors]
         extra = [invalid_source(os.path.abspath(p), f"cannot lint: {reason}") for p, reason in self.discovery_errors]
         fixed_count = 0
