@@ -246,18 +246,23 @@ _DEFINITIONS = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
 _DISPLAYS = frozenset((ast.Dict, ast.List, ast.Tuple, ast.Set))
 
 
-#: characters of text counted at once by `_word_counts` (a line never spans two pieces)
+#: characters of text counted at once by `_word_counts`
 _WORD_PIECE = 1 << 18
 
 
 def _word_counts(text: str, wanted: Set[str]) -> Dict[str, int]:
     """How often each word of `wanted` occurs in `text` as a whole word (identifiers after
-    NFKC normalisation, as Python compares them). Piece by piece, so the words of a huge
-    module are never all held at once (200,000 strings for 3 MB)."""
+    NFKC normalisation, as Python compares them)."""
+    if text.isascii():
+        prefixes = {name[:_PREFIX] for name in wanted}
+        if len(prefixes) <= _MAX_PREFIXES:
+            return _counts_by_prefix(text, wanted, prefixes)
     counts: Dict[str, int] = {}
     ascii_text = text.isascii()
     start = 0
     while start < len(text):
+        # piece by piece, so the words of a huge module are never all held at once
+        # (200,000 strings for 3 MB); a line never spans two pieces
         end = text.find("\n", start + _WORD_PIECE)
         end = len(text) if end < 0 else end + 1
         words = _WORD_RE.findall(text, start, end)
@@ -269,6 +274,34 @@ def _word_counts(text: str, wanted: Set[str]) -> Dict[str, int]:
         for word in piece.keys() & wanted:
             counts[word] = counts.get(word, 0) + piece[word]
         start = end
+    return counts
+
+
+#: `_word_counts` looks the words up by their first `_PREFIX` characters when they have at
+#: most `_MAX_PREFIXES` different ones (`PRICES_0` ... `PRICES_760`: one): a search for a
+#: literal is a memory scan (1 ms on 3 MB), a search for every word takes 0.08 s
+_PREFIX = 4
+_MAX_PREFIXES = 16
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _counts_by_prefix(text: str, wanted: Set[str], prefixes: Set[str]) -> Dict[str, int]:
+    """`_word_counts` for ASCII text: each match of a prefix followed by word characters
+    runs to the end of its word (`\\w*` is greedy and a prefix is made of word characters),
+    and is a whole word when no word character precedes it; a whole word starting with the
+    prefix is never inside an earlier match (which ends where its own word ends)."""
+    counts: Dict[str, int] = {}
+    word_chars = _WORD_CHARS
+    # a prefix of another prefix finds that one's words too: keep the shortest only
+    prefixes = {p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes)}
+    for prefix in prefixes:
+        for match in re.finditer(re.escape(prefix) + r"\w*", text):
+            start = match.start()
+            if start and text[start - 1] in word_chars:
+                continue
+            word = match.group()
+            if word in wanted:
+                counts[word] = counts.get(word, 0) + 1
     return counts
 
 
