@@ -88,7 +88,7 @@ class ModuleInfo:
         self.functions_by_name: Optional[Dict[str, List[Any]]] = None
         #: first row of each top-level statement (see `interp.names`), built on first use
         self.top_starts: Optional[List[int]] = None
-        self._deferrable: Optional[Dict[int, Any]] = None
+        self._deferrable: Optional[Dict[int, str]] = None
         #: top-level statements binding one name (`NAME = ...`, `NAME: T = ...`, `def`,
         #: `class`), and the last row of the last top-level statement that
         #: branches or loops (see `_collect`, `deferrable_statements`)
@@ -107,9 +107,9 @@ class ModuleInfo:
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.imports.append(node)
 
-    def deferrable(self) -> Dict[int, Any]:
+    def deferrable(self) -> Dict[int, str]:
         """The top-level statements the module's code may leave unrun, by id, each with the
-        name (or names) it binds: see `deferrable_statements`. Computed once per module."""
+        name it binds: see `deferrable_statements`. Computed once per module."""
         if self._deferrable is None:
             self._deferrable = deferrable_statements(self)
         return self._deferrable
@@ -181,10 +181,9 @@ class ModuleInfo:
 
 
 _WORD_RE = re.compile(r"\w+")
-_LITERAL_DISPLAYS = (ast.List, ast.Tuple, ast.Set)
 
 
-def deferrable_statements(module: ModuleInfo) -> Dict[int, Any]:
+def deferrable_statements(module: ModuleInfo) -> Dict[int, str]:
     """Top-level statements that only bind a name, which running the module's code may
     skip while the name is still unbound: the name's value is then computed from its
     `bindings` when something reads it (names are evaluated lazily anyway), which gives
@@ -206,7 +205,7 @@ def deferrable_statements(module: ModuleInfo) -> Dict[int, Any]:
     Generated modules of megabytes are mostly made of such statements: running them used
     up the step budget of the module's code (0.6 s on a 3 MB price table), after which the
     module-level requests further down were given up."""
-    found: Dict[int, Any] = {}
+    found: Dict[int, str] = {}
     displays: List[Tuple[ast.stmt, str]] = []
     bindings = module.bindings
     last_fork_row = module._last_fork_row
@@ -243,7 +242,8 @@ _FORKS = frozenset(
 )
 _SIGNS = frozenset((ast.USub, ast.UAdd))
 _DEFINITIONS = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-_DISPLAYS = frozenset((ast.Dict, ast.List, ast.Tuple, ast.Set))
+_SEQUENCES = frozenset((ast.List, ast.Tuple, ast.Set))
+_DISPLAYS = _SEQUENCES | {ast.Dict}
 
 
 #: characters of text counted at once by `_word_counts`
@@ -318,9 +318,9 @@ def _plain_literal(node: ast.expr) -> bool:
                 return False  # `**other`
             stack.extend(item.keys)  # type: ignore[attr-defined]
             stack.extend(item.values)  # type: ignore[attr-defined]
-        elif kind in _LITERAL_DISPLAYS:
+        elif kind in _SEQUENCES:
             stack.extend(item.elts)  # type: ignore[attr-defined]
-        elif kind is ast.UnaryOp and type(item.operand) is ast.Constant and type(item.op) in (ast.USub, ast.UAdd):  # type: ignore[attr-defined]
+        elif kind is ast.UnaryOp and type(item.operand) is ast.Constant and type(item.op) in _SIGNS:  # type: ignore[attr-defined]
             continue
         else:
             return False
