@@ -97,7 +97,11 @@ class ModuleInfo:
         self._collect(tree.body)
         #: every statement of the module, in `ast.walk` order (see `walk_statements`)
         self.statements: List[ast.AST] = walk_statements(tree)
+        class_type, import_types = ast.ClassDef, (ast.Import, ast.ImportFrom)
         for node in self.statements:
+            kind = type(node)
+            if kind is not class_type and kind not in import_types:
+                continue  # nearly every statement: spare the two isinstance calls
             if isinstance(node, ast.ClassDef):
                 info = self.classes.get(node.name)
                 if info is None or info.node is not node:
@@ -142,9 +146,10 @@ class ModuleInfo:
         has 90,000 statements, and each pass over them costs a tenth of a second."""
         bindings = self.bindings
         binders = self._binders if top else None
+        assign, name_type = ast.Assign, ast.Name
         for stmt in body:
             kind = type(stmt)
-            if kind is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name:  # type: ignore[attr-defined]
+            if kind is assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is name_type:  # type: ignore[attr-defined]
                 # `NAME = ...`, most statements of a generated module: what `bound_names`
                 # answers, without its chain of type tests (90,000 constants: 0.15 s)
                 name = stmt.targets[0].id  # type: ignore[attr-defined]
@@ -209,15 +214,18 @@ def deferrable_statements(module: ModuleInfo) -> Dict[int, str]:
     displays: List[Tuple[ast.stmt, str]] = []
     bindings = module.bindings
     last_fork_row = module._last_fork_row
-    constant, definitions = ast.Constant, _DEFINITIONS
+    constant, assign, annotated = ast.Constant, ast.Assign, ast.AnnAssign
     for stmt in module._binders:
         kind = type(stmt)
-        if kind in definitions:
+        if kind is assign:
+            name = stmt.targets[0].id  # type: ignore[attr-defined]
+        elif kind is annotated:
+            name = stmt.target.id  # type: ignore[attr-defined]
+        else:  # def, class
             name = stmt.name  # type: ignore[attr-defined]
             if stmt.lineno > last_fork_row and len(bindings[name]) == 1:
                 found[id(stmt)] = name
             continue
-        name = (stmt.targets[0] if kind is ast.Assign else stmt.target).id  # type: ignore[attr-defined]
         value = stmt.value  # type: ignore[attr-defined]
         value_kind = type(value)
         if value_kind is constant or (
