@@ -30,13 +30,21 @@ def _exit_now(code: int) -> None:
 
 if __name__ == "__main__":
     try:
+        from cachelint import cli
         from cachelint.cli import main
     except KeyboardInterrupt:
         sys.stderr.write("cachelint: interrupted\n")
         _exit_now(EXIT_INTERRUPTED)
+    # The run's engine is kept to the end and the process leaves with `os._exit`: freeing
+    # the syntax trees it holds one object at a time would only delay the exit (0.1 s
+    # after linting a 3 MB module). Nothing is left to do by then: the output is written
+    # and flushed, the worker pool shut down, temporary files removed (`finally` blocks).
+    cli.KEPT_UNTIL_EXIT = []
     try:
         main()
     except SystemExit as exc:
         if exc.code == EXIT_INTERRUPTED:
             _exit_now(EXIT_INTERRUPTED)
+        if cli.KEPT_UNTIL_EXIT and isinstance(exc.code, int):
+            _exit_now(exc.code)
         raise

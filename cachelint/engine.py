@@ -270,7 +270,7 @@ class Engine:
                 too_new = [_too_new_diagnostic(path, outcome.too_new, settings.target_version)]
         index = LineIndex(source.text)
         enabled = settings.enabled_for(path)
-        project.set_override(path, data, (source, tree))
+        project.set_override(path, data, (source, tree), index)
         project.parse_log = []
         requests: List[Any] = []
         events: List[Any] = []

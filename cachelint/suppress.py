@@ -75,6 +75,16 @@ _NEWLINES_RE = re.compile(r"\r\n|\r")
 _DIRECTIVE_TEXT_RE = re.compile(r"cachelint|noqa", re.IGNORECASE)
 
 
+def _may_hold_directive(text: str) -> bool:
+    """`_DIRECTIVE_TEXT_RE.search(text)`, at C speed for ASCII text: a case-insensitive
+    regex search of a 3 MB module takes 0.05 s, `lower()` and two substring searches a
+    tenth of that (for ASCII, case-insensitive matching is exactly `lower()`'s)."""
+    if text.isascii():
+        lowered = text.lower()
+        return "cachelint" in lowered or "noqa" in lowered
+    return _DIRECTIVE_TEXT_RE.search(text) is not None
+
+
 # --- comments ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Comment:
@@ -594,7 +604,7 @@ def apply_suppressions(
     `tree` may be None (a file that did not parse): every range then covers its own rows.
     """
     index = index if index is not None else LineIndex(text)
-    if _DIRECTIVE_TEXT_RE.search(text) is None:
+    if not _may_hold_directive(text):
         # No comment can hold a directive: nothing to silence, nothing unused, and the
         # file need not be tokenized (pure Python: a second on a 3 MB module). Logical line
         # ends only shorten the header rows of compound statements, where findings never

@@ -16,6 +16,7 @@ import ast
 import hashlib
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
@@ -56,18 +57,22 @@ class ClassInfo:
 class ModuleInfo:
     """A parsed project module and its top-level symbol table."""
 
-    def __init__(self, path: str, source: SourceFile, tree: ast.Module, name: Optional[str], is_package: bool) -> None:
+    def __init__(self, path: str, source: SourceFile, tree: ast.Module, name: Optional[str], is_package: bool,
+                 index: Optional[LineIndex] = None) -> None:
         self.path = path
         self.source = source
         self.text = source.text
         self.tree = tree
         self.name = name
         self.is_package = is_package
-        self._index: Optional[LineIndex] = None
+        #: the caller's index of `text`, if it made one (the engine does for every file)
+        self._index: Optional[LineIndex] = index if index is not None and index.text is source.text else None
         #: name -> top-level statements that bind or mutate it, in source order
         self.bindings: Dict[str, List[ast.stmt]] = {}
         self.classes: Dict[str, ClassInfo] = {}
         self.all_classes: List[ClassInfo] = []
+        #: `all_classes` by the id of their `class` statement (the first when one repeats)
+        self.class_of_node: Dict[int, ClassInfo] = {}
         self.functions: Dict[str, ast.AST] = {}
         #: every `import` / `from ... import` anywhere in the module, in walk order; indexed
         #: once here because annotation lookups need them for every analysed parameter
@@ -80,23 +85,41 @@ class ModuleInfo:
         #: a call to it whose result is dropped can be skipped; functions by name
         self.effects_memo: Dict[int, Any] = {}
         self.inert_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
-        #: memo of `analysis.candidates.code_text`: per function node id, its code without prose
-        self.code_texts: Dict[int, str] = {}
+        #: memo of `analysis.candidates.module_code`: the text without docstrings and comments
+        self.code: Optional[str] = None
         self.reach_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
         self.functions_by_name: Optional[Dict[str, List[Any]]] = None
         #: first row of each top-level statement (see `interp.names`), built on first use
         self.top_starts: Optional[List[int]] = None
+        self._deferrable: Optional[Dict[int, str]] = None
+        #: top-level statements binding one name (`NAME = ...`, `NAME: T = ...`, `def`,
+        #: `class`), and the last row of the last top-level statement that
+        #: branches or loops (see `_collect`, `deferrable_statements`)
+        self._binders: List[ast.stmt] = []
+        self._last_fork_row = 0
         self._collect(tree.body)
         #: every statement of the module, in `ast.walk` order (see `walk_statements`)
         self.statements: List[ast.AST] = walk_statements(tree)
+        class_type, import_types = ast.ClassDef, (ast.Import, ast.ImportFrom)
         for node in self.statements:
+            kind = type(node)
+            if kind is not class_type and kind not in import_types:
+                continue  # nearly every statement: spare the two isinstance calls
             if isinstance(node, ast.ClassDef):
                 info = self.classes.get(node.name)
                 if info is None or info.node is not node:
                     info = _class_info(self, node)
                 self.all_classes.append(info)
+                self.class_of_node.setdefault(id(node), info)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.imports.append(node)
+
+    def deferrable(self) -> Dict[int, str]:
+        """The top-level statements the module's code may leave unrun, by id, each with the
+        name it binds: see `deferrable_statements`. Computed once per module."""
+        if self._deferrable is None:
+            self._deferrable = deferrable_statements(self)
+        return self._deferrable
 
     @property
     def digest(self) -> str:
@@ -118,20 +141,201 @@ class ModuleInfo:
             return ""
         return self.name if self.is_package else self.name.rpartition(".")[0]
 
-    def _collect(self, body: List[ast.stmt]) -> None:
+    def _collect(self, body: List[ast.stmt], top: bool = True) -> None:
+        """Fill `bindings`, `functions` and `classes` from a block of top-level code (the
+        module's body, and the branches of its `if` and `try` statements). Of the module's
+        own body it also notes what `deferrable_statements` looks at (`_binders`, the end
+        of the last statement that branches or loops), in the same pass: a generated module
+        has 90,000 statements, and each pass over them costs a tenth of a second."""
+        bindings = self.bindings
+        binders = self._binders if top else None
+        assign, name_type = ast.Assign, ast.Name
         for stmt in body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            kind = type(stmt)
+            if kind is assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is name_type:  # type: ignore[attr-defined]
+                # `NAME = ...`, most statements of a generated module: what `bound_names`
+                # answers, without its chain of type tests (90,000 constants: 0.15 s)
+                name = stmt.targets[0].id  # type: ignore[attr-defined]
+                found = bindings.get(name)
+                if found is None:
+                    bindings[name] = [stmt]
+                else:
+                    found.append(stmt)
+                if binders is not None:
+                    binders.append(stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions[stmt.name] = stmt
                 self.bindings.setdefault(stmt.name, []).append(stmt)
+                if binders is not None:
+                    binders.append(stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self.classes[stmt.name] = _class_info(self, stmt)
                 self.bindings.setdefault(stmt.name, []).append(stmt)
+                if binders is not None:
+                    binders.append(stmt)
             elif isinstance(stmt, (ast.If, ast.Try)) or type(stmt).__name__ == "TryStar":
+                if top:
+                    self._last_fork_row = stmt.end_lineno or stmt.lineno
                 for block in _sub_blocks(stmt):
-                    self._collect(block)
+                    self._collect(block, False)
             else:
+                if top:
+                    if kind in _FORKS:
+                        self._last_fork_row = stmt.end_lineno or stmt.lineno
+                    elif kind is ast.AnnAssign and stmt.value is not None and type(stmt.target) is ast.Name:  # type: ignore[attr-defined]
+                        binders.append(stmt)  # type: ignore[union-attr]
                 for name in bound_names(stmt):
                     self.bindings.setdefault(name, []).append(stmt)
+
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def deferrable_statements(module: ModuleInfo) -> Dict[int, str]:
+    """Top-level statements that only bind a name, which running the module's code may
+    skip while the name is still unbound: the name's value is then computed from its
+    `bindings` when something reads it (names are evaluated lazily anyway), which gives
+    the same value, because
+
+    - the statement sends nothing and calls nothing: `NAME = <constant>`, `def NAME`,
+      `class NAME` (decorators, bases and bodies are evaluated when the name is used);
+    - it is the name's only top-level binding (nothing rebinds or mutates it), and no
+      `if`/`try`/loop/`with`/`match` follows it at the top level (a name first read in a
+      branch would be bound in that branch only); the interpreter also runs it when
+      something has read the name before the statement was reached.
+
+    `NAME = <plain literal display>` (a dict, list, tuple or set of constants) may be
+    skipped only when NAME occurs exactly once in the module's text, as a word (strings,
+    comments and attributes count too: `__all__ = ["NAME"]`, `globals()["NAME"]`): no code
+    of the module reads it, so also where a container is made (before a loop or in it)
+    cannot matter.
+
+    Generated modules of megabytes are mostly made of such statements: running them used
+    up the step budget of the module's code (0.6 s on a 3 MB price table), after which the
+    module-level requests further down were given up."""
+    found: Dict[int, str] = {}
+    displays: List[Tuple[ast.stmt, str]] = []
+    bindings = module.bindings
+    last_fork_row = module._last_fork_row
+    constant, assign, annotated = ast.Constant, ast.Assign, ast.AnnAssign
+    for stmt in module._binders:
+        kind = type(stmt)
+        if kind is assign:
+            name = stmt.targets[0].id  # type: ignore[attr-defined]
+        elif kind is annotated:
+            name = stmt.target.id  # type: ignore[attr-defined]
+        else:  # def, class
+            name = stmt.name  # type: ignore[attr-defined]
+            if stmt.lineno > last_fork_row and len(bindings[name]) == 1:
+                found[id(stmt)] = name
+            continue
+        value = stmt.value  # type: ignore[attr-defined]
+        value_kind = type(value)
+        if value_kind is constant or (
+            value_kind is ast.UnaryOp and type(value.operand) is constant and type(value.op) in _SIGNS  # type: ignore[attr-defined]
+        ):
+            if stmt.lineno > last_fork_row and len(bindings[name]) == 1:
+                found[id(stmt)] = name
+        elif value_kind in _DISPLAYS and _plain_literal(value):
+            displays.append((stmt, name))
+    if displays:
+        counts = _word_counts(module.text, {name for _, name in displays})
+        for stmt, name in displays:
+            if counts.get(name) == 1:
+                found[id(stmt)] = name
+    return found
+
+
+#: statements that run a block on a copy of the module's names, or more than once
+_FORKS = frozenset(
+    (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+    + tuple(getattr(ast, name) for name in ("TryStar", "Match") if hasattr(ast, name))
+)
+_SIGNS = frozenset((ast.USub, ast.UAdd))
+_DEFINITIONS = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+_SEQUENCES = frozenset((ast.List, ast.Tuple, ast.Set))
+_DISPLAYS = _SEQUENCES | {ast.Dict}
+
+
+#: characters of text counted at once by `_word_counts`
+_WORD_PIECE = 1 << 18
+
+
+def _word_counts(text: str, wanted: Set[str]) -> Dict[str, int]:
+    """How often each word of `wanted` occurs in `text` as a whole word (identifiers after
+    NFKC normalisation, as Python compares them)."""
+    if text.isascii():
+        prefixes = {name[:_PREFIX] for name in wanted}
+        if len(prefixes) <= _MAX_PREFIXES:
+            return _counts_by_prefix(text, wanted, prefixes)
+    counts: Dict[str, int] = {}
+    ascii_text = text.isascii()
+    start = 0
+    while start < len(text):
+        # piece by piece, so the words of a huge module are never all held at once
+        # (200,000 strings for 3 MB); a line never spans two pieces
+        end = text.find("\n", start + _WORD_PIECE)
+        end = len(text) if end < 0 else end + 1
+        words = _WORD_RE.findall(text, start, end)
+        if not ascii_text:
+            import unicodedata
+
+            words = [w if w.isascii() else unicodedata.normalize("NFKC", w) for w in words]
+        piece = Counter(words)
+        for word in piece.keys() & wanted:
+            counts[word] = counts.get(word, 0) + piece[word]
+        start = end
+    return counts
+
+
+#: `_word_counts` looks the words up by their first `_PREFIX` characters when they have at
+#: most `_MAX_PREFIXES` different ones (`PRICES_0` ... `PRICES_760`: one): a search for a
+#: literal is a memory scan (1 ms on 3 MB), a search for every word takes 0.08 s
+_PREFIX = 4
+_MAX_PREFIXES = 16
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _counts_by_prefix(text: str, wanted: Set[str], prefixes: Set[str]) -> Dict[str, int]:
+    """`_word_counts` for ASCII text: each match of a prefix followed by word characters
+    runs to the end of its word (`\\w*` is greedy and a prefix is made of word characters),
+    and is a whole word when no word character precedes it; a whole word starting with the
+    prefix is never inside an earlier match (which ends where its own word ends)."""
+    counts: Dict[str, int] = {}
+    word_chars = _WORD_CHARS
+    # a prefix of another prefix finds that one's words too: keep the shortest only
+    prefixes = {p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes)}
+    for prefix in prefixes:
+        for match in re.finditer(re.escape(prefix) + r"\w*", text):
+            start = match.start()
+            if start and text[start - 1] in word_chars:
+                continue
+            word = match.group()
+            if word in wanted:
+                counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def _plain_literal(node: ast.expr) -> bool:
+    """Constants in displays, nothing else (no name, call, f-string, `*`/`**`)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is ast.Constant:
+            continue
+        if kind is ast.Dict:
+            if None in item.keys:  # type: ignore[attr-defined]
+                return False  # `**other`
+            stack.extend(item.keys)  # type: ignore[attr-defined]
+            stack.extend(item.values)  # type: ignore[attr-defined]
+        elif kind in _SEQUENCES:
+            stack.extend(item.elts)  # type: ignore[attr-defined]
+        elif kind is ast.UnaryOp and type(item.operand) is ast.Constant and type(item.op) in _SIGNS:  # type: ignore[attr-defined]
+            continue
+        else:
+            return False
+    return True
 
 
 _BLOCK_FIELDS = frozenset(("body", "handlers", "orelse", "finalbody", "cases"))
@@ -159,7 +363,9 @@ def walk_statements(tree: ast.AST) -> List[ast.AST]:
         for name in fields:
             block = getattr(node, name, None)
             if type(block) is list:
-                out.extend(child for child in block if isinstance(child, ast.AST) and not isinstance(child, ast.expr))
+                # these fields of statements, handlers and cases hold statements, handlers
+                # and cases only (expressions, which have `body`/`orelse` too, are never visited)
+                out.extend(block)
     del out[0]
     return out
 
@@ -285,10 +491,12 @@ class Project:
         root = str(self.root)
         return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
-    def set_override(self, path: str, data: bytes, parsed: Optional[Tuple[SourceFile, ast.Module]] = None) -> None:
+    def set_override(self, path: str, data: bytes, parsed: Optional[Tuple[SourceFile, ast.Module]] = None,
+                     index: Optional[LineIndex] = None) -> None:
         """Use `data` as the content of `path` (stdin input, a file being fixed, the file being
         linted). `parsed`: the caller's own decode and parse of `data`, adopted as the module
-        so the analysed file is not parsed twice."""
+        so the analysed file is not parsed twice; `index`: its `LineIndex` of that text, so
+        the rows are not split twice either."""
         path = self.real(path)
         loaded = self._modules.get(path)
         previous = self._overrides.get(path)
@@ -302,7 +510,7 @@ class Project:
             self._changed(path)  # trimmed from the cache, but still known to the byte indexes
         if parsed is not None:
             name, is_package = self.module_name(path)
-            info = ModuleInfo(path, parsed[0], parsed[1], name, is_package)
+            info = ModuleInfo(path, parsed[0], parsed[1], name, is_package, index)
             self._modules[path] = info
             self._module_bytes += len(info.source.raw)
 

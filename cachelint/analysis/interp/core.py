@@ -95,7 +95,23 @@ class Interpreter(
     def run_module(self) -> None:
         """Run the module's top-level code as a script (it runs once per process)."""
         frame = self._module_frame(self.entry)
-        self._run_entry(lambda: self.exec_block(self.entry.tree.body, frame), frame)
+        self._run_entry(lambda: self._exec_module_code(frame), frame)
+
+    def _exec_module_code(self, frame: Frame) -> None:
+        """The module's top-level statements, but those that only bind a name nothing has
+        read yet (`ModuleInfo.deferrable`: a constant, a `def`, a `class`): the name is
+        evaluated from its bindings if something reads it later."""
+        deferrable = self.entry.deferrable()
+        if not deferrable:
+            self.exec_block(self.entry.tree.body, frame)
+            return
+        bound, evaluated, path = frame.locals, self._globals, self.entry.path
+        for stmt in self.entry.tree.body:
+            name = deferrable.get(id(stmt))
+            if name is not None and name not in bound and (path, name) not in evaluated:
+                continue
+            if self.exec_stmt(stmt, frame):
+                return
 
     def run_function(self, node: Any, owner: Optional[ClassInfo] = None, self_info: Optional[ClassInfo] = None, parent: Optional[Frame] = None) -> None:
         """Analyse one function as called from outside with unknown per-call arguments."""

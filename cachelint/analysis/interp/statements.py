@@ -87,7 +87,7 @@ class StatementsMixin:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             frame.locals[stmt.name] = FuncV(frame.module.path, stmt, owner=None, closure=frame, span=self.span(stmt, frame))
         elif isinstance(stmt, ast.ClassDef):
-            info = next((c for c in frame.module.all_classes if c.node is stmt), None)
+            info = frame.module.class_of_node.get(id(stmt))  # a scan of all_classes: quadratic
             if info is not None:
                 frame.locals[stmt.name] = ClassV(info, self.span(stmt, frame))
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
