@@ -267,6 +267,29 @@ def test_prose_that_names_a_request_chooses_no_function(tmp_path: Path) -> None:
     assert _names(tmp_path, "settings.py", Project(tmp_path)) == []
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_module_code_blanks_prose_and_keeps_every_offset(tmp_path: Path, newline: str) -> None:
+    from cachelint.analysis.candidates import module_code
+
+    text = newline.join([
+        '"""Module doc: send(it) later."""',
+        "def f(url):",
+        '    """One request (see below)."""',
+        "    # post(it) in a comment",
+        '    color = "#fff"  # a quote before the hash: this comment is kept',
+        "    return requests.post(url)  # trailing",
+        "",
+    ])
+    (tmp_path / "m.py").write_bytes(text.encode())
+    module = Project(tmp_path).module(str(tmp_path / "m.py"))
+    assert module is not None
+    code = module_code(module)
+    assert len(code) == len(module.text)
+    assert [i for i, c in enumerate(code) if c in "\r\n"] == [i for i, c in enumerate(module.text) if c in "\r\n"]
+    assert "send(it)" not in code and "One request" not in code and "post(it)" not in code and "trailing" not in code
+    assert 'color = "#fff"' in code and "requests.post(url)" in code
+
+
 def test_callers_of_a_client_factory_are_chosen_only_when_they_reach_a_request(tmp_path: Path) -> None:
     # `make_client` is worth interpreting (it builds the client), but calling it sends
     # nothing: `ping` is not chosen; `answer` calls `ask`, which sends, and is.

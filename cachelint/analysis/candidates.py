@@ -184,9 +184,10 @@ def module_functions(module: ModuleInfo) -> Functions:
     return module.functions_list
 
 
-#: a comment on a line with no quote before it (a `#` after a quote may be inside a string)
-_COMMENT_RE = re.compile(r"^([^'\"#\n]*)(#[^\n]*)", re.MULTILINE)
-_NOT_NEWLINE_RE = re.compile(r"[^\n]")
+#: a comment on a line with no quote before it (a `#` after a quote may be inside a string);
+#: lines end with `\n`, `\r\n` or a lone `\r` (old Mac files: `^` would see one line)
+_COMMENT_RE = re.compile(r"(?:^|(?<=[\r\n]))([^'\"#\r\n]*)(#[^\r\n]*)")
+_NOT_NEWLINE_RE = re.compile(r"[^\r\n]")
 
 
 def module_code(module: ModuleInfo) -> str:
