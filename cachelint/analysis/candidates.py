@@ -81,8 +81,11 @@ IMPORT_DEPTH = 3
 #: files left in the memo.
 IMPORT_MODULES_BUDGET = 128
 
-#: `name(` and `.name(`: a call, as the search sees it (`\bname\s*\(` in the text)
-_CALLED_RE = re.compile(r"(\w+)\s*\(")
+#: `name(` and `.name(`: a call, as the search sees it (`\bname\s*\(` in the text), but not
+#: the header of a definition: every function's own `def name(` read as a call of `name`
+#: chose every method named like one that sends (`run`, `__init__`, `get_input`: aider's
+#: `Coder.run` because some other `run` sends)
+_CALLED_RE = re.compile(r"\b(?<!def )(?<!class )(\w+)\s*\(")
 #: `x.name` handed on as a value (`to_thread(self.llm.generate, q)`, `fn = self.ask`,
 #: `partial(llm.generate, SYSTEM)`): a call of `name` the runner makes
 _REFERENCED_RE = re.compile(r"[(,=]\s*[A-Za-z_][\w.]*\.(\w+)\s*(?=[,)\n]|$)", re.MULTILINE)
@@ -184,10 +187,31 @@ def module_functions(module: ModuleInfo) -> Functions:
     return module.functions_list
 
 
-#: a comment on a line with no quote before it (a `#` after a quote may be inside a string);
-#: lines end with `\n`, `\r\n` or a lone `\r` (old Mac files: `^` would see one line)
-_COMMENT_RE = re.compile(r"(?:^|(?<=[\r\n]))([^'\"#\r\n]*)(#[^\r\n]*)")
+#: a `#` and the rest of its line (lines end with `\n`, `\r\n` or a lone `\r`)
+_HASH_RE = re.compile(r"#[^\r\n]*")
 _NOT_NEWLINE_RE = re.compile(r"[^\r\n]")
+
+
+def _blank(text: str) -> str:
+    """`text` with every character but line breaks made a space."""
+    if "\r" in text:
+        return _NOT_NEWLINE_RE.sub(" ", text)
+    return "\n".join(" " * len(line) for line in text.split("\n"))
+
+
+def _blank_comment(code: str, match: "re.Match[str]", has_cr: bool) -> str:
+    """A comment blanked, or kept when a quote precedes it on its line (the `#` may then be
+    inside a string). `has_cr`: whether the text has a CR at all (else looking back for one
+    would scan to the start of the text at every comment)."""
+    start = match.start()
+    line_start = code.rfind("\n", 0, start)
+    if has_cr:
+        line_start = max(line_start, code.rfind("\r", line_start + 1, start))
+    line_start += 1
+    prefix = code[line_start:start]
+    if "'" in prefix or '"' in prefix:
+        return match.group(0)
+    return " " * (match.end() - start)
 
 
 def module_code(module: ModuleInfo) -> str:
@@ -212,12 +236,13 @@ def module_code(module: ModuleInfo) -> str:
         if start < done:
             continue
         pieces.append(text[done:start])
-        pieces.append(_NOT_NEWLINE_RE.sub(" ", text[start:end]))
+        pieces.append(_blank(text[start:end]))
         done = end
     pieces.append(text[done:])
     code = "".join(pieces)
     if "#" in code:
-        code = _COMMENT_RE.sub(lambda m: m.group(1) + " " * len(m.group(2)), code)
+        blanked, has_cr = code, "\r" in code
+        code = _HASH_RE.sub(lambda m: _blank_comment(blanked, m, has_cr), blanked)
     module.code = code  # type: ignore[attr-defined]
     return code
 
