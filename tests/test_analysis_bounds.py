@@ -349,3 +349,50 @@ def test_steps_spent_in_helpers_that_cannot_send_do_not_drop_the_request(tmp_pat
     # Without the helper budget the entry runs out of steps and its request is lost.
     monkeypatch.setattr(calls, "HELPER_STEPS", 60_000)
     assert analyse_file(Project(tmp_path), review, strict=True).requests == []
+
+
+LOOPS = '''\
+import anthropic
+
+client = anthropic.Anthropic()
+
+
+def line(item):
+    return "- " + item
+
+
+def build(items):
+    text = "Rules:\\n"
+    for item in items:
+        text += line(item)
+    return text
+
+
+def ask(items, question):
+    system = build(items)
+    history = []
+    while True:
+        history.append({"role": "user", "content": question})
+        reply = client.messages.create(model="claude-sonnet-4-5", max_tokens=10, system=system, messages=history)
+        history.append({"role": "assistant", "content": reply.content})
+'''
+
+
+def test_a_loop_that_sends_nothing_runs_once_and_one_that_sends_runs_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `build`'s loop sends no request: one pass. `ask`'s loop sends: a second pass sees the
+    # history the first grew, and the request is reported as a growing conversation.
+    from cachelint.analysis.interp import Interpreter
+
+    calls: List[str] = []
+    original = Interpreter.call_function
+
+    def counting(self, func, args, kwargs, span, frame):  # type: ignore[no-untyped-def]
+        calls.append(func.name)
+        return original(self, func, args, kwargs, span, frame)
+
+    monkeypatch.setattr(Interpreter, "call_function", counting)
+    _write(tmp_path, {"loops.py": LOOPS})
+    found = analyse_file(Project(tmp_path), str(tmp_path / "loops.py"), strict=True)
+    assert calls.count("line") == calls.count("build") > 0
+    growing = [r for r in found.requests if r.history_appends]
+    assert growing and all(r.loop is not None for r in growing)
