@@ -121,8 +121,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.no_snapshot:
             cl_env, source = env, describe_source(REPO)
         else:
-            pythonpath, source = snapshot_cachelint(python, os.path.join(work, "src"))
-            subprocess.run([python, "-m", "compileall", "-q", os.path.join(pythonpath, "cachelint")], check=True)
+            pythonpath, source = snapshot_cachelint(python, os.path.join(work, "src"))  # byte-compiled
             cl_env = dict(env, PYTHONPATH=pythonpath)
         ruff_version = subprocess.run([ruff, "--version"], capture_output=True, text=True).stdout.strip()
         print(f"cachelint: {source}; python {platform.python_version()} ({python}); {ruff_version}")
