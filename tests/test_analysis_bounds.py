@@ -233,6 +233,14 @@ def load_settings(path):
 
 def get_settings():
     return load_settings("settings.json")
+
+
+class Outbox:
+    def send(self, message):
+        return message.upper()
+
+    async def stream(self, message):
+        return message
 '''
 FACTORY = '''\
 import anthropic
@@ -261,8 +269,8 @@ def answer(question):
 
 
 def test_prose_that_names_a_request_chooses_no_function(tmp_path: Path) -> None:
-    # A docstring or comment saying "request (" or "send(" is not a raw HTTP call: neither
-    # the function nor its callers are worth interpreting.
+    # A docstring or comment saying "request (" or "send(" is not a raw HTTP call, nor is
+    # the header `def send(`: neither the function nor its callers are worth interpreting.
     _write(tmp_path, {"settings.py": CONFIG_WITH_PROSE})
     assert _names(tmp_path, "settings.py", Project(tmp_path)) == []
 

@@ -29,7 +29,9 @@ from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 #: class, a raw HTTP call, a caching field or a cache usage field. Bare method words
 #: (`create`, `parse`, `stream`, `request`, `usage`) used to be enough, and made most
 #: functions of an application entry points: factories named `create`, parsers, web
-#: handlers taking a `request`.
+#: handlers taking a `request`. A definition (`def send(self, msg):`) is not a raw HTTP call:
+#: every method named `send` or `stream` was a candidate by its own header (aider's
+#: `Coder.send`), and so were its callers.
 TRIGGER_RE = re.compile(
     # Every alternative starts with a letter or `_`: the lookahead says so to the regex
     # engine, which then skips other characters at once (half the time of a search of a
@@ -41,7 +43,7 @@ TRIGGER_RE = re.compile(
     r"|\b(?:chat|beta|aio|client\w*|_client\w*)\s*\.\s*(?:completions|messages|responses|chat|prompt_caching)\b"
     r"|\b(?:a?completion|a?responses|a?text_completion|tool_runner|count_tokens|invoke_model\w*|converse"
     r"|converse_stream|generate_content\w*)\b"
-    r"|\b(?:post|request|stream|send)\s*\("
+    r"|\b(?<!def )(?:post|request|stream|send)\s*\("
     r"|\b(?:cache_control|cachePoint|cache_point|copilot_cache_control|cache_read_input_tokens"
     r"|cache_creation_input_tokens|cached_tokens|cacheReadInputTokens|cacheWriteInputTokens|cache_write_tokens"
     r"|prompt_tokens_details|input_tokens_details|cachedContentTokenCount|usage_metadata)\b"
@@ -67,7 +69,7 @@ SENDING_RE = re.compile(
     r"|\b(?:chat|beta|aio|client\w*|_client\w*)\s*\.\s*(?:completions|messages|responses|chat|prompt_caching)\b"
     r"|\b(?:a?completion|a?responses|a?text_completion|tool_runner|count_tokens|invoke_model\w*|converse"
     r"|converse_stream|generate_content\w*)\b"
-    r"|\b(?:post|request|stream|send)\s*\("
+    r"|\b(?<!def )(?:post|request|stream|send)\s*\("
 )
 
 #: How many modules deep an imported wrapper is followed (`triage.py` -> `service.py` ->
