@@ -151,26 +151,35 @@ class ResultCache:
             # valid for any lookup: its deps hold that module (and its own digest the import)
             if not entry or (entry.get("explicit") != explicit and not entry.get("forced")):
                 return None
-            racy = entry.get("racy", [])
-            seen: Dict[str, Tuple[int, int]] = {}
-            checks = [(path, entry["stat"], entry["digest"])]
-            checks += [(dep, stat, digest) for dep, (stat, digest) in entry.get("deps", {}).items()]
-            for file, stat, digest in checks:
-                observed = self._fresh(file, stat, digest, file in racy)
-                if observed is None:
-                    return None
-                seen[file] = observed
+            racy = entry.get("racy")
+            deps = entry.get("deps", {})
             if racy:
+                seen: Dict[str, Tuple[int, int]] = {}
+                checks = [(path, entry["stat"], entry["digest"])]
+                checks += [(dep, stat, digest) for dep, (stat, digest) in deps.items()]
+                for file, stat, digest in checks:
+                    observed = self._fresh(file, stat, digest, file in racy)
+                    if observed is None:
+                        return None
+                    seen[file] = observed
                 self._settle(fingerprint, entry, seen)
+            else:
+                # the common case, once per file of a warm run: no list of checks to build
+                fresh = self._fresh
+                if fresh(path, entry["stat"], entry["digest"]) is None:
+                    return None
+                for dep, (stat, digest) in deps.items():
+                    if fresh(dep, stat, digest) is None:
+                        return None
             result = FileResult(path=path, skipped=entry.get("skipped"), digest=entry["digest"])
             result.diagnostics = [Diagnostic.from_dict(d) for d in entry.get("diagnostics", [])]
-            result.deps = {dep: digest for dep, (_, digest) in entry.get("deps", {}).items()}
+            result.deps = {dep: digest for dep, (_, digest) in deps.items()}
             result.costs = [dict(row) for row in entry.get("costs", [])]
             result.sends_requests = bool(entry.get("sends_requests"))
             result.forced = bool(entry.get("forced"))
-            result.imports = decode_imports(entry.get("imports", ""))
+            result.imports_text = entry.get("imports", "")
             return result
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             return None  # a corrupt entry is a miss, never a wrong result
 
     def _settle(self, fingerprint: str, entry: Dict[str, Any], seen: Dict[str, Tuple[int, int]]) -> None:
@@ -202,7 +211,7 @@ class ResultCache:
             now = observed[path] = _stat(path)
         if now is None:
             return None
-        if list(now) == list(stat) and not racy:
+        if len(stat) == 2 and now[0] == stat[0] and now[1] == stat[1] and not racy:
             return now
         if observed is None:
             return now if _digest_file(path) == digest else None
@@ -246,7 +255,7 @@ class ResultCache:
             "costs": result.costs,
             "sends_requests": result.sends_requests,
             "forced": result.forced,
-            "imports": encode_imports(result.imports),
+            "imports": imports_text(result),
         }
         self._dirty[fingerprint] = True
 
@@ -337,6 +346,16 @@ def encode_imports(imports: Sequence[Tuple[str, int]]) -> str:
     """`FileResult.imports` as one string ("0 os;1 .llm"): a warm run decodes the table of
     every file, and one string per entry is far cheaper to load than nested lists."""
     return ";".join(f"{level} {module}" for module, level in imports)
+
+
+def imports_text(result: FileResult) -> str:
+    """A result's imports, encoded (as the cache stores them)."""
+    return result.imports_text or encode_imports(result.imports)
+
+
+def imports_of(result: FileResult) -> Tuple[Tuple[str, int], ...]:
+    """A result's imports, decoded when they came from the cache."""
+    return result.imports or decode_imports(result.imports_text)
 
 
 def decode_imports(text: str) -> Tuple[Tuple[str, int], ...]:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from cachelint.cache.results import ResultCache
+from cachelint.cache.results import ResultCache, imports_of, imports_text
 from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.engine import SKIPPED_GENERATED, SKIPPED_NO_MARKER, Engine, FileResult
 from cachelint.importers import importers
@@ -82,7 +82,7 @@ def lint_files(
                           skip_generated=skip_generated)
     resolve = _resolver(engine)
     for _ in range(IMPORT_ROUNDS):
-        skipped = [(p, r.imports) for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER and r.imports]
+        skipped = [(p, r) for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER and (r.imports or r.imports_text)]
         senders = [r.path for r in results.values() if r.sends_requests]
         forced = _find_importers(engine, results, skipped, senders, resolve, cache) if skipped and senders else []
         if not forced:
@@ -94,7 +94,7 @@ def lint_files(
     return results
 
 
-def _find_importers(engine: Engine, results: Dict[str, FileResult], skipped: List[Tuple[str, Tuple[Tuple[str, int], ...]]],
+def _find_importers(engine: Engine, results: Dict[str, FileResult], skipped: List[Tuple[str, FileResult]],
                     senders: List[str], resolve: Callable[[str, str, int], Optional[str]],
                     cache: Optional[ResultCache]) -> List[str]:
     """`importers(...)`, remembered in the result cache under a key of everything the answer
@@ -104,20 +104,20 @@ def _find_importers(engine: Engine, results: Dict[str, FileResult], skipped: Lis
     created outside the linted paths is not in the key; like the per-file entries, the
     answer then waits for a linted file to change.)"""
     if cache is None:
-        return importers(skipped, senders, resolve)
+        return importers([(path, imports_of(r)) for path, r in skipped], senders, resolve)
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(results):
         h.update(path.encode("utf-8", "surrogateescape") + b"\0" + engine.settings_for(path).fingerprint().encode() + b"\0")
     h.update(b"\1" + "\0".join(sorted(senders)).encode("utf-8", "surrogateescape"))
-    for path, imports in sorted(skipped):
-        h.update(b"\2" + repr((path, imports)).encode("utf-8", "surrogateescape"))
+    for path, result in sorted(skipped, key=lambda pair: pair[0]):
+        h.update(b"\2" + path.encode("utf-8", "surrogateescape") + b"\0" + imports_text(result).encode("utf-8", "surrogateescape"))
     key = h.hexdigest()
     found = cache.remembered("importers", key)
     if isinstance(found, list) and all(isinstance(p, str) for p in found):
         return found
-    found = importers(skipped, senders, resolve)
+    found = importers([(path, imports_of(r)) for path, r in skipped], senders, resolve)
     cache.remember("importers", key, found)
     return found
 
