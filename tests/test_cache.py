@@ -371,3 +371,84 @@ def test_a_batch_checks_a_shared_dependency_once_and_a_later_lookup_sees_changes
     assert stats.count("prompts.py") == 1 and len(stats) == 6
     dep.write_text("SYSTEM = 'a longer prompt'\n", encoding="utf-8")
     assert cache.lookup(str(sources[0]), "fp", explicit=False) is None
+
+
+def test_entries_share_one_record_of_a_dependency_and_old_records_are_dropped(tmp_path: Path) -> None:
+    # Thousands of files depend on the same modules: the table keeps one record of each
+    # dependency version, entries refer to it by index, and a version no entry uses any
+    # more (its module was edited and its dependents stored again) is not written.
+    dep = tmp_path / "prompts.py"
+    dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")
+    _age(dep)
+    sources = []
+    for name in ("a.py", "b.py", "c.py"):
+        src = tmp_path / name
+        src.write_text(BAD_TYPE, encoding="utf-8")
+        _age(src)
+        sources.append(src)
+    cache = ResultCache(tmp_path / "c")
+    for src in sources:
+        cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+    cache.save()
+    (table,) = (tmp_path / "c" / __version__).glob("fp.json")
+    data = json.loads(table.read_text(encoding="utf-8"))
+    assert [v[0] for v in data["versions"]] == [str(dep)]
+    assert {tuple(e["deps"]) for e in data["files"].values()} == {(0,)}
+
+    dep.write_text("SYSTEM = 'a longer prompt'\n", encoding="utf-8")
+    _age(dep, 200)
+    again = ResultCache(tmp_path / "c")
+    assert all(again.lookup(str(src), "fp", explicit=False) is None for src in sources)
+    for src in sources:
+        again.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+    again.save()
+    data = json.loads(table.read_text(encoding="utf-8"))
+    assert len(data["versions"]) == 1 and data["versions"][0][2] == digest(dep.read_bytes())
+    third = ResultCache(tmp_path / "c")
+    hits = [third.lookup(str(src), "fp", explicit=False) for src in sources]
+    assert all(hit is not None and hit.deps == {str(dep): digest(dep.read_bytes())} for hit in hits)
+
+
+@pytest.mark.parametrize("index", [-1, 7, "0", None])
+def test_an_entry_with_a_bad_dependency_reference_is_a_miss(tmp_path: Path, index: object) -> None:
+    dep = tmp_path / "prompts.py"
+    dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")
+    src = tmp_path / "a.py"
+    src.write_text(BAD_TYPE, encoding="utf-8")
+    _age(dep)
+    _age(src)
+    cache = ResultCache(tmp_path / "c")
+    cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+    cache.save()
+    (table,) = (tmp_path / "c" / __version__).glob("fp.json")
+    data = json.loads(table.read_text(encoding="utf-8"))
+    data["files"][str(src)]["deps"] = [index]
+    table.write_text(json.dumps(data), encoding="utf-8")
+    assert ResultCache(tmp_path / "c").lookup(str(src), "fp", explicit=False) is None
+
+
+def test_a_settled_shared_dependency_is_trusted_by_stat_on_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dep = tmp_path / "prompts.py"
+    dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")  # just written: racy
+    sources = []
+    for name in ("a.py", "b.py"):
+        src = tmp_path / name
+        src.write_text(BAD_TYPE, encoding="utf-8")
+        _age(src)
+        sources.append(src)
+    cache = ResultCache(tmp_path / "c")
+    for src in sources:
+        cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+    _age(dep)
+    assert cache.lookup(str(sources[0]), "fp", explicit=False) is not None  # content compared, stat settled
+    cache.save()
+    import cachelint.cache.results as cache_module
+
+    def no_reads(path: str) -> None:
+        raise AssertionError(f"{path} was read although its settled stat matched")
+
+    monkeypatch.setattr(cache_module, "_digest_file", no_reads)
+    # the settled stat is the shared record's: the next run trusts it without reading
+    assert ResultCache(tmp_path / "c").lookup(str(sources[0]), "fp", explicit=False) is not None

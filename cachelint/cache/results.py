@@ -18,7 +18,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from cachelint.version import __version__
 from cachelint.diagnostics import Diagnostic
@@ -112,6 +112,12 @@ class ResultCache:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self._tables: Dict[str, Dict[str, Any]] = {}
+        #: per table, the dependency versions its entries refer to by index: [path, [size,
+        #: mtime], digest]. Thousands of entries depend on the same modules; each holding its
+        #: own copy made two thirds of the table (22.6 MB on corpus L), and decoding it was
+        #: the largest cost of a warm run. `_version_index` finds a version when storing.
+        self._versions: Dict[str, List[List[Any]]] = {}
+        self._version_index: Dict[str, Dict[Tuple[str, Tuple[int, ...], str], int]] = {}
         self._dirty: Dict[str, bool] = {}
         #: inside `batch()`: what was observed of each file, (size, mtime) and, when a content
         #: check was needed, its digest. Thousands of entries depend on the same imported
@@ -128,7 +134,7 @@ class ResultCache:
     def _table(self, fingerprint: str) -> Dict[str, Any]:
         table = self._tables.get(fingerprint)
         if table is None:
-            table = {}
+            table, versions = {}, []
             try:
                 with open(self._file(fingerprint), "r", encoding="utf-8") as fh:
                     loaded = json.load(fh)
@@ -137,26 +143,49 @@ class ResultCache:
                     and loaded.get("version") == __version__
                     and loaded.get("code") == code_id()
                     and isinstance(loaded.get("files"), dict)
+                    and isinstance(loaded.get("versions"), list)
                 ):
-                    table = loaded["files"]
+                    table, versions = loaded["files"], loaded["versions"]
             except (OSError, ValueError, UnicodeDecodeError):
-                table = {}
+                table, versions = {}, []
             self._tables[fingerprint] = table
+            self._versions[fingerprint] = versions
         return table
+
+    def _version(self, fingerprint: str, path: str, stat: Tuple[int, int], digest: str) -> int:
+        """The index of a dependency version in the table's list, added if new."""
+        versions = self._versions[fingerprint]
+        index = self._version_index.get(fingerprint)
+        if index is None:
+            index = self._version_index[fingerprint] = {}
+            for i, version in enumerate(versions):
+                try:
+                    index[(version[0], tuple(version[1]), version[2])] = i
+                except (TypeError, IndexError):
+                    continue  # a corrupt version: no entry stored from now on refers to it
+        key = (path, tuple(stat), digest)
+        found = index.get(key)
+        if found is None:
+            found = index[key] = len(versions)
+            versions.append([path, list(stat), digest])
+        return found
 
     def lookup(self, path: str, fingerprint: str, explicit: bool) -> Optional[FileResult]:
         entry = self._table(fingerprint).get(path)
+        versions = self._versions[fingerprint]
         try:
             # an entry analysed because the file imports a module that sends requests is
             # valid for any lookup: its deps hold that module (and its own digest the import)
             if not entry or (entry.get("explicit") != explicit and not entry.get("forced")):
                 return None
             racy = entry.get("racy")
-            deps = entry.get("deps", {})
+            deps = entry.get("deps", ())
+            if any(type(i) is not int or i < 0 for i in deps):
+                return None  # versions are found by index: a negative one would be another's
             if racy:
                 seen: Dict[str, Tuple[int, int]] = {}
                 checks = [(path, entry["stat"], entry["digest"])]
-                checks += [(dep, stat, digest) for dep, (stat, digest) in deps.items()]
+                checks += [(versions[i][0], versions[i][1], versions[i][2]) for i in deps]
                 for file, stat, digest in checks:
                     observed = self._fresh(file, stat, digest, file in racy)
                     if observed is None:
@@ -168,12 +197,13 @@ class ResultCache:
                 fresh = self._fresh
                 if fresh(path, entry["stat"], entry["digest"]) is None:
                     return None
-                for dep, (stat, digest) in deps.items():
+                for i in deps:
+                    dep, stat, digest = versions[i]
                     if fresh(dep, stat, digest) is None:
                         return None
             result = FileResult(path=path, skipped=entry.get("skipped"), digest=entry["digest"])
             result.diagnostics = [Diagnostic.from_dict(d) for d in entry.get("diagnostics", [])]
-            result.deps = {dep: digest for dep, (_, digest) in deps.items()}
+            result.deps = {versions[i][0]: versions[i][2] for i in deps}
             result.costs = [dict(row) for row in entry.get("costs", [])]
             result.sends_requests = bool(entry.get("sends_requests"))
             result.forced = bool(entry.get("forced"))
@@ -187,13 +217,19 @@ class ResultCache:
         now old enough, recording the stat seen before their content was read (a file
         changed since then keeps its old stat, so the next run compares content again)."""
         now = time.time_ns()
+        versions = self._versions[fingerprint]
         still_racy = []
         for file in entry["racy"]:
             before = seen.get(file)
             if before is None or _stat(file) != before or now - before[1] < RACY_WINDOW_NS:
                 still_racy.append(file)
-            elif file in entry["deps"]:
-                entry["deps"][file][0] = list(before)
+                continue
+            dep = next((i for i in entry["deps"] if versions[i][0] == file), None)
+            if dep is not None:
+                # shared with the entries that saw the same content (same digest), which the
+                # content check just confirmed: they may trust the new stat as well
+                versions[dep][1] = list(before)
+                self._version_index.pop(fingerprint, None)
             else:
                 entry["stat"] = list(before)
         if still_racy != entry["racy"]:
@@ -236,15 +272,17 @@ class ResultCache:
         stat = _stat(result.path)
         if stat is None:
             return
-        deps: Dict[str, Any] = {}
+        stats: List[Tuple[str, Tuple[int, int], str]] = []
         for dep, digest in result.deps.items():
             dep_stat = _stat(dep)
             if dep_stat is None:
                 return
-            deps[dep] = [list(dep_stat), digest]
+            stats.append((dep, dep_stat, digest))
+        table = self._table(fingerprint)
+        deps = [self._version(fingerprint, dep, dep_stat, digest) for dep, dep_stat, digest in stats]
         now = time.time_ns()
-        racy = [p for p, st in [(result.path, stat), *((d, v[0]) for d, v in deps.items())] if now - st[1] < RACY_WINDOW_NS]
-        self._table(fingerprint)[result.path] = {
+        racy = [p for p, st in [(result.path, stat), *((d, s) for d, s, _ in stats)] if now - st[1] < RACY_WINDOW_NS]
+        table[result.path] = {
             "stat": list(stat),
             "racy": racy,
             "digest": result.digest,
@@ -315,13 +353,38 @@ class ResultCache:
                     continue
                 target = self._file(fingerprint)
                 target.parent.mkdir(parents=True, exist_ok=True)
+                self._compact(fingerprint)
                 fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"version": __version__, "code": code_id(), "files": self._tables[fingerprint]}, fh,
-                              separators=(",", ":"))
+                    json.dump({"version": __version__, "code": code_id(), "files": self._tables[fingerprint],
+                               "versions": self._versions[fingerprint]}, fh, separators=(",", ":"))
                 os.replace(tmp, target)
         except OSError:
             pass
+
+    def _compact(self, fingerprint: str) -> None:
+        """Keep only the dependency versions some entry refers to (an edited module leaves
+        its old version behind), renumbered; drop entries whose references are corrupt
+        (they could only be misses)."""
+        table, versions = self._tables[fingerprint], self._versions[fingerprint]
+        renumbered: Dict[int, int] = {}
+        kept: List[List[Any]] = []
+        for path in list(table):
+            entry = table[path]
+            deps = entry.get("deps") if isinstance(entry, dict) else None
+            if not isinstance(deps, list) or any(type(i) is not int or not 0 <= i < len(versions) for i in deps):
+                del table[path]
+                continue
+            new = []
+            for i in deps:
+                j = renumbered.get(i)
+                if j is None:
+                    j = renumbered[i] = len(kept)
+                    kept.append(versions[i])
+                new.append(j)
+            entry["deps"] = new
+        self._versions[fingerprint] = kept
+        self._version_index.pop(fingerprint, None)
 
     def _ensure_layout(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
