@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 import pytest
 from click.testing import CliRunner, Result
@@ -373,24 +373,41 @@ def test_a_batch_checks_a_shared_dependency_once_and_a_later_lookup_sees_changes
     assert cache.lookup(str(sources[0]), "fp", explicit=False) is None
 
 
-def test_entries_share_one_record_of_a_dependency_and_old_records_are_dropped(tmp_path: Path) -> None:
-    # Thousands of files depend on the same modules: the table keeps one record of each
-    # dependency version, entries refer to it by index, and a version no entry uses any
-    # more (its module was edited and its dependents stored again) is not written.
+def _sharing(tmp_path: Path, names: Tuple[str, ...], age_dep: bool = True) -> Tuple[Path, List[Path], ResultCache]:
+    """A dependency module and source files that all depend on it (aged, so trusted by
+    stat), with a cache holding their entries: (dep, sources, cache)."""
     dep = tmp_path / "prompts.py"
     dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")
-    _age(dep)
+    if age_dep:
+        _age(dep)
     sources = []
-    for name in ("a.py", "b.py", "c.py"):
+    for name in names:
         src = tmp_path / name
         src.write_text(BAD_TYPE, encoding="utf-8")
         _age(src)
         sources.append(src)
     cache = ResultCache(tmp_path / "c")
+    _store_all(cache, sources, dep)
+    return dep, sources, cache
+
+
+def _store_all(cache: ResultCache, sources: List[Path], dep: Path) -> None:
     for src in sources:
         cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
-    cache.save()
+
+
+def _saved_table(tmp_path: Path) -> Path:
     (table,) = (tmp_path / "c" / __version__).glob("fp.json")
+    return table
+
+
+def test_entries_share_one_record_of_a_dependency_and_old_records_are_dropped(tmp_path: Path) -> None:
+    # Thousands of files depend on the same modules: the table keeps one record of each
+    # dependency version, entries refer to it by index, and a version no entry uses any
+    # more (its module was edited and its dependents stored again) is not written.
+    dep, sources, cache = _sharing(tmp_path, ("a.py", "b.py", "c.py"))
+    cache.save()
+    table = _saved_table(tmp_path)
     data = json.loads(table.read_text(encoding="utf-8"))
     assert [v[0] for v in data["versions"]] == [str(dep)]
     assert {tuple(e["deps"]) for e in data["files"].values()} == {(0,)}
@@ -399,8 +416,7 @@ def test_entries_share_one_record_of_a_dependency_and_old_records_are_dropped(tm
     _age(dep, 200)
     again = ResultCache(tmp_path / "c")
     assert all(again.lookup(str(src), "fp", explicit=False) is None for src in sources)
-    for src in sources:
-        again.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+    _store_all(again, sources, dep)
     again.save()
     data = json.loads(table.read_text(encoding="utf-8"))
     assert len(data["versions"]) == 1 and data["versions"][0][2] == digest(dep.read_bytes())
@@ -411,16 +427,9 @@ def test_entries_share_one_record_of_a_dependency_and_old_records_are_dropped(tm
 
 @pytest.mark.parametrize("index", [-1, 7, "0", None])
 def test_an_entry_with_a_bad_dependency_reference_is_a_miss(tmp_path: Path, index: object) -> None:
-    dep = tmp_path / "prompts.py"
-    dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")
-    src = tmp_path / "a.py"
-    src.write_text(BAD_TYPE, encoding="utf-8")
-    _age(dep)
-    _age(src)
-    cache = ResultCache(tmp_path / "c")
-    cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+    _, (src,), cache = _sharing(tmp_path, ("a.py",))
     cache.save()
-    (table,) = (tmp_path / "c" / __version__).glob("fp.json")
+    table = _saved_table(tmp_path)
     data = json.loads(table.read_text(encoding="utf-8"))
     data["files"][str(src)]["deps"] = [index]
     table.write_text(json.dumps(data), encoding="utf-8")
@@ -430,17 +439,7 @@ def test_an_entry_with_a_bad_dependency_reference_is_a_miss(tmp_path: Path, inde
 def test_a_settled_shared_dependency_is_trusted_by_stat_on_the_next_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dep = tmp_path / "prompts.py"
-    dep.write_text("SYSTEM = 'x'\n", encoding="utf-8")  # just written: racy
-    sources = []
-    for name in ("a.py", "b.py"):
-        src = tmp_path / name
-        src.write_text(BAD_TYPE, encoding="utf-8")
-        _age(src)
-        sources.append(src)
-    cache = ResultCache(tmp_path / "c")
-    for src in sources:
-        cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
+    dep, sources, cache = _sharing(tmp_path, ("a.py", "b.py"), age_dep=False)  # dep just written: racy
     _age(dep)
     assert cache.lookup(str(sources[0]), "fp", explicit=False) is not None  # content compared, stat settled
     cache.save()

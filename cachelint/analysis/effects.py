@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from cachelint.analysis.candidates import TRIGGER_RE, code_text, module_functions, summarise
 from cachelint.analysis.request import MARKER_WORDS
@@ -170,30 +170,8 @@ def without_effect(module: object, node: ast.AST, sending_names: FrozenSet[str])
 
     Callees in other modules are looked up by name in `sending_names` only: the same
     bound that the call-depth limit drew before, where a call beyond it was opaque."""
-    # keyed by the names too: the answer depends on which names send requests, and they
-    # differ with the file being analysed (one worker analyses many files)
-    memo: Dict[Tuple[int, FrozenSet[str]], bool] = module.inert_memo  # type: ignore[attr-defined]
-    key = (id(node), sending_names)
-    if key in memo:
-        return memo[key]
-    by_name = _functions_by_name(module)
-    sending_names = sending_names | summarise(module).names  # type: ignore[arg-type]
-    seen: Set[int] = set()
-    todo = [node]
-    result = True
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        effects = own_effects(module, current)
-        if effects.trigger or effects.writes or not effects.calls.isdisjoint(sending_names):
-            result = False
-            break
-        for name in effects.calls:
-            todo.extend(by_name.get(name, ()))
-    memo[key] = result
-    return result
+    return not _any_reached(module, node, sending_names, module.inert_memo,  # type: ignore[attr-defined]
+                            lambda effects: effects.writes)
 
 
 def reaches_request(module: object, node: ast.AST, sending_names: FrozenSet[str]) -> bool:
@@ -202,7 +180,17 @@ def reaches_request(module: object, node: ast.AST, sending_names: FrozenSet[str]
     class or a caching field, or calls a request-sending name. What it writes does not
     count here (see `without_effect` for that): this is the question of how much of a
     helper's body is worth following, asked by the interpreter's helper budget."""
-    memo: Dict[Tuple[int, FrozenSet[str]], bool] = module.reach_memo  # type: ignore[attr-defined]
+    return _any_reached(module, node, sending_names, module.reach_memo,  # type: ignore[attr-defined]
+                        lambda effects: False)
+
+
+def _any_reached(module: object, node: ast.AST, sending_names: FrozenSet[str], memo: Dict[Tuple[int, FrozenSet[str]], bool],
+                 also: Callable[[Effects], bool]) -> bool:
+    """Whether `node` or a function of its module it may call (by name, transitively)
+    sends a request, handles markers (`Effects.trigger`), calls a request-sending name,
+    or has the effect `also` asks about. Memoised in `memo`, keyed by the names too: the
+    answer depends on which names send requests, and they differ with the file being
+    analysed (one worker analyses many files)."""
     key = (id(node), sending_names)
     if key in memo:
         return memo[key]
@@ -210,20 +198,20 @@ def reaches_request(module: object, node: ast.AST, sending_names: FrozenSet[str]
     sending_names = sending_names | summarise(module).names  # type: ignore[arg-type]
     seen: Set[int] = set()
     todo = [node]
-    result = False
+    found = False
     while todo:
         current = todo.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
         effects = own_effects(module, current)
-        if effects.trigger or not effects.calls.isdisjoint(sending_names):
-            result = True
+        if effects.trigger or also(effects) or not effects.calls.isdisjoint(sending_names):
+            found = True
             break
         for name in effects.calls:
             todo.extend(by_name.get(name, ()))
-    memo[key] = result
-    return result
+    memo[key] = found
+    return found
 
 
 def _functions_by_name(module: object) -> Dict[str, List[ast.AST]]:
