@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import itertools
 from dataclasses import dataclass, replace
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Hashable, Iterable, Iterator, List, Optional, Tuple
 
 from cachelint.analysis.spans import Span
 
@@ -842,14 +842,22 @@ def union(options: List[Tuple[Value, Guard]], span: Optional[Span] = None) -> Va
             flat.append((value, guard, value))
     unique: List[Tuple[Value, Guard]] = []
     sources: List[Value] = []
+    index: Dict[Hashable, int] = {}
     for value, guard, source in flat:
-        for i, (seen, seen_guard) in enumerate(unique):
-            if seen is value or _same_const(seen, value):
-                if seen_guard:
-                    members = set(guard)
-                    unique[i] = (seen, tuple(a for a in seen_guard if a in members))
-                break
+        key = _merge_key(value)
+        if key is not None:
+            i = index.get(key)
         else:
+            # not hashable by content (a Const holding a list): the pairwise test
+            i = next((j for j, (seen, _) in enumerate(unique) if seen is value or _same_const(seen, value)), None)
+        if i is not None:
+            seen, seen_guard = unique[i]
+            if seen_guard:
+                members = set(guard)
+                unique[i] = (seen, tuple(a for a in seen_guard if a in members))
+        else:
+            if key is not None:
+                index[key] = len(unique)
             unique.append((value, guard))
             sources.append(source)
     if len(unique) == 1:
@@ -868,6 +876,23 @@ def _concat(outer: Guard, inner: Guard) -> Guard:
         return outer
     members = set(outer)
     return outer + tuple(a for a in inner if a not in members)
+
+
+def _merge_key(value: Value) -> Optional[Hashable]:
+    """A key equal for exactly the values `union` merges (the same object, or the same
+    constant or string parts), so that a union of a long list's elements is one pass, not
+    a comparison of every pair; None when the value's content cannot be hashed."""
+    if isinstance(value, Str):
+        return ("str", value.parts)
+    if isinstance(value, Const):
+        try:
+            hash(value.value)
+        except TypeError:
+            return None
+        if value.value != value.value:  # NaN equals nothing, not even itself
+            return ("id", id(value))
+        return ("const", type(value.value), value.value)
+    return ("id", id(value))
 
 
 def _same_const(a: Value, b: Value) -> bool:
