@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import pytest
 
+import cachelint.suppress as suppress_module
 from cachelint.diagnostics import Applicability, Diagnostic, Location
 from cachelint.source import SourceError, decode_source
 from cachelint.suppress import (
@@ -526,6 +527,22 @@ def test_unused_bare_ignore_is_reported_and_removed() -> None:
 def test_bare_noqa_bare_file_ignore_and_other_tools_codes_are_never_reported() -> None:
     text = "# cachelint: file-ignore\nx = 1  # noqa\ny = 2  # noqa: E501, W291\n"
     assert run(text).unused == []
+
+
+def test_without_findings_a_file_naming_no_cl_code_is_not_tokenized(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only directives naming cachelint or a CL code can be unused; other tools' `noqa`
+    comments (hundreds in a linted linter's package) cost no tokenizer pass."""
+    tokenized: List[str] = []
+    real = suppress_module.scan_tokens
+    monkeypatch.setattr(suppress_module, "scan_tokens", lambda text, index: tokenized.append(text) or real(text, index))
+    others = "x = 1  # noqa\ny = 2  # noqa: E501, PLR0915\nz = 'cl1'\n"
+    assert run(others).unused == [] and tokenized == []
+    for ours in ("x = 1  # noqa: E501, CL007\n", "x = 1  # NOQA:cl7\n", "x = 1  # Cachelint: ignore\n"):
+        assert len(run(ours).unused) == 1, ours
+    assert len(tokenized) == 3
+    # with a finding, bare `noqa` still silences it
+    result = run(others, diag(1))
+    assert result.kept == [] and result.suppressed == 1
 
 
 def test_noqa_fix_keeps_other_tools_codes() -> None:
