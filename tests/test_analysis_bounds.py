@@ -183,6 +183,27 @@ def test_relinting_unchanged_bytes_keeps_what_is_known(tmp_path: Path) -> None:
     assert _names(tmp_path, "caller.py", project) == []  # the wrapper no longer calls an SDK
 
 
+def test_linting_a_trimmed_module_with_its_summarised_bytes_keeps_what_is_known(tmp_path: Path) -> None:
+    """A worker trims parsed modules between files but keeps their summaries; linting such a
+    file later with the same bytes is not an edit, with other bytes it is."""
+    _write(tmp_path, {"llm.py": LLM, "service.py": SERVICE, "caller.py": CALLER})
+    project = Project(tmp_path)
+    analyse_file(project, str(tmp_path / "caller.py"))
+    llm = str((tmp_path / "llm.py").resolve())
+    assert llm in project.summaries
+    project.module(str(tmp_path / "caller.py"))  # the most recently used module stays
+    project.module_cache_bytes = 0
+    project.trim()
+    assert llm not in project._modules
+    memo, definers = dict(project.candidate_memo), project.defining_files("complete")
+    project.set_override(llm, (tmp_path / "llm.py").read_bytes())
+    assert project.candidate_memo == memo and llm in project.summaries
+    assert project.defining_files("complete") == definers
+    project.set_override(llm, b"def other(s, u):\n    return None\n")
+    assert project.candidate_memo == {} and llm not in project.summaries
+    assert llm not in project.defining_files("complete")
+
+
 def test_a_property_read_deeper_than_the_call_depth_is_unknown_not_a_crash(tmp_path: Path) -> None:
     """A property getter reached at the depth limit is not followed: its value is unknown.
     (It used to crash that part of the analysis: 490 files of corpus L lost their request.)"""
