@@ -72,6 +72,10 @@ class Interpreter(
         self._class_frames: Dict[Tuple[str, int], Frame] = {}
         self._class_attrs: Dict[Tuple[Tuple[str, int], str], Value] = {}
         self._evaluating: Set[Tuple[Any, ...]] = set()
+        #: base-class expressions resolved so far (`ObjectsMixin.resolve_class`)
+        self._resolved_bases: Dict[Tuple[Any, ...], Optional[ClassInfo]] = {}
+        #: project subclasses of a class, by its key (`ObjectsMixin.overriding_methods`)
+        self._subclasses: Dict[Tuple[str, int], List[ClassInfo]] = {}
         self._init_summaries: Dict[Tuple[str, int], Dict[str, Value]] = {}
         self._stack: List[Frame] = []
         self._mentions_cache: Dict[int, bool] = {}

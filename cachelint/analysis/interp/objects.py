@@ -58,6 +58,8 @@ from cachelint.analysis.values import (
 
 #: A method name defined in more files than this is not followed as an interface method.
 MAX_INTERFACE_FILES = 24
+#: `resolve_class` has not resolved this expression yet (None is a valid answer).
+_UNRESOLVED = object()
 
 
 class ObjectsMixin:
@@ -191,7 +193,13 @@ class ObjectsMixin:
         one bound method per subclass that defines it, each on an instance of its class and
         under an `isinstance` condition (at most `MAX_DISPATCH` are followed at a call)."""
         found: List[Tuple[Value, Guard]] = []
-        for sub in self.project.subclasses(inst.info, self.resolve_class):
+        subclasses = self._subclasses.get(inst.info.key)
+        if subclasses is None:
+            from_scratch = not self._evaluating
+            subclasses = self.project.subclasses(inst.info, self.resolve_class)
+            if from_scratch:
+                self._subclasses[inst.info.key] = subclasses
+        for sub in subclasses:
             node = sub.methods.get(name)
             if node is None:
                 continue
@@ -225,10 +233,19 @@ class ObjectsMixin:
         return order
 
     def resolve_class(self, module: ModuleInfo, node: ast.expr) -> Optional[ClassInfo]:
-        """The project class a base-class expression names, if any."""
+        """The project class a base-class expression names, if any.
+
+        Remembered for the rest of this entry module's analysis when it was resolved from
+        scratch (no other evaluation in progress, whose cycle guard could have cut it short,
+        and within the budget): method lookups, `mro` and class-hierarchy dispatch ask for
+        the same bases hundreds of thousands of times on an SDK's resource classes."""
         key = ("class", module.path, id(node))
+        known = self._resolved_bases.get(key, _UNRESOLVED)
+        if known is not _UNRESOLVED:
+            return known
         if key in self._evaluating:
             return None
+        from_scratch = not self._evaluating
         self._evaluating.add(key)
         try:
             frame = self._module_frame(module)
@@ -239,7 +256,10 @@ class ObjectsMixin:
             return None
         finally:
             self._evaluating.discard(key)
-        return value.info if isinstance(value, ClassV) else None
+        resolved = value.info if isinstance(value, ClassV) else None
+        if from_scratch:
+            self._resolved_bases[key] = resolved
+        return resolved
 
     def class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
         """A class attribute's value; a pydantic-settings field's default is a `DefaultV`,
