@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, AbstractSet, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from cachelint.cache.results import ResultCache, imports_of, imports_text
 from cachelint.config.loader import CliOverrides, ConfigResolver
@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Below this many files to analyse, the pool's start-up is not worth it.
 POOL_THRESHOLD = 24
+#: A worker's task: at most this many files or (but for one big file alone) this many bytes.
+CHUNK_FILES = 16
+CHUNK_BYTES = 256_000
 
 _worker_engine: Optional[Engine] = None
 
@@ -173,6 +176,29 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     return results
 
 
+def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int]) -> List[List[str]]:
+    """The workers' tasks, in the order they are handed out.
+
+    Files in path order, so that a task (and the tasks a worker takes one after the other)
+    holds neighbours, which import the same modules: a worker's bounded module cache then
+    keeps what the next file needs. On litellm, ordering by size instead parsed twice the
+    modules (30 against 16 cpu-s). Big files go first, each alone, so the tail of the run
+    is not one huge file."""
+    big = sorted((p for p in paths if sizes[p] > CHUNK_BYTES), key=lambda p: (-sizes[p], p))
+    chunks: List[List[str]] = [[p] for p in big]
+    current: List[str] = []
+    current_bytes = 0
+    for path in sorted(p for p in paths if sizes[p] <= CHUNK_BYTES):
+        current.append(path)
+        current_bytes += sizes[path]
+        if current_bytes > CHUNK_BYTES or len(current) >= CHUNK_FILES:
+            chunks.append(current)
+            current, current_bytes = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverrides, strict: bool, workers: int,
             skip_generated: AbstractSet[str] = frozenset()) -> Dict[str, FileResult]:
     def size(path: str) -> int:
@@ -181,19 +207,8 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
         except OSError:
             return 0
 
-    ordered = sorted(todo, key=size, reverse=True)
-    # Big files alone, small ones in chunks: the tail is not one huge file.
-    chunks: List[List[Tuple[str, bool, bool]]] = []
-    current: List[Tuple[str, bool, bool]] = []
-    current_bytes = 0
-    for path in ordered:
-        current.append((path, path in explicit, path in skip_generated))
-        current_bytes += size(path)
-        if current_bytes > 256_000 or len(current) >= 16:
-            chunks.append(current)
-            current, current_bytes = [], 0
-    if current:
-        chunks.append(current)
+    chunks = [[(p, p in explicit, p in skip_generated) for p in chunk]
+              for chunk in plan_chunks(todo, {path: size(path) for path in todo})]
     # imported here: a run answered from the cache (or too small for a pool) never needs them
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

@@ -1,0 +1,39 @@
+"""How a pooled run splits its files into the workers' tasks (`runner.lint.plan_chunks`).
+
+Neighbouring files import the same modules, so tasks hold neighbours in path order and a
+worker's bounded module cache keeps what its next file needs; big files go first and alone,
+so that no worker is left with one huge file at the end while the other idles.
+"""
+
+from __future__ import annotations
+
+from cachelint.runner.lint import CHUNK_BYTES, CHUNK_FILES, plan_chunks
+
+
+def test_small_files_go_in_path_order_in_tasks_of_bounded_size() -> None:
+    paths = [f"pkg/{d}/m{i:02}.py" for d in ("b", "a") for i in range(20)]
+    chunks = plan_chunks(paths, {p: 100 for p in paths})
+    assert [p for chunk in chunks for p in chunk] == sorted(paths)
+    assert [len(c) for c in chunks] == [CHUNK_FILES, CHUNK_FILES, 40 - 2 * CHUNK_FILES]
+
+
+def test_a_task_ends_once_it_holds_more_than_the_byte_bound() -> None:
+    third = CHUNK_BYTES // 3
+    paths = [f"m{i}.py" for i in range(8)]
+    chunks = plan_chunks(paths, {p: third + 1 for p in paths})
+    assert chunks == [paths[0:3], paths[3:6], paths[6:8]]
+
+
+def test_big_files_come_first_alone_largest_first() -> None:
+    sizes = {"a/small.py": 10, "z/huge.py": CHUNK_BYTES * 4, "b/big.py": CHUNK_BYTES + 1, "c/tiny.py": 5}
+    chunks = plan_chunks(list(sizes), sizes)
+    assert chunks == [["z/huge.py"], ["b/big.py"], ["a/small.py", "c/tiny.py"]]
+
+
+def test_every_file_is_in_exactly_one_task() -> None:
+    sizes = {f"d{i % 7}/f{i}.py": (i * 7919) % (CHUNK_BYTES // 2) + (CHUNK_BYTES if i % 13 == 0 else 0) for i in range(300)}
+    chunks = plan_chunks(list(sizes), sizes)
+    flat = [p for chunk in chunks for p in chunk]
+    assert sorted(flat) == sorted(sizes) and len(flat) == len(set(flat))
+    assert all(len(c) <= CHUNK_FILES for c in chunks)
+    assert plan_chunks([], {}) == []
