@@ -7,32 +7,44 @@ so that no worker is left with one huge file at the end while the other idles.
 
 from __future__ import annotations
 
-from cachelint.runner.lint import CHUNK_BYTES, CHUNK_FILES, plan_chunks
+from cachelint.runner.lint import CHUNK_BYTES, CHUNK_FILES, TASKS_PER_WORKER, plan_chunks
+
+#: enough files that tasks reach their full size
+MANY = 2 * CHUNK_FILES * TASKS_PER_WORKER
 
 
 def test_small_files_go_in_path_order_in_tasks_of_bounded_size() -> None:
-    paths = [f"pkg/{d}/m{i:02}.py" for d in ("b", "a") for i in range(20)]
-    chunks = plan_chunks(paths, {p: 100 for p in paths})
+    paths = [f"pkg/{d}/m{i:03}.py" for d in ("b", "a") for i in range(MANY // 2 + 5)]
+    chunks = plan_chunks(paths, {p: 100 for p in paths}, workers=2)
     assert [p for chunk in chunks for p in chunk] == sorted(paths)
-    assert [len(c) for c in chunks] == [CHUNK_FILES, CHUNK_FILES, 40 - 2 * CHUNK_FILES]
+    assert [len(c) for c in chunks] == [CHUNK_FILES] * (MANY // CHUNK_FILES) + [10]
+
+
+def test_a_small_run_is_cut_finer_so_that_each_worker_gets_enough_tasks() -> None:
+    paths = [f"m{i:03}.py" for i in range(224)]  # khoj's size: 7 files per task on 2 workers
+    chunks = plan_chunks(paths, {p: 100 for p in paths}, workers=2)
+    assert {len(c) for c in chunks} == {7} and len(chunks) == 2 * TASKS_PER_WORKER
+    few = plan_chunks(paths[:10], {p: 100 for p in paths}, workers=2)
+    assert few == [[p] for p in paths[:10]]
 
 
 def test_a_task_ends_once_it_holds_more_than_the_byte_bound() -> None:
     third = CHUNK_BYTES // 3
-    paths = [f"m{i}.py" for i in range(8)]
-    chunks = plan_chunks(paths, {p: third + 1 for p in paths})
-    assert chunks == [paths[0:3], paths[3:6], paths[6:8]]
+    paths = [f"m{i:03}.py" for i in range(MANY)]
+    chunks = plan_chunks(paths, {p: third + 1 for p in paths}, workers=2)
+    assert chunks[:3] == [paths[0:3], paths[3:6], paths[6:9]]
 
 
 def test_big_files_come_first_alone_largest_first() -> None:
     sizes = {"a/small.py": 10, "z/huge.py": CHUNK_BYTES * 4, "b/big.py": CHUNK_BYTES + 1, "c/tiny.py": 5}
-    chunks = plan_chunks(list(sizes), sizes)
-    assert chunks == [["z/huge.py"], ["b/big.py"], ["a/small.py", "c/tiny.py"]]
+    sizes.update({f"d/f{i:03}.py": 10 for i in range(MANY)})
+    chunks = plan_chunks(list(sizes), sizes, workers=2)
+    assert chunks[:3] == [["z/huge.py"], ["b/big.py"], ["a/small.py", "c/tiny.py"] + [f"d/f{i:03}.py" for i in range(CHUNK_FILES - 2)]]
 
 
 def test_every_file_is_in_exactly_one_task() -> None:
     sizes = {f"d{i % 7}/f{i}.py": (i * 7919) % (CHUNK_BYTES // 2) + (CHUNK_BYTES if i % 13 == 0 else 0) for i in range(300)}
-    chunks = plan_chunks(list(sizes), sizes)
+    chunks = plan_chunks(list(sizes), sizes, workers=2)
     flat = [p for chunk in chunks for p in chunk]
     assert sorted(flat) == sorted(sizes) and len(flat) == len(set(flat))
     assert all(len(c) <= CHUNK_FILES for c in chunks)

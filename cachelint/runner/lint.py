@@ -27,6 +27,10 @@ POOL_THRESHOLD = 24
 #: A worker's task: at most this many files or (but for one big file alone) this many bytes.
 CHUNK_FILES = 16
 CHUNK_BYTES = 256_000
+#: Fewer files per task when a run would give a worker fewer tasks than this: the costly
+#: files of a small project sit side by side (khoj's routers), and one task holding them
+#: all left the other worker idle.
+TASKS_PER_WORKER = 16
 
 _worker_engine: Optional[Engine] = None
 
@@ -176,7 +180,7 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     return results
 
 
-def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int]) -> List[List[str]]:
+def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int = 1) -> List[List[str]]:
     """The workers' tasks, in the order they are handed out.
 
     Files in path order, so that a task (and the tasks a worker takes one after the other)
@@ -184,6 +188,7 @@ def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int]) -> List[List[str
     keeps what the next file needs. On litellm, ordering by size instead parsed twice the
     modules (30 against 16 cpu-s). Big files go first, each alone, so the tail of the run
     is not one huge file."""
+    per_task = max(1, min(CHUNK_FILES, len(paths) // (max(1, workers) * TASKS_PER_WORKER)))
     big = sorted((p for p in paths if sizes[p] > CHUNK_BYTES), key=lambda p: (-sizes[p], p))
     chunks: List[List[str]] = [[p] for p in big]
     current: List[str] = []
@@ -191,7 +196,7 @@ def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int]) -> List[List[str
     for path in sorted(p for p in paths if sizes[p] <= CHUNK_BYTES):
         current.append(path)
         current_bytes += sizes[path]
-        if current_bytes > CHUNK_BYTES or len(current) >= CHUNK_FILES:
+        if current_bytes > CHUNK_BYTES or len(current) >= per_task:
             chunks.append(current)
             current, current_bytes = [], 0
     if current:
@@ -208,7 +213,7 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
             return 0
 
     chunks = [[(p, p in explicit, p in skip_generated) for p in chunk]
-              for chunk in plan_chunks(todo, {path: size(path) for path in todo})]
+              for chunk in plan_chunks(todo, {path: size(path) for path in todo}, workers)]
     # imported here: a run answered from the cache (or too small for a pool) never needs them
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
