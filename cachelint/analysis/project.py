@@ -451,6 +451,7 @@ class Project:
         #: dropped it); the engine takes and clears it per linted file for `--verbose`
         self.parse_log: List[str] = []
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
+        self._package_dirs: Dict[str, bool] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
         #: function or method name -> files defining it (`defining_files`)
         self._definers: Optional[Dict[str, List[str]]] = None
@@ -582,6 +583,7 @@ class Project:
         self._files = None
         self._class_index = None
         self._definers = None
+        self._package_dirs.clear()
         self._resolve_cache.clear()
         self.candidate_memo.clear()
         self._name_uses.clear()
@@ -691,17 +693,27 @@ class Project:
         name, is_package = self.module_name(path)
         return ModuleInfo(path, source, tree, name, is_package)
 
+    def _package_dir(self, directory: str) -> bool:
+        """Whether `directory` holds an `__init__.py`, asked once per directory (every
+        module loaded and every import resolved walks up its packages; forgotten by
+        `files_changed`)."""
+        known = self._package_dirs.get(directory)
+        if known is None:
+            known = self._package_dirs[directory] = os.path.exists(os.path.join(directory, "__init__.py"))
+        return known
+
     def module_name(self, path: str) -> Tuple[Optional[str], bool]:
         """Dotted name of a file from the package directories above it."""
-        p = Path(path)
-        is_package = p.name == "__init__.py"
-        parts: List[str] = [] if is_package else [p.stem]
-        directory = p.parent
-        while (directory / "__init__.py").exists() and self.contains(str(directory)):
-            parts.insert(0, directory.name)
-            if directory.parent == directory:
+        name = os.path.basename(path)
+        is_package = name == "__init__.py"
+        parts: List[str] = [] if is_package else [os.path.splitext(name)[0]]
+        directory = os.path.dirname(path)
+        while self._package_dir(directory) and self.contains(directory):
+            parts.insert(0, os.path.basename(directory))
+            parent = os.path.dirname(directory)
+            if parent == directory:
                 break
-            directory = directory.parent
+            directory = parent
         if not parts:
             return None, is_package
         return ".".join(parts), is_package
@@ -709,11 +721,11 @@ class Project:
     def search_roots(self, from_path: str) -> List[str]:
         """Directories absolute imports are resolved from, nearest first."""
         roots: List[str] = []
-        p = Path(from_path).parent
+        p = os.path.dirname(from_path)
         top = p
-        while (top / "__init__.py").exists() and self.contains(str(top.parent)):
-            top = top.parent
-        for candidate in (str(top), str(p), str(self.root), str(self.root / "src")):
+        while self._package_dir(top) and self.contains(os.path.dirname(top)):
+            top = os.path.dirname(top)
+        for candidate in (top, p, str(self.root), str(self.root / "src")):
             if candidate not in roots and self.contains(candidate):
                 roots.append(candidate)
         return roots
