@@ -10,9 +10,10 @@ compares two such dumps finding by finding (file, row, column, code, message):
     python benchmarks/realcode/same_findings.py dump /tmp/before           # this checkout
     python benchmarks/realcode/same_findings.py dump /tmp/after --code /path/to/other/checkout
     python benchmarks/realcode/same_findings.py compare /tmp/before /tmp/after
+    python benchmarks/realcode/same_findings.py dump /tmp/pooled --jobs 2  # then compare with a serial dump
 
 `dump` runs `python -m cachelint --no-cache --isolated --output-format json --exit-zero
---jobs 1 .` in each package with `PYTHONPATH` at `--code` (a directory holding the
+--jobs N .` (N = `--jobs`, 1 by default) in each package with `PYTHONPATH` at `--code` (a directory holding the
 `cachelint` package; default: this checkout), one package at a time, and prints the time
 per package. `compare` prints every finding only one side has and exits 1 when there is
 one. Run `dump` from a copy of the code (`git worktree`, `git archive`) if you keep editing
@@ -34,7 +35,7 @@ REALCODE = os.path.join(os.path.dirname(HERE), ".realcode")
 CHECKOUT = os.path.dirname(os.path.dirname(HERE))
 
 
-def dump(out: str, code: str, realcode: str, only: List[str]) -> int:
+def dump(out: str, code: str, realcode: str, only: List[str], jobs: int = 1) -> int:
     """Lint each package with the code at `code`; one JSON file per package in `out`."""
     os.makedirs(out, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=code)
@@ -45,7 +46,7 @@ def dump(out: str, code: str, realcode: str, only: List[str]) -> int:
             continue
         started = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "cachelint", "--no-cache", "--isolated", "--output-format", "json",
-                               "--exit-zero", "--jobs", "1", "."], cwd=pkg, capture_output=True, text=True, env=env)
+                               "--exit-zero", "--jobs", str(jobs), "."], cwd=pkg, capture_output=True, text=True, env=env)
         elapsed = time.perf_counter() - started
         total += elapsed
         try:
@@ -101,12 +102,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     d.add_argument("--code", default=CHECKOUT, help="directory holding the cachelint package to run")
     d.add_argument("--realcode", default=REALCODE)
     d.add_argument("--only", nargs="*", default=[], metavar="PREFIX")
+    d.add_argument("--jobs", type=int, default=1,
+                   help="worker processes (default 1; a dump with 2 compared to one with 1 checks that a "
+                        "pooled run finds what a serial one does)")
     c = sub.add_parser("compare", help="print the findings only one of two dumps has")
     c.add_argument("before")
     c.add_argument("after")
     args = parser.parse_args(argv)
     if args.command == "dump":
-        return dump(args.out, os.path.abspath(args.code), args.realcode, args.only)
+        return dump(args.out, os.path.abspath(args.code), args.realcode, args.only, args.jobs)
     return compare(args.before, args.after)
 
 
