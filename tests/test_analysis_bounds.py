@@ -425,3 +425,50 @@ def test_a_loop_that_sends_nothing_runs_once_and_one_that_sends_runs_twice(tmp_p
     assert calls.count("line") == calls.count("build") > 0
     growing = [r for r in found.requests if r.history_appends]
     assert growing and all(r.loop is not None for r in growing)
+
+
+NAMES_CALLED = """\
+import functools
+
+
+def outer(llm):
+    def inner(x):
+        return llm.ask(x)
+    cb = llm.handler.generate  # handed on, then a comment
+    return functools.partial(inner, llm.system)
+
+
+def last(llm, data):
+    data["key"] = llm.finish  # a comment kept (a quote precedes it) after the last name
+
+
+def tail():
+    return done
+(first, second) = (1, 2)
+
+
+class Agent:
+    def run(self, q):
+        return run_tool(self.llm.generate, q) + helper (q)
+"""
+
+
+def test_names_called_per_function_are_those_each_function_text_holds(tmp_path: Path) -> None:
+    """`_names_called` searches the module once and gives each function what searching its
+    own text gave: nested names count for the enclosing function, a reference at a
+    function's end before a comment counts, a `(` opening the next statement does not."""
+    (tmp_path / "m.py").write_text(NAMES_CALLED)
+    module = Project(tmp_path).module(str(tmp_path / "m.py"))
+    assert module is not None
+    code = analysis.module_code(module)
+    functions = analysis.module_functions(module)
+    ranges = [module.index.node_range(node) for node, _ in functions]
+    one_pass = dict(zip((node.name for node, _ in functions), analysis._names_called(code, ranges)))
+    per_text = {
+        node.name: frozenset(analysis._CALLED_RE.findall(code[a:b]) + analysis._REFERENCED_RE.findall(code[a:b]))
+        for (node, _), (a, b) in zip(functions, ranges)
+    }
+    assert one_pass == per_text
+    assert one_pass["outer"] == {"ask", "generate", "partial", "system"} and one_pass["inner"] == {"ask"}
+    assert one_pass["last"] == {"finish"} and one_pass["tail"] == frozenset()
+    assert one_pass["run"] == {"run_tool", "generate", "helper"}
