@@ -472,3 +472,26 @@ def test_names_called_per_function_are_those_each_function_text_holds(tmp_path: 
     assert one_pass["outer"] == {"ask", "generate", "partial", "system"} and one_pass["inner"] == {"ask"}
     assert one_pass["last"] == {"finish"} and one_pass["tail"] == frozenset()
     assert one_pass["run"] == {"run_tool", "generate", "helper"}
+
+
+INDEXED = (
+    b"# a class Fake(Base) in a comment, and a paren that is never closed: (\n"
+    b"class Real(\n    Base, mixins.Logged\n):\n"
+    b"    async def ask(self): ...\n"
+    b"    asyncdef = 1\n"
+    b"\tdef\ttabbed(x): ...\n"
+    b"x = 'undef hidden(y)'\n"
+    b"class Other(Real):\r\n    def run(self): pass\r\n"
+    b"class NoBases:\n    pass\n"
+)
+
+
+def test_the_byte_index_reads_headers_at_line_starts_only() -> None:
+    """`_index_bytes` finds `class`/`def` headers only where indentation (or `async`)
+    alone precedes them on their line, whatever comes before in comments or strings."""
+    classes: dict = {}
+    definers: dict = {}
+    Project._index_bytes("m.py", INDEXED, classes, definers)
+    assert classes == {"Base": [("m.py", "Real")], "mixins": [("m.py", "Real")], "Logged": [("m.py", "Real")],
+                       "Real": [("m.py", "Other")]}
+    assert set(definers) == {"ask", "tabbed", "run"}
