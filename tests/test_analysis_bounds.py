@@ -495,3 +495,21 @@ def test_the_byte_index_reads_headers_at_line_starts_only() -> None:
     assert classes == {"Base": [("m.py", "Real")], "mixins": [("m.py", "Real")], "Logged": [("m.py", "Real")],
                        "Real": [("m.py", "Other")]}
     assert set(definers) == {"ask", "tabbed", "run"}
+
+
+def test_a_module_read_only_for_its_summary_is_held_only_within_the_memory_bound(tmp_path: Path) -> None:
+    """The wrapper search summarises every imported module; within one file's analysis
+    `trim` cannot run, so a module parsed only for its summary is dropped at once when
+    the held modules exceed `module_cache_bytes` (a file of litellm held 290 MB of trees).
+    The summary stays, and a later parse of the same bytes reuses it."""
+    _write(tmp_path, {"llm.py": LLM, "service.py": SERVICE})
+    llm = str((tmp_path / "llm.py").resolve())
+    small = Project(tmp_path)
+    small.module_cache_bytes = 0
+    summary = analysis._summary_at(small, llm)
+    assert summary is not None and llm not in small._modules and small.summaries[llm] is summary
+    reparsed = small.module(llm)
+    assert reparsed is not None and reparsed.summary is summary and llm in small._modules
+    roomy = Project(tmp_path)
+    analysis._summary_at(roomy, llm)
+    assert llm in roomy._modules

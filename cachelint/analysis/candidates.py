@@ -557,7 +557,7 @@ def _summary_at(project: Project, path: str) -> Optional[Summary]:
     if real in summaries:
         summary = summaries[real]
     else:
-        module = project.module(real)
+        module = project.module(real, keep=False)
         summary = summaries[real] = summarise(module, project) if module is not None else None
     if summary is not None:
         project.deps.setdefault(real, summary.digest)

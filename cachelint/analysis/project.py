@@ -643,8 +643,16 @@ class Project:
         return False
 
     # --- modules ---------------------------------------------------------------------------
-    def module(self, path: str) -> Optional[ModuleInfo]:
-        """The parsed module at `path` (None when it cannot be read or parsed)."""
+    def module(self, path: str, keep: bool = True) -> Optional[ModuleInfo]:
+        """The parsed module at `path` (None when it cannot be read or parsed).
+
+        `keep=False`: a module parsed only to be summarised (the wrapper search reads up
+        to 128 imported modules per file; the interpreter follows fewer of them) is held
+        only while the held modules are within `module_cache_bytes`, which `trim` applies
+        between files only: litellm's `main.py` held 240 trees (290 MB) where the
+        interpreter used 111. Below the bound it is kept, as the interpreter of a small
+        project needs most modules (parsing them again cost meeting-helper 12 %). A module
+        already held is returned as it is (one object per module in a file's analysis)."""
         path = self.real(path)
         if path in self._modules:
             info = self._modules.pop(path)
@@ -653,6 +661,8 @@ class Project:
                 self.deps[path] = info.digest
             return info
         info = self._load(path)
+        if not keep and info is not None and self._module_bytes + len(info.source.raw) > self.module_cache_bytes:
+            return info
         self._modules[path] = info
         if info is not None:
             self._module_bytes += len(info.source.raw)
@@ -695,7 +705,11 @@ class Project:
         if tree is None:
             return None
         name, is_package = self.module_name(path)
-        return ModuleInfo(path, source, tree, name, is_package)
+        info = ModuleInfo(path, source, tree, name, is_package)
+        summary = self.summaries.get(path)
+        if summary is not None and summary.digest == info.digest:
+            info.summary = summary  # summarised from these bytes before, the tree not kept
+        return info
 
     def _package_dir(self, directory: str) -> bool:
         """Whether `directory` holds an `__init__.py`, asked once per directory (every
