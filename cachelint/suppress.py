@@ -95,7 +95,7 @@ def _may_name_our_codes(text: str) -> bool:
 
     Bare `noqa` belongs to every tool and `noqa` with other tools' codes is not ours, so a
     file without findings needs the tokenizer only when it names cachelint or a CL code.
-    Linters' own packages hold hundreds of `# noqa: PLR0915`: tokenizing them all was 3 %
+    litellm's files hold hundreds of `# noqa: PLR0915`: tokenizing them all was 3 %
     of a litellm run."""
     if text.isascii():
         lowered = text.lower()
