@@ -413,9 +413,18 @@ def _join(branches: List[Tuple[Dict[str, Value], Guard]], base: Dict[str, Value]
     names: Set[str] = set()
     for bound, _ in branches:
         names |= bound.keys()
-    merged: Dict[str, Value] = {}
     missing = object()
-    for name in names:
+    # Most names keep the object they had before the fork on every way through: found per
+    # branch in one pass over its names, they are copied without a per-name test of every
+    # branch (a frame of 100 names joined 30,000 times: 1.9 of 16 s on pydantic-ai).
+    base_get = base.get
+    differing: Set[str] = set()
+    for bound, _ in branches:
+        differing.update([name for name, value in bound.items() if base_get(name, missing) is not value])
+        if len(bound) != len(names):
+            differing |= names - bound.keys()  # unbound on this way (`del`), or bound on others only
+    merged: Dict[str, Value] = {name: base[name] for name in names - differing}
+    for name in differing:
         # most names are bound to the same object on every way through: no union to build
         first = branches[0][0].get(name, missing)
         if first is not missing and all(bound.get(name, missing) is first for bound, _ in branches[1:]):
