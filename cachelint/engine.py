@@ -114,7 +114,6 @@ class Engine:
         project = self._projects.get(key)
         if project is None:
             project = Project(settings.project_root, settings.analysis)
-            project.freeze_trees = True  # unfrozen after each file: see `lint`
             self._projects[key] = project
         return project
 
@@ -173,12 +172,9 @@ class Engine:
         try:
             return self._lint(path, data, explicit, settings, want_requests, skip_generated)
         finally:
-            froze = [project for project in self._projects.values() if project.froze]
-            if self._gc_frozen or froze:
+            if self._gc_frozen:
                 gc.unfreeze()
                 self._gc_frozen = False
-                for project in froze:
-                    project.froze = False
 
     def _parse(self, text: str, path: str, target: Optional[Version]) -> Parsed:
         """Parse; a huge module's tree is kept out of the cyclic garbage collector's reach.

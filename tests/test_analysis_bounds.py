@@ -513,38 +513,3 @@ def test_a_module_read_only_for_its_summary_is_held_only_within_the_memory_bound
     roomy = Project(tmp_path)
     analysis._summary_at(roomy, llm)
     assert llm in roomy._modules
-
-
-def test_imported_trees_are_kept_from_the_collector_during_a_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While a file is analysed the parsed modules are frozen (`gc.freeze`): full
-    collections then skip their nodes. Once the file is linted everything is returned to
-    the collector, so cyclic garbage frozen meanwhile is still freed; the findings are
-    those of an analysis with no freezing."""
-    import gc
-
-    from cachelint.config.settings import Settings
-    from cachelint.engine import Engine
-
-    _write(tmp_path, {"llm.py": LLM, "service.py": SERVICE, "caller.py": CALLER})
-    settings = Settings(project_root=tmp_path, select=frozenset({"CL001"}))
-    counts: List[int] = []
-    real_load = Project._load
-
-    def load(self: Project, path: str):  # type: ignore[no-untyped-def]
-        info = real_load(self, path)
-        counts.append(gc.get_freeze_count())
-        return info
-
-    monkeypatch.setattr(Project, "_load", load)
-    gc.unfreeze()
-    frozen = Engine(lambda _p: settings).lint(str(tmp_path / "caller.py"), explicit=True)
-    assert counts and all(count > 0 for count in counts)
-    assert gc.get_freeze_count() == 0
-    plain_engine = Engine(lambda _p: settings)
-    plain = plain_engine.project_for(settings)
-    plain.freeze_trees = False
-    counts.clear()
-    unfrozen = plain_engine.lint(str(tmp_path / "caller.py"), explicit=True)
-    assert counts and all(count == 0 for count in counts)
-    assert [(d.code, d.location) for d in frozen.diagnostics] == [(d.code, d.location) for d in unfrozen.diagnostics]
-    assert frozen.diagnostics  # the wrapper's large static prompt is found through two modules

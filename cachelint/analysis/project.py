@@ -13,7 +13,6 @@ an importer when an imported prompt module changes.
 from __future__ import annotations
 
 import ast
-import gc
 import hashlib
 import os
 import re
@@ -451,11 +450,6 @@ class Project:
         #: source bytes of the modules in `_modules`, and the most `trim` keeps
         self._module_bytes = 0
         self.module_cache_bytes = MODULE_CACHE_BYTES
-        #: set by the engine: each parsed module's tree is set aside from the cyclic garbage
-        #: collector (`gc.freeze()`, see `_load`); `froze` says it happened, so that the
-        #: engine returns everything to the collector once the linted file is done
-        self.freeze_trees = False
-        self.froze = False
         self._overrides: Dict[str, bytes] = {}
         #: every path this project parsed, in order (a path twice: parsed again after `trim`
         #: dropped it); the engine takes and clears it per linted file for `--verbose`
@@ -707,26 +701,7 @@ class Project:
         except SourceError:
             return None
         self.parse_log.append(path)
-        # A syntax tree is long-lived and holds no cycles, yet every full collection of the
-        # cyclic garbage collector walks all of its nodes: with the trees of a few hundred
-        # imported modules alive, collections were a third of analysing one litellm file
-        # (15.9 s against 10.6 s with the collector off). So the collector is off while a
-        # tree is built and everything alive is frozen after it, until the engine unfreezes
-        # at the end of the linted file, when cyclic garbage frozen meanwhile is collected.
-        freeze = self.freeze_trees and gc.isenabled()
-        if freeze:
-            # the young garbage is not frozen with the rest (a full collection here would
-            # walk everything made since the last freeze: slower than no freezing on
-            # meeting-helper; none at all froze 40 % more memory on litellm)
-            gc.collect(1)
-            gc.disable()
-        try:
-            tree = parse_module(source.text, path).tree  # any Python's syntax, on any interpreter
-        finally:
-            if freeze:
-                gc.freeze()
-                self.froze = True
-                gc.enable()
+        tree = parse_module(source.text, path).tree  # any Python's syntax, on any interpreter
         if tree is None:
             return None
         name, is_package = self.module_name(path)
