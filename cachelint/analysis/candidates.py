@@ -277,8 +277,9 @@ def _capwords_matter(module: ModuleInfo, project: Optional[Project]) -> bool:
 
 def _names_called(code: str, ranges: List[Tuple[int, int]]) -> List[FrozenSet[str]]:
     """Per function range of `code`, the names it calls or hands on (`_CALLED_RE`,
-    `_REFERENCED_RE`): what searching each function's own text finds, from one search of
-    the module. A nested function's names count for the enclosing one too, as in its text.
+    `_REFERENCED_RE`): what searching each function's own text finds, from one search per
+    outermost function. A nested function's names count for the enclosing one too, as in
+    its text.
 
     A match counts for a range when it starts there and its name ends there too; a call's
     `(` after the end (a statement of the module that opens with a parenthesis) does not
@@ -286,8 +287,15 @@ def _names_called(code: str, ranges: List[Tuple[int, int]]) -> List[FrozenSet[st
     module's text may not is a name handed on at the very end of the function followed by
     a comment (`_REFERENCED_RE` ends at `$`): its last line is searched for that alone.
     Searching each function's slice again was 2-4 % of analysing an SDK's package."""
-    found = [(m.start(), m.end(), m.group(1)) for m in _CALLED_RE.finditer(code)]
-    found += [(m.start(), m.end(1), m.group(1)) for m in _REFERENCED_RE.finditer(code)]
+    found: List[Tuple[int, int, str]] = []
+    outer_end = -1
+    for start, end in sorted(ranges, key=lambda r: (r[0], -r[1])):
+        if start < outer_end:
+            continue  # nested: searched with the function around it
+        outer_end = end
+        # only the functions' text: a data module's constants are most of its bytes
+        found += [(m.start(), m.end(), m.group(1)) for m in _CALLED_RE.finditer(code, start, end)]
+        found += [(m.start(), m.end(1), m.group(1)) for m in _REFERENCED_RE.finditer(code, start, end)]
     found.sort()
     starts = [start for start, _, _ in found]
     intern = sys.intern
