@@ -724,14 +724,15 @@ class Session:
 
     def _write(self, outcome: object) -> Tuple[List[str], Set[str]]:
         """Write every changed file; (error lines, paths left unwritten)."""
-        from cachelint.writer import WriteError, digest, write_atomic
+        from cachelint.source import content_digest
+        from cachelint.writer import WriteError, write_atomic
 
         errors: List[str] = []
         unwritten: Set[str] = set()
         for path, text in sorted(outcome.changed.items()):  # type: ignore[attr-defined]
             source = outcome.originals[path]  # type: ignore[attr-defined]
             try:
-                write_atomic(source, text, expected_digest=digest(source.raw))
+                write_atomic(source, text, expected_digest=content_digest(source.raw))
             except WriteError as exc:
                 errors.append(f"{self.display(path)}: {exc}")
                 unwritten.add(path)
@@ -755,7 +756,8 @@ class Session:
         from cachelint.source import decode_source
         from cachelint.syntax import parse_module
         from cachelint.suppress import add_ignore_directives
-        from cachelint.writer import WriteError, digest, write_atomic
+        from cachelint.source import content_digest
+        from cachelint.writer import WriteError, write_atomic
 
         total = 0
         errors = []
@@ -778,7 +780,7 @@ class Session:
             text, count = add_ignore_directives(source, tree, found, reason)
             if count:
                 try:
-                    write_atomic(source, text, expected_digest=digest(raw))
+                    write_atomic(source, text, expected_digest=content_digest(raw))
                     total += count
                 except WriteError as exc:
                     errors.append(f"{self.display(path)}: {exc}")

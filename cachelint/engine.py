@@ -24,7 +24,7 @@ from cachelint.prefilter import worth_parsing
 from cachelint.registry import all_rules, name_for, url_for
 from cachelint.rule import Rule
 from cachelint.config.settings import Settings
-from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, quiet_warnings, read_regular_file
+from cachelint.source import LineIndex, SourceError, SourceFile, content_digest, decode_source, quiet_warnings, read_regular_file
 from cachelint.syntax import Parsed, check_target, parse_module
 from cachelint.syntax.versions import TooNew, Version
 
@@ -214,9 +214,7 @@ class Engine:
             except OSError as exc:
                 result.diagnostics = self._select([invalid_source(path, f"cannot read file: {exc.strerror or exc}")], settings, path)
                 return result
-        from cachelint.writer import digest
-
-        result.digest = digest(data)
+        result.digest = content_digest(data)
         if skip_generated:
             from cachelint.discovery.walk import is_generated
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import hashlib
 import io
 import os
 import re
@@ -71,6 +72,13 @@ def not_regular_reason(mode: int) -> Optional[str]:
 
 def _open_nonblocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def content_digest(data: bytes) -> str:
+    """The digest that names a file's content everywhere: the result cache's entries and
+    dependencies, the analysis's module summaries and the fixer's check that a file did
+    not change while it was fixed all compare it, so there is one definition."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def read_regular_file(path: str, size: int = -1) -> bytes:

@@ -13,22 +13,18 @@ rewritten (`cachelint.notebook`), and goes through the same steps.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import tempfile
 from typing import Optional
 
 from cachelint.signals import held
-from cachelint.source import SourceFile, read_regular_file
+from cachelint.source import SourceFile, content_digest, read_regular_file
 
 
 class WriteError(Exception):
     """A fixed file could not be written; the original is untouched."""
 
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _read_only(path: str, st: os.stat_result) -> bool:
@@ -86,7 +82,7 @@ def _replace(path: str, data: bytes, st: os.stat_result, directory: str, expecte
                 current = read_regular_file(path)  # swapped for a FIFO meanwhile: no hang
             except OSError as exc:
                 raise WriteError(f"cannot re-read the file: {exc.strerror}") from exc
-            if digest(current) != expected_digest:
+            if content_digest(current) != expected_digest:
                 raise WriteError("the file changed on disk while cachelint ran; fix not written")
         os.replace(tmp, path)
     except BaseException as exc:

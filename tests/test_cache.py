@@ -22,7 +22,7 @@ from cachelint.cache.results import RACY_WINDOW_NS, ResultCache, cache_directory
 from cachelint.cli import main
 from cachelint.diagnostics import Diagnostic, Location
 from cachelint.engine import Engine, FileResult
-from cachelint.writer import digest
+from cachelint.source import content_digest as digest
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
 PROMPTS = 'SYSTEM = "Answer in one short paragraph. " * {repeat}\n'

@@ -12,7 +12,8 @@ from typing import List
 import pytest
 
 from cachelint.source import decode_source
-from cachelint.writer import WriteError, digest, write_atomic
+from cachelint.source import content_digest as digest
+from cachelint.writer import WriteError, write_atomic
 
 
 def leftovers(directory: Path) -> List[str]:

@@ -13,7 +13,6 @@ an importer when an imported prompt module changes.
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import re
 from collections import Counter
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
-from cachelint.source import LineIndex, SourceError, SourceFile, decode_source, read_regular_file
+from cachelint.source import LineIndex, SourceError, SourceFile, content_digest, decode_source, read_regular_file
 from cachelint.syntax import parse_module
 
 MAX_MODULE_BYTES = 8_000_000
@@ -32,8 +31,15 @@ _CLASS_HEADER_RE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M
 _DEF_WORD_RE = re.compile(rb"def[ \t]")
 _CLASS_WORD_RE = re.compile(rb"class[ \t]")
 _WORD_BYTES_RE = re.compile(rb"\w+")
+
 #: a line that imports names (`from x import a, b`, `import x`), also inside parentheses
 _IMPORT_LINE_RE = re.compile(rb"[ \t]*(?:from[ \t]+[\w.]+[ \t]+import|import)[ \t]")
+
+
+def _line_head(data: bytes, pos: int) -> Tuple[int, bytes]:
+    """(where the line holding `pos` starts, the bytes before `pos` on that line)."""
+    line_start = data.rfind(b"\n", 0, pos) + 1
+    return line_start, data[line_start:pos]
 
 
 @dataclass
@@ -129,7 +135,7 @@ class ModuleInfo:
     def digest(self) -> str:
         """Content hash of the module's bytes, computed once (the result cache keys on it)."""
         if self._digest is None:
-            self._digest = hashlib.blake2b(self.source.raw, digest_size=16).hexdigest()
+            self._digest = content_digest(self.source.raw)
         return self._digest
 
     @property
@@ -509,7 +515,7 @@ class Project:
         if loaded is not None and loaded.source.raw == data:
             return  # the same bytes (a file linted from disk): what we know still holds
         summary = self.summaries.get(path)
-        if loaded is None and summary is not None and summary.digest == hashlib.blake2b(data, digest_size=16).hexdigest():
+        if loaded is None and summary is not None and summary.digest == content_digest(data):
             # The parsed module was trimmed but the summary's bytes are these: nothing changed.
             # Treating it as an edit re-scanned the project's byte indexes for each such
             # file (8 of 76 s analysing the openai SDK).
@@ -607,7 +613,7 @@ class Project:
                 data = read_regular_file(real)  # a FIFO named like a module never blocks
             except OSError:
                 return None
-        self.deps[real] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self.deps[real] = content_digest(data)
         return data
 
     def read_prompt_file(self, path: str) -> Tuple[Optional[str], Optional[int]]:
@@ -849,8 +855,8 @@ class Project:
         fifth of the cost."""
         if b"class" in data:
             for word in _CLASS_WORD_RE.finditer(data):
-                line_start = data.rfind(b"\n", 0, word.start()) + 1
-                if data[line_start:word.start()].strip(b" \t"):
+                line_start, head = _line_head(data, word.start())
+                if head.strip(b" \t"):
                     continue
                 match = _CLASS_HEADER_RE.match(data, line_start)
                 if match is None:
@@ -861,8 +867,8 @@ class Project:
         if b"def" in data:
             names: Set[bytes] = set()
             for word in _DEF_WORD_RE.finditer(data):
-                line_start = data.rfind(b"\n", 0, word.start()) + 1
-                if data[line_start:word.start()].strip(b" \t") not in (b"", b"async"):
+                line_start, head = _line_head(data, word.start())
+                if head.strip(b" \t") not in (b"", b"async"):
                     continue
                 match = _DEF_RE.match(data, line_start)
                 if match is not None:
@@ -890,9 +896,8 @@ class Project:
             if data is None or name.encode() not in data:
                 continue
             for match in word.finditer(data):
-                line_start = data.rfind(b"\n", 0, match.start()) + 1
-                head = data[line_start:match.start()].strip()
-                if head in (b"def", b"async def", b"class") or _IMPORT_LINE_RE.match(data, line_start):
+                line_start, head = _line_head(data, match.start())
+                if head.strip() in (b"def", b"async def", b"class") or _IMPORT_LINE_RE.match(data, line_start):
                     continue
                 found.append((path, match.start()))
         self._name_uses[name] = found

@@ -22,6 +22,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from cachelint.version import __version__
 from cachelint.diagnostics import Diagnostic
+from cachelint.source import content_digest
 from cachelint.engine import FileResult
 
 CACHEDIR_TAG = (
@@ -101,7 +102,7 @@ def _stat(path: str) -> Optional[Tuple[int, int]]:
 def _digest_file(path: str) -> Optional[str]:
     try:
         with open(path, "rb") as fh:
-            return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+            return content_digest(fh.read())
     except OSError:
         return None
 
