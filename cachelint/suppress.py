@@ -85,7 +85,7 @@ def _may_hold_directive(text: str) -> bool:
     return _DIRECTIVE_TEXT_RE.search(text) is not None
 
 
-#: A `noqa` comment naming one of cachelint's codes (`# noqa: E501, CL001`, `# ruff: noqa: CL1`).
+#: A `noqa` comment whose list of codes names one of cachelint's (E501 and CL001, say).
 _OUR_NOQA_TEXT_RE = re.compile(r"noqa\s*:[^\r\n]*cl[0-9]", re.IGNORECASE)
 _CACHELINT_TEXT_RE = re.compile("cachelint", re.IGNORECASE)
 

@@ -48,4 +48,4 @@ def test_every_file_is_in_exactly_one_task() -> None:
     flat = [p for chunk in chunks for p in chunk]
     assert sorted(flat) == sorted(sizes) and len(flat) == len(set(flat))
     assert all(len(c) <= CHUNK_FILES for c in chunks)
-    assert plan_chunks([], {}) == []
+    assert plan_chunks([], {}, workers=2) == []

@@ -180,7 +180,7 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     return results
 
 
-def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int = 1) -> List[List[str]]:
+def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int) -> List[List[str]]:
     """The workers' tasks, in the order they are handed out.
 
     Files in path order, so that a task (and the tasks a worker takes one after the other)
@@ -188,7 +188,7 @@ def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int = 1
     keeps what the next file needs. On litellm, ordering by size instead parsed twice the
     modules (30 against 16 cpu-s). Big files go first, each alone, so the tail of the run
     is not one huge file."""
-    per_task = max(1, min(CHUNK_FILES, len(paths) // (max(1, workers) * TASKS_PER_WORKER)))
+    per_task = max(1, min(CHUNK_FILES, len(paths) // (workers * TASKS_PER_WORKER)))
     big = sorted((p for p in paths if sizes[p] > CHUNK_BYTES), key=lambda p: (-sizes[p], p))
     chunks: List[List[str]] = [[p] for p in big]
     current: List[str] = []
