@@ -45,16 +45,19 @@ def analyse_file(project: Project, path: str, max_depth: int = 3, strict: bool =
     notes: List[str] = []
     candidates, sending_names = candidate_search(module, project, notes)
     interp = Interpreter(project, module, max_depth=max_depth, strict=strict, sending_names=sending_names)
-    interp.run_module()
-    for node, owner in candidates:
-        before = len(interp.requests)
-        interp.run_function(node, owner, owner)
-        if owner is not None and len(interp.requests) > before:
-            # The call site sits in a base class; subclasses pick the client (get_client()
-            # overrides), so analyse the inherited method once per subclass too.
-            for sub in project.subclasses(owner, interp.resolve_class):
-                if node.name not in sub.methods and not _overrides_between(interp, sub, owner, node.name):
-                    interp.run_function(node, owner, sub)
+    try:
+        interp.run_module()
+        for node, owner in candidates:
+            before = len(interp.requests)
+            interp.run_function(node, owner, owner)
+            if owner is not None and len(interp.requests) > before:
+                # The call site sits in a base class; subclasses pick the client (get_client()
+                # overrides), so analyse the inherited method once per subclass too.
+                for sub in project.subclasses(owner, interp.resolve_class):
+                    if node.name not in sub.methods and not _overrides_between(interp, sub, owner, node.name):
+                        interp.run_function(node, owner, sub)
+    finally:
+        interp.release()
     result.requests = list(interp.requests)
     result.events = list(interp.events)
     result.errors = list(interp.errors) + notes

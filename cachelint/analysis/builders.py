@@ -42,8 +42,7 @@ from cachelint.analysis.values import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cachelint.analysis.frames import Frame
-    from cachelint.analysis.interp import Interpreter
+    from cachelint.analysis.frames import Frame, LoopCtx
 
 
 class _Ctx:
@@ -82,8 +81,11 @@ NO_CTX = _Ctx()
 
 
 class RequestBuilder:
-    def __init__(self, interp: "Interpreter") -> None:
-        self.interp = interp
+    def __init__(self, loops: Dict[Span, "LoopCtx"]) -> None:
+        #: the interpreter's loops by span (what a marker written in a loop refers to); not
+        #: the interpreter itself, which holds this builder: that cycle kept every file's
+        #: whole analysis alive until a full run of the cyclic garbage collector
+        self.loops = loops
         #: conditions on the path to the call being built (markers are conditional only
         #: relative to them: a marker written after `if done: return` is not optional for a
         #: call that is reached only when `done` is false)
@@ -256,7 +258,7 @@ class RequestBuilder:
         capped = False
         loop = ctx.loop
         if entry.loop is not None:
-            loop_ctx = self.interp.loops.get(entry.loop)
+            loop_ctx = self.loops.get(entry.loop)
             cleared = loop_ctx is not None and field in loop_ctx.removed
             if not cleared:
                 many = True
@@ -269,7 +271,7 @@ class RequestBuilder:
         if entry.trimmed:
             capped = True  # the code keeps some of these markers and removes the rest
         if many and loop is not None and bound is None and not capped:
-            loop_ctx = self.interp.loops.get(loop)
+            loop_ctx = self.loops.get(loop)
             if loop_ctx is not None and loop_ctx.capped and entry.loop is None:
                 capped = True
         return Marker(

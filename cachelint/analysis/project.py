@@ -15,8 +15,8 @@ from __future__ import annotations
 import ast
 import os
 import re
+import weakref
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
@@ -42,26 +42,43 @@ def _line_head(data: bytes, pos: int) -> Tuple[int, bytes]:
     return line_start, data[line_start:pos]
 
 
-@dataclass
 class ClassInfo:
-    """A class statement of the project, with what the analysis asks of it."""
+    """A class statement of the project, with what the analysis asks of it.
 
-    module: "ModuleInfo"
-    node: ast.ClassDef
-    name: str
-    methods: Dict[str, ast.AST] = field(default_factory=dict)
-    #: class-body statements assigning each attribute, in order
-    attrs: Dict[str, List[ast.stmt]] = field(default_factory=dict)
+    It refers to its module weakly: the module holds its classes, and a strong reference
+    back made every parsed module a reference cycle, so a module dropped from the cache
+    (with its syntax tree, megabytes for a large one) waited for a full run of the cyclic
+    garbage collector instead of being freed at once. The module outlives its classes'
+    use: the analysis of a file holds every module it reads until the file is done.
+    """
+
+    __slots__ = ("_module", "node", "name", "methods", "attrs", "key", "__weakref__")
+
+    def __init__(self, module: "ModuleInfo", node: ast.ClassDef, name: str) -> None:
+        self._module = weakref.ref(module)
+        self.node = node
+        self.name = name
+        #: identity across parses of the same bytes: (module path, line of the `class`)
+        self.key: Tuple[str, int] = (module.path, node.lineno)
+        self.methods: Dict[str, ast.AST] = {}
+        #: class-body statements assigning each attribute, in order
+        self.attrs: Dict[str, List[ast.stmt]] = {}
 
     @property
-    def key(self) -> Tuple[str, int]:
-        return (self.module.path, self.node.lineno)
+    def module(self) -> "ModuleInfo":
+        module = self._module()
+        assert module is not None, "a class outlived the analysis of its module"
+        return module
 
     def __hash__(self) -> int:
         return hash(self.key)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ClassInfo) and other.key == self.key
+
+    def __repr__(self) -> str:
+        module = self._module()
+        return f"ClassInfo({self.name!r} at {module.path if module else '?'}:{self.node.lineno})"
 
 
 class ModuleInfo:

@@ -376,7 +376,7 @@ class Unknown(Value):
     none.
     """
 
-    __slots__ = ("_kind", "label", "_may_mark", "volatile", "root", "marks")
+    __slots__ = ("_kind", "label", "_may_mark", "volatile", "_root", "marks")
 
     def __init__(self, kind: Kind = Kind.UNKNOWN, label: str = "", span: Optional[Span] = None, may_mark: bool = False,
                  volatile: bool = False, root: Optional["Unknown"] = None) -> None:
@@ -385,8 +385,10 @@ class Unknown(Value):
         self.label = label
         self._may_mark = may_mark
         #: the unknown value this one was read from (`history[-1]["content"]` of
-        #: `history`): a marker written through it is recorded on the root
-        self.root: "Unknown" = root if root is not None else self
+        #: `history`): a marker written through it is recorded on the root. None when the
+        #: value is its own root: a reference to itself would make every unknown value a
+        #: reference cycle, which only the cyclic collector frees (37k per heavy file)
+        self._root: Optional["Unknown"] = root if root is not None and root is not self else None
         #: markers written through this value (on its root only): (span, field, ttl, loop
         #: that wrote one per element, its bound, whether the loop caps itself, the branch
         #: conditions it was written under)
@@ -402,8 +404,13 @@ class Unknown(Value):
         return self._kind
 
     @property
+    def root(self) -> "Unknown":
+        """The unknown value this one was read from, or itself."""
+        return self if self._root is None else self._root
+
+    @property
     def may_mark(self) -> bool:
-        return self._may_mark or (self.root is not self and self.root.may_mark)
+        return self._may_mark or (self._root is not None and self._root.may_mark)
 
     @may_mark.setter
     def may_mark(self, value: bool) -> None:
@@ -798,8 +805,9 @@ class ResponseV(Value):
         self.fmt = fmt
         self.attrs = attrs
         self.platforms = platforms
-        #: the `Request`s of the call that returned it (a Gemini cache made by
-        #: `caches.create` is linked to the `generate_content` requests that use its name)
+        #: the `Request`s of the call that returned it, for a Gemini `caches.create` only
+        #: (its cache is linked to the `generate_content` requests that use its name);
+        #: empty for other calls, whose replies the next request may carry
         self.origin = origin
 
     def derived(self, span: Optional[Span], attrs: Tuple[str, ...]) -> "ResponseV":

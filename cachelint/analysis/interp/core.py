@@ -53,7 +53,9 @@ class Interpreter(
         self.entry = entry
         self.max_depth = max_depth
         self.strict = strict
-        self.builder = RequestBuilder(self)
+        #: every loop and comprehension met, by span (markers refer back to them)
+        self.loops: Dict[Span, LoopCtx] = {}
+        self.builder = RequestBuilder(self.loops)
         self.requests: List[Any] = []
         #: requests recorded so far, counting those that replaced an equal one (a loop
         #: whose first pass sent one runs a second pass, see `_run_loop_body`)
@@ -80,8 +82,6 @@ class Interpreter(
         self._stack: List[Frame] = []
         self._mentions_cache: Dict[int, bool] = {}
         self.self_class: Optional[str] = None
-        #: every loop and comprehension met, by span (markers refer back to them)
-        self.loops: Dict[Span, LoopCtx] = {}
         #: names that lead to an LLM call from the entry module (its candidates and those its
         #: imports bring in): a call to one of them is always followed
         self.sending_names = sending_names
@@ -94,6 +94,20 @@ class Interpreter(
         self._branch_writes: List[List[Tuple[Any, str, Any]]] = []
         #: results of calls to functions without effect, by function and arguments
         self._results: Dict[Tuple[Any, ...], Value] = {}
+        #: functions defined while running (`def` in a body, `lambda`): each refers to the
+        #: frame it was defined in, which usually binds it, a reference cycle (see `release`)
+        self.closures: List[Any] = []
+
+    def release(self) -> None:
+        """Break the reference cycles the analysis made, once its results are taken.
+
+        A function value refers to the frame that defined it, and that frame's locals to
+        the function: left alone, each such pair (with every value and module the frame
+        reaches) waits for a full run of the cyclic garbage collector, which on litellm
+        let a worker's memory double. Nothing but the interpreter follows a closure."""
+        for func in self.closures:
+            func.closure = None
+        self.closures.clear()
 
     # === entry points ============================================================================
     def run_module(self) -> None:

@@ -104,7 +104,9 @@ class ExpressionsMixin:
             d.open.append(Unknown(Kind.UNKNOWN, "dict comprehension", span))
             return d
         if isinstance(node, ast.Lambda):
-            return FuncV(frame.module.path, node, closure=frame, span=span)
+            func = FuncV(frame.module.path, node, closure=frame, span=span)
+            self.closures.append(func)
+            return func
         if isinstance(node, ast.Await):
             return self.eval(node.value, frame).at(span) if not isinstance(node.value, ast.Call) else self.eval(node.value, frame)
         if isinstance(node, ast.NamedExpr):

@@ -371,7 +371,7 @@ class ObjectsMixin:
         """The SDK client class a project class inherits from, if any."""
         for cls in self.mro(info):
             for base in cls.node.bases:
-                key = ("sdkbase", cls.module.path, ast.dump(base))
+                key = ("sdkbase", cls.module.path, base.lineno, base.col_offset)  # not ast.dump: slow, and a cycle per call
                 if key in self._evaluating:
                     continue
                 self._evaluating.add(key)

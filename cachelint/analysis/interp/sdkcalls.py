@@ -255,7 +255,11 @@ class SdkCallsMixin:
                 self._request_keys[key] = len(self.requests)
                 self.requests.append(request)
         platforms = tuple(sorted({p.name for r in requests for p in r.platforms} or {a.platform for a in alts}))
-        return ResponseV(method.api, method.fmt, span, platforms=platforms, origin=tuple(requests))
+        # Only a cache's creation is linked to the requests that made it (see
+        # `ResponseV.origin`): a reply appended to the history that the next request sends
+        # would otherwise refer to that request, a reference cycle per turn of an agent loop.
+        origin = tuple(requests) if method.api.rsplit(".", 2)[-2:] == ["caches", "create"] else ()
+        return ResponseV(method.api, method.fmt, span, platforms=platforms, origin=origin)
 
     def history_growth(self, messages: Optional[Value], loops: List[LoopCtx]) -> Tuple[Span, ...]:
         """Where the conversation sent at a call inside `loops` grows from one turn to the

@@ -85,7 +85,9 @@ class StatementsMixin:
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             return self.exec_try(stmt, frame)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            frame.locals[stmt.name] = FuncV(frame.module.path, stmt, owner=None, closure=frame, span=self.span(stmt, frame))
+            func = FuncV(frame.module.path, stmt, owner=None, closure=frame, span=self.span(stmt, frame))
+            self.closures.append(func)
+            frame.locals[stmt.name] = func
         elif isinstance(stmt, ast.ClassDef):
             info = frame.module.class_of_node.get(id(stmt))  # a scan of all_classes: quadratic
             if info is not None:
