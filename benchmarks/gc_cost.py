@@ -10,10 +10,12 @@ measured on the same files in the same run:
 
     cd benchmarks/.corpus/L
     python ../../gc_cost.py litellm-1.109.1/litellm/main.py pydantic-ai-slim-2.68.0/pydantic_ai/realtime/_session.py
-    python ../../gc_cost.py litellm-1.109.1 --jobs 2 --settings default 10000,10,10 50000,20,100
+    python ../../gc_cost.py litellm-1.109.1 --jobs 2 --settings shipped python 10000,10,10
 
-Settings: `default` (the interpreter's thresholds), `off` (`gc.disable()`), or
-`A,B,C` (`gc.set_threshold(A, B, C)`; worker processes inherit it through fork).
+Settings: `shipped` (what `cachelint.runner.collector` sets for a run), `python` (the
+interpreter's own thresholds, 700,10,10), `off` (`gc.disable()`), or `A,B,C`
+(`gc.set_threshold(A, B, C)`). Each replaces the command's own tuning in the process and
+in its workers (fork inherits it; the initializer's call is replaced too).
 """
 
 from __future__ import annotations
@@ -27,11 +29,18 @@ from typing import List, Optional
 
 CHILD = """
 import gc, sys
+import cachelint.runner.collector as collector
+import cachelint.runner.lint as lint
 setting = sys.argv[1]
-if setting == "off":
-    gc.disable()
-elif setting != "default":
-    gc.set_threshold(*map(int, setting.split(",")))
+if setting != "shipped":
+    def apply():
+        if setting == "off":
+            gc.disable()
+        elif setting == "python":
+            gc.set_threshold(700, 10, 10)
+        else:
+            gc.set_threshold(*map(int, setting.split(",")))
+    collector.tune_for_lint_run = lint.tune_for_lint_run = apply
 sys.argv = ["cachelint"] + sys.argv[2:]
 from cachelint.cli import main
 main()
@@ -57,7 +66,7 @@ def measure(setting: str, jobs: int, paths: List[str]) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+")
-    parser.add_argument("--settings", nargs="+", default=["default", "off"])
+    parser.add_argument("--settings", nargs="+", default=["shipped", "python", "off"])
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args(argv)
     for setting in args.settings:

@@ -161,8 +161,11 @@ class CachelintCommand(click.Command):
             sys.exit(130)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from cachelint.runner.collector import tuned_for_lint_run
+
         try:
-            return super().invoke(ctx)
+            with tuned_for_lint_run():
+                return super().invoke(ctx)
         except KeyboardInterrupt:
             _err("cachelint: interrupted")
             sys.exit(130)

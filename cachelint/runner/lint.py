@@ -17,6 +17,7 @@ from cachelint.cache.results import ResultCache, imports_of, imports_text
 from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.engine import SKIPPED_GENERATED, SKIPPED_NO_MARKER, Engine, FileResult
 from cachelint.importers import importers
+from cachelint.runner.collector import tune_for_lint_run
 from cachelint.signals import held, release_in_worker
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +41,7 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool) -> None:
     # A worker would only print a KeyboardInterrupt traceback of its own, or die and
     # break the pool: the main process handles the signals and ends the workers.
     release_in_worker()
+    tune_for_lint_run()  # inherited through fork, not through spawn
     resolver = ConfigResolver(Path(cwd), overrides)
     _worker_engine = Engine(resolver.settings_for, strict=strict)
 
