@@ -17,6 +17,7 @@ import pytest
 
 import cachelint.analysis.candidates as analysis
 from cachelint.analysis import analyse_file, candidate_functions
+from cachelint.analysis.byte_index import index_file
 from cachelint.analysis.project import Project
 
 LLM = """\
@@ -487,14 +488,11 @@ INDEXED = (
 
 
 def test_the_byte_index_reads_headers_at_line_starts_only() -> None:
-    """`_index_bytes` finds `class`/`def` headers only where indentation (or `async`)
+    """`index_file` finds `class`/`def` headers only where indentation (or `async`)
     alone precedes them on their line, whatever comes before in comments or strings."""
-    classes: dict = {}
-    definers: dict = {}
-    Project._index_bytes("m.py", INDEXED, classes, definers)
-    assert classes == {"Base": [("m.py", "Real")], "mixins": [("m.py", "Real")], "Logged": [("m.py", "Real")],
-                       "Real": [("m.py", "Other")]}
-    assert set(definers) == {"ask", "tabbed", "run"}
+    headers, names = index_file(INDEXED)
+    assert headers == (("Base", "Real"), ("mixins", "Real"), ("Logged", "Real"), ("Real", "Other"))
+    assert set(names) == {"ask", "tabbed", "run"} and len(names) == 3
 
 
 def test_a_module_read_only_for_its_summary_is_held_only_within_the_memory_bound(tmp_path: Path) -> None:

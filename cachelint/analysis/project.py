@@ -23,23 +23,11 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, content_digest, decode_source, read_regular_file
 from cachelint.syntax import parse_module
+from cachelint.analysis.byte_index import FileIndex, index_file, line_head
 
 MAX_MODULE_BYTES = 8_000_000
-_DEF_RE = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
-_CLASS_HEADER_RE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
-#: where `_DEF_RE` and `_CLASS_HEADER_RE` may match: their keyword (see `Project._index_bytes`)
-_DEF_WORD_RE = re.compile(rb"def[ \t]")
-_CLASS_WORD_RE = re.compile(rb"class[ \t]")
-_WORD_BYTES_RE = re.compile(rb"\w+")
-
 #: a line that imports names (`from x import a, b`, `import x`), also inside parentheses
 _IMPORT_LINE_RE = re.compile(rb"[ \t]*(?:from[ \t]+[\w.]+[ \t]+import|import)[ \t]")
-
-
-def _line_head(data: bytes, pos: int) -> Tuple[int, bytes]:
-    """(where the line holding `pos` starts, the bytes before `pos` on that line)."""
-    line_start = data.rfind(b"\n", 0, pos) + 1
-    return line_start, data[line_start:pos]
 
 
 class ClassInfo:
@@ -460,6 +448,11 @@ def _target_names(target: ast.expr) -> List[str]:
 #: times its source in memory). Modules trimmed away are parsed again when needed; the
 #: wrapper search never needs them again (it keeps summaries).
 MODULE_CACHE_BYTES = 6_000_000
+#: files read (new or changed) or gone since the stored byte index was written, beyond
+#: which it is written again: reading a few edited files costs a run milliseconds, writing
+#: corpus L's index (4 MB) a tenth of a second, which a pre-commit run of one edited file
+#: would pay every time
+INDEX_SAVE_AFTER = 64
 
 
 class Project:
@@ -480,6 +473,9 @@ class Project:
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._package_dirs: Dict[str, bool] = {}
         self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
+        #: where the byte index is kept between runs (`cachelint.cache.byte_index`), when
+        #: the run has a result cache; None: built from the bytes every time
+        self.index_store: Any = None
         #: function or method name -> files defining it (`defining_files`)
         self._definers: Optional[Dict[str, List[str]]] = None
         #: method name -> the base class of the one hierarchy that defines it, or None (the
@@ -601,7 +597,7 @@ class Project:
                     del index[key]
         data = self.read_bytes_untracked(path, resolved=True)
         if data is not None and (self._files is None or path in self._files):
-            self._index_bytes(path, data, self._class_index, self._definers)
+            _add_to_index(path, index_file(data), self._class_index, self._definers)
 
     def files_changed(self) -> None:
         """Files were created, deleted or renamed under the root: forget the file list, the
@@ -848,50 +844,44 @@ class Project:
         return self._class_index
 
     def _index_project(self) -> None:
-        """One byte pass over the project's files, the first time either index is asked for:
-        the class headers (`subclasses`) and the names each file defines (`defining_files`)."""
+        """One pass over the project's files, the first time either index is asked for:
+        the class headers (`subclasses`) and the names each file defines (`defining_files`).
+
+        With an `index_store`, a file whose size and modification time are those it was
+        indexed at is not read: its stored part is used (on corpus L, a one-file run read
+        110 MB for this)."""
         classes: Dict[str, List[Tuple[str, str]]] = {}
         definers: Dict[str, List[str]] = {}
+        stored = self.index_store.load() if self.index_store is not None else {}
+        kept: Dict[str, Tuple[Tuple[int, int], FileIndex]] = {}
+        read = 0
         for path in self.python_files():
-            data = self.read_bytes_untracked(path, resolved=True)
-            if data is not None:
-                self._index_bytes(path, data, classes, definers)
+            if path in self._overrides:
+                part = index_file(self._overrides[path])  # unsaved text: not stored
+            else:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                if st.st_size > MAX_MODULE_BYTES:
+                    continue
+                stat = (st.st_size, st.st_mtime_ns)
+                entry = stored.get(path)
+                if entry is not None and entry[0] == stat:
+                    part = entry[1]
+                else:
+                    try:
+                        part = index_file(read_regular_file(path))
+                    except OSError:
+                        continue
+                    read += 1
+                kept[path] = (stat, part)
+            _add_to_index(path, part, classes, definers)
+        gone = len(stored) - (len(kept) - read)
+        if self.index_store is not None and read + gone > INDEX_SAVE_AFTER:
+            self.index_store.save(kept)
         self._class_index = classes
         self._definers = definers
-
-    @staticmethod
-    def _index_bytes(path: str, data: bytes, classes: Dict[str, List[Tuple[str, str]]],
-                     definers: Dict[str, List[str]]) -> None:
-        """Add one file's `class X(Base...)` headers and defined names to the indexes.
-
-        The header patterns start at a line start (`^[ \t]*class`), which the regex engine
-        tries at every byte: 1.9 s over the 110 MB of corpus L, paid by a one-file
-        pre-commit run too. The words `class` and `def` are found first (a literal the
-        engine skips to), and the patterns are matched only at the start of their line
-        when nothing but indentation (or `async`) precedes them: the same matches, at a
-        fifth of the cost."""
-        if b"class" in data:
-            for word in _CLASS_WORD_RE.finditer(data):
-                line_start, head = _line_head(data, word.start())
-                if head.strip(b" \t"):
-                    continue
-                match = _CLASS_HEADER_RE.match(data, line_start)
-                if match is None:
-                    continue
-                sub = match.group(1).decode("ascii", "replace")
-                for token in _WORD_BYTES_RE.findall(match.group(2)):
-                    classes.setdefault(token.decode("ascii", "replace"), []).append((path, sub))
-        if b"def" in data:
-            names: Set[bytes] = set()
-            for word in _DEF_WORD_RE.finditer(data):
-                line_start, head = _line_head(data, word.start())
-                if head.strip(b" \t") not in (b"", b"async"):
-                    continue
-                match = _DEF_RE.match(data, line_start)
-                if match is not None:
-                    names.add(match.group(1))
-            for name in names:
-                definers.setdefault(name.decode("ascii", "replace"), []).append(path)
 
     def name_uses(self, name: str) -> List[Tuple[str, int]]:
         """(file, offset) of every use of `name` as a word in the project's Python files,
@@ -913,7 +903,7 @@ class Project:
             if data is None or name.encode() not in data:
                 continue
             for match in word.finditer(data):
-                line_start, head = _line_head(data, match.start())
+                line_start, head = line_head(data, match.start())
                 if head.strip() in (b"def", b"async def", b"class") or _IMPORT_LINE_RE.match(data, line_start):
                     continue
                 found.append((path, match.start()))
@@ -958,3 +948,13 @@ class Project:
         files.sort()
         self._files = files
         return files
+
+
+def _add_to_index(path: str, part: FileIndex, classes: Dict[str, List[Tuple[str, str]]],
+                  definers: Dict[str, List[str]]) -> None:
+    """Merge one file's part of the byte index into the project's two indexes."""
+    headers, names = part
+    for base, sub in headers:
+        classes.setdefault(base, []).append((path, sub))
+    for name in names:
+        definers.setdefault(name, []).append(path)

@@ -388,13 +388,18 @@ class ResultCache:
         self._version_index.pop(fingerprint, None)
 
     def _ensure_layout(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tag = self.directory / "CACHEDIR.TAG"
-        if not tag.exists():
-            tag.write_text(CACHEDIR_TAG, encoding="utf-8")
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
+        ensure_layout(self.directory)
+
+
+def ensure_layout(directory: Path) -> None:
+    """Create the cache directory with its tag and `.gitignore` (as ruff's)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tag = directory / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(CACHEDIR_TAG, encoding="utf-8")
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
 
 
 def cache_directory(explicit: Optional[str], project_root: Path, settings_dir: Optional[Path]) -> Path:

@@ -36,7 +36,7 @@ TASKS_PER_WORKER = 16
 _worker_engine: Optional[Engine] = None
 
 
-def _init_worker(cwd: str, overrides: CliOverrides, strict: bool) -> None:
+def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, index_dir: Optional[str] = None) -> None:
     global _worker_engine
     # A worker would only print a KeyboardInterrupt traceback of its own, or die and
     # break the pool: the main process handles the signals and ends the workers.
@@ -44,6 +44,7 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool) -> None:
     tune_for_lint_run()  # inherited through fork, not through spawn
     resolver = ConfigResolver(Path(cwd), overrides)
     _worker_engine = Engine(resolver.settings_for, strict=strict)
+    _worker_engine.index_dir = Path(index_dir) if index_dir is not None else None
 
 
 def _lint_chunk(chunk: Sequence[Tuple[str, bool, bool]]) -> List[Tuple[str, FileResult]]:
@@ -87,6 +88,8 @@ def lint_files(
     left to the linter) that are generated are left out of the results, as if discovery
     had not found them; their cache entries record it, so a warm run reads none of them.
     """
+    if cache is not None:
+        engine.index_dir = cache.directory
     results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
                           skip_generated=skip_generated)
     resolve = _resolver(engine)
@@ -169,7 +172,7 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     analysed = explicit | forced
     workers = job_count(jobs)
     if workers > 1 and len(todo) >= POOL_THRESHOLD:
-        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated))
+        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, engine.index_dir))
     else:
         for path in todo:
             results[path] = engine.lint(path, explicit=path in analysed, skip_generated=path in skip_generated)
@@ -207,7 +210,7 @@ def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int) ->
 
 
 def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverrides, strict: bool, workers: int,
-            skip_generated: AbstractSet[str] = frozenset()) -> Dict[str, FileResult]:
+            skip_generated: AbstractSet[str] = frozenset(), index_dir: Optional[Path] = None) -> Dict[str, FileResult]:
     def size(path: str) -> int:
         try:
             return os.path.getsize(path)
@@ -223,7 +226,7 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     results: Dict[str, FileResult] = {}
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(str(cwd), overrides, strict))
+                               initargs=(str(cwd), overrides, strict, str(index_dir) if index_dir is not None else None))
     try:
         # Not pool.map: on an exception it cancels the pending futures (see `_abandon`).
         # Forked with Ctrl-C and SIGTERM held: one landing mid-fork would kill a worker
