@@ -105,9 +105,9 @@ class Engine:
         self._projects: Dict[Tuple[str, str], Any] = {}
         self._rules: Dict[str, List[Rule]] = {}
         self._gc_frozen = False
-        #: the result cache's directory, when the run has one: each project keeps its
-        #: byte index there (`cachelint.cache.byte_index`)
-        self.index_dir: Optional[Path] = None
+        #: project root -> where its byte index is kept between runs, when the run has a
+        #: result cache (the runner sets it: a `cachelint.cache.byte_index.ByteIndexStore`)
+        self.index_store_for: Optional[Callable[[Path], Any]] = None
 
     # --- per-settings caches -----------------------------------------------------------------
     def project_for(self, settings: Settings) -> Any:
@@ -117,10 +117,8 @@ class Engine:
         project = self._projects.get(key)
         if project is None:
             project = Project(settings.project_root, settings.analysis)
-            if self.index_dir is not None:
-                from cachelint.cache.byte_index import ByteIndexStore
-
-                project.index_store = ByteIndexStore(self.index_dir, project.root)
+            if self.index_store_for is not None:
+                project.index_store = self.index_store_for(project.root)
             self._projects[key] = project
         return project
 

@@ -44,7 +44,15 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, index_dir: Opt
     tune_for_lint_run()  # inherited through fork, not through spawn
     resolver = ConfigResolver(Path(cwd), overrides)
     _worker_engine = Engine(resolver.settings_for, strict=strict)
-    _worker_engine.index_dir = Path(index_dir) if index_dir is not None else None
+    if index_dir is not None:
+        _keep_byte_index(_worker_engine, Path(index_dir))
+
+
+def _keep_byte_index(engine: Engine, directory: Path) -> None:
+    """Let the engine's projects keep their byte index in the result cache at `directory`."""
+    from cachelint.cache.byte_index import ByteIndexStore
+
+    engine.index_store_for = lambda root: ByteIndexStore(directory, root)
 
 
 def _lint_chunk(chunk: Sequence[Tuple[str, bool, bool]]) -> List[Tuple[str, FileResult]]:
@@ -89,7 +97,7 @@ def lint_files(
     had not found them; their cache entries record it, so a warm run reads none of them.
     """
     if cache is not None:
-        engine.index_dir = cache.directory
+        _keep_byte_index(engine, cache.directory)
     results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
                           skip_generated=skip_generated)
     resolve = _resolver(engine)
@@ -172,7 +180,8 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     analysed = explicit | forced
     workers = job_count(jobs)
     if workers > 1 and len(todo) >= POOL_THRESHOLD:
-        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, engine.index_dir))
+        index_dir = cache.directory if cache is not None else None
+        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, index_dir))
     else:
         for path in todo:
             results[path] = engine.lint(path, explicit=path in analysed, skip_generated=path in skip_generated)
