@@ -20,17 +20,18 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
-from cachelint.analysis.byte_index import FileIndex
 from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout
 from cachelint.version import __version__
 
+if TYPE_CHECKING:  # pragma: no cover
+    from cachelint.analysis.byte_index import FileIndex
+
 #: a file's part of the index with the stat it was read at: ((size, mtime_ns), index)
-StoredEntry = Tuple[Tuple[int, int], FileIndex]
+StoredEntry = Tuple[Tuple[int, int], "FileIndex"]
 
 
 class ByteIndexStore:
@@ -70,6 +71,8 @@ class ByteIndexStore:
         for path, ((size, mtime), (headers, names)) in entries.items():
             if mtime < horizon and path.startswith(prefix):
                 files[path[len(prefix):]] = [size, mtime, [list(h) for h in headers], list(names)]
+        import tempfile  # only a run that changed the index writes it
+
         try:
             ensure_layout(self.directory)
             self.file.parent.mkdir(parents=True, exist_ok=True)

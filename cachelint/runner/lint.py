@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, AbstractSet, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, AbstractSet, Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from cachelint.cache.results import ResultCache, imports_of, imports_text
 from cachelint.config.loader import CliOverrides, ConfigResolver
@@ -49,10 +49,15 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, index_dir: Opt
 
 
 def _keep_byte_index(engine: Engine, directory: Path) -> None:
-    """Let the engine's projects keep their byte index in the result cache at `directory`."""
-    from cachelint.cache.byte_index import ByteIndexStore
+    """Let the engine's projects keep their byte index in the result cache at `directory`
+    (imported when a project is made: a run answered from the cache never needs it)."""
 
-    engine.index_store_for = lambda root: ByteIndexStore(directory, root)
+    def store_for(root: Path) -> Any:
+        from cachelint.cache.byte_index import ByteIndexStore
+
+        return ByteIndexStore(directory, root)
+
+    engine.index_store_for = store_for
 
 
 def _lint_chunk(chunk: Sequence[Tuple[str, bool, bool]]) -> List[Tuple[str, FileResult]]:
