@@ -11,20 +11,26 @@ compares two such dumps finding by finding (file, row, column, code, message):
     python benchmarks/realcode/same_findings.py dump /tmp/after --code /path/to/other/checkout
     python benchmarks/realcode/same_findings.py compare /tmp/before /tmp/after
     python benchmarks/realcode/same_findings.py dump /tmp/pooled --jobs 2  # then compare with a serial dump
+    python benchmarks/realcode/same_findings.py dump /tmp/stored --stored-index  # the same
 
 `dump` runs `python -m cachelint --no-cache --isolated --output-format json --exit-zero
 --jobs N .` (N = `--jobs`, 1 by default) in each package with `PYTHONPATH` at `--code` (a directory holding the
 `cachelint` package; default: this checkout), one package at a time, and prints the time
-per package. `compare` prints every finding only one side has and exits 1 when there is
-one. Run `dump` from a copy of the code (`git worktree`, `git archive`) if you keep editing
+per package. With `--stored-index`, each package is linted twice with a fresh cache
+directory: once to store the project's byte index (`cachelint.cache.byte_index`), then,
+with the stored results removed but the index kept, again: the findings are the second
+run's, made with the index read from the store instead of the files. `compare` prints
+every finding only one side has and exits 1 when there is one. Run `dump` from a copy of the code (`git worktree`, `git archive`) if you keep editing
 while it runs: it takes about 4 minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -35,7 +41,7 @@ REALCODE = os.path.join(os.path.dirname(HERE), ".realcode")
 CHECKOUT = os.path.dirname(os.path.dirname(HERE))
 
 
-def dump(out: str, code: str, realcode: str, only: List[str], jobs: int = 1) -> int:
+def dump(out: str, code: str, realcode: str, only: List[str], jobs: int = 1, stored_index: bool = False) -> int:
     """Lint each package with the code at `code`; one JSON file per package in `out`."""
     os.makedirs(out, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=code)
@@ -44,10 +50,23 @@ def dump(out: str, code: str, realcode: str, only: List[str], jobs: int = 1) -> 
         pkg = os.path.join(realcode, name)
         if name.startswith(("_", ".")) or not os.path.isdir(pkg) or (only and not any(name.startswith(o) for o in only)):
             continue
+        argv = [sys.executable, "-m", "cachelint", "--no-cache", "--isolated", "--output-format", "json",
+                "--exit-zero", "--jobs", str(jobs), "."]
+        cache = os.path.join(out, ".cache-" + name)
+        if stored_index:
+            argv[3] = "--cache-dir=" + cache
+            shutil.rmtree(cache, ignore_errors=True)
+            subprocess.run(argv, cwd=pkg, capture_output=True, env=env)
+            for table in glob.glob(os.path.join(cache, "*", "*.json")):
+                if not os.path.basename(table).startswith("byte-index-"):
+                    os.unlink(table)
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "cachelint", "--no-cache", "--isolated", "--output-format", "json",
-                               "--exit-zero", "--jobs", str(jobs), "."], cwd=pkg, capture_output=True, text=True, env=env)
+        proc = subprocess.run(argv, cwd=pkg, capture_output=True, text=True, env=env)
         elapsed = time.perf_counter() - started
+        if stored_index:
+            if not glob.glob(os.path.join(cache, "*", "byte-index-*.json")):
+                print(f"{name:40} (no byte index stored: the analysis never asked for it)", flush=True)
+            shutil.rmtree(cache, ignore_errors=True)
         total += elapsed
         try:
             rows = sorted([os.path.relpath(f["filename"], pkg), f["location"]["row"], f["location"]["column"], f["code"],
@@ -105,12 +124,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     d.add_argument("--jobs", type=int, default=1,
                    help="worker processes (default 1; a dump with 2 compared to one with 1 checks that a "
                         "pooled run finds what a serial one does)")
+    d.add_argument("--stored-index", action="store_true",
+                   help="lint twice with a cache, the second time with the byte index read from it")
     c = sub.add_parser("compare", help="print the findings only one of two dumps has")
     c.add_argument("before")
     c.add_argument("after")
     args = parser.parse_args(argv)
     if args.command == "dump":
-        return dump(args.out, os.path.abspath(args.code), args.realcode, args.only, args.jobs)
+        return dump(args.out, os.path.abspath(args.code), args.realcode, args.only, args.jobs, args.stored_index)
     return compare(args.before, args.after)
 
 
