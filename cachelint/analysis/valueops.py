@@ -159,15 +159,48 @@ STR_METHODS = {
 }
 
 
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 def walk_local(body: Sequence[ast.stmt]) -> Iterable[ast.AST]:
-    """Nodes of a block without descending into nested functions or classes."""
+    """Nodes of a block without descending into nested functions or classes.
+
+    The children of each node are read from its fields here, in `ast.iter_child_nodes`'s
+    order, without the two generators it stacks per node: walks were a tenth of the
+    analysis of litellm's router."""
     stack: List[ast.AST] = list(body)
+    node_type, nested = ast.AST, _NESTED_SCOPES
     while stack:
         node = stack.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, node_type) and not isinstance(child, nested):
+                        stack.append(child)
+            elif isinstance(value, node_type) and not isinstance(value, nested):
+                stack.append(value)
+
+
+def walk_nodes(node: ast.AST) -> List[ast.AST]:
+    """`list(ast.walk(node))`, in the same order (breadth first, children in field order),
+    at a fraction of its cost (see `walk_local`)."""
+    found: List[ast.AST] = [node]
+    node_type = ast.AST
+    i = 0
+    while i < len(found):
+        current = found[i]
+        i += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for child in value:
+                    if isinstance(child, node_type):
+                        found.append(child)
+            elif isinstance(value, node_type):
+                found.append(value)
+    return found
 
 
 def is_sdk_name(dotted: str) -> bool:

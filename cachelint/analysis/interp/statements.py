@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis.candidates import TRIGGER_RE, module_code
 from cachelint.analysis.frames import Frame, LoopCtx
-from cachelint.analysis.valueops import subject_text, walk_local
+from cachelint.analysis.valueops import subject_text, walk_local, walk_nodes
 from cachelint.analysis.values import (
     TRUE,
     Atom,
@@ -334,7 +334,7 @@ class StatementsMixin:
         start, end = frame.module.index.node_range(stmt)
         sends = TRIGGER_RE.search(module_code(frame.module), start, end) is not None
         if not sends:
-            for node in ast.walk(stmt):
+            for node in walk_nodes(stmt):
                 if isinstance(node, ast.Call):
                     func = node.func
                     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
