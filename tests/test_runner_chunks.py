@@ -1,4 +1,5 @@
-"""How a pooled run splits its files into the workers' tasks (`runner.lint.plan_chunks`).
+"""How a pooled run splits its files into the workers' tasks (`runner.lint.plan_chunks`), and
+when a few files go to the pool at all.
 
 Neighbouring files import the same modules, so tasks hold neighbours in path order and a
 worker's bounded module cache keeps what its next file needs; big files go first and alone,
@@ -6,6 +7,12 @@ so that no worker is left with one huge file at the end while the other idles.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List
+
+import pytest
 
 from cachelint.runner.lint import CHUNK_BYTES, CHUNK_FILES, TASKS_PER_WORKER, plan_chunks
 
@@ -49,3 +56,59 @@ def test_every_file_is_in_exactly_one_task() -> None:
     assert sorted(flat) == sorted(sizes) and len(flat) == len(set(flat))
     assert all(len(c) <= CHUNK_FILES for c in chunks)
     assert plan_chunks([], {}, workers=2) == []
+
+
+# --- when a few files go to the pool ------------------------------------------------------------
+def _project(root: Path, count: int) -> None:
+    root.mkdir()
+    (root / ".git").mkdir()
+    for i in range(count):
+        (root / f"m{i}.py").write_text(f"import anthropic\n\ndef call{i}():\n    return anthropic.Anthropic()\n",
+                                       encoding="utf-8")
+
+
+def _run_recording_pool(root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> List[List[str]]:
+    from click.testing import CliRunner
+
+    import cachelint.runner.lint as lint
+    from cachelint.cli import main
+
+    pooled: List[List[str]] = []
+    real = lint._pooled
+
+    def spy(todo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        pooled.append(sorted(os.path.basename(p) for p in todo))
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(lint, "_pooled", spy)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["--cache-dir", str(cache), "-j", "2", "-e", "."], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return pooled
+
+
+def test_a_few_files_that_took_long_last_time_go_to_the_pool(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The importers of an edited module: fewer than `POOL_THRESHOLD` files, but the cache
+    remembers what linting each cost, and together they cost more than `POOL_SECONDS`."""
+    import cachelint.runner.lint as lint
+
+    root, cache = tmp_path / "root", tmp_path / "cache"
+    _project(root, 3)
+    assert _run_recording_pool(root, cache, monkeypatch) == []  # nothing known yet: in process
+    for i in range(3):
+        (root / f"m{i}.py").write_text(f"import anthropic\n\ndef call{i}():\n    return anthropic.Anthropic()  # e\n",
+                                       encoding="utf-8")
+    monkeypatch.setattr(lint, "POOL_SECONDS", 1e-9)  # what these tiny files cost is above it
+    assert _run_recording_pool(root, cache, monkeypatch) == [["m0.py", "m1.py", "m2.py"]]
+
+
+def test_a_few_files_that_were_quick_last_time_stay_in_process(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    root, cache = tmp_path / "root", tmp_path / "cache"
+    _project(root, 3)
+    _run_recording_pool(root, cache, monkeypatch)
+    for i in range(3):
+        (root / f"m{i}.py").write_text(f"import anthropic\n\ndef call{i}():\n    return anthropic.Anthropic()  # e\n",
+                                       encoding="utf-8")
+    assert _run_recording_pool(root, cache, monkeypatch) == []

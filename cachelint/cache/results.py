@@ -295,8 +295,17 @@ class ResultCache:
             "sends_requests": result.sends_requests,
             "forced": result.forced,
             "imports": imports_text(result),
+            # what linting it cost (the runner plans the next run of a changed file by it)
+            "seconds": round(sum(result.timings.values()), 3),
         }
         self._dirty[fingerprint] = True
+
+    def last_seconds(self, path: str, fingerprint: str) -> float:
+        """What linting `path` cost when its entry was stored, fresh or not (0 when unknown):
+        a file that changed since will most likely cost about as much again."""
+        entry = self._table(fingerprint).get(path)
+        seconds = entry.get("seconds") if isinstance(entry, dict) else None
+        return float(seconds) if type(seconds) in (int, float) and seconds > 0 else 0.0
 
     # --- answers computed over the whole run (not per file) -------------------------------------
     #: how many answers of one kind are kept (a few rounds of one project, a few projects)

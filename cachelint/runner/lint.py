@@ -23,8 +23,12 @@ from cachelint.signals import held, release_in_worker
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
 
-#: Below this many files to analyse, the pool's start-up is not worth it.
+#: Below this many files to analyse, the pool's start-up is not worth it...
 POOL_THRESHOLD = 24
+#: ... unless linting them took this many seconds last time (the cache remembers): the
+#: importers of an edited module of corpus L (6 files, 4.9 s one after the other), where a
+#: worker's start-up and its own parses of shared modules cost a few tenths of a second
+POOL_SECONDS = 1.5
 #: A worker's task: at most this many files or (but for one big file alone) this many bytes.
 CHUNK_FILES = 16
 CHUNK_BYTES = 256_000
@@ -184,7 +188,7 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
                 todo.append(path)
     analysed = explicit | forced
     workers = job_count(jobs)
-    if workers > 1 and len(todo) >= POOL_THRESHOLD:
+    if workers > 1 and (len(todo) >= POOL_THRESHOLD or _costly(engine, todo, cache)):
         index_dir = cache.directory if cache is not None else None
         results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, index_dir))
     else:
@@ -197,6 +201,19 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
             settings = engine.settings_for(path)
             cache.store(results[path], settings.fingerprint(), path in explicit)
     return results
+
+
+def _costly(engine: Engine, todo: Sequence[str], cache: Optional[ResultCache]) -> bool:
+    """Whether linting `todo` (fewer files than `POOL_THRESHOLD`) took `POOL_SECONDS` or
+    more the last time, by the cache's entries of the same files."""
+    if cache is None or len(todo) < 2:
+        return False
+    total = 0.0
+    for path in todo:
+        total += cache.last_seconds(path, engine.settings_for(path).fingerprint())
+        if total >= POOL_SECONDS:
+            return True
+    return False
 
 
 def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int) -> List[List[str]]:
