@@ -91,15 +91,22 @@ def test_a_few_files_that_took_long_last_time_go_to_the_pool(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The importers of an edited module: fewer than `POOL_THRESHOLD` files, but the cache
     remembers what linting each cost, and together they cost more than `POOL_SECONDS`."""
-    import cachelint.runner.lint as lint
+    import json
+
+    from cachelint.runner.lint import POOL_SECONDS
 
     root, cache = tmp_path / "root", tmp_path / "cache"
     _project(root, 3)
     assert _run_recording_pool(root, cache, monkeypatch) == []  # nothing known yet: in process
+    (table,) = [t for t in cache.glob("*/*.json") if not t.name.startswith(("byte-index-", "memo"))]
+    data = json.loads(table.read_text(encoding="utf-8"))
+    assert all(entry["seconds"] >= 0 for entry in data["files"].values())
+    for entry in data["files"].values():
+        entry["seconds"] = POOL_SECONDS / 2  # as if each had been a large module
+    table.write_text(json.dumps(data), encoding="utf-8")
     for i in range(3):
         (root / f"m{i}.py").write_text(f"import anthropic\n\ndef call{i}():\n    return anthropic.Anthropic()  # e\n",
                                        encoding="utf-8")
-    monkeypatch.setattr(lint, "POOL_SECONDS", 1e-9)  # what these tiny files cost is above it
     assert _run_recording_pool(root, cache, monkeypatch) == [["m0.py", "m1.py", "m2.py"]]
 
 
