@@ -92,3 +92,53 @@ def test_the_check_sees_a_cycle(collector_off: None) -> None:
     inner.open.append(outer)
     del outer, inner
     assert _cyclic_garbage() == Counter({"cachelint.analysis.values.DictV": 2})
+
+
+LLM = '''\
+import anthropic
+import openai
+
+
+class LLMBase:
+    def generate(self, messages, system=None):
+        raise NotImplementedError
+
+
+class AnthropicLLM(LLMBase):
+    def generate(self, messages, system=None):
+        return anthropic.Anthropic().messages.create(model="claude-sonnet-4-5", max_tokens=9, messages=messages)
+
+
+class OpenAILLM(LLMBase):
+    def generate(self, messages, system=None):
+        return openai.OpenAI().chat.completions.create(model="gpt-4.1", messages=messages)
+'''
+
+
+def test_what_outlives_a_file_finds_its_classes_in_the_modules_held_now(tmp_path: Path) -> None:
+    """A class refers to its module weakly, so nothing kept from one file's analysis to the
+    next may hold a class: the interface a method name dispatches to (`interface_dispatch`)
+    is remembered by its key and found again in the module as it is loaded now, after the
+    memory bound dropped the one it was found in."""
+    from cachelint.analysis.interp import Interpreter
+    from cachelint.analysis.project import Project
+    from cachelint.analysis.spans import Span
+
+    (tmp_path / "llm.py").write_text(LLM, encoding="utf-8")
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("x = 1\n", encoding="utf-8")
+    project = Project(tmp_path)
+    project.module_cache_bytes = 0  # between files, keep only the file about to be analysed
+    dispatched = []
+    for name in ("a.py", "b.py"):
+        project.module(str(tmp_path / name))
+        project.trim()
+        module = project.module(str(tmp_path / name))
+        interp = Interpreter(project, module, sending_names=frozenset({"generate"}))
+        value = interp.interface_dispatch("generate", Span(module.path, 0, 1))
+        dispatched.append(sorted(func.owner.name for func, _guard in value.options))
+        interp.release()
+        del interp, module, value
+        gc.collect()  # the first file's llm.py is gone now (no cycle kept it)
+    assert dispatched == [["AnthropicLLM", "OpenAILLM"]] * 2
+    assert project.interfaces == {"generate": (str((tmp_path / "llm.py").resolve()), 5)}

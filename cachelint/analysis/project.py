@@ -478,8 +478,8 @@ class Project:
         self.index_store: Any = None
         #: function or method name -> files defining it (`defining_files`)
         self._definers: Optional[Dict[str, List[str]]] = None
-        #: method name -> the base class of the one hierarchy that defines it, or None (the
-        #: interpreter's `interface_dispatch` memo)
+        #: method name -> the key of the base class of the one hierarchy that defines it,
+        #: or None (the interpreter's `interface_dispatch` memo; see `class_at`)
         self.interfaces: Dict[str, Any] = {}
         self._files: Optional[List[str]] = None
         #: name -> `name_uses(name)`, dropped when a file changes
@@ -827,6 +827,18 @@ class Project:
                             queue.append(cls)
                             break
         return found
+
+    def class_at(self, key: Tuple[str, int]) -> Optional[ClassInfo]:
+        """The class whose `class` statement is at `key` (path, line) in the module as the
+        project holds it now. What is kept from one file's analysis to the next refers to
+        a class by its key: the module it was found in may have been dropped since."""
+        module = self.module(key[0])
+        if module is None:
+            return None
+        for cls in module.all_classes:
+            if cls.key == key:
+                return cls
+        return None
 
     def defining_files(self, method: str) -> List[str]:
         """Project files whose bytes define a function or method named `method` (see

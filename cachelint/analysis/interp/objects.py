@@ -158,10 +158,14 @@ class ObjectsMixin:
         one base class that defines it too (the interface); a method name also defined
         outside such a hierarchy (a free function, an unrelated class) could be anything
         the receiver is, and the call stays unknown."""
-        memo: Dict[str, Optional[ClassInfo]] = self.project.interfaces
+        # kept for the whole run, so by the key of the class: its module may be dropped
+        # from the project between files, and a class does not keep its module alive
+        memo: Dict[str, Optional[Tuple[str, int]]] = self.project.interfaces
         if name not in memo:
-            memo[name] = self._interface_of(name)
-        base = memo[name]
+            found = self._interface_of(name)
+            memo[name] = found.key if found is not None else None
+        key = memo[name]
+        base = self.project.class_at(key) if key is not None else None
         if base is None:
             return None
         overrides = self.overriding_methods(InstV(base, span, exact=False), name, span)
