@@ -105,9 +105,10 @@ class Engine:
         self._projects: Dict[Tuple[str, str], Any] = {}
         self._rules: Dict[str, List[Rule]] = {}
         self._gc_frozen = False
-        #: project root -> where its byte index is kept between runs, when the run has a
-        #: result cache (the runner sets it: a `cachelint.cache.byte_index.ByteIndexStore`)
-        self.index_store_for: Optional[Callable[[Path], Any]] = None
+        #: project root -> where its byte index and its modules' summaries are kept
+        #: between runs, when the run has a result cache (the runner sets it: see
+        #: `cachelint.cache.byte_index` and `cachelint.cache.summaries`)
+        self.stores_for: Optional[Callable[[Path], Tuple[Any, Any]]] = None
 
     # --- per-settings caches -----------------------------------------------------------------
     def project_for(self, settings: Settings) -> Any:
@@ -117,8 +118,8 @@ class Engine:
         project = self._projects.get(key)
         if project is None:
             project = Project(settings.project_root, settings.analysis)
-            if self.index_store_for is not None:
-                project.index_store = self.index_store_for(project.root)
+            if self.stores_for is not None:
+                project.index_store, project.summary_store = self.stores_for(project.root)
             self._projects[key] = project
         return project
 

@@ -177,9 +177,9 @@ def test_unsaved_text_is_indexed_but_not_stored(tmp_path: Path, monkeypatch: pyt
     assert _project(root, cache).defining_files("helper") == [more]
 
 
-def test_a_run_with_a_cache_keeps_the_index_and_one_without_does_not(tmp_path: Path,
+def test_a_run_with_a_cache_keeps_the_index_and_summaries_and_one_without_does_not(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """Through the command: the store sits in the cache directory, in process and in the
+    """Through the command: the stores sit in the cache directory, in process and in the
     pool's workers alike; `--no-cache` writes nothing."""
     from click.testing import CliRunner
 
@@ -207,6 +207,9 @@ def test_a_run_with_a_cache_keeps_the_index_and_one_without_does_not(tmp_path: P
         stored = json.loads(stores[0].read_text(encoding="utf-8"))["files"]
         # the linted files' own text is indexed from memory, the others' from the disk
         assert stored["impl.py"][3] == ["ask", "other"], jobs
+        # and the summaries of the modules the linted files import (`cache.summaries`)
+        summarised = {json.loads(f.read_text(encoding="utf-8"))["path"] for f in cache.glob("*/summaries/*.json")}
+        assert str((root / "impl.py").resolve()) in summarised, jobs
     none = tmp_path / "none"
     result = CliRunner().invoke(main, ["--no-cache", "--cache-dir", str(none), "-e", "."], catch_exceptions=False)
     assert result.exit_code == 0 and not none.exists()

@@ -476,6 +476,9 @@ class Project:
         #: where the byte index is kept between runs (`cachelint.cache.byte_index`), when
         #: the run has a result cache; None: built from the bytes every time
         self.index_store: Any = None
+        #: where module summaries are kept between runs (`cachelint.cache.summaries`), when
+        #: the run has a result cache; None: summarised from the parsed modules every time
+        self.summary_store: Any = None
         #: function or method name -> files defining it (`defining_files`)
         self._definers: Optional[Dict[str, List[str]]] = None
         #: method name -> the key of the base class of the one hierarchy that defines it,
@@ -921,6 +924,10 @@ class Project:
                 found.append((path, match.start()))
         self._name_uses[name] = found
         return found
+
+    def has_override(self, path: str) -> bool:
+        """Whether the analysis reads `path` (real) from memory rather than from the disk."""
+        return path in self._overrides
 
     def read_bytes_untracked(self, path: str, resolved: bool = False) -> Optional[bytes]:
         """Bytes of a file, not recorded as a dependency (`resolved`: `path` is real already)."""

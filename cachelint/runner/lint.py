@@ -49,19 +49,21 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, index_dir: Opt
     resolver = ConfigResolver(Path(cwd), overrides)
     _worker_engine = Engine(resolver.settings_for, strict=strict)
     if index_dir is not None:
-        _keep_byte_index(_worker_engine, Path(index_dir))
+        _keep_project_stores(_worker_engine, Path(index_dir))
 
 
-def _keep_byte_index(engine: Engine, directory: Path) -> None:
-    """Let the engine's projects keep their byte index in the result cache at `directory`
-    (imported when a project is made: a run answered from the cache never needs it)."""
+def _keep_project_stores(engine: Engine, directory: Path) -> None:
+    """Let the engine's projects keep their byte index and their modules' summaries in the
+    result cache at `directory` (imported when a project is made: a run answered from the
+    cache never needs them)."""
 
-    def store_for(root: Path) -> Any:
+    def stores_for(root: Path) -> Tuple[Any, Any]:
         from cachelint.cache.byte_index import ByteIndexStore
+        from cachelint.cache.summaries import SummaryStore
 
-        return ByteIndexStore(directory, root)
+        return ByteIndexStore(directory, root), SummaryStore(directory)
 
-    engine.index_store_for = store_for
+    engine.stores_for = stores_for
 
 
 def _lint_chunk(chunk: Sequence[Tuple[str, bool, bool]]) -> List[Tuple[str, FileResult]]:
@@ -106,7 +108,7 @@ def lint_files(
     had not found them; their cache entries record it, so a warm run reads none of them.
     """
     if cache is not None:
-        _keep_byte_index(engine, cache.directory)
+        _keep_project_stores(engine, cache.directory)
     results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
                           skip_generated=skip_generated)
     resolve = _resolver(engine)
