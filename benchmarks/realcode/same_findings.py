@@ -17,9 +17,10 @@ compares two such dumps finding by finding (file, row, column, code, message):
 --jobs N .` (N = `--jobs`, 1 by default) in each package with `PYTHONPATH` at `--code` (a directory holding the
 `cachelint` package; default: this checkout), one package at a time, and prints the time
 per package. With `--stored-index`, each package is linted twice with a fresh cache
-directory: once to store the project's byte index (`cachelint.cache.byte_index`), then,
-with the stored results removed but the index kept, again: the findings are the second
-run's, made with the index read from the store instead of the files. `compare` prints
+directory: once to store the project's byte index and its modules' summaries
+(`cachelint.cache.byte_index`, `cachelint.cache.summaries`), then, with the stored results
+removed but those kept, again: the findings are the second run's, made with the index and
+the summaries read from the cache instead of the files. `compare` prints
 every finding only one side has and exits 1 when there is one. Run `dump` from a copy of the code (`git worktree`, `git archive`) if you keep editing
 while it runs: it takes about 4 minutes.
 """
@@ -125,7 +126,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="worker processes (default 1; a dump with 2 compared to one with 1 checks that a "
                         "pooled run finds what a serial one does)")
     d.add_argument("--stored-index", action="store_true",
-                   help="lint twice with a cache, the second time with the byte index read from it")
+                   help="lint twice with a cache, the second time with the byte index and summaries read from it")
     c = sub.add_parser("compare", help="print the findings only one of two dumps has")
     c.add_argument("before")
     c.add_argument("after")
