@@ -133,7 +133,7 @@ def test_a_file_changed_within_the_racy_window_is_not_stored(tmp_path: Path, rea
     assert reads == ["base.py"]
 
 
-@pytest.mark.parametrize("damage", ["not json", "other code", "other root", "bad row", "bad names"])
+@pytest.mark.parametrize("damage", ["not json", "other code", "other root", "bad row", "bad names", "odd headers"])
 def test_a_damaged_or_foreign_store_is_never_an_answer(tmp_path: Path, damage: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(project_module, "INDEX_SAVE_AFTER", 0)
@@ -145,8 +145,8 @@ def test_a_damaged_or_foreign_store_is_never_an_answer(tmp_path: Path, damage: s
     if damage in ("other code", "other root"):
         # what the rows of a store made by other code or for another root would claim
         for row in data["files"].values():
-            row[3] = []
-        data["files"]["pkg/more.py"][3] = ["ask"]
+            row[3] = ""
+        data["files"]["pkg/more.py"][3] = "ask"
     if damage == "not json":
         store.write_text("{", encoding="utf-8")
     else:
@@ -157,7 +157,9 @@ def test_a_damaged_or_foreign_store_is_never_an_answer(tmp_path: Path, damage: s
         elif damage == "bad row":
             data["files"]["pkg/more.py"] = [1, 2, 3]
         elif damage == "bad names":
-            data["files"]["pkg/more.py"][3] = [["ask"]]
+            data["files"]["pkg/more.py"][3] = ["ask"]
+        elif damage == "odd headers":
+            data["files"]["pkg/more.py"][2] = "Impl More Generic"
         store.write_text(json.dumps(data), encoding="utf-8")
     answers = _answers(_project(root, cache))
     assert answers == _answers(Project(root))
@@ -206,7 +208,7 @@ def test_a_run_with_a_cache_keeps_the_index_and_summaries_and_one_without_does_n
         assert len(stores) == 1, jobs
         stored = json.loads(stores[0].read_text(encoding="utf-8"))["files"]
         # the linted files' own text is indexed from memory, the others' from the disk
-        assert stored["impl.py"][3] == ["ask", "other"], jobs
+        assert stored["impl.py"][3] == "ask other", jobs
         # and the summaries of the modules the linted files import (`cache.summaries`)
         summarised = {json.loads(f.read_text(encoding="utf-8"))["path"] for f in cache.glob("*/summaries/*.json")}
         assert str((root / "impl.py").resolve()) in summarised, jobs

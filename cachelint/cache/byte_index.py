@@ -70,7 +70,9 @@ class ByteIndexStore:
         files: Dict[str, Any] = {}
         for path, ((size, mtime), (headers, names)) in entries.items():
             if mtime < horizon and path.startswith(prefix):
-                files[path[len(prefix):]] = [size, mtime, [list(h) for h in headers], list(names)]
+                # words joined by spaces (the index holds ASCII words only, see
+                # `index_file`): strings load and check far faster than nested lists
+                files[path[len(prefix):]] = [size, mtime, " ".join(w for pair in headers for w in pair), " ".join(names)]
         import tempfile  # only a run that changed the index writes it
 
         try:
@@ -92,14 +94,13 @@ class ByteIndexStore:
 
 def _entry(row: Any) -> Optional[StoredEntry]:
     """A stored row checked field by field (a corrupt row is a miss, never an answer)."""
-    if not isinstance(row, list) or len(row) != 4:
+    if type(row) is not list or len(row) != 4:
         return None
     size, mtime, headers, names = row
-    if type(size) is not int or type(mtime) is not int or not isinstance(headers, list) or not isinstance(names, list):
+    if type(size) is not int or type(mtime) is not int or type(headers) is not str or type(names) is not str:
         return None
-    if not all(isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in headers):
+    words = headers.split()
+    if len(words) % 2:
         return None
-    if not all(isinstance(n, str) for n in names):
-        return None
-    return (size, mtime), (tuple((h[0], h[1]) for h in headers), tuple(names))
-
+    pairs = tuple(zip(words[::2], words[1::2]))
+    return (size, mtime), (pairs, tuple(names.split()))
