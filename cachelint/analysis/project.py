@@ -892,7 +892,7 @@ class Project:
                     read += 1
                 kept[path] = (stat, part)
             _add_to_index(path, part, classes, definers)
-        gone = len(stored) - (len(kept) - read)
+        gone = sum(1 for path in stored if path not in kept)  # deleted, or now unsaved text
         if self.index_store is not None and read + gone > INDEX_SAVE_AFTER:
             self.index_store.save(kept)
         self._class_index = classes

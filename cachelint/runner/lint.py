@@ -40,7 +40,7 @@ TASKS_PER_WORKER = 16
 _worker_engine: Optional[Engine] = None
 
 
-def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, index_dir: Optional[str] = None) -> None:
+def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, cache_dir: Optional[str] = None) -> None:
     global _worker_engine
     # A worker would only print a KeyboardInterrupt traceback of its own, or die and
     # break the pool: the main process handles the signals and ends the workers.
@@ -48,8 +48,8 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, index_dir: Opt
     tune_for_lint_run()  # inherited through fork, not through spawn
     resolver = ConfigResolver(Path(cwd), overrides)
     _worker_engine = Engine(resolver.settings_for, strict=strict)
-    if index_dir is not None:
-        _keep_project_stores(_worker_engine, Path(index_dir))
+    if cache_dir is not None:
+        _keep_project_stores(_worker_engine, Path(cache_dir))
 
 
 def _keep_project_stores(engine: Engine, directory: Path) -> None:
@@ -191,8 +191,8 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     analysed = explicit | forced
     workers = job_count(jobs)
     if workers > 1 and (len(todo) >= POOL_THRESHOLD or _costly(engine, todo, cache)):
-        index_dir = cache.directory if cache is not None else None
-        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, index_dir))
+        cache_dir = cache.directory if cache is not None else None
+        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, cache_dir))
     else:
         for path in todo:
             results[path] = engine.lint(path, explicit=path in analysed, skip_generated=path in skip_generated)
@@ -243,7 +243,7 @@ def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int) ->
 
 
 def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverrides, strict: bool, workers: int,
-            skip_generated: AbstractSet[str] = frozenset(), index_dir: Optional[Path] = None) -> Dict[str, FileResult]:
+            skip_generated: AbstractSet[str] = frozenset(), cache_dir: Optional[Path] = None) -> Dict[str, FileResult]:
     def size(path: str) -> int:
         try:
             return os.path.getsize(path)
@@ -259,7 +259,7 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     results: Dict[str, FileResult] = {}
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(str(cwd), overrides, strict, str(index_dir) if index_dir is not None else None))
+                               initargs=(str(cwd), overrides, strict, str(cache_dir) if cache_dir is not None else None))
     try:
         # Not pool.map: on an exception it cancels the pending futures (see `_abandon`).
         # Forked with Ctrl-C and SIGTERM held: one landing mid-fork would kill a worker
