@@ -67,3 +67,17 @@ def test_a_spawned_worker_is_tuned_too(tmp_path: Path) -> None:
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker,
                              initargs=(str(tmp_path), CliOverrides(), False)) as pool:
         assert pool.submit(gc.get_threshold).result(timeout=60)[2] == FULL_COLLECTION_EVERY
+
+
+def test_the_language_server_runs_tuned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server holds the project's parsed modules for as long as the editor runs."""
+    pytest.importorskip("pygls")
+    import cachelint.server as server
+    import cachelint.server.lsp as lsp
+
+    seen: List[Tuple[int, int, int]] = []
+    monkeypatch.setattr(lsp, "serve", lambda: seen.append(gc.get_threshold()) or 0)
+    before = gc.get_threshold()
+    assert server.run() == 0
+    assert seen == [(*before[:2], FULL_COLLECTION_EVERY)]
+    assert gc.get_threshold() == before

@@ -42,4 +42,9 @@ def run() -> int:
         detail = f" ({exc})" if exc.name and exc.name != "pygls" else ""
         sys.stderr.write(INSTALL_HINT + detail + "\n")
         return EXIT_ERROR
-    return serve()
+    from cachelint.runner.collector import tuned_for_lint_run
+
+    # the server holds the project's parsed modules for as long as the editor runs: each
+    # full collection would walk them all, to free nothing (see the collector module)
+    with tuned_for_lint_run():
+        return serve()
