@@ -12,8 +12,9 @@ freed by reference counting the moment it is dropped, whatever the collector doe
 So the full collections are made rare, not switched off: a cycle that some future change
 makes (or one in a library) is still collected, after a thousand collections of the middle
 generation instead of ten. The young generations are collected as before; they are cheap.
-Only cachelint's own runs are tuned: the command, for its duration, and its workers; never
-a program that imports cachelint as a library.
+Only cachelint's own runs are tuned: the command, for its duration, and its workers, and
+the language server (`cachelint server`), which holds a project's trees for as long as the
+editor runs; never a program that imports cachelint as a library.
 
 Measured with `benchmarks/gc_cost.py` on litellm (`-j2`, 2 cores): 60.1 s and a 387 MiB
 largest process with the default thresholds, 39.7 s and 387 MiB with these.
