@@ -58,6 +58,21 @@ def test_every_file_is_in_exactly_one_task() -> None:
     assert plan_chunks([], {}, workers=2) == []
 
 
+
+def test_files_that_took_long_last_time_go_first_and_alone_the_costliest_first() -> None:
+    """The importers of an edited module of corpus L: in path order the one that took 2 s
+    started third, and finished last."""
+    paths = ["a/flow.py", "a/llm.py", "b/anthropic.py", "b/openai.py", "c/utils.py", "d/huge.py"]
+    sizes = {p: 1000 for p in paths}
+    sizes["d/huge.py"] = CHUNK_BYTES + 1
+    costs = {"a/flow.py": 1.1, "a/llm.py": 0.8, "b/anthropic.py": 0.4, "b/openai.py": 2.0, "c/utils.py": 0.01}
+    chunks = plan_chunks(paths, sizes, workers=2, costs=costs)
+    assert chunks[:3] == [["b/openai.py"], ["a/flow.py"], ["d/huge.py"]]
+    assert [p for chunk in chunks[3:] for p in chunk] == ["a/llm.py", "b/anthropic.py", "c/utils.py"]
+    assert plan_chunks(paths, sizes, workers=2) == plan_chunks(paths, sizes, workers=2, costs={})
+    assert plan_chunks(paths, sizes, workers=2)[0] == ["d/huge.py"]
+
+
 # --- when a few files go to the pool ------------------------------------------------------------
 def _project(root: Path, count: int) -> None:
     root.mkdir()

@@ -29,6 +29,8 @@ POOL_THRESHOLD = 24
 #: importers of an edited module of corpus L (6 files, 4.9 s one after the other), where a
 #: worker's start-up and its own parses of shared modules cost a few tenths of a second
 POOL_SECONDS = 1.5
+#: A file whose last lint took this long goes first and alone, as a big file does.
+COSTLY_FILE_SECONDS = 1.0
 #: A worker's task: at most this many files or (but for one big file alone) this many bytes.
 CHUNK_FILES = 16
 CHUNK_BYTES = 256_000
@@ -190,9 +192,12 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
                 todo.append(path)
     analysed = explicit | forced
     workers = job_count(jobs)
-    if workers > 1 and (len(todo) >= POOL_THRESHOLD or _costly(engine, todo, cache)):
+    # what linting each file cost the last time (the cache remembers; 0 when unknown)
+    costs = ({path: cache.last_seconds(path, engine.settings_for(path).fingerprint()) for path in todo}
+             if cache is not None and workers > 1 else {})
+    if workers > 1 and (len(todo) >= POOL_THRESHOLD or (len(todo) > 1 and sum(costs.values()) >= POOL_SECONDS)):
         cache_dir = cache.directory if cache is not None else None
-        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, cache_dir))
+        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, cache_dir, costs))
     else:
         for path in todo:
             results[path] = engine.lint(path, explicit=path in analysed, skip_generated=path in skip_generated)
@@ -205,33 +210,28 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
     return results
 
 
-def _costly(engine: Engine, todo: Sequence[str], cache: Optional[ResultCache]) -> bool:
-    """Whether linting `todo` (fewer files than `POOL_THRESHOLD`) took `POOL_SECONDS` or
-    more the last time, by the cache's entries of the same files."""
-    if cache is None or len(todo) < 2:
-        return False
-    total = 0.0
-    for path in todo:
-        total += cache.last_seconds(path, engine.settings_for(path).fingerprint())
-        if total >= POOL_SECONDS:
-            return True
-    return False
-
-
-def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int) -> List[List[str]]:
+def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int,
+                costs: Optional[Mapping[str, float]] = None) -> List[List[str]]:
     """The workers' tasks, in the order they are handed out.
 
     Files in path order, so that a task (and the tasks a worker takes one after the other)
     holds neighbours, which import the same modules: a worker's bounded module cache then
     keeps what the next file needs. On litellm, ordering by size instead parsed twice the
     modules (30 against 16 cpu-s). Big files go first, each alone, so the tail of the run
-    is not one huge file."""
+    is not one huge file; so do files whose last lint (`costs`, seconds, from the cache)
+    took `COSTLY_FILE_SECONDS` or more, the costliest first: among the importers of an
+    edited module of corpus L, the one that took 2 s started third in path order."""
+    costs = costs or {}
     per_task = max(1, min(CHUNK_FILES, len(paths) // (workers * TASKS_PER_WORKER)))
-    big = sorted((p for p in paths if sizes[p] > CHUNK_BYTES), key=lambda p: (-sizes[p], p))
+
+    def first(path: str) -> bool:
+        return sizes[path] > CHUNK_BYTES or costs.get(path, 0.0) >= COSTLY_FILE_SECONDS
+
+    big = sorted((p for p in paths if first(p)), key=lambda p: (-costs.get(p, 0.0), -sizes[p], p))
     chunks: List[List[str]] = [[p] for p in big]
     current: List[str] = []
     current_bytes = 0
-    for path in sorted(p for p in paths if sizes[p] <= CHUNK_BYTES):
+    for path in sorted(p for p in paths if not first(p)):
         current.append(path)
         current_bytes += sizes[path]
         if current_bytes > CHUNK_BYTES or len(current) >= per_task:
@@ -243,7 +243,8 @@ def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int) ->
 
 
 def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverrides, strict: bool, workers: int,
-            skip_generated: AbstractSet[str] = frozenset(), cache_dir: Optional[Path] = None) -> Dict[str, FileResult]:
+            skip_generated: AbstractSet[str] = frozenset(), cache_dir: Optional[Path] = None,
+            costs: Optional[Mapping[str, float]] = None) -> Dict[str, FileResult]:
     def size(path: str) -> int:
         try:
             return os.path.getsize(path)
@@ -251,7 +252,7 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
             return 0
 
     chunks = [[(p, p in explicit, p in skip_generated) for p in chunk]
-              for chunk in plan_chunks(todo, {path: size(path) for path in todo}, workers)]
+              for chunk in plan_chunks(todo, {path: size(path) for path in todo}, workers, costs)]
     # imported here: a run answered from the cache (or too small for a pool) never needs them
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
