@@ -359,13 +359,13 @@ def test_a_batch_checks_a_shared_dependency_once_and_a_later_lookup_sees_changes
         cache.store(_result(src, {str(dep): digest(dep.read_bytes())}), "fp", explicit=False)
         sources.append(src)
     stats: List[str] = []
-    real_stat = cache_module._stat
+    real_stat = cache_module.file_stat
 
     def counting_stat(path: str):  # type: ignore[no-untyped-def]
         stats.append(os.path.basename(path))
         return real_stat(path)
 
-    monkeypatch.setattr(cache_module, "_stat", counting_stat)
+    monkeypatch.setattr(cache_module, "file_stat", counting_stat)
     with cache.batch():
         assert all(cache.lookup(str(s), "fp", explicit=False) is not None for s in sources)
     assert stats.count("prompts.py") == 1 and len(stats) == 6

@@ -16,7 +16,6 @@ it must not run code), written atomically.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
-from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout
+from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout, write_json_atomically
 from cachelint.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,21 +72,10 @@ class ByteIndexStore:
                 # words joined by spaces (the index holds ASCII words only, see
                 # `index_file`): strings load and check far faster than nested lists
                 files[path[len(prefix):]] = [size, mtime, " ".join(w for pair in headers for w in pair), " ".join(names)]
-        import tempfile  # only a run that changed the index writes it
-
         try:
             ensure_layout(self.directory)
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=str(self.file.parent), prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"version": __version__, "code": code_id(), "root": self.root, "files": files}, fh,
-                              separators=(",", ":"))
-                os.replace(tmp, self.file)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_json_atomically(self.file, {"version": __version__, "code": code_id(), "root": self.root,
+                                              "files": files})
         except OSError:
             pass
 

@@ -91,12 +91,6 @@ def _installed_record(package: Path) -> Optional[bytes]:
 _CODE_ID: Optional[str] = None
 
 
-def _stat(path: str) -> Optional[Tuple[int, int]]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
 
 
 def _digest_file(path: str) -> Optional[str]:
@@ -222,7 +216,7 @@ class ResultCache:
         still_racy = []
         for file in entry["racy"]:
             before = seen.get(file)
-            if before is None or _stat(file) != before or now - before[1] < RACY_WINDOW_NS:
+            if before is None or file_stat(file) != before or now - before[1] < RACY_WINDOW_NS:
                 still_racy.append(file)
                 continue
             dep = next((i for i in entry["deps"] if versions[i][0] == file), None)
@@ -241,11 +235,11 @@ class ResultCache:
         """The file's current (size, mtime) when it is unchanged since `stat`/`digest`, else None."""
         observed = self._observed
         if observed is None:
-            now = _stat(path)
+            now = file_stat(path)
         elif path in observed:
             now = observed[path]
         else:
-            now = observed[path] = _stat(path)
+            now = observed[path] = file_stat(path)
         if now is None:
             return None
         if len(stat) == 2 and now[0] == stat[0] and now[1] == stat[1] and not racy:
@@ -270,12 +264,12 @@ class ResultCache:
     def store(self, result: FileResult, fingerprint: str, explicit: bool) -> None:
         if result.errors or result.digest is None:
             return
-        stat = _stat(result.path)
+        stat = file_stat(result.path)
         if stat is None:
             return
         stats: List[Tuple[str, Tuple[int, int], str]] = []
         for dep, digest in result.deps.items():
-            dep_stat = _stat(dep)
+            dep_stat = file_stat(dep)
             if dep_stat is None:
                 return
             stats.append((dep, dep_stat, digest))
@@ -346,29 +340,18 @@ class ResultCache:
         """Write changed tables atomically; failures only cost the next run some time."""
         if not any(self._dirty.values()) and not self._memo_dirty:
             return
-        import tempfile  # only a run that changed the cache writes it
-
         try:
             self._ensure_layout()
             if self._memo_dirty and self._memo is not None:
-                target = self._memo_file()
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"version": __version__, "code": code_id(), "memo": self._memo}, fh, separators=(",", ":"))
-                os.replace(tmp, target)
+                write_json_atomically(self._memo_file(), {"version": __version__, "code": code_id(), "memo": self._memo})
                 self._memo_dirty = False
             for fingerprint, dirty in self._dirty.items():
                 if not dirty:
                     continue
-                target = self._file(fingerprint)
-                target.parent.mkdir(parents=True, exist_ok=True)
                 self._compact(fingerprint)
-                fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"version": __version__, "code": code_id(), "files": self._tables[fingerprint],
-                               "versions": self._versions[fingerprint]}, fh, separators=(",", ":"))
-                os.replace(tmp, target)
+                write_json_atomically(self._file(fingerprint), {
+                    "version": __version__, "code": code_id(), "files": self._tables[fingerprint],
+                    "versions": self._versions[fingerprint]})
         except OSError:
             pass
 
@@ -398,6 +381,33 @@ class ResultCache:
 
     def _ensure_layout(self) -> None:
         ensure_layout(self.directory)
+
+
+def write_json_atomically(target: Path, data: Any) -> None:
+    """Write `data` as compact JSON to `target` through a temporary file beside it and a
+    rename: a reader (another run, a worker) sees the old file or the new one, never half
+    of one. The temporary file is removed if writing fails; OSError goes to the caller."""
+    import tempfile  # only a run that changed the cache writes it
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def file_stat(path: str) -> Optional[Tuple[int, int]]:
+    """(size, mtime_ns) of `path`, or None when it cannot be asked."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def ensure_layout(directory: Path) -> None:

@@ -19,15 +19,13 @@ written atomically.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Tuple
 
-from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout
+from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout, file_stat, write_json_atomically
 from cachelint.source import content_digest, read_regular_file
 from cachelint.version import __version__
 
@@ -46,14 +44,8 @@ class SummaryStore:
         name = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
         return self.folder / f"{name}.json"
 
-    @staticmethod
-    def stat(path: str) -> Optional[Tuple[int, int]]:
-        """(size, mtime_ns) of `path`, None when it cannot be asked."""
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return st.st_size, st.st_mtime_ns
+    #: (size, mtime_ns) of a path, None when it cannot be asked
+    stat = staticmethod(file_stat)
 
     def load(self, path: str, stat: Tuple[int, int]) -> Optional["Summary"]:
         """The summary stored for `path` at exactly `stat`, or None."""
@@ -85,21 +77,10 @@ class SummaryStore:
                 return  # changed since it was parsed: the stat taken may be the new one's
         except OSError:
             return
-        import tempfile  # only a run that made a summary writes one
-
         data = {"version": __version__, "code": code_id(), "path": path, "stat": list(stat),
                 "summary": summary_to_json(summary)}
         try:
             ensure_layout(self.directory)
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=str(self.folder), prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
-                os.replace(tmp, self._file(path))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            write_json_atomically(self._file(path), data)
         except OSError:
             pass
