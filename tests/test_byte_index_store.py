@@ -133,7 +133,7 @@ def test_a_file_changed_within_the_racy_window_is_not_stored(tmp_path: Path, rea
     assert reads == ["base.py"]
 
 
-@pytest.mark.parametrize("damage", ["not json", "other code", "other root", "bad row", "bad names", "odd headers"])
+@pytest.mark.parametrize("damage", ["not json", "too deep", "other code", "other root", "bad row", "bad names", "odd headers"])
 def test_a_damaged_or_foreign_store_is_never_an_answer(tmp_path: Path, damage: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(project_module, "INDEX_SAVE_AFTER", 0)
@@ -149,6 +149,8 @@ def test_a_damaged_or_foreign_store_is_never_an_answer(tmp_path: Path, damage: s
         data["files"]["pkg/more.py"][3] = "ask"
     if damage == "not json":
         store.write_text("{", encoding="utf-8")
+    elif damage == "too deep":
+        store.write_text("[" * 200_000, encoding="utf-8")
     else:
         if damage == "other code":
             data["code"] = "0" * 16

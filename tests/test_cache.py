@@ -160,6 +160,7 @@ def test_a_fixed_file_is_not_served_stale(cli: Cli, project: Path) -> None:
         "entry-types",
         "bad-diagnostic",
         "empty-dir",
+        "too-deep",
     ],
 )
 def test_a_damaged_cache_never_gives_a_wrong_result(cli: Cli, project: Path, damage: str) -> None:
@@ -177,6 +178,8 @@ def test_a_damaged_cache_never_gives_a_wrong_result(cli: Cli, project: Path, dam
             path.write_text("{{{ not json", encoding="utf-8")
         elif damage == "binary":
             path.write_bytes(b"\xff\xfe\x00\x01" * 50)
+        elif damage == "too-deep":  # valid JSON's start, nested beyond the decoder's recursion
+            path.write_text("[" * 200_000, encoding="utf-8")
         elif damage == "not-a-table":
             path.write_text("[1, 2, 3]", encoding="utf-8")
         elif damage == "wrong-version":

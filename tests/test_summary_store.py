@@ -102,7 +102,7 @@ def test_a_module_changed_within_the_racy_window_is_not_stored(tmp_path: Path) -
     assert str((root / "llm.py").resolve()) not in stored
 
 
-@pytest.mark.parametrize("damage", ["not json", "other code", "other path", "other stat", "bad summary"])
+@pytest.mark.parametrize("damage", ["not json", "too deep", "other code", "other path", "other stat", "bad summary"])
 def test_a_damaged_or_foreign_entry_is_never_an_answer(tmp_path: Path, damage: str) -> None:
     root, store = tmp_path / "root", SummaryStore(tmp_path / "cache")
     _write(root, FILES)
@@ -114,6 +114,8 @@ def test_a_damaged_or_foreign_entry_is_never_an_answer(tmp_path: Path, damage: s
     data["summary"]["open_calls"] = []
     if damage == "not json":
         entry.write_text("{", encoding="utf-8")
+    elif damage == "too deep":
+        entry.write_text("[" * 200_000, encoding="utf-8")
     else:
         if damage == "other code":
             data["code"] = "0" * 16

@@ -17,13 +17,12 @@ it must not run code), written atomically.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
-from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout, write_json_atomically
+from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout, read_json, write_json_atomically
 from cachelint.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,11 +43,7 @@ class ByteIndexStore:
 
     def load(self) -> Dict[str, StoredEntry]:
         """Absolute path -> its stored entry; empty when there is no usable store."""
-        try:
-            with open(self.file, "r", encoding="utf-8") as fh:
-                loaded = json.load(fh)
-        except (OSError, ValueError, UnicodeDecodeError):
-            return {}
+        loaded = read_json(self.file)
         if not isinstance(loaded, dict) or loaded.get("code") != code_id() or loaded.get("root") != self.root:
             return {}
         files = loaded.get("files")

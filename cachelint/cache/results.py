@@ -130,19 +130,15 @@ class ResultCache:
         table = self._tables.get(fingerprint)
         if table is None:
             table, versions = {}, []
-            try:
-                with open(self._file(fingerprint), "r", encoding="utf-8") as fh:
-                    loaded = json.load(fh)
-                if (
-                    isinstance(loaded, dict)
-                    and loaded.get("version") == __version__
-                    and loaded.get("code") == code_id()
-                    and isinstance(loaded.get("files"), dict)
-                    and isinstance(loaded.get("versions"), list)
-                ):
-                    table, versions = loaded["files"], loaded["versions"]
-            except (OSError, ValueError, UnicodeDecodeError):
-                table, versions = {}, []
+            loaded = read_json(self._file(fingerprint))
+            if (
+                isinstance(loaded, dict)
+                and loaded.get("version") == __version__
+                and loaded.get("code") == code_id()
+                and isinstance(loaded.get("files"), dict)
+                and isinstance(loaded.get("versions"), list)
+            ):
+                table, versions = loaded["files"], loaded["versions"]
             self._tables[fingerprint] = table
             self._versions[fingerprint] = versions
         return table
@@ -311,13 +307,9 @@ class ResultCache:
     def _load_memo(self) -> Dict[str, Any]:
         if self._memo is None:
             self._memo = {}
-            try:
-                with open(self._memo_file(), encoding="utf-8") as fh:
-                    loaded = json.load(fh)
-                if isinstance(loaded, dict) and loaded.get("code") == code_id() and isinstance(loaded.get("memo"), dict):
-                    self._memo = loaded["memo"]
-            except (OSError, ValueError, UnicodeDecodeError):
-                pass
+            loaded = read_json(self._memo_file())
+            if isinstance(loaded, dict) and loaded.get("code") == code_id() and isinstance(loaded.get("memo"), dict):
+                self._memo = loaded["memo"]
         return self._memo
 
     def remembered(self, kind: str, key: str) -> Any:
@@ -381,6 +373,17 @@ class ResultCache:
 
     def _ensure_layout(self) -> None:
         ensure_layout(self.directory)
+
+
+def read_json(path: Path) -> Any:
+    """The JSON data in the cache file at `path`, or None when it is missing, unreadable or
+    not JSON. A cache file may be anything a crash, a disk or a checkout left there, nested
+    too deep for the decoder too (RecursionError): never an error, only a miss."""
+    try:
+        with open(path, "r", encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
 
 
 def write_json_atomically(target: Path, data: Any) -> None:

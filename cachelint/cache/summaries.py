@@ -20,12 +20,11 @@ written atomically.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Tuple
 
-from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout, file_stat, write_json_atomically
+from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout, file_stat, read_json, write_json_atomically
 from cachelint.source import content_digest, read_regular_file
 from cachelint.version import __version__
 
@@ -51,11 +50,7 @@ class SummaryStore:
         """The summary stored for `path` at exactly `stat`, or None."""
         from cachelint.analysis.candidates import summary_from_json
 
-        try:
-            with open(self._file(path), "r", encoding="utf-8") as fh:
-                data = json.load(fh)
-        except (OSError, ValueError, UnicodeDecodeError):
-            return None
+        data = read_json(self._file(path))
         if not isinstance(data, dict) or data.get("code") != code_id() or data.get("path") != path:
             return None
         if data.get("stat") != list(stat):
