@@ -142,3 +142,29 @@ def test_what_outlives_a_file_finds_its_classes_in_the_modules_held_now(tmp_path
         gc.collect()  # the first file's llm.py is gone now (no cycle kept it)
     assert dispatched == [["AnthropicLLM", "OpenAILLM"]] * 2
     assert project.interfaces == {"generate": (str((tmp_path / "llm.py").resolve()), 5)}
+
+
+def test_an_instance_that_keeps_its_own_bound_method_leaves_no_cycle(tmp_path: Path, collector_off: None) -> None:
+    """`self.on_reply = self._log`: the instance's attribute holds a method bound to the
+    instance, as in Python. The analysis's values made the same cycle, holding the
+    instance's state and the method's syntax until a full collection."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.py").write_text(
+        "import anthropic\n\n"
+        "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.client = anthropic.Anthropic()\n"
+        "        self.on_reply = self._log\n\n"
+        "    def _log(self, text):\n"
+        "        return text\n\n"
+        "    def ask(self, question):\n"
+        "        reply = self.client.messages.create(model='claude-sonnet-4-5', max_tokens=9,\n"
+        "                                            messages=[{'role': 'user', 'content': question}])\n"
+        "        return self.on_reply(reply)\n",
+        encoding="utf-8",
+    )
+    engine = Engine(ConfigResolver(tmp_path, CliOverrides()).settings_for)
+    result = engine.lint(str(tmp_path / "main.py"), explicit=True)
+    assert result.sends_requests
+    del engine, result
+    assert _cyclic_garbage() == Counter()

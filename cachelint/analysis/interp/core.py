@@ -16,7 +16,7 @@ from cachelint.analysis.frames import BudgetExceeded, Cancelled, Frame, LoopCtx
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.request import MARKER_WORDS
 from cachelint.analysis.spans import Span
-from cachelint.analysis.values import ClassV, DictV, InstV, Item, Kind, ListV, Str, Unknown, Value, hole
+from cachelint.analysis.values import ClassV, DictV, FuncV, InstV, Item, Kind, ListV, Str, Unknown, Value, hole
 from cachelint.analysis.interp.limits import MAX_STEPS
 from cachelint.analysis.interp.statements import StatementsMixin
 from cachelint.analysis.interp.assignment import AssignmentMixin
@@ -94,20 +94,32 @@ class Interpreter(
         self._branch_writes: List[List[Tuple[Any, str, Any]]] = []
         #: results of calls to functions without effect, by function and arguments
         self._results: Dict[Tuple[Any, ...], Value] = {}
-        #: functions defined while running (`def` in a body, `lambda`): each refers to the
-        #: frame it was defined in, which usually binds it, a reference cycle (see `release`)
-        self.closures: List[Any] = []
+        #: function values that refer to a frame (`def` in a body, `lambda`) or to an
+        #: instance (a bound method): each can be a reference cycle (see `release`)
+        self.made_functions: List[Any] = []
+
+    def function_value(self, path: str, node: Any, owner: Any = None, bound: Any = None, closure: Any = None,
+                       span: Any = None) -> Any:
+        """A function value (`FuncV`), remembered for `release` when it refers to a frame
+        or an instance."""
+        func = FuncV(path, node, owner=owner, bound=bound, closure=closure, span=span)
+        if bound is not None or closure is not None:
+            self.made_functions.append(func)
+        return func
 
     def release(self) -> None:
         """Break the reference cycles the analysis made, once its results are taken.
 
         A function value refers to the frame that defined it, and that frame's locals to
-        the function: left alone, each such pair (with every value and module the frame
-        reaches) waits for a full run of the cyclic garbage collector, which on litellm
-        let a worker's memory double. Nothing but the interpreter follows a closure."""
-        for func in self.closures:
+        the function; a bound method to its instance, whose attributes may hold it
+        (`self.on_chunk = self._stream`). Left alone, each such cycle (with every value,
+        syntax subtree and module it reaches) waits for a full run of the cyclic garbage
+        collector, which on litellm let a worker's memory double. Nothing but the
+        interpreter follows a closure or a bound instance."""
+        for func in self.made_functions:
             func.closure = None
-        self.closures.clear()
+            func.bound = None
+        self.made_functions.clear()
 
     # === entry points ============================================================================
     def run_module(self) -> None:

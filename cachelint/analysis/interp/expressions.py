@@ -22,7 +22,6 @@ from cachelint.analysis.values import (
     Const,
     DefaultV,
     DictV,
-    FuncV,
     Guard,
     Item,
     Kind,
@@ -104,9 +103,7 @@ class ExpressionsMixin:
             d.open.append(Unknown(Kind.UNKNOWN, "dict comprehension", span))
             return d
         if isinstance(node, ast.Lambda):
-            func = FuncV(frame.module.path, node, closure=frame, span=span)
-            self.closures.append(func)
-            return func
+            return self.function_value(frame.module.path, node, closure=frame, span=span)
         if isinstance(node, ast.Await):
             return self.eval(node.value, frame).at(span) if not isinstance(node.value, ast.Call) else self.eval(node.value, frame)
         if isinstance(node, ast.NamedExpr):

@@ -70,7 +70,7 @@ class ObjectsMixin:
         if isinstance(base, SuperV):
             for cls in base.classes:
                 if name in cls.methods:
-                    return FuncV(cls.module.path, cls.methods[name], owner=cls, bound=base.inst, span=span)
+                    return self.function_value(cls.module.path, cls.methods[name], owner=cls, bound=base.inst, span=span)
             return Unknown(Kind.UNKNOWN, f"super().{name}", span)
         if isinstance(base, UnionV):
             return union([(self.get_attr(v, name, span, frame), g) for v, g in base.options], span)
@@ -130,7 +130,7 @@ class ObjectsMixin:
         if method is not None:
             cls, node = method
             decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
-            func = FuncV(cls.module.path, node, owner=cls, bound=inst, span=span)
+            func = self.function_value(cls.module.path, node, owner=cls, bound=inst, span=span)
             if decorators & {"property", "cached_property"}:
                 return self.call_function(func, [], DictV(span), span, frame).at(span)
             if not inst.exact:
@@ -213,7 +213,7 @@ class ObjectsMixin:
             concrete = InstV(sub, span, exact=True)
             concrete.attrs.update(inst.attrs)
             guard = (Atom(inst.info.name, "isa", frozenset({sub.name})),)
-            found.append((FuncV(sub.module.path, node, owner=sub, bound=concrete, span=span), guard))
+            found.append((self.function_value(sub.module.path, node, owner=sub, bound=concrete, span=span), guard))
         return found
 
     def find_method(self, info: ClassInfo, name: str) -> Optional[Tuple[ClassInfo, Any]]:
@@ -397,7 +397,7 @@ class ObjectsMixin:
         inst = InstV(info, span)
         init = self.find_method(info, "__init__")
         if init is not None and frame.depth < self.max_depth:
-            func = FuncV(init[0].module.path, init[1], owner=init[0], bound=inst, span=span)
+            func = self.function_value(init[0].module.path, init[1], owner=init[0], bound=inst, span=span)
             self.call_function(func, args, kwargs, span, frame)
         else:
             # dataclass/pydantic style: keyword arguments become attributes

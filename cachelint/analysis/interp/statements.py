@@ -25,7 +25,6 @@ from cachelint.analysis.values import (
     ClassV,
     Const,
     Entry,
-    FuncV,
     Guard,
     InstV,
     Kind,
@@ -85,9 +84,7 @@ class StatementsMixin:
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             return self.exec_try(stmt, frame)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            func = FuncV(frame.module.path, stmt, owner=None, closure=frame, span=self.span(stmt, frame))
-            self.closures.append(func)
-            frame.locals[stmt.name] = func
+            frame.locals[stmt.name] = self.function_value(frame.module.path, stmt, closure=frame, span=self.span(stmt, frame))
         elif isinstance(stmt, ast.ClassDef):
             info = frame.module.class_of_node.get(id(stmt))  # a scan of all_classes: quadratic
             if info is not None:
