@@ -297,6 +297,89 @@ def test_prose_that_names_a_request_chooses_no_function(tmp_path: Path) -> None:
     assert _names(tmp_path, "settings.py", Project(tmp_path)) == []
 
 
+EVERYDAY_NAMES = '''\
+import asyncio
+
+
+class Cache:
+    def append(self, item):
+        self.items.append(item)
+
+
+def collect(results):
+    responses = []
+    for completion in results:
+        responses.append(completion.text)
+    return responses
+
+
+def relay(ws, frame):
+    ws.send(frame)
+
+
+def forward(ws, frames):
+    for frame in frames:
+        relay(ws, frame)
+
+
+def estimate(text):
+    return count_tokens(text) + 1
+
+
+def config_for(settings: "AnthropicConfig", region):
+    return {"bedrock_region": region, "anthropic_settings": settings}
+'''
+
+
+def test_everyday_names_that_sdks_also_use_choose_no_function(tmp_path: Path) -> None:
+    # `responses`, `completion`, `count_tokens(`, `ws.send(`, a provider's config class: none
+    # is a request, so neither these functions nor their callers are worth interpreting.
+    _write(tmp_path, {"util.py": EVERYDAY_NAMES})
+    assert _names(tmp_path, "util.py", Project(tmp_path)) == []
+
+
+LITELLM_NAMES = '''\
+import litellm
+from litellm import acompletion, completion as ask_model
+
+SYSTEM = "You are terse. " * 300
+
+
+def direct(q):
+    return ask_model(model="anthropic/claude-haiku-4-5", messages=[{"role": "user", "content": q}])
+
+
+def chosen(q, is_async):
+    fn = acompletion if is_async else ask_model
+    return fn(model="anthropic/claude-haiku-4-5", messages=[{"role": "user", "content": q}])
+
+
+def through_module(q):
+    return litellm.completion(model="anthropic/claude-haiku-4-5", messages=[{"role": "user", "content": q}])
+
+
+def caller(q):
+    return direct(q)
+
+
+def unrelated(results):
+    responses = [r for r in results]
+    return responses
+'''
+
+
+def test_litellm_functions_count_under_the_names_the_module_bound_them_to(tmp_path: Path) -> None:
+    # `completion` as a bare word is a request only where the module imported litellm's, and
+    # then under its alias too (`ask_model`), called or handed on (`fn = ... else ask_model`).
+    _write(tmp_path, {"agent.py": LITELLM_NAMES})
+    project = Project(tmp_path)
+    assert _names(tmp_path, "agent.py", project) == ["caller", "chosen", "direct", "through_module"]
+    module = project.module(str(tmp_path / "agent.py"))
+    assert module is not None
+    assert analysis.module_triggers(module).sending.search("x = acompletion") is not None
+    assert analysis.module_triggers(module).sending.search("def acompletion(x):") is None
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_module_code_blanks_prose_and_keeps_every_offset(tmp_path: Path, newline: str) -> None:
     from cachelint.analysis.candidates import module_code

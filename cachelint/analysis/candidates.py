@@ -23,27 +23,41 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
+from cachelint.analysis.sdk import LITELLM_FUNCTIONS
 
 #: What sends a request: an SDK request method in the shape it is called or referenced
 #: (`.messages.create`, `chat.completions`, `completion(`) or a raw HTTP call. A definition
 #: (`def send(self, msg):`) is not a raw HTTP call: every method named `send` or `stream` was
 #: a candidate by its own header (aider's `Coder.send`), and so were its callers.
+#:
+#: The words that are also everyday names count only in an SDK's shape: litellm's
+#: `completion`, `responses` and `text_completion` (and their `a` forms) reached as an
+#: attribute (`litellm.acompletion(...)`) or, bare, where the module imported them from
+#: litellm (`module_triggers`: under whatever name it bound them), and `count_tokens` only
+#: as an attribute. As bare words they matched every `responses = []` and `completion =
+#: choice.message`. `send(` is no raw HTTP call the analysis can read (it follows `post`,
+#: `request` and `stream`); it chose every function sending on a websocket or a queue, and
+#: their callers.
 _SENDING = (
     r"\b(?:messages|completions|responses|batches|prompt_caching|caches|models)\s*\.\s*"
     r"(?:create|stream|parse|count_tokens|tool_runner|batches|generate_content\w*|with_raw_response"
     r"|with_streaming_response)\b"
     r"|\b(?:chat|beta|aio|client\w*|_client\w*)\s*\.\s*(?:completions|messages|responses|chat|prompt_caching)\b"
-    r"|\b(?:a?completion|a?responses|a?text_completion|tool_runner|count_tokens|invoke_model\w*|converse"
-    r"|converse_stream|generate_content\w*)\b"
-    r"|\b(?<!def )(?:post|request|stream|send)\s*\("
+    r"|(?<=\.)(?:a?completion|a?responses|a?text_completion|count_tokens)\b"
+    r"|\b(?<!def )(?:tool_runner|invoke_model\w*|converse|converse_stream|generate_content\w*)\b"
+    r"|\b(?<!def )(?:post|request|stream)\s*\("
 )
 #: What names the caching machinery without sending: a caching or cache usage field, a
-#: client class.
+#: client class. Only the SDKs' own client classes: `Anthropic\w*` matched litellm's
+#: `AnthropicConfig` and pydantic-ai's `AnthropicModelSettings` in hundreds of functions
+#: that handle one provider's options and never build a client, and `bedrock\w*` every
+#: `bedrock_supports_citations`; `bedrock-runtime` is the service a boto3 client is made for.
 _MENTION = (
     r"\b(?:cache_control|cachePoint|cache_point|copilot_cache_control|cache_read_input_tokens"
     r"|cache_creation_input_tokens|cached_tokens|cacheReadInputTokens|cacheWriteInputTokens|cache_write_tokens"
     r"|prompt_tokens_details|input_tokens_details|cachedContentTokenCount|usage_metadata)\b"
-    r"|\b(?:Anthropic\w*|OpenAI|AsyncOpenAI|AzureOpenAI|AsyncAzureOpenAI|Router|boto3|bedrock\w*|genai)\b"
+    r"|\b(?:(?:Async)?Anthropic(?:Bedrock(?:Mantle)?|Vertex|Foundry|AWS|GoogleCloud)?|OpenAI|AsyncOpenAI|AzureOpenAI"
+    r"|AsyncAzureOpenAI|Router|boto3|bedrock-runtime|genai)\b"
 )
 
 #: What makes a function worth interpreting: it sends (`_SENDING`) or names the caching
@@ -65,6 +79,51 @@ TRIGGER_RE = re.compile(r"(?=[A-Za-z_])(?:" + _SENDING + "|" + _MENTION + ")")
 #: function returns names the request method itself. `TRIGGER_RE` tries these alternatives
 #: first, so a match of it is a sending one exactly when this matches at the same place.
 SENDING_RE = re.compile(_SENDING)
+
+#: The module that exports litellm's request functions (`cachelint.analysis.sdk.LITELLM_FUNCTIONS`)
+_LITELLM = "litellm"
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """`TRIGGER_RE` and `SENDING_RE` as one module reads them: with the bare names it bound
+    to litellm's request functions (`from litellm import completion as ask`) among the
+    sending words. Every search that decides whether code sends takes its module's."""
+
+    trigger: "re.Pattern[str]"
+    sending: "re.Pattern[str]"
+
+
+_PLAIN_TRIGGERS = Triggers(TRIGGER_RE, SENDING_RE)
+#: per set of bound names: a module's choice is one of a few (`completion`, `acompletion`)
+_NAMED_TRIGGERS: Dict[FrozenSet[str], Triggers] = {}
+
+
+def module_triggers(module: ModuleInfo) -> Triggers:
+    """The `Triggers` of `module`, memoised on it."""
+    found: Optional[Triggers] = module.triggers
+    if found is not None:
+        return found
+    names = frozenset(
+        alias.asname or alias.name
+        for stmt in module.imports
+        if isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module == _LITELLM
+        for alias in stmt.names
+        if alias.name in LITELLM_FUNCTIONS
+    )
+    if not names:
+        found = _PLAIN_TRIGGERS
+    else:
+        found = _NAMED_TRIGGERS.get(names)
+        if found is None:
+            # a bound name is a reference too: `fn = acompletion if is_async else completion`
+            words = r"|\b(?<!def )(?:" + "|".join(sorted(re.escape(name) for name in names)) + r")\b"
+            found = _NAMED_TRIGGERS[names] = Triggers(
+                re.compile(r"(?=[A-Za-z_])(?:" + _SENDING + words + "|" + _MENTION + ")"),
+                re.compile(_SENDING + words),
+            )
+    module.triggers = found
+    return found
 
 #: How many modules deep an imported wrapper is followed (`triage.py` -> `service.py` ->
 #: `llm.py` is two).
@@ -395,10 +454,12 @@ def _summarise(module: ModuleInfo, project: Optional[Project] = None) -> Summary
     senders: Set[str] = set()
     chosen: Set[int] = set()
     # one search of the whole text serves every function and the module-level assignments
-    matches = [(m.start(), m.end(), SENDING_RE.match(code, m.start()) is not None) for m in TRIGGER_RE.finditer(code)]
+    triggers = module_triggers(module)
+    matches = [(m.start(), m.end(), triggers.sending.match(code, m.start()) is not None)
+               for m in triggers.trigger.finditer(code)]
     match_starts = [start for start, _, _ in matches]
     for i, (node, _) in enumerate(functions):
-        triggered, sends = _triggered(texts[i], ranges[i], matches, match_starts)
+        triggered, sends = _triggered(texts[i], ranges[i], matches, match_starts, triggers)
         if triggered:
             chosen.add(i)
             names.add(node.name)
@@ -448,8 +509,8 @@ def _summarise(module: ModuleInfo, project: Optional[Project] = None) -> Summary
 
 
 def _triggered(text: str, where: Tuple[int, int], matches: List[Tuple[int, int, bool]],
-               starts: List[int]) -> Tuple[bool, bool]:
-    """(`TRIGGER_RE.search(text)`, `SENDING_RE.search(text)`) for the code of a function at
+               starts: List[int], triggers: Triggers) -> Tuple[bool, bool]:
+    """(`trigger.search(text)`, `sending.search(text)`) of the module's `triggers` for the code of a function at
     `where` in the module, from the matches of one search of the whole module's code
     (`matches`: start, end and whether the match is a sending one; `starts`: their starts).
     A match inside the range is one in `text` too (the range starts at `def` or `async` and
@@ -469,8 +530,8 @@ def _triggered(text: str, where: Tuple[int, int], matches: List[Tuple[int, int, 
             unsure = True
         at += 1
     if unsure:
-        triggered = triggered or TRIGGER_RE.search(text) is not None
-        sends = SENDING_RE.search(text) is not None
+        triggered = triggered or triggers.trigger.search(text) is not None
+        sends = triggers.sending.search(text) is not None
     return triggered, sends
 
 

@@ -19,10 +19,11 @@ request-sending names (see `Interpreter.sending_names`).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
-from cachelint.analysis.candidates import TRIGGER_RE, code_text, module_functions, summarise
+from cachelint.analysis.candidates import code_text, module_functions, module_triggers, summarise
 from cachelint.analysis.request import MARKER_WORDS
 from cachelint.analysis.valueops import walk_nodes
 
@@ -53,12 +54,12 @@ def own_effects(module: object, node: ast.AST) -> Effects:
     key = id(node)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _effects(node, code_text(module, node))  # type: ignore[arg-type]
+        found = memo[key] = _effects(node, code_text(module, node), module_triggers(module).trigger)  # type: ignore[arg-type]
     return found
 
 
-def _effects(node: ast.AST, text: str) -> Effects:
-    trigger = TRIGGER_RE.search(text) is not None or any(word in text for word in MARKER_WORDS)
+def _effects(node: ast.AST, text: str, trigger_re: "re.Pattern[str]") -> Effects:
+    trigger = trigger_re.search(text) is not None or any(word in text for word in MARKER_WORDS)
     writes = False
     calls: Set[str] = set()
     nodes = walk_nodes(node)  # once: three walks of each function were 8 % of litellm's router

@@ -102,6 +102,8 @@ class ModuleInfo:
         self.inert_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
         #: memo of `analysis.candidates.module_code`: the text without docstrings and comments
         self.code: Optional[str] = None
+        #: memo of `analysis.candidates.module_triggers`
+        self.triggers: Any = None
         self.reach_memo: Dict[Tuple[int, FrozenSet[str]], bool] = {}
         self.functions_by_name: Optional[Dict[str, List[Any]]] = None
         #: first row of each top-level statement (see `interp.names`), built on first use

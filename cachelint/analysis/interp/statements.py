@@ -16,7 +16,7 @@ import ast
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from cachelint.analysis.candidates import TRIGGER_RE, module_code
+from cachelint.analysis.candidates import module_code, module_triggers
 from cachelint.analysis.frames import Frame, LoopCtx
 from cachelint.analysis.valueops import subject_text, walk_local, walk_nodes
 from cachelint.analysis.values import (
@@ -329,7 +329,7 @@ class StatementsMixin:
         if known is not None and known[0] == self.sending_names:
             return known[1]
         start, end = frame.module.index.node_range(stmt)
-        sends = TRIGGER_RE.search(module_code(frame.module), start, end) is not None
+        sends = module_triggers(frame.module).trigger.search(module_code(frame.module), start, end) is not None
         if not sends:
             for node in walk_nodes(stmt):
                 if isinstance(node, ast.Call):
