@@ -43,7 +43,7 @@ def _answers(project: Project) -> Dict[str, List]:
     return {
         "ask": project.defining_files("ask"),
         "helper": project.defining_files("helper"),
-        "classes": sorted((base, path, sub) for base, rows in project._class_headers().items() for path, sub in rows),
+        "classes": sorted((base, path, sub) for base in ("Base", "Impl", "Generic", "T") for path, sub in project.class_headers(base)),
     }
 
 
@@ -133,7 +133,8 @@ def test_a_file_changed_within_the_racy_window_is_not_stored(tmp_path: Path, rea
     assert reads == ["base.py"]
 
 
-@pytest.mark.parametrize("damage", ["not json", "too deep", "other code", "other root", "bad row", "bad names", "odd headers"])
+@pytest.mark.parametrize("damage", ["not json", "too deep", "other code", "other root", "bad row", "bad names", "odd headers",
+                                    "spaced names", "not words", "line break"])
 def test_a_damaged_or_foreign_store_is_never_an_answer(tmp_path: Path, damage: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(project_module, "INDEX_SAVE_AFTER", 0)
@@ -162,6 +163,12 @@ def test_a_damaged_or_foreign_store_is_never_an_answer(tmp_path: Path, damage: s
             data["files"]["pkg/more.py"][3] = ["ask"]
         elif damage == "odd headers":
             data["files"]["pkg/more.py"][2] = "Impl More Generic"
+        elif damage == "spaced names":
+            data["files"]["pkg/more.py"][3] = "ask  helper"
+        elif damage == "not words":
+            data["files"]["pkg/more.py"][3] = "ask helper\u00e9"
+        elif damage == "line break":
+            data["files"]["pkg/more.py"][3] = "ask\nhelper"
         store.write_text(json.dumps(data), encoding="utf-8")
     answers = _answers(_project(root, cache))
     assert answers == _answers(Project(root))
@@ -217,3 +224,14 @@ def test_a_run_with_a_cache_keeps_the_index_and_summaries_and_one_without_does_n
     none = tmp_path / "none"
     result = CliRunner().invoke(main, ["--no-cache", "--cache-dir", str(none), "-e", "."], catch_exceptions=False)
     assert result.exit_code == 0 and not none.exists()
+
+
+def test_a_name_is_found_as_a_whole_word_only() -> None:
+    """The rows are searched as strings: `ask` is not defined by a file defining `task`,
+    nor is `Base` a base of a class whose header names `BaseModel`."""
+    from cachelint.analysis.byte_index import defines, headers_naming, index_file, index_row
+
+    row = index_row(index_file(b"class A(BaseModel, Base):\n    def task(self): ...\nclass B(Base): ...\ndef asks(): ...\n"))
+    assert row == ("BaseModel A Base A Base B", "task asks")
+    assert headers_naming(row, "Base") == ["A", "B"] and headers_naming(row, "Model") == []
+    assert defines(row, "task") and not defines(row, "ask") and not defines(row, "as")

@@ -23,7 +23,7 @@ from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, content_digest, decode_source, read_regular_file
 from cachelint.syntax import parse_module
-from cachelint.analysis.byte_index import FileIndex, index_file, line_head
+from cachelint.analysis.byte_index import IndexRow, defines, headers_naming, index_file, index_row, line_head
 
 MAX_MODULE_BYTES = 8_000_000
 #: a line that imports names (`from x import a, b`, `import x`), also inside parentheses
@@ -474,15 +474,18 @@ class Project:
         self.parse_log: List[str] = []
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._package_dirs: Dict[str, bool] = {}
-        self._class_index: Optional[Dict[str, List[Tuple[str, str]]]] = None
+        #: the byte index: per Python file under the root, its `IndexRow` (`_index_rows`)
+        self._index_rows: Optional[Dict[str, IndexRow]] = None
+        #: answers asked of it: base -> (file, subclass) of the headers naming it; name ->
+        #: the files defining it
+        self._headers_memo: Dict[str, List[Tuple[str, str]]] = {}
         #: where the byte index is kept between runs (`cachelint.cache.byte_index`), when
         #: the run has a result cache; None: built from the bytes every time
         self.index_store: Any = None
         #: where module summaries are kept between runs (`cachelint.cache.summaries`), when
         #: the run has a result cache; None: summarised from the parsed modules every time
         self.summary_store: Any = None
-        #: function or method name -> files defining it (`defining_files`)
-        self._definers: Optional[Dict[str, List[str]]] = None
+        self._definers_memo: Dict[str, List[str]] = {}
         #: method name -> the key of the base class of the one hierarchy that defines it,
         #: or None (the interpreter's `interface_dispatch` memo; see `class_at`)
         self.interfaces: Dict[str, Any] = {}
@@ -587,30 +590,28 @@ class Project:
                 # judged against the names that send requests, which `path` may change
                 info.inert_memo.clear()
                 info.reach_memo.clear()
-        if self._class_index is not None or self._definers is not None:
+        if self._index_rows is not None:
             self._reindex(path)
 
     def _reindex(self, path: str) -> None:
-        """Update the byte indexes of class headers and defined names for `path` alone."""
-        assert self._class_index is not None and self._definers is not None
-        for index in (self._class_index, self._definers):
-            for key in list(index):
-                entries = [e for e in index[key] if (e[0] if isinstance(e, tuple) else e) != path]
-                if entries:
-                    index[key] = entries
-                else:
-                    del index[key]
+        """Update the byte index's row of `path` alone."""
+        assert self._index_rows is not None
+        self._headers_memo.clear()
+        self._definers_memo.clear()
         data = self.read_bytes_untracked(path, resolved=True)
         if data is not None and (self._files is None or path in self._files):
-            _add_to_index(path, index_file(data), self._class_index, self._definers)
+            self._index_rows[path] = index_row(index_file(data))
+        else:
+            self._index_rows.pop(path, None)
 
     def files_changed(self) -> None:
         """Files were created, deleted or renamed under the root: forget the file list, the
         byte indexes built from it and how imports resolved (a new module can take over an
         import)."""
         self._files = None
-        self._class_index = None
-        self._definers = None
+        self._index_rows = None
+        self._headers_memo.clear()
+        self._definers_memo.clear()
         self._package_dirs.clear()
         self._resolve_cache.clear()
         self.candidate_memo.clear()
@@ -812,13 +813,12 @@ class Project:
         files; only those are parsed, and a candidate counts only when its base resolves
         (through `resolve_base`) to `info`.
         """
-        index = self._class_headers()
         found: List[ClassInfo] = []
         seen: Set[Tuple[str, int]] = {info.key}
         queue = [info]
         while queue and len(found) < 32:
             current = queue.pop(0)
-            for path, _sub in index.get(current.name, []):
+            for path, _sub in self.class_headers(current.name):
                 module = self.module(path)
                 if module is None:
                     continue
@@ -847,58 +847,63 @@ class Project:
 
     def defining_files(self, method: str) -> List[str]:
         """Project files whose bytes define a function or method named `method` (see
-        `_index_project`); the files are not recorded as dependencies."""
-        if self._definers is None:
-            self._index_project()
-        assert self._definers is not None
-        return self._definers.get(method, [])
+        `_index_rows`); the files are not recorded as dependencies."""
+        found = self._definers_memo.get(method)
+        if found is None:
+            found = self._definers_memo[method] = [
+                path for path, row in self._index().items() if defines(row, method)]
+        return found
 
-    def _class_headers(self) -> Dict[str, List[Tuple[str, str]]]:
-        """Base class name -> (file, subclass name) of every `class X(Base...)` header."""
-        if self._class_index is None:
-            self._index_project()
-        assert self._class_index is not None
-        return self._class_index
+    def class_headers(self, base: str) -> List[Tuple[str, str]]:
+        """(file, subclass name) of every `class X(...)` header naming `base` in the project."""
+        found = self._headers_memo.get(base)
+        if found is None:
+            found = self._headers_memo[base] = [
+                (path, sub) for path, row in self._index().items() for sub in headers_naming(row, base)]
+        return found
 
-    def _index_project(self) -> None:
-        """One pass over the project's files, the first time either index is asked for:
-        the class headers (`subclasses`) and the names each file defines (`defining_files`).
+    def _index(self) -> Dict[str, IndexRow]:
+        if self._index_rows is None:
+            self._index_rows = self._index_project()
+        return self._index_rows
+
+    def _index_project(self) -> Dict[str, IndexRow]:
+        """One pass over the project's files, the first time the byte index is asked about:
+        each file's class headers (`subclasses`) and defined names (`defining_files`).
 
         With an `index_store`, a file whose size and modification time are those it was
-        indexed at is not read: its stored part is used (on corpus L, a one-file run read
+        indexed at is not read: its stored row is used (on corpus L, a one-file run read
         110 MB for this)."""
-        classes: Dict[str, List[Tuple[str, str]]] = {}
-        definers: Dict[str, List[str]] = {}
         stored = self.index_store.load() if self.index_store is not None else {}
-        kept: Dict[str, Tuple[Tuple[int, int], FileIndex]] = {}
+        rows: Dict[str, IndexRow] = {}
+        kept: Dict[str, Tuple[Tuple[int, int], str, str]] = {}
         read = 0
         for path in self.python_files():
             if path in self._overrides:
-                part = index_file(self._overrides[path])  # unsaved text: not stored
+                rows[path] = index_row(index_file(self._overrides[path]))  # unsaved text: not stored
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if st.st_size > MAX_MODULE_BYTES:
+                continue
+            stat = (st.st_size, st.st_mtime_ns)
+            entry = stored.get(path)
+            if entry is not None and entry[0] == stat:
+                row = (entry[1], entry[2])
             else:
                 try:
-                    st = os.stat(path)
+                    row = index_row(index_file(read_regular_file(path)))
                 except OSError:
                     continue
-                if st.st_size > MAX_MODULE_BYTES:
-                    continue
-                stat = (st.st_size, st.st_mtime_ns)
-                entry = stored.get(path)
-                if entry is not None and entry[0] == stat:
-                    part = entry[1]
-                else:
-                    try:
-                        part = index_file(read_regular_file(path))
-                    except OSError:
-                        continue
-                    read += 1
-                kept[path] = (stat, part)
-            _add_to_index(path, part, classes, definers)
+                read += 1
+            rows[path] = row
+            kept[path] = (stat, row[0], row[1])
         gone = sum(1 for path in stored if path not in kept)  # deleted, or now unsaved text
         if self.index_store is not None and read + gone > INDEX_SAVE_AFTER:
             self.index_store.save(kept)
-        self._class_index = classes
-        self._definers = definers
+        return rows
 
     def name_uses(self, name: str) -> List[Tuple[str, int]]:
         """(file, offset) of every use of `name` as a word in the project's Python files,
@@ -971,11 +976,3 @@ class Project:
         return files
 
 
-def _add_to_index(path: str, part: FileIndex, classes: Dict[str, List[Tuple[str, str]]],
-                  definers: Dict[str, List[str]]) -> None:
-    """Merge one file's part of the byte index into the project's two indexes."""
-    headers, names = part
-    for base, sub in headers:
-        classes.setdefault(base, []).append((path, sub))
-    for name in names:
-        definers.setdefault(name, []).append(path)
