@@ -43,7 +43,7 @@ _SENDING = (
     r"(?:create|stream|parse|count_tokens|tool_runner|batches|generate_content\w*|with_raw_response"
     r"|with_streaming_response)\b"
     r"|\b(?:chat|beta|aio|client\w*|_client\w*)\s*\.\s*(?:completions|messages|responses|chat|prompt_caching)\b"
-    r"|(?<=\.)(?:a?completion|a?responses|a?text_completion|count_tokens)\b"
+    r"|\b(?<=\.)(?:a?completion|a?responses|a?text_completion|count_tokens)\b"
     r"|\b(?<!def )(?:tool_runner|invoke_model\w*|converse|converse_stream|generate_content\w*)\b"
     r"|\b(?<!def )(?:post|request|stream)\s*\("
 )
@@ -66,7 +66,9 @@ _MENTION = (
 #: factories named `create`, parsers, web handlers taking a `request`. Every alternative
 #: starts with a letter or `_`: the lookahead says so to the regex engine, which then skips
 #: other characters at once (half the time of a search of a whole module: 0.14 -> 0.07 s
-#: on 3 MB).
+#: on 3 MB). So does every alternative starting with `\b`, which fails at once inside a
+#: word: `\b(?<=\.)` says no more than `(?<=\.)` before a letter, and without the `\b`
+#: the search of a 3 MB module of prompts took 0.27 s instead of 0.12 s.
 TRIGGER_RE = re.compile(r"(?=[A-Za-z_])(?:" + _SENDING + "|" + _MENTION + ")")
 
 #: The part of `TRIGGER_RE` that sends a request. Calling a function that matches it (or
