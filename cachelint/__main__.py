@@ -1,4 +1,5 @@
-"""Allow `python -m cachelint` (what the tests, CI images and editors run), Ctrl-C included.
+"""`python -m cachelint` (what the tests, CI images and editors run) and the `cachelint`
+console script (what pre-commit and a shell run): both start in `console`.
 
 Two things are special about Ctrl-C under `-m`:
 
@@ -28,7 +29,8 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """Run the command line and leave with its exit code."""
     try:
         from cachelint import cli
         from cachelint.cli import main
@@ -48,3 +50,7 @@ if __name__ == "__main__":
         if cli.KEPT_UNTIL_EXIT and isinstance(exc.code, int):
             _exit_now(exc.code)
         raise
+
+
+if __name__ == "__main__":
+    console()

@@ -208,7 +208,7 @@ def test_the_install_section_names_our_distribution_not_the_other_project() -> N
     else:  # pragma: no cover
         import tomli as tomllib
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["name"] == "cachelint-llm" and project["scripts"] == {"cachelint": "cachelint.cli:main"}
+    assert project["name"] == "cachelint-llm" and project["scripts"] == {"cachelint": "cachelint.__main__:console"}
     from cachelint import __version__
 
     git, wheel = install_commands()
