@@ -146,6 +146,11 @@ _CALLED_RE = re.compile(r"\b(?<!def )(?<!class )(\w+)\s*\(")
 #: `x.name` handed on as a value (`to_thread(self.llm.generate, q)`, `fn = self.ask`,
 #: `partial(llm.generate, SYSTEM)`): a call of `name` the runner makes
 _REFERENCED_RE = re.compile(r"[(,=]\s*[A-Za-z_][\w.]*\.(\w+)\s*(?=[,)\n]|$)", re.MULTILINE)
+#: a class handed on as a value: registered (`{"anthropic": AnthropicProvider}`,
+#: `register(AnthropicProvider)`), chosen (`cls = A if x else B`), returned, annotating
+#: (`provider: AnthropicProvider`). Whoever holds the class instantiates it: a call of it
+_CLASS_HANDED_RE = re.compile(
+    r"(?:[:,=(\[{]|\b(?:return|else|or|and|in))\s*([A-Z]\w*)\s*(?=[,)\]}\n]|\bif\b|$)", re.MULTILINE)
 #: `_REFERENCED_RE` ending where the text searched ends (the last line of a function)
 _REFERENCED_AT_END_RE = re.compile(r"[(,=]\s*[A-Za-z_][\w.]*\.(\w+)\s*$")
 #: `x.name(`: a call through a name (an imported module: `llm.ask(...)`)
@@ -265,6 +270,10 @@ class _Exports:
     #: the names and class methods that lead to a request (`SENDING_RE`)
     senders: FrozenSet[str] = frozenset()
     class_senders: Dict[str, FrozenSet[str]] = field(default_factory=dict)
+    #: the sending methods of every class the module defines or imports: what an object it
+    #: hands out may be called with (`ProviderFactory.create(config)` returns a provider
+    #: picked from a registry, whose `.call(...)` sends)
+    handed_senders: FrozenSet[str] = frozenset()
 
 
 class _TooWide(Exception):
@@ -289,7 +298,7 @@ def candidate_search(module: ModuleInfo, project: Optional[Project] = None,
     if project is not None:
         project.explored = set()
         try:
-            chosen, names, _ = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
+            chosen, names, _, _ = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
         except _TooWide:
             if notes is not None:
                 notes.append(f"it imports more than {IMPORT_MODULES_BUDGET} project modules (directly or not); "
@@ -426,6 +435,7 @@ def _names_called(code: str, ranges: List[Tuple[int, int]]) -> List[FrozenSet[st
         # only the functions' text: a data module's constants are most of its bytes
         found += [(m.start(), m.end(), m.group(1)) for m in _CALLED_RE.finditer(code, start, end)]
         found += [(m.start(), m.end(1), m.group(1)) for m in _REFERENCED_RE.finditer(code, start, end)]
+        found += [(m.start(), m.end(1), m.group(1)) for m in _CLASS_HANDED_RE.finditer(code, start, end)]
     found.sort()
     starts = [start for start, _, _ in found]
     intern = sys.intern
@@ -588,35 +598,40 @@ def _spread(functions: Tuple[Tuple[str, FrozenSet[str]], ...], chosen: Set[int],
 
 
 def _search(summary: Summary, path: str, project: Project, depth: int,
-            wanted: FrozenSet[str]) -> Tuple[Set[int], Set[str], Set[str]]:
+            wanted: FrozenSet[str]) -> Tuple[Set[int], Set[str], Set[str], Set[str]]:
     """(chosen function indices, candidate names, the names of those that lead to a
-    request) of a module, counting what its imports lead to `depth` modules deep."""
+    request, the sending methods of the classes its imports bring in) of a module,
+    counting what its imports lead to `depth` modules deep."""
     chosen = set(summary.chosen)
     names = set(summary.names)
     senders = set(summary.senders)
     if depth <= 0:
-        return chosen, names, senders
-    extra, extra_senders = _imported(summary, path, project, depth - 1, wanted)
+        return chosen, names, senders, set()
+    extra, extra_senders, methods = _imported(summary, path, project, depth - 1, wanted)
     names |= extra
     fresh = extra_senders - senders
     if fresh:
         senders |= fresh
         _spread(summary.functions, chosen, names, senders, set(fresh))
-    return chosen, names, senders
+    return chosen, names, senders, methods
 
 
-def _imported(summary: Summary, path: str, project: Project, depth: int, wanted: FrozenSet[str]) -> Tuple[Set[str], Set[str]]:
-    """Names the module's imports bind that are candidates, and those of them that lead to
-    LLM calls. Only imports that can matter are followed: names called by a function not
-    chosen yet, classes instantiated or annotating, and the names an importer takes from
-    this module (`wanted`: a package re-exporting a wrapper)."""
+def _imported(summary: Summary, path: str, project: Project, depth: int,
+              wanted: FrozenSet[str]) -> Tuple[Set[str], Set[str], Set[str]]:
+    """Names the module's imports bind that are candidates, those of them that lead to
+    LLM calls, and the sending methods of the classes they bring in. Only imports that can
+    matter are followed: names called by a function not chosen yet (or called through:
+    `Factory.create(...)`), classes instantiated or annotating, and the names an importer
+    takes from this module (`wanted`: a package re-exporting a wrapper)."""
     found: Set[str] = set()
     found_senders: Set[str] = set()
+    found_methods: Set[str] = set()
     for module_name, level, aliases in summary.imports:
         if level >= 0:
             followed = frozenset(
                 name for name, asname in aliases
-                if (asname or name) in summary.open_calls or (asname or name) in wanted or (asname or name) in summary.capwords
+                if (asname or name) in summary.open_calls or (asname or name) in wanted
+                or (asname or name) in summary.capwords or (asname or name) in summary.open_heads
             )
             if not followed:
                 continue
@@ -639,6 +654,15 @@ def _imported(summary: Summary, path: str, project: Project, depth: int, wanted:
                 if sending_methods:
                     found_senders.add(asname or name)
                     found_senders |= sending_methods
+                    found_methods |= sending_methods
+                if (sending_methods or name in exports.senders) and exports.handed_senders:
+                    # what leads to a request may hand out an object whose methods send:
+                    # `self.provider = ProviderFactory.create(config)`, then
+                    # `self.provider.call(...)` with `call` a method of a class the
+                    # factory's module imports
+                    found |= exports.handed_senders
+                    found_senders |= exports.handed_senders
+                    found_methods |= exports.handed_senders
         else:
             name, asname = aliases[0]
             bound = asname or name.split(".")[0]
@@ -650,7 +674,8 @@ def _imported(summary: Summary, path: str, project: Project, depth: int, wanted:
             if exports is not None:
                 found |= exports.names
                 found_senders |= exports.senders
-    return found, found_senders
+                found_methods |= exports.handed_senders
+    return found, found_senders, found_methods
 
 
 def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) -> Optional[_Exports]:
@@ -674,13 +699,15 @@ def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) ->
     try:
         summary = _summary_at(project, path)
         if summary is not None:
-            _, names, senders = _search(summary, path, project, depth, wanted)
+            _, names, senders, imported_methods = _search(summary, path, project, depth, wanted)
             methods = {
                 cls: frozenset(m for m in members if m in names and not m.startswith("__"))
                 for cls, members in summary.class_methods.items()
             }
+            class_senders = {k: v & senders for k, v in methods.items() if v & senders}
+            handed = frozenset(imported_methods).union(*class_senders.values())
             exports = _Exports(frozenset(names), {k: v for k, v in methods.items() if v}, dict(project.deps),
-                               frozenset(senders), {k: v & senders for k, v in methods.items() if v & senders})
+                               frozenset(senders), class_senders, handed)
         done = True
     finally:
         outer.update(project.deps)

@@ -20,6 +20,7 @@ from cachelint.analysis.request import MARKER_FIELDS
 from cachelint.analysis.valueops import has_marker
 from cachelint.analysis.values import (
     TRUE,
+    ClassV,
     Const,
     DictV,
     Entry,
@@ -153,6 +154,8 @@ class AssignmentMixin:
         for option, _ in options_of(base):
             if isinstance(option, InstV):
                 option.attrs[name] = value
+            elif isinstance(option, ClassV):
+                self.set_class_attr(option.info, name, value, frame)
 
     def delete(self, target: ast.expr, frame: Frame) -> None:
         if isinstance(target, ast.Subscript):

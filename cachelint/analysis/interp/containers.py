@@ -277,6 +277,10 @@ class ContainersMixin:
                 if method == "setdefault":
                     self.set_entry(d, key.text, default, span, frame)
                 return default
+            if method == "get" and d.entries and not d.open:
+                # a registry read with a key from configuration (`PROVIDERS.get(name)`):
+                # any of its values, or the default, as `d[key]` is any of its values
+                return union([(entry.value, entry.guard) for entry in d.entries.values()] + [(default, ())], span)
             return Unknown(d.kind, "dict entry", span)
         if method == "copy":
             return d.copy(span)

@@ -97,7 +97,11 @@ class ObjectsMixin:
         if isinstance(base, ClassV):
             method = self.find_method(base.info, name)
             if method is not None:
-                return FuncV(method[0].module.path, method[1], owner=method[0], span=span)
+                cls, node = method
+                if "classmethod" in {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}:
+                    # `Factory.create(name)`: `cls` is the class it was called on
+                    return self.function_value(cls.module.path, node, owner=cls, bound=base, span=span)
+                return FuncV(cls.module.path, node, owner=cls, span=span)
             value = self.class_attr(base.info, name)
             return value.at(span) if value is not None else Unknown(Kind.UNKNOWN, f"{base.info.name}.{name}", span)
         if isinstance(base, PathV):
@@ -130,7 +134,9 @@ class ObjectsMixin:
         if method is not None:
             cls, node = method
             decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
-            func = self.function_value(cls.module.path, node, owner=cls, bound=inst, span=span)
+            # a classmethod called on an instance gets its class as `cls`
+            bound: Value = ClassV(inst.info, span) if "classmethod" in decorators else inst
+            func = self.function_value(cls.module.path, node, owner=cls, bound=bound, span=span)
             if decorators & {"property", "cached_property"}:
                 return self.call_function(func, [], DictV(span), span, frame).at(span)
             if not inst.exact:
@@ -281,8 +287,19 @@ class ObjectsMixin:
                     return True
         return False
 
+    def set_class_attr(self, info: ClassInfo, name: str, value: Value, frame: Frame) -> None:
+        """`Cls.name = value` in code (a registry filled on first use: `if Factory._providers
+        is None: Factory._providers = {...}`): later reads in this analysis see it. Under a
+        condition the analysis could not decide, what was there before stays possible."""
+        key = (info.key, name)
+        before = self._class_attr(info, name) if frame.guard else None
+        self._class_attrs[key] = union([(before, ()), (value, frame.guard)], value.span) if before is not None else value
+
     def _class_attr(self, info: ClassInfo, name: str) -> Optional[Value]:
         for cls in self.mro(info):
+            written = self._class_attrs.get((cls.key, name)) if name not in cls.attrs else None
+            if written is not None:
+                return written  # set by code only (`set_class_attr`), not in the class body
             if name in cls.attrs:
                 key = (cls.key, name)
                 if key not in self._class_attrs:
