@@ -146,11 +146,16 @@ _CALLED_RE = re.compile(r"\b(?<!def )(?<!class )(\w+)\s*\(")
 #: `x.name` handed on as a value (`to_thread(self.llm.generate, q)`, `fn = self.ask`,
 #: `partial(llm.generate, SYSTEM)`): a call of `name` the runner makes
 _REFERENCED_RE = re.compile(r"[(,=]\s*[A-Za-z_][\w.]*\.(\w+)\s*(?=[,)\n]|$)", re.MULTILINE)
-#: a class handed on as a value: registered (`{"anthropic": AnthropicProvider}`,
-#: `register(AnthropicProvider)`), chosen (`cls = A if x else B`), returned, annotating
-#: (`provider: AnthropicProvider`). Whoever holds the class instantiates it: a call of it
+#: a class handed on as a value the way registries and factories do: a dict value under a
+#: quoted key (`{"anthropic": AnthropicProvider}`), assigned (`registry["openai"] =
+#: OpenAIProvider`, `cls = A if x else B`), returned. Whoever holds the class instantiates
+#: it: a call of it. Not every class named as a value: `cast_to=Message`, `isinstance(x,
+#: Foo)`, annotations and constants (`= None`, `= DEFAULT_MAX_RETRIES`) named so many names
+#: in the SDKs' own modules that the search followed their imports past its budget in 115
+#: more files of corpus L.
 _CLASS_HANDED_RE = re.compile(
-    r"(?:[:,=(\[{]|\b(?:return|else|or|and|in))\s*([A-Z]\w*)\s*(?=[,)\]}\n]|\bif\b|$)", re.MULTILINE)
+    r"(?:[\"']\s*:|\s=|\b(?:return|else|or))\s*(?!(?:None|True|False)\b)([A-Z][A-Z0-9_]*[a-z]\w*)\s*(?=[,)}\n]|\bif\b|$)",
+    re.MULTILINE)
 #: `_REFERENCED_RE` ending where the text searched ends (the last line of a function)
 _REFERENCED_AT_END_RE = re.compile(r"[(,=]\s*[A-Za-z_][\w.]*\.(\w+)\s*$")
 #: `x.name(`: a call through a name (an imported module: `llm.ask(...)`)
@@ -631,7 +636,7 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
             followed = frozenset(
                 name for name, asname in aliases
                 if (asname or name) in summary.open_calls or (asname or name) in wanted
-                or (asname or name) in summary.capwords or (asname or name) in summary.open_heads
+                or (asname or name) in summary.capwords or _class_head(asname or name, summary)
             )
             if not followed:
                 continue
@@ -676,6 +681,13 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
                 found_senders |= exports.senders
                 found_methods |= exports.handed_senders
     return found, found_senders, found_methods
+
+
+def _class_head(name: str, summary: Summary) -> bool:
+    """Whether a function not chosen yet calls a method through `name`, a class
+    (`ProviderFactory.create(config)`). Not any name: following every `helpers.f(...)` of a
+    `from pkg import helpers` took 127 more files of corpus L past the import budget."""
+    return name[:1].isupper() and name in summary.open_heads
 
 
 def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) -> Optional[_Exports]:
