@@ -148,3 +148,30 @@ def test_callers_of_a_factory_that_hands_out_sending_objects_are_chosen(tmp_path
     assert module is not None
     assert sorted(node.name for node, _ in candidate_functions(module, project)) == ["__init__", "review"]
     assert _request_files(project, tmp_path, "service.py") == ["Anthropic", "AnthropicBedrock"]
+
+
+def test_a_value_found_by_a_search_loop_that_breaks_goes_on_after_the_loop(tmp_path: Path) -> None:
+    # claude-dev-cli finds its API configuration this way; the branch that breaks ended the
+    # path like a `return`, so `found` was None after the loop on every path, the caller
+    # raised, and the request after it was never reached
+    main = (
+        "import anthropic\n\n"
+        "SYSTEM = 'You review contracts clause by clause and cite the clause. ' * 200\n\n\n"
+        "def pick(configs):\n"
+        "    found = None\n"
+        "    for c in configs:\n"
+        "        if c.get('default'):\n"
+        "            found = c\n"
+        "            break\n"
+        "    if not found:\n"
+        "        return None\n"
+        "    return anthropic.Anthropic(api_key=found['key'])\n\n\n"
+        "def run(configs, text):\n"
+        "    client = pick(configs)\n"
+        "    if client is None:\n"
+        "        raise ValueError('no configuration')\n"
+        "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=100, system=SYSTEM,\n"
+        "                                  messages=[{'role': 'user', 'content': text}])\n"
+    )
+    project = _project(tmp_path, {"main.py": main})
+    assert _request_files(project, tmp_path, "main.py") == ["Anthropic"]

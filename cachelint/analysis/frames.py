@@ -37,6 +37,9 @@ class LoopCtx:
     #: the loop may run over some of its elements only (a slice `marked[:-4]`, a `while`):
     #: a key it removes from the element it binds is removed from some of them, maybe none
     subset: bool = False
+    #: the names bound where a `break` left the loop, one dict per `break` met: after the
+    #: loop, each is a way the code may go on (`found = item; break` in a search)
+    breaks: List[Dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

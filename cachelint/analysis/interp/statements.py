@@ -96,7 +96,11 @@ class StatementsMixin:
                 self.delete(target, frame)
         elif isinstance(stmt, ast.Raise):
             return True
-        elif isinstance(stmt, (ast.Break, ast.Continue)):
+        elif isinstance(stmt, ast.Break):
+            if frame.loops:
+                frame.loops[-1].breaks.append(dict(frame.locals))
+            return True
+        elif isinstance(stmt, ast.Continue):
             return True
         elif isinstance(stmt, ast.Assert):
             then_atoms, _ = self.condition_atoms(stmt.test, frame)
@@ -279,6 +283,7 @@ class StatementsMixin:
             finally:
                 frame.loops.pop()
             self.exec_block(stmt.orelse, frame)
+            self._join_breaks(ctx, frame)
             return
         element = self.element_of(iterable, self.span(stmt.iter, frame))
         ctx = LoopCtx(span, bound=bound, capped=capped, subset=_iterates_subset(stmt.iter))
@@ -320,6 +325,16 @@ class StatementsMixin:
             frame.loops.pop()
             frame.guard = base_guard
         self.exec_block(stmt.orelse, frame)
+        self._join_breaks(ctx, frame)
+
+    def _join_breaks(self, ctx: LoopCtx, frame: Frame) -> None:
+        """After a loop (and its `else`, which a `break` skips): the names as the loop left
+        them on every way out. A branch that breaks ends there like one that returns, but
+        what it bound goes on after the loop: `for c in configs: if c.get("default"):
+        found = c; break` left `found` None on every path before."""
+        if ctx.breaks:
+            frame.locals = _join([(frame.locals, ())] + [(bound, ()) for bound in ctx.breaks], frame.locals)
+            ctx.breaks.clear()
 
     def _loop_may_send(self, stmt: Any, frame: Frame) -> bool:
         """Whether a loop's text names a request method or calls a request-sending name
