@@ -175,3 +175,24 @@ def test_a_value_found_by_a_search_loop_that_breaks_goes_on_after_the_loop(tmp_p
     )
     project = _project(tmp_path, {"main.py": main})
     assert _request_files(project, tmp_path, "main.py") == ["Anthropic"]
+
+
+def test_after_a_search_loop_the_way_out_without_break_stays_possible(tmp_path: Path) -> None:
+    # joining what `break` bound must not replace what the loop leaves when nothing
+    # matched: the request sent when no configuration is the default is still reached
+    main = (
+        "import anthropic\n\n"
+        "SYSTEM = 'You review contracts clause by clause and cite the clause. ' * 200\n\n\n"
+        "def run(configs, text):\n"
+        "    found = None\n"
+        "    for c in configs:\n"
+        "        if c.get('default'):\n"
+        "            found = c\n"
+        "            break\n"
+        "    if found is None:\n"
+        "        return anthropic.Anthropic().messages.create(model='claude-sonnet-4-5', max_tokens=100,\n"
+        "            system=SYSTEM, messages=[{'role': 'user', 'content': text}])\n"
+        "    return None\n"
+    )
+    project = _project(tmp_path, {"main.py": main})
+    assert _request_files(project, tmp_path, "main.py") == ["Anthropic"]

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from cachelint.analysis.byte_index import all_well_formed, well_formed
+from cachelint.analysis.byte_index import well_formed
 from cachelint.cache.results import RACY_WINDOW_NS, code_id, ensure_layout, read_json, write_json_atomically
 from cachelint.version import __version__
 
@@ -50,11 +50,9 @@ class ByteIndexStore:
             return {}
         typed = [(rel, entry) for rel, entry in ((rel, _entry(row)) for rel, row in files.items())
                  if type(rel) is str and entry is not None]
-        # every row's words checked by one search of them all (per row: a fifth of loading
-        # corpus L's index); a row is checked alone only when that search fails
-        if not all_well_formed(word for _, (_, headers, names) in typed for word in (headers, names)):
-            typed = [(rel, entry) for rel, entry in typed
-                     if well_formed(entry[1], pairs=True) and well_formed(entry[2], pairs=False)]
+        # every row's words checked at once; row by row only when some row is damaged
+        if not well_formed(words for _, (_, headers, names) in typed for words in (headers, names)):
+            typed = [(rel, entry) for rel, entry in typed if well_formed(entry[1:])]
         prefix = self.root.rstrip(os.sep) + os.sep
         return {prefix + rel: entry for rel, entry in typed}
 
