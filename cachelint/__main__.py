@@ -34,6 +34,7 @@ def console() -> None:
     try:
         from cachelint import cli
         from cachelint.cli import main
+        from cachelint.stack_room import with_stack_room
     except KeyboardInterrupt:
         sys.stderr.write("cachelint: interrupted\n")
         _exit_now(EXIT_INTERRUPTED)
@@ -43,7 +44,9 @@ def console() -> None:
     # and flushed, the worker pool shut down, temporary files removed (`finally` blocks).
     cli.KEPT_UNTIL_EXIT = []
     try:
-        main()
+        # the analysis recurses deeply; without room on the frame stack, CPython maps and
+        # unmaps a chunk of it at every crossing (`cachelint.stack_room`)
+        with_stack_room(main)
     except SystemExit as exc:
         if exc.code == EXIT_INTERRUPTED:
             _exit_now(EXIT_INTERRUPTED)

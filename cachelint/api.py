@@ -73,12 +73,14 @@ def lint_source(
 
     from cachelint.diagnostics import sort_diagnostics
     from cachelint.engine import Engine
+    from cachelint.stack_room import with_stack_room
 
     resolver, _ = _resolver(config)
     name = os.path.abspath(os.fspath(path))
     data = source.encode("utf-8") if isinstance(source, str) else bytes(source)
     settings = resolver.settings_for(Path(name))
-    result = Engine(resolver.settings_for).lint(name, data, explicit=True, settings=settings)
+    engine = Engine(resolver.settings_for)
+    result = with_stack_room(lambda: engine.lint(name, data, explicit=True, settings=settings))
     _warn_internal_errors([result])
     return sort_diagnostics(list(result.diagnostics))
 
@@ -105,6 +107,7 @@ def lint_paths(
     from cachelint.discovery.walk import discover
     from cachelint.engine import Engine, invalid_source
     from cachelint.runner.lint import lint_files
+    from cachelint.stack_room import with_stack_room
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -117,7 +120,7 @@ def lint_paths(
         candidate = text if os.path.isabs(text) else os.path.join(str(cwd), text)
         if os.path.isfile(candidate):
             explicit.add(os.path.realpath(candidate))
-    results = lint_files(
+    results = with_stack_room(lambda: lint_files(
         Engine(resolver.settings_for),
         found.paths,
         explicit,
@@ -126,7 +129,7 @@ def lint_paths(
         cache=None,  # the API never writes files, the cache included
         jobs=jobs,
         skip_generated=found.unchecked_generated,
-    )
+    ))
     _warn_internal_errors(results.values())
     diagnostics = [d for r in results.values() for d in r.diagnostics]
     diagnostics.extend(

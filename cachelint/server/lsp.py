@@ -36,6 +36,7 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote, urlparse
@@ -55,6 +56,7 @@ from cachelint.server.positions import (
 )
 from cachelint.server.session import Action, LintOutcome, LintSession
 from cachelint.source import LineIndex
+from cachelint.stack_room import with_stack_room
 
 log = logging.getLogger("cachelint.server")
 
@@ -246,7 +248,8 @@ class CachelintServer(LanguageServer):
                 self.schedule(uri, first=False)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, fn, *args)
+        # from a roomy frame, as the command line lints (`cachelint.stack_room`)
+        return await asyncio.get_running_loop().run_in_executor(self._worker, with_stack_room, partial(fn, *args))
 
     async def _lint_pending(self) -> None:
         while self.pending:
