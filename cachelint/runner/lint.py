@@ -17,6 +17,7 @@ from cachelint.cache.results import ResultCache, imports_of, imports_text
 from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.engine import SKIPPED_GENERATED, SKIPPED_NO_MARKER, Engine, FileResult
 from cachelint.importers import importers
+from cachelint.runner.claims import Claims
 from cachelint.runner.collector import tune_for_lint_run
 from cachelint.signals import held, release_in_worker
 
@@ -42,8 +43,14 @@ TASKS_PER_WORKER = 16
 _worker_engine: Optional[Engine] = None
 
 
-def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, cache_dir: Optional[str] = None) -> None:
-    global _worker_engine
+#: the run's plan and who took which task of it (`claims`), in a worker of a pooled run
+_worker_plan: Sequence[Sequence[Tuple[str, bool, bool]]] = ()
+_worker_claims: Optional[Claims] = None
+
+
+def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, cache_dir: Optional[str] = None,
+                 plan: Sequence[Sequence[Tuple[str, bool, bool]]] = (), claims: Optional[Claims] = None) -> None:
+    global _worker_engine, _worker_plan, _worker_claims
     # A worker would only print a KeyboardInterrupt traceback of its own, or die and
     # break the pool: the main process handles the signals and ends the workers.
     release_in_worker()
@@ -52,6 +59,9 @@ def _init_worker(cwd: str, overrides: CliOverrides, strict: bool, cache_dir: Opt
     _worker_engine = Engine(resolver.settings_for, strict=strict)
     if cache_dir is not None:
         _keep_project_stores(_worker_engine, Path(cache_dir))
+    _worker_plan, _worker_claims = plan, claims
+    if claims is not None:
+        claims.join()
 
 
 def _keep_project_stores(engine: Engine, directory: Path) -> None:
@@ -74,6 +84,12 @@ def _lint_chunk(chunk: Sequence[Tuple[str, bool, bool]]) -> List[Tuple[str, File
         (path, _worker_engine.lint(path, explicit=explicit, skip_generated=skip))
         for path, explicit, skip in chunk
     ]
+
+
+def _lint_claimed() -> List[Tuple[str, FileResult]]:
+    """Lint the task of the plan this worker claims next (`claims`)."""
+    assert _worker_claims is not None
+    return _lint_chunk(_worker_plan[_worker_claims.claim()])
 
 
 def job_count(requested: Optional[int] = None) -> int:
@@ -212,7 +228,8 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
 
 def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int,
                 costs: Optional[Mapping[str, float]] = None) -> List[List[str]]:
-    """The workers' tasks, in the order they are handed out.
+    """The run's plan: the workers' tasks in order; each worker takes a stretch of it
+    (`cachelint.runner.claims`).
 
     Files in path order, so that a task (and the tasks a worker takes one after the other)
     holds neighbours, which import the same modules: a worker's bounded module cache then
@@ -259,15 +276,18 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     results: Dict[str, FileResult] = {}
+    # each worker goes through a stretch of the plan of its own (`claims`)
+    claims = Claims(context, len(chunks), workers)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(str(cwd), overrides, strict, str(cache_dir) if cache_dir is not None else None))
+                               initargs=(str(cwd), overrides, strict, str(cache_dir) if cache_dir is not None else None,
+                                         chunks, claims))
     try:
         # Not pool.map: on an exception it cancels the pending futures (see `_abandon`).
         # Forked with Ctrl-C and SIGTERM held: one landing mid-fork would kill a worker
         # before it ignores Ctrl-C (a broken pool, not "interrupted"), and Python drops a
         # KeyboardInterrupt raised in the main process's at-fork hooks.
         with held():  # the workers are forked at the first submit
-            futures = [pool.submit(_lint_chunk, chunk) for chunk in chunks]
+            futures = [pool.submit(_lint_claimed) for _ in chunks]
         for future in futures:
             for path, result in future.result():
                 results[path] = result
