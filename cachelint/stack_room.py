@@ -56,7 +56,8 @@ def _roomy_runner() -> Optional[Callable[..., object]]:
     if _runner is None:
         code = _call.__code__
         try:
-            names = code.co_varnames + tuple(f"_room{i}" for i in range(ROOMY_SLOTS))
+            # one name for every slot: 66,000 distinct strings were 4 MiB of memory
+            names = code.co_varnames + ("_room",) * ROOMY_SLOTS
             roomy = code.replace(co_varnames=names, co_nlocals=len(names))
             _runner = types.FunctionType(roomy, _call.__globals__, "with_stack_room_frame")
         except (AttributeError, TypeError, ValueError):  # not CPython's code objects
