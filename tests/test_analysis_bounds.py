@@ -10,6 +10,8 @@ own functions are still analysed.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import List
 
@@ -562,28 +564,56 @@ def tail():
 class Agent:
     def run(self, q):
         return run_tool(self.llm.generate, q) + helper (q)
+
+    def providers(self, kind):
+        table = {"anthropic": AnthropicProvider, 'openai':
+                 OpenAIProvider, "none": None}
+        if isinstance(kind, KindEnum) or kind.cast(cast_to=Message):
+            return table
+        cls = LocalProvider if kind else RemoteProvider
+        return DefaultProvider
 """
 
 
+#: What the search for called names meant before it searched within the module's text:
+#: these regexes on each function's own text, copied out (`_calls_in` must find the same)
+_CALLED_IN_TEXT = re.compile(r"\b(?<!def )(?<!class )(\w+)\s*\(")
+_HEADS_IN_TEXT = re.compile(r"\b(\w+)\s*\.\s*(\w+)\s*\(")
+_HANDED_IN_TEXT = re.compile(
+    r"(?:[\"']\s*:|\s=|\b(?:return|else|or))\s*(?!(?:None|True|False)\b)([A-Z][A-Z0-9_]*[a-z]\w*)\s*(?=[,)}\n]|\bif\b|$)",
+    re.MULTILINE)
+
+
 def test_names_called_per_function_are_those_each_function_text_holds(tmp_path: Path) -> None:
-    """`_names_called` searches the module once and gives each function what searching its
-    own text gave: nested names count for the enclosing function, a reference at a
-    function's end before a comment counts, a `(` opening the next statement does not."""
+    """`_calls_in` searches each function's range of the module's text and finds what
+    searching its own text copied out found: nested names count for the enclosing
+    function, a reference at a function's end before a comment counts, a `(` opening the
+    next statement does not; classes handed on as values count, classes only tested or
+    passed by keyword do not."""
     (tmp_path / "m.py").write_text(NAMES_CALLED)
     module = Project(tmp_path).module(str(tmp_path / "m.py"))
     assert module is not None
     code = analysis.module_code(module)
     functions = analysis.module_functions(module)
     ranges = [module.index.node_range(node) for node, _ in functions]
-    one_pass = dict(zip((node.name for node, _ in functions), analysis._names_called(code, ranges)))
+    names = [node.name for node, _ in functions]
+    found = dict(zip(names, (analysis._calls_in(code, a, b) for a, b in ranges)))
+    called = {name: names_called for name, (names_called, _) in found.items()}
+    assert called == dict(zip(names, analysis._names_called(code, ranges)))
     per_text = {
-        node.name: frozenset(analysis._CALLED_RE.findall(code[a:b]) + analysis._REFERENCED_RE.findall(code[a:b]))
+        node.name: frozenset(_CALLED_IN_TEXT.findall(code[a:b]) + analysis._REFERENCED_RE.findall(code[a:b])
+                             + _HANDED_IN_TEXT.findall(code[a:b]))
         for (node, _), (a, b) in zip(functions, ranges)
     }
-    assert one_pass == per_text
-    assert one_pass["outer"] == {"ask", "generate", "partial", "system"} and one_pass["inner"] == {"ask"}
-    assert one_pass["last"] == {"finish"} and one_pass["tail"] == frozenset()
-    assert one_pass["run"] == {"run_tool", "generate", "helper"}
+    assert called == per_text
+    heads = {name: sorted(through) for name, (_, through) in found.items()}
+    assert heads == {node.name: sorted(_HEADS_IN_TEXT.findall(code[a:b])) for (node, _), (a, b) in zip(functions, ranges)}
+    assert called["outer"] == {"ask", "generate", "partial", "system"} and called["inner"] == {"ask"}
+    assert called["last"] == {"finish"} and called["tail"] == frozenset()
+    assert called["run"] == {"run_tool", "generate", "helper"}
+    assert called["providers"] == {"AnthropicProvider", "OpenAIProvider", "isinstance", "cast", "LocalProvider",
+                                   "RemoteProvider", "DefaultProvider"}
+    assert heads["outer"] == [("functools", "partial"), ("llm", "ask")] and heads["providers"] == [("kind", "cast")]
 
 
 INDEXED = (
@@ -625,7 +655,7 @@ def test_a_module_read_only_for_its_summary_is_held_only_within_the_memory_bound
 
 
 def test_names_called_searches_the_functions_text_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A data module is mostly constants: the search for called names reads each outermost
+    """A data module is mostly constants: the search for called names reads each
     function's range, not the module (a 3 MB data module: +0.1 s when it read it all)."""
     searched: List[tuple] = []
 
@@ -633,13 +663,14 @@ def test_names_called_searches_the_functions_text_only(monkeypatch: pytest.Monke
         def __init__(self, pattern):  # type: ignore[no-untyped-def]
             self.pattern = pattern
 
-        def finditer(self, text, pos=0, endpos=None):  # type: ignore[no-untyped-def]
+        def findall(self, text, pos=0, endpos=None):  # type: ignore[no-untyped-def]
             searched.append((pos, len(text) if endpos is None else endpos))
-            return self.pattern.finditer(text, pos, len(text) if endpos is None else endpos)
+            return self.pattern.findall(text, pos, len(text) if endpos is None else endpos)
 
-    monkeypatch.setattr(analysis, "_CALLED_RE", Recording(analysis._CALLED_RE))
+    monkeypatch.setattr(analysis, "_CALL_RE", Recording(analysis._CALL_RE))
     code = "DATA = [" + "f(1), " * 1000 + "]\ndef a():\n    def b():\n        g()\n    h()\n"
     start = code.index("def a")
-    calls = analysis._names_called(code, [(start, len(code) - 1), (code.index("def b"), code.index("    h()") - 1)])
+    inner = (code.index("def b"), code.index("    h()") - 1)
+    calls = analysis._names_called(code, [(start, len(code) - 1), inner])
     assert calls == [frozenset({"g", "h"}), frozenset({"g"})]
-    assert searched == [(start, len(code) - 1)]
+    assert searched == [(start, len(code) - 1), inner]
