@@ -127,17 +127,22 @@ def lint_files(
     """
     if cache is not None:
         _keep_project_stores(engine, cache.directory)
-    results = _lint_round(engine, files, explicit, set(), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
-                          skip_generated=skip_generated)
-    resolve = _resolver(engine)
-    for _ in range(IMPORT_ROUNDS):
-        skipped = [(p, r) for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER and (r.imports or r.imports_text)]
-        senders = [r.path for r in results.values() if r.sends_requests]
-        forced = _find_importers(engine, results, skipped, senders, resolve, cache) if skipped and senders else []
-        if not forced:
-            break
-        results.update(_lint_round(engine, forced, explicit, set(forced), cwd=cwd, overrides=overrides, cache=cache, jobs=jobs,
-                                   skip_generated=skip_generated))
+    # one pool for every round: the importers a later round analyses import the modules
+    # the first round's workers already parsed and summarised
+    pool = WorkerPool(cwd, overrides, engine.strict, job_count(jobs), cache.directory if cache is not None else None)
+    try:
+        results = _lint_round(engine, files, explicit, set(), pool=pool, cache=cache, skip_generated=skip_generated)
+        resolve = _resolver(engine)
+        for _ in range(IMPORT_ROUNDS):
+            skipped = [(p, r) for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER and (r.imports or r.imports_text)]
+            senders = [r.path for r in results.values() if r.sends_requests]
+            forced = _find_importers(engine, results, skipped, senders, resolve, cache) if skipped and senders else []
+            if not forced:
+                break
+            results.update(_lint_round(engine, forced, explicit, set(forced), pool=pool, cache=cache,
+                                       skip_generated=skip_generated))
+    finally:
+        pool.close()
     if skip_generated:
         results = {p: r for p, r in results.items() if r.skipped != SKIPPED_GENERATED}
     return results
@@ -192,10 +197,11 @@ def _resolver(engine: Engine) -> Callable[[str, str, int], Optional[str]]:
     return resolve
 
 
-def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced: Set[str], *, cwd: Path,
-                overrides: CliOverrides, cache: Optional[ResultCache], jobs: Optional[int],
-                skip_generated: AbstractSet[str] = frozenset()) -> Dict[str, FileResult]:
-    """One pass over `files`; those in `forced` are analysed whatever the prefilter says."""
+def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced: Set[str], *, pool: "WorkerPool",
+                cache: Optional[ResultCache], skip_generated: AbstractSet[str] = frozenset()) -> Dict[str, FileResult]:
+    """One pass over `files`; those in `forced` are analysed whatever the prefilter says.
+    In `pool` when it runs already (an earlier round started it), when there are enough
+    files, or when the cache says they took long last time; else in this process."""
     results: Dict[str, FileResult] = {}
     todo: List[str] = []
     with cache.batch() if cache is not None else contextlib.nullcontext():
@@ -207,13 +213,13 @@ def _lint_round(engine: Engine, files: Sequence[str], explicit: Set[str], forced
             else:
                 todo.append(path)
     analysed = explicit | forced
-    workers = job_count(jobs)
+    workers = pool.workers
     # what linting each file cost the last time (the cache remembers; 0 when unknown)
     costs = ({path: cache.last_seconds(path, engine.settings_for(path).fingerprint()) for path in todo}
              if cache is not None and workers > 1 else {})
-    if workers > 1 and (len(todo) >= POOL_THRESHOLD or (len(todo) > 1 and sum(costs.values()) >= POOL_SECONDS)):
-        cache_dir = cache.directory if cache is not None else None
-        results.update(_pooled(todo, analysed, cwd, overrides, engine.strict, workers, skip_generated, cache_dir, costs))
+    if workers > 1 and todo and (pool.started or len(todo) >= POOL_THRESHOLD
+                                 or (len(todo) > 1 and sum(costs.values()) >= POOL_SECONDS)):
+        results.update(_pooled(todo, analysed, pool, skip_generated, costs))
     else:
         for path in todo:
             results[path] = engine.lint(path, explicit=path in analysed, skip_generated=path in skip_generated)
@@ -259,9 +265,9 @@ def plan_chunks(paths: Sequence[str], sizes: Mapping[str, int], workers: int,
     return chunks
 
 
-def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverrides, strict: bool, workers: int,
-            skip_generated: AbstractSet[str] = frozenset(), cache_dir: Optional[Path] = None,
+def _pooled(todo: List[str], explicit: Set[str], pool: "WorkerPool", skip_generated: AbstractSet[str] = frozenset(),
             costs: Optional[Mapping[str, float]] = None) -> Dict[str, FileResult]:
+    """Lint `todo` in the worker processes of `pool` (see `plan_chunks`)."""
     def size(path: str) -> int:
         try:
             return os.path.getsize(path)
@@ -269,33 +275,71 @@ def _pooled(todo: List[str], explicit: Set[str], cwd: Path, overrides: CliOverri
             return 0
 
     chunks = [[(p, p in explicit, p in skip_generated) for p in chunk]
-              for chunk in plan_chunks(todo, {path: size(path) for path in todo}, workers, costs)]
-    # imported here: a run answered from the cache (or too small for a pool) never needs them
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+              for chunk in plan_chunks(todo, {path: size(path) for path in todo}, pool.workers, costs)]
+    return pool.run(chunks)
 
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    results: Dict[str, FileResult] = {}
-    # each worker goes through a stretch of the plan of its own (`claims`)
-    claims = Claims(context, len(chunks), workers)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(str(cwd), overrides, strict, str(cache_dir) if cache_dir is not None else None,
-                                         chunks, claims))
-    try:
+
+class WorkerPool:
+    """The worker processes of one `lint_files` call, started by its first pooled round
+    and kept for the rounds after it (a worker keeps the modules it parsed).
+
+    The first round's plan goes to the workers when they start, with the `Claims` that
+    give each worker a stretch of it of its own; a later round's tasks go one by one."""
+
+    def __init__(self, cwd: Path, overrides: CliOverrides, strict: bool, workers: int,
+                 cache_dir: Optional[Path]) -> None:
+        self.workers = workers
+        self._initargs = (str(cwd), overrides, strict, str(cache_dir) if cache_dir is not None else None)
+        self._executor: Optional["ProcessPoolExecutor"] = None
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def run(self, chunks: List[List[Tuple[str, bool, bool]]]) -> Dict[str, FileResult]:
+        """Lint the chunks; results keyed by path. Any exception (Ctrl-C, SIGTERM, a broken
+        pool) kills the workers at once, without waiting for their work (`_abandon`)."""
+        results: Dict[str, FileResult] = {}
+        try:
+            if self._executor is None:
+                futures = self._start(chunks)
+            else:
+                futures = [self._executor.submit(_lint_chunk, chunk) for chunk in chunks]
+            for future in futures:
+                for path, result in future.result():
+                    results[path] = result
+        except BaseException:
+            self._abandon()
+            raise
+        return results
+
+    def _start(self, chunks: List[List[Tuple[str, bool, bool]]]) -> List[Any]:
+        # imported here: a run answered from the cache (or too small for a pool) never needs them
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        # each worker goes through a stretch of the plan of its own (`claims`)
+        claims = Claims(context, len(chunks), self.workers)
+        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_init_worker,
+                                             initargs=(*self._initargs, chunks, claims))
         # Not pool.map: on an exception it cancels the pending futures (see `_abandon`).
         # Forked with Ctrl-C and SIGTERM held: one landing mid-fork would kill a worker
         # before it ignores Ctrl-C (a broken pool, not "interrupted"), and Python drops a
         # KeyboardInterrupt raised in the main process's at-fork hooks.
         with held():  # the workers are forked at the first submit
-            futures = [pool.submit(_lint_claimed) for _ in chunks]
-        for future in futures:
-            for path, result in future.result():
-                results[path] = result
-        pool.shutdown(wait=True)
-    except BaseException:  # Ctrl-C, SIGTERM, a broken pool: stop now, do not wait for the work
-        _abandon(pool)
-        raise
-    return results
+            return [self._executor.submit(_lint_claimed) for _ in chunks]
+
+    def close(self) -> None:
+        """Let the workers finish and exit (nothing is queued once `run` has returned)."""
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=True)
+
+    def _abandon(self) -> None:
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            _abandon(executor)
 
 
 def _abandon(pool: ProcessPoolExecutor) -> None:

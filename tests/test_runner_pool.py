@@ -1,0 +1,68 @@
+"""A run's worker pool serves every round (`cachelint.runner.lint.WorkerPool`): the
+importers of a wrapper that a later round analyses go to the workers that already parsed
+the modules they import, not to this process, which would parse them all again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+import cachelint
+import cachelint.runner.lint as runner
+from cachelint.runner.lint import POOL_THRESHOLD
+
+LLM = '''import anthropic
+
+client = anthropic.Anthropic()
+
+
+def ask(system, question):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=system,
+        messages=[{"role": "user", "content": question}],
+    )
+'''
+# mentions no SDK: the prefilter skips it, and a later round analyses it because it
+# imports a module that sends requests
+CALLER = '''from llm import ask
+
+POLICY = "You are the support assistant of Example Corp. Cite the policy. " * 300
+
+
+def answer(question):
+    return ask(POLICY, question)
+'''
+
+
+def _project(root: Path) -> None:
+    (root / ".git").mkdir(parents=True)
+    files: Dict[str, str] = {"llm.py": LLM, "caller_a.py": CALLER, "caller_b.py": CALLER}
+    for i in range(POOL_THRESHOLD + 2):
+        files[f"other_{i:02}.py"] = f"import anthropic\n\nclient_{i} = anthropic.Anthropic()\n"
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def test_a_later_round_runs_in_the_pool_the_first_round_started(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    rounds: List[List[str]] = []
+    real = runner._pooled
+
+    def spy(todo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rounds.append(sorted(Path(p).name for p in todo))
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_pooled", spy)
+    in_process = cachelint.lint_paths(["."], jobs=1)
+    assert rounds == []
+    findings = {(Path(d.filename).name, d.code) for d in in_process}
+    assert ("caller_a.py", "CL001") in findings and ("caller_b.py", "CL001") in findings
+    assert cachelint.lint_paths(["."], jobs=2) == in_process
+    assert len(rounds) == 2 and len(rounds[0]) == POOL_THRESHOLD + 5
+    assert rounds[1] == ["caller_a.py", "caller_b.py"]  # 2 files: in process, had no pool been running
