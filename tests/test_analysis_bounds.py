@@ -571,6 +571,9 @@ class Agent:
         if isinstance(kind, KindEnum) or kind.cast(cast_to=Message):
             return table
         cls = LocalProvider if kind else RemoteProvider
+        fallback = cls or BackupProvider
+        if kind == SpecialKind or kind != OtherKind:
+            fallback = None
         return DefaultProvider
 """
 
@@ -612,8 +615,16 @@ def test_names_called_per_function_are_those_each_function_text_holds(tmp_path: 
     assert called["last"] == {"finish"} and called["tail"] == frozenset()
     assert called["run"] == {"run_tool", "generate", "helper"}
     assert called["providers"] == {"AnthropicProvider", "OpenAIProvider", "isinstance", "cast", "LocalProvider",
-                                   "RemoteProvider", "DefaultProvider"}
+                                   "RemoteProvider", "BackupProvider", "DefaultProvider"}
     assert heads["outer"] == [("functools", "partial"), ("llm", "ask")] and heads["providers"] == [("kind", "cast")]
+
+
+def test_a_class_handed_on_follows_a_whole_word() -> None:
+    """`or`, `else` and `return` hand a class on as whole words only: in `x = orProvider`
+    (a name starting with `or`), nothing is (the one regex before read `or` + `Provider`)."""
+    code = "def f(x):\n    a = orProvider\n    b = x or Provider\n    return Other\n"
+    assert analysis._handed_classes(code, 0, len(code)) == ["Provider", "Other"]
+    assert _HANDED_IN_TEXT.findall(code) == ["Provider", "Provider", "Other"]
 
 
 INDEXED = (
