@@ -16,7 +16,8 @@ chunk while there is room. A function with ~66,000 local slots has a frame just 
 MiB: it gets a 1 MiB chunk to itself and leaves ~500 KiB after its own frame, room for some
 3,000 ordinary frames without a new chunk. `with_stack_room(run)` calls `run` from such a
 frame; the command line runs inside it, and so do the worker processes it forks (they start
-from the fork, above this frame). The cost is one chunk of 1 MiB and ~0.1 ms per call.
+from the fork, above this frame). The cost is one chunk of 1 MiB and ~0.1 ms per call,
+and ~1 MiB for the roomy function's code (its slots share one name).
 
 Python 3.9 and 3.10 allocate each frame as an object of its own: there the call costs one
 large frame object and changes nothing else. Where code objects cannot be rebuilt this way
