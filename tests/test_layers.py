@@ -8,7 +8,8 @@ still a dependency. Imports under `if TYPE_CHECKING:` are left out, since they n
 The layers, lowest first (`LAYERS`):
 
 - base: plain data and helpers every stage reads (diagnostics, source files, data tables,
-  globs, settings, signals, atomic writes, the byte prefilter, import scanning);
+  globs, settings, signals, room on the frame stack, atomic writes, the byte prefilter,
+  import scanning);
 - analysis: from source files to the `Request` model;
 - rule API: what a rule is (`rule`) and what it sees (`context`);
 - fix: building edits (for the rules) and applying them until stable (for the command);
@@ -42,6 +43,7 @@ LAYERS: List[List[str]] = [
         "cachelint.source",
         "cachelint.syntax",  # parses any Python version's syntax; reads positions from `source`
         "cachelint.signals",
+        "cachelint.stack_room",  # room on CPython's frame stack for whoever runs the analysis
         "cachelint.globs",
         "cachelint.tables",
         "cachelint.config.settings",
