@@ -66,3 +66,48 @@ def test_a_later_round_runs_in_the_pool_the_first_round_started(tmp_path: Path,
     assert cachelint.lint_paths(["."], jobs=2) == in_process
     assert len(rounds) == 2 and len(rounds[0]) == POOL_THRESHOLD + 5
     assert rounds[1] == ["caller_a.py", "caller_b.py"]  # 2 files: in process, had no pool been running
+
+
+def test_an_interruption_between_rounds_leaves_no_worker_behind(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the main process looks for importers (the pool idle between rounds):
+    the interruption goes on up, and the workers are gone."""
+    import multiprocessing
+
+    _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_find_importers", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cachelint.lint_paths(["."], jobs=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_an_interruption_while_the_workers_exit_kills_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    real_shutdown = ProcessPoolExecutor.shutdown
+    abandoned: List[object] = []
+    real_abandon = runner._abandon
+
+    def shutdown(self, wait=True, **kwargs):  # type: ignore[no-untyped-def]
+        if wait:
+            raise KeyboardInterrupt
+        return real_shutdown(self, wait=wait, **kwargs)
+
+    def abandon(pool):  # type: ignore[no-untyped-def]
+        abandoned.append(pool)
+        real_abandon(pool)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", shutdown)
+    monkeypatch.setattr(runner, "_abandon", abandon)
+    with pytest.raises(KeyboardInterrupt):
+        cachelint.lint_paths(["."], jobs=2)
+    assert len(abandoned) == 1
+    assert multiprocessing.active_children() == []

@@ -331,10 +331,15 @@ class WorkerPool:
             return [self._executor.submit(_lint_claimed) for _ in chunks]
 
     def close(self) -> None:
-        """Let the workers finish and exit (nothing is queued once `run` has returned)."""
+        """Let the workers finish and exit (nothing is queued once `run` has returned); an
+        interruption while they do kills them, as one during `run` does."""
         if self._executor is not None:
             executor, self._executor = self._executor, None
-            executor.shutdown(wait=True)
+            try:
+                executor.shutdown(wait=True)
+            except BaseException:
+                _abandon(executor)
+                raise
 
     def _abandon(self) -> None:
         if self._executor is not None:
