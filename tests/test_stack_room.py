@@ -77,5 +77,6 @@ def test_the_command_line_runs_in_the_room(monkeypatch: pytest.MonkeyPatch) -> N
             frame = frame.f_back  # type: ignore[assignment]
 
     monkeypatch.setattr(cli, "main", fake_main)
+    monkeypatch.setattr(cli, "KEPT_UNTIL_EXIT", None)  # `console` sets it; put back afterwards
     __main__.console()
     assert ROOMY_SLOTS + 1 in seen
