@@ -602,7 +602,6 @@ def test_names_called_per_function_are_those_each_function_text_holds(tmp_path: 
     names = [node.name for node, _ in functions]
     found = dict(zip(names, (analysis._calls_in(code, a, b) for a, b in ranges)))
     called = {name: names_called for name, (names_called, _) in found.items()}
-    assert called == dict(zip(names, analysis._names_called(code, ranges)))
     per_text = {
         node.name: frozenset(_CALLED_IN_TEXT.findall(code[a:b]) + analysis._REFERENCED_RE.findall(code[a:b])
                              + _HANDED_IN_TEXT.findall(code[a:b]))
@@ -682,6 +681,6 @@ def test_names_called_searches_the_functions_text_only(monkeypatch: pytest.Monke
     code = "DATA = [" + "f(1), " * 1000 + "]\ndef a():\n    def b():\n        g()\n    h()\n"
     start = code.index("def a")
     inner = (code.index("def b"), code.index("    h()") - 1)
-    calls = analysis._names_called(code, [(start, len(code) - 1), inner])
+    calls = [analysis._calls_in(code, a, b)[0] for a, b in [(start, len(code) - 1), inner]]
     assert calls == [frozenset({"g", "h"}), frozenset({"g"})]
     assert searched == [(start, len(code) - 1), inner]

@@ -423,11 +423,6 @@ def _capwords_matter(module: ModuleInfo, project: Optional[Project]) -> bool:
     return False
 
 
-def _names_called(code: str, ranges: List[Tuple[int, int]]) -> List[FrozenSet[str]]:
-    """Per function range of `code`, the names it calls or hands on (`_calls_in`)."""
-    return [_calls_in(code, start, end)[0] for start, end in ranges]
-
-
 def _calls_in(code: str, start: int, end: int) -> Tuple[FrozenSet[str], List[Tuple[str, str]]]:
     """The names the function at `code[start:end]` calls or hands on (`_CALL_RE`,
     `_REFERENCED_RE`, `_handed_classes`), and its calls through a name, (head, name): what

@@ -305,7 +305,7 @@ class CallsMixin:
         positional = list(a.posonlyargs) + list(a.args)
         values = list(args)
         if bound is not None and positional:
-            decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
+            decorators = self.decorator_names(node)
             if "staticmethod" not in decorators:
                 frame.locals[positional[0].arg] = bound
                 positional = positional[1:]

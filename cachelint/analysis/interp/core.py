@@ -154,7 +154,7 @@ class Interpreter(
             self.self_class = self_info.name
         else:
             self.self_class = None
-        decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
+        decorators = self.decorator_names(node)
         if owner is not None and "staticmethod" not in decorators:
             if "classmethod" in decorators:
                 self_value = ClassV(self_info or owner)
@@ -246,6 +246,11 @@ class Interpreter(
         lst = ListV(span)
         lst.items.append(Item(Unknown(kind, label, span), many=True))
         return lst
+
+    def decorator_names(self, node: Any) -> Set[str]:
+        """The names of a function's decorators (`@classmethod`, `@functools.cache` ->
+        `cache`); none for a lambda."""
+        return {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
 
     @staticmethod
     def _decorator_name(node: ast.expr) -> str:

@@ -98,7 +98,7 @@ class ObjectsMixin:
             method = self.find_method(base.info, name)
             if method is not None:
                 cls, node = method
-                if "classmethod" in {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}:
+                if "classmethod" in self.decorator_names(node):
                     # `Factory.create(name)`: `cls` is the class it was called on
                     return self.function_value(cls.module.path, node, owner=cls, bound=base, span=span)
                 return FuncV(cls.module.path, node, owner=cls, span=span)
@@ -133,7 +133,7 @@ class ObjectsMixin:
         method = self.find_method(inst.info, name)
         if method is not None:
             cls, node = method
-            decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
+            decorators = self.decorator_names(node)
             # a classmethod called on an instance gets its class as `cls`
             bound: Value = ClassV(inst.info, span) if "classmethod" in decorators else inst
             func = self.function_value(cls.module.path, node, owner=cls, bound=bound, span=span)
@@ -213,7 +213,7 @@ class ObjectsMixin:
             node = sub.methods.get(name)
             if node is None:
                 continue
-            decorators = {self._decorator_name(d) for d in getattr(node, "decorator_list", [])}
+            decorators = self.decorator_names(node)
             if decorators & {"property", "cached_property", "staticmethod", "classmethod"} or _abstract(node, decorators):
                 continue
             concrete = InstV(sub, span, exact=True)
