@@ -111,3 +111,28 @@ def test_an_interruption_while_the_workers_exit_kills_them(tmp_path: Path, monke
         cachelint.lint_paths(["."], jobs=2)
     assert len(abandoned) == 1
     assert multiprocessing.active_children() == []
+
+
+def test_workers_started_by_spawn_share_the_plan_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows start workers with spawn: the plan and the record of taken tasks
+    (`Claims`) reach them as the pool's start-up arguments, not by fork."""
+    import multiprocessing
+
+    _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    spawn = multiprocessing.get_context("spawn")
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: spawn)
+    ran: List[int] = []
+    real_run = runner.WorkerPool.run
+
+    def run(self, chunks):  # type: ignore[no-untyped-def]
+        ran.append(len(chunks))
+        return real_run(self, chunks)
+
+    monkeypatch.setattr(runner.WorkerPool, "run", run)
+    pooled = cachelint.lint_paths(["."], jobs=2)
+    assert ran and ran[0] >= 2  # the first round went to spawned workers, in several tasks
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    assert pooled == cachelint.lint_paths(["."], jobs=1)
+    assert multiprocessing.active_children() == []
