@@ -10,7 +10,7 @@ per-file ignores and selection afterwards.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from cachelint.diagnostics import Diagnostic, Fix, Location, Severity
@@ -55,6 +55,8 @@ class FileContext:
     name_uses: Callable[[str], List[Tuple[str, int]]] = lambda name: []
     diagnostics: List[Diagnostic] = field(default_factory=list)
     defects: Dict[int, Tuple[Tuple[Any, ...], int]] = field(default_factory=dict)
+    #: per finding (by id) about a request sent elsewhere: where it is sent (`report`)
+    sent_at: Dict[int, str] = field(default_factory=dict)
 
     def location(self, offset: int) -> Location:
         return self.index.location(offset)
@@ -76,6 +78,7 @@ class FileContext:
         anchor_ranges: Sequence[Tuple[int, int]] = (),
         defect: Optional[Tuple[Any, ...]] = None,
         rank: int = 0,
+        sent_at: str = "",
     ) -> Diagnostic:
         """Record a finding in this file between character offsets `start` and `end`.
 
@@ -83,7 +86,9 @@ class FileContext:
         request) whose statements may also carry a suppression comment for this finding.
         `defect` identifies the mistake itself: one request reached from several places of
         this file (a helper analysed on its own and through its caller) is reported once,
-        where `rank` (the length of the call chain) is smallest.
+        where `rank` (the length of the call chain) is smallest. `sent_at` names the SDK
+        call of a request sent elsewhere (`llm.py:40`, `line 40`): `deduplicated` adds it
+        to the message, once for all the requests one finding is about.
         """
         diagnostic = Diagnostic(
             code=rule.code,
@@ -105,6 +110,8 @@ class FileContext:
         self.diagnostics.append(diagnostic)
         if defect is not None:
             self.defects[id(diagnostic)] = (defect, rank)
+        if sent_at:
+            self.sent_at[id(diagnostic)] = sent_at
         return diagnostic
 
     def deduplicated(self) -> List[Diagnostic]:
@@ -118,4 +125,48 @@ class FileContext:
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, i)
         keep = {i for _, i in best.values()}
-        return [d for i, d in enumerate(self.diagnostics) if id(d) not in self.defects or i in keep]
+        kept = [d for i, d in enumerate(self.diagnostics) if id(d) not in self.defects or i in keep]
+        return self._with_sites(kept)
+
+    def _with_sites(self, diagnostics: List[Diagnostic]) -> List[Diagnostic]:
+        """Each finding about requests sent elsewhere with the message naming where.
+
+        Several requests can meet one mistake at one place: a helper with two SDK calls (a
+        streaming and a plain one) reached through one call of the linted file, or one
+        loop that marks the messages both send. The rules report each; the findings with
+        the same code, place and message become one, naming every call (`requests sent at
+        lines 152 and 154`) and keeping the first one's fix and every related location,
+        as one finding with one fix was shown for them before the calls were named."""
+        merged: Dict[Tuple[Any, ...], Tuple[Diagnostic, List[str], List[Tuple[str, Location, str]]]] = {}
+        order: List[Any] = []
+        for d in diagnostics:
+            site = self.sent_at.get(id(d))
+            if site is None:
+                order.append(d)
+                continue
+            key = (d.code, d.location, d.end_location, d.message)
+            if key not in merged:
+                merged[key] = (d, [], [])
+                order.append(key)
+            _, sites, related = merged[key]
+            if site not in sites:
+                sites.append(site)
+            related.extend(r for r in d.related if r not in related)
+        out: List[Diagnostic] = []
+        for entry in order:
+            if isinstance(entry, Diagnostic):
+                out.append(entry)
+                continue
+            first, sites, related = merged[entry]
+            out.append(replace(first, message=f"{first.message} ({_sites_text(sites)})", related=tuple(related)))
+        return out
+
+
+def _sites_text(sites: List[str]) -> str:
+    """`request sent at llm.py:40`; `requests sent at lines 152 and 154` for several calls
+    of the linted file, `requests sent at a.py:3, b.py:9 and line 12` otherwise."""
+    if len(sites) == 1:
+        return f"request sent at {sites[0]}"
+    if all(site.startswith("line ") for site in sites):
+        sites = ["lines " + sites[0][5:]] + [site[5:] for site in sites[1:]]
+    return f"requests sent at {', '.join(sites[:-1])} and {sites[-1]}"

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
 from cachelint.analysis.events import ClientEvent
 from cachelint.analysis.request import Request
 from cachelint.analysis.spans import Span
 from cachelint.context import FileContext
-from cachelint.diagnostics import Applicability, Fix, Severity
+from cachelint.diagnostics import Applicability, Fix, Location, Severity
 from cachelint.fix.edits import FixUnavailable, replace_string_edit
 from cachelint.rule import Invalid, Rule, Valid
+from cachelint.rules import support
 
 _RESOURCE_RE = re.compile(r"^([a-z0-9-]+)\.(?:openai\.azure\.com|services\.ai\.azure\.com|cognitiveservices\.azure\.com)$")
 
@@ -153,12 +154,15 @@ class AnthropicEndpointMismatch(Rule):
             url = platform.base_url or ""
             right = anthropic_to_openai_url(url)
             if right is not None and request.report_span.path == ctx.path:
-                self._report(ctx, request.report_span, None,
-                             f"An Anthropic Messages body is posted to an OpenAI-style Azure URL ({url}): Claude on Foundry "
-                             "is served at https://<resource>.services.ai.azure.com/anthropic/v1/messages", None)
+                where = request.report_span
+                message = (f"An Anthropic Messages body is posted to an OpenAI-style Azure URL ({url}): Claude on Foundry "
+                           "is served at https://<resource>.services.ai.azure.com/anthropic/v1/messages")
+                sent_at, related = support.request_trail(ctx, request, where.start, where.end, None)
+                self._report(ctx, where, None, message, None, related, sent_at)
                 return
 
-    def _report(self, ctx: FileContext, where: Span, url_span: Optional[Span], message: str, right: Optional[str]) -> None:
+    def _report(self, ctx: FileContext, where: Span, url_span: Optional[Span], message: str, right: Optional[str],
+                related: Sequence[Tuple[str, Location, str]] = (), sent_at: str = "") -> None:
         fix = None
         span = url_span if url_span is not None and url_span.path == ctx.path else where
         if right is not None and url_span is not None and url_span.path == ctx.path:
@@ -169,4 +173,5 @@ class AnthropicEndpointMismatch(Rule):
                 edit = None
             if edit is not None:
                 fix = Fix(Applicability.UNSAFE, f"Use {right}", (edit,))
-        ctx.report(self, span.start, span.end, message, fix=fix, fix_title=fix.message if fix else "Use the endpoint for this API")
+        ctx.report(self, span.start, span.end, message, fix=fix, fix_title=fix.message if fix else "Use the endpoint for this API",
+                   related=related, sent_at=sent_at)

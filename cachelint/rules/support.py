@@ -24,7 +24,7 @@ from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
 from cachelint.analysis.values import Str, atom_is_platform_related, satisfiable
 from cachelint.analysis.valueops import isa_matches
-from cachelint.diagnostics import Edit
+from cachelint.diagnostics import Edit, Location
 from cachelint.fix.edits import (
     FixUnavailable,
     add_call_keyword_edit,
@@ -116,9 +116,50 @@ def report(ctx: "FileContext", rule: Any, request: Request, preferred: Optional[
     if fix is not None and reason is not None:
         fix = None
         fix_title = f"{fix_title or 'Fix by hand'} (no automatic fix: {reason})"
+    sent_at, related = request_trail(ctx, request, start, end, preferred)
     defect = (rule.code, request.call_span, message, request.self_class)
     ctx.report(rule, start, end, message, fix=fix, fix_title=fix_title, severity=severity,
-               anchor_ranges=anchors, defect=defect, rank=len(request.chain))
+               related=related, anchor_ranges=anchors, defect=defect, rank=len(request.chain), sent_at=sent_at)
+
+
+def request_trail(ctx: "FileContext", request: Request, start: int, end: int,
+                  preferred: Optional[Span]) -> Tuple[str, List[Tuple[str, Location, str]]]:
+    """Where a finding placed at `[start, end)` of the linted file finds its request, when
+    that is not where the finding sits: (`sent_at`, `related`).
+
+    A request reached through a call chain is reported at the chain's first call in the
+    linted file (`report_range`): `main()` in a two-line `__main__.py` can carry a dozen
+    findings about requests sent in other modules, each saying "this breakpoint" with no
+    breakpoint in sight. `sent_at` names the SDK call (`line 40`, or `pkg/llm.py:40` in
+    another file) for the message, which every output format shows (`FileContext.report`
+    adds it, once for all the requests a finding is about); `related` lists the
+    rest of the way for the formats that show locations (`full`, SARIF, the editor): each
+    later call of the chain, the SDK call, and the part of the request the rule is about
+    (`preferred`) when the finding could not sit on it. Both are empty when the finding
+    sits on the SDK call or inside it, or in the function that makes it (a prompt built
+    a line above the call needs no pointer to it)."""
+    call = request.call_span
+    if call.path == ctx.path and (len(request.chain) <= 1 or call.start < end and start < call.end):
+        return "", []
+    related: List[Tuple[str, Location, str]] = []
+    for hop in request.chain[1:-1]:  # the chain ends with the SDK call itself
+        _add_related(ctx, related, hop, "through this call")
+    _add_related(ctx, related, call, "the request is sent here")
+    if preferred is not None and not (preferred.path == ctx.path and preferred.start == start):
+        _add_related(ctx, related, preferred, "the part of the request this finding is about")
+    if call.path == ctx.path:
+        return f"line {ctx.location(call.start).row}", related
+    return where(ctx, call), related
+
+
+def _add_related(ctx: "FileContext", related: List[Tuple[str, Location, str]], span: Span, note: str) -> None:
+    """Append `span` as a related location (none when its file cannot be read)."""
+    if span.path == ctx.path:
+        related.append((span.path, ctx.location(span.start), note))
+        return
+    src = ctx.load_source(span.path)
+    if src is not None:
+        related.append((span.path, src.index.location(span.start), note))
 
 
 def unsure_reason(request: Request) -> Optional[str]:

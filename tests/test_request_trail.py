@@ -1,0 +1,177 @@
+"""A finding about a request sent elsewhere says where (`rules.support.request_trail`).
+
+A request reached through a call chain is reported at the chain's first call in the linted
+file: in a real application, `main()` in a two-line `__main__.py` carried thirteen findings,
+each about "this breakpoint", none saying which one. The message now names the SDK call,
+and the formats that show locations list the way there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+from click.testing import CliRunner
+
+import cachelint
+from cachelint import Diagnostic, Location
+from cachelint.cli import main
+
+PROMPTS = 'SUPPORT_PROMPT = "You are the support assistant of Example Corp. " + "Cite the policy. " * 400\n'
+LLM = '''import anthropic
+
+from prompts import SUPPORT_PROMPT
+
+client = anthropic.Anthropic()
+
+
+def ask(question):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=SUPPORT_PROMPT,
+        messages=[{"role": "user", "content": question}],
+    )
+
+
+def ask_with(system, question):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=system,
+        messages=[{"role": "user", "content": question}],
+    )
+
+
+def triage(question):
+    return ask_with(SUPPORT_PROMPT, question)
+
+
+def ask_either(system, question, stream=False):
+    if stream:
+        return client.messages.stream(
+            model="claude-sonnet-4-5", max_tokens=1024, system=system, messages=[{"role": "user", "content": question}]
+        )
+    return client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=1024, system=system, messages=[{"role": "user", "content": question}]
+    )
+'''
+SERVICE = '''from llm import ask_with
+from prompts import SUPPORT_PROMPT
+
+
+def answer(question):
+    return ask_with(SUPPORT_PROMPT, question)
+'''
+APP = '''from llm import ask_either
+from prompts import SUPPORT_PROMPT
+from service import answer
+
+
+def handle(question):
+    return answer(question)
+
+
+def handle_either(question, stream):
+    return ask_either(SUPPORT_PROMPT, question, stream)
+'''
+SENT_AT = 9  # `client.messages.create(` of `ask`
+SENT_WITH_AT = 18  # that of `ask_with`
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "proj"
+    files: Dict[str, str] = {
+        "pyproject.toml": '[tool.cachelint]\nselect = ["CL001"]\n',
+        "prompts.py": PROMPTS,
+        "llm.py": LLM,
+        "service.py": SERVICE,
+        "app.py": APP,
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (root / ".git").mkdir()
+    monkeypatch.chdir(root)
+    return root
+
+
+def findings(project: Path, name: str) -> List[Diagnostic]:
+    return [d for d in cachelint.lint_paths(project) if d.filename == str(project / name)]
+
+
+def test_a_finding_on_the_sdk_call_has_no_trail(project: Path) -> None:
+    own = [d for d in findings(project, "llm.py") if d.location.row == 12]
+    assert len(own) == 1, findings(project, "llm.py")
+    assert "request sent at" not in own[0].message
+    assert own[0].related == ()
+
+
+def test_a_caller_in_the_same_file_names_the_line(project: Path) -> None:
+    """`triage` passes the prompt to `ask_with`, which alone knows no prompt: the finding
+    sits on triage's call and names the line of the SDK call."""
+    at_triage = [d for d in findings(project, "llm.py") if d.location.row == 27]
+    assert len(at_triage) == 1, findings(project, "llm.py")
+    assert at_triage[0].message.endswith(f"(request sent at line {SENT_WITH_AT})")
+    notes = [(Path(path).name, loc.row, note) for path, loc, note in at_triage[0].related]
+    assert ("llm.py", SENT_WITH_AT, "the request is sent here") in notes
+
+
+def test_a_caller_in_another_file_names_the_file_and_the_way_there(project: Path) -> None:
+    found = [d for d in findings(project, "app.py") if d.location == Location(7, 12)]  # `answer(question)`
+    assert len(found) == 1, findings(project, "app.py")
+    diagnostic = found[0]
+    assert diagnostic.message.endswith(f"(request sent at llm.py:{SENT_WITH_AT})")
+    notes = [(Path(path).name, loc.row, note) for path, loc, note in diagnostic.related]
+    assert notes == [
+        ("service.py", 6, "through this call"),
+        ("llm.py", SENT_WITH_AT, "the request is sent here"),
+        ("llm.py", 21, "the part of the request this finding is about"),
+    ]
+
+
+def _runner() -> CliRunner:
+    """stdout apart from stderr (click < 8.2 needs `mix_stderr=False`; later versions keep
+    them apart always and no longer take it)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
+def test_outputs_show_the_trail(project: Path) -> None:
+    runner = _runner()
+    concise = runner.invoke(main, ["--no-cache", "--output-format", "concise", "app.py"], catch_exceptions=False)
+    assert "app.py:7:12: CL001 " in concise.stdout
+    assert f"(request sent at llm.py:{SENT_WITH_AT})" in concise.stdout
+    full = runner.invoke(main, ["--no-cache", "--output-format", "full", "app.py"], catch_exceptions=False)
+    assert "note: service.py:6:12: through this call" in full.stdout
+    assert f"note: llm.py:{SENT_WITH_AT}:12: the request is sent here" in full.stdout
+    sarif = runner.invoke(main, ["--no-cache", "--output-format", "sarif", "app.py"], catch_exceptions=False)
+    result = json.loads(sarif.stdout)["runs"][0]["results"][0]
+    related = [(r["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1],
+                r["physicalLocation"]["region"]["startLine"], r["message"]["text"])
+               for r in result["relatedLocations"]]
+    assert ("llm.py", SENT_WITH_AT, "the request is sent here") in related
+
+
+def test_requests_that_meet_one_finding_make_one_finding_naming_each(project: Path) -> None:
+    """`ask_either` streams or not: both requests carry the same prompt uncached, and the
+    call in `handle_either` is one place to read about it, not two identical lines."""
+    found = [d for d in findings(project, "app.py") if d.location.row == 11]
+    assert len(found) == 1, findings(project, "app.py")
+    assert found[0].message.endswith("(requests sent at llm.py:32 and llm.py:35)")
+    notes = [(Path(path).name, loc.row, note) for path, loc, note in found[0].related]
+    assert ("llm.py", 32, "the request is sent here") in notes
+    assert ("llm.py", 35, "the request is sent here") in notes
+
+
+def test_calls_of_the_linted_file_are_named_by_line() -> None:
+    from cachelint.context import _sites_text
+
+    assert _sites_text(["line 152", "line 154"]) == "requests sent at lines 152 and 154"
+    assert _sites_text(["a.py:3", "b.py:9", "line 12"]) == "requests sent at a.py:3, b.py:9 and line 12"
+    assert _sites_text(["a.py:3"]) == "request sent at a.py:3"
