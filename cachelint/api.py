@@ -91,7 +91,9 @@ def lint_paths(
     config: Config = None,
     jobs: Optional[int] = 1,
 ) -> List["Diagnostic"]:
-    """Lint files and directories as `cachelint PATHS...` does; the findings, sorted.
+    """Lint files and directories as `cachelint PATHS...` does; the findings, sorted (a
+    finding reported where its request is sent is not repeated at callers in other files,
+    see `cachelint.diagnostics.drop_repeats_at_callers`).
 
     Directories are walked with the configured excludes and `.gitignore`; a file named
     directly is always linted (and analysed even when it names no LLM SDK), unless
@@ -103,7 +105,7 @@ def lint_paths(
     started (a library should not fork its host, which may be threaded, an editor, a
     notebook). `None` uses one per core as the command line does, for large trees.
     """
-    from cachelint.diagnostics import sort_diagnostics
+    from cachelint.diagnostics import drop_repeats_at_callers, sort_diagnostics
     from cachelint.discovery.walk import discover
     from cachelint.engine import Engine, invalid_source
     from cachelint.runner.lint import lint_files
@@ -136,7 +138,7 @@ def lint_paths(
         invalid_source(os.path.abspath(os.path.join(str(cwd), p)), f"cannot lint: {reason}")
         for p, reason in found.errors
     )
-    return sort_diagnostics(diagnostics)
+    return sort_diagnostics(drop_repeats_at_callers(diagnostics))
 
 
 def _resolver(config: Config) -> Tuple["ConfigResolver", "CliOverrides"]:

@@ -568,7 +568,7 @@ class Session:
         none). `fix_only` fixes and reports only how many were fixed (ruff's `--fix-only`).
         """
         from cachelint.cache.results import ResultCache, cache_directory
-        from cachelint.diagnostics import sort_diagnostics
+        from cachelint.diagnostics import drop_repeats_at_callers, sort_diagnostics
         from cachelint.engine import invalid_source
         from cachelint.runner.lint import lint_files
 
@@ -625,9 +625,12 @@ class Session:
                         results[key] = before
                         outcome.fixed.pop(before.path, None)
                 fixed_count = outcome.fixed_count
-        diagnostics = sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra)
+        every = sort_diagnostics([d for r in results.values() for d in r.diagnostics] + extra)
         if add_ignore is not None:
-            return self._add_ignore(results, diagnostics, quiet, add_ignore)
+            # every finding gets its comment, the repeats at callers too: suppressing only
+            # the own site would bring them back on the next run
+            return self._add_ignore(results, every, quiet, add_ignore)
+        diagnostics = drop_repeats_at_callers(every)
         if self.before_findings is not None:
             self.before_findings(len(diagnostics))
         start = time.perf_counter()

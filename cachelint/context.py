@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from cachelint.diagnostics import Diagnostic, Fix, Location, Severity
+from cachelint.diagnostics import Diagnostic, Fix, Location, Reach, Severity
 from cachelint.rule import Rule, page_url
 from cachelint.source import LineIndex, SourceFile
 
@@ -79,6 +79,7 @@ class FileContext:
         defect: Optional[Tuple[Any, ...]] = None,
         rank: int = 0,
         sent_at: str = "",
+        reach: Optional[Reach] = None,
     ) -> Diagnostic:
         """Record a finding in this file between character offsets `start` and `end`.
 
@@ -88,7 +89,9 @@ class FileContext:
         this file (a helper analysed on its own and through its caller) is reported once,
         where `rank` (the length of the call chain) is smallest. `sent_at` names the SDK
         call of a request sent elsewhere (`llm.py:40`, `line 40`): `deduplicated` adds it
-        to the message, once for all the requests one finding is about.
+        to the message, once for all the requests one finding is about. `reach` says which
+        request and which part of it the finding is about, and the calls on the way there
+        (`Diagnostic.reaches`).
         """
         diagnostic = Diagnostic(
             code=rule.code,
@@ -106,6 +109,7 @@ class FileContext:
                 (self.index.location(s).row, self.index.location(e).row)
                 for s, e in [(start, end), *anchor_ranges]
             ),
+            reaches=(reach,) if reach is not None else (),
         )
         self.diagnostics.append(diagnostic)
         if defect is not None:
@@ -137,7 +141,7 @@ class FileContext:
         the same code, place and message become one, naming every call (`requests sent at
         lines 152 and 154`) and keeping the first one's fix and every related location,
         as one finding with one fix was shown for them before the calls were named."""
-        merged: Dict[Tuple[Any, ...], Tuple[Diagnostic, List[str], List[Tuple[str, Location, str]]]] = {}
+        merged: Dict[Tuple[Any, ...], Tuple[Diagnostic, List[str], List[Tuple[str, Location, str]], List[Reach]]] = {}
         order: List[Any] = []
         for d in diagnostics:
             site = self.sent_at.get(id(d))
@@ -146,19 +150,21 @@ class FileContext:
                 continue
             key = (d.code, d.location, d.end_location, d.message)
             if key not in merged:
-                merged[key] = (d, [], [])
+                merged[key] = (d, [], [], [])
                 order.append(key)
-            _, sites, related = merged[key]
+            _, sites, related, reaches = merged[key]
             if site not in sites:
                 sites.append(site)
             related.extend(r for r in d.related if r not in related)
+            reaches.extend(r for r in d.reaches if r not in reaches)
         out: List[Diagnostic] = []
         for entry in order:
             if isinstance(entry, Diagnostic):
                 out.append(entry)
                 continue
-            first, sites, related = merged[entry]
-            out.append(replace(first, message=f"{first.message} ({_sites_text(sites)})", related=tuple(related)))
+            first, sites, related, reaches = merged[entry]
+            out.append(replace(first, message=f"{first.message} ({_sites_text(sites)})", related=tuple(related),
+                               reaches=tuple(reaches)))
         return out
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 
 class Applicability(str, enum.Enum):
@@ -114,6 +114,12 @@ class Fix:
         }
 
 
+#: A finding's request (`Diagnostic.reaches`): ((path, offset) of its SDK call, then (path,
+#: offset) of the part of it the finding is about, or ("", -1) for the whole), and the
+#: calls between the finding's place and that SDK call, as (path, row, column)
+Reach = Tuple[Tuple[str, int, str, int], Tuple[Tuple[str, int, int], ...]]
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One finding in one file.
@@ -141,6 +147,11 @@ class Diagnostic:
     # Rows (first, last) of the statements a suppression comment may sit on (in a
     # notebook: rows of the module its code cells make, see `cachelint.notebook`).
     suppression_rows: Tuple[Tuple[int, int], ...] = field(default=(), compare=False)
+    #: For a finding about LLM requests: per request, `Reach` (which request and which part
+    #: of it, and the calls from this finding's place to it). The same request reached
+    #: from several files is reported in each; this says which findings are the same one
+    #: (`drop_repeats_at_callers`). Not part of any output.
+    reaches: Tuple["Reach", ...] = field(default=(), compare=False)
 
     @property
     def filename(self) -> str:
@@ -186,6 +197,7 @@ class Diagnostic:
             "related": [[p, [loc.row, loc.column], note] for p, loc, note in self.related],
             "cell": self.cell,
             "suppression_rows": [list(r) for r in self.suppression_rows],
+            "reaches": [[list(about), [list(hop) for hop in via]] for about, via in self.reaches],
         }
 
     @classmethod
@@ -217,7 +229,43 @@ class Diagnostic:
             related=tuple((p, Location(*loc), note) for p, loc, note in data.get("related", [])),
             cell=data.get("cell"),
             suppression_rows=tuple(tuple(r) for r in data.get("suppression_rows", [])),
+            reaches=tuple(
+                ((str(a[0]), int(a[1]), str(a[2]), int(a[3])), tuple((str(p), int(r), int(c)) for p, r, c in via))
+                for a, via in data.get("reaches", [])
+            ),
         )
+
+
+def drop_repeats_at_callers(diagnostics: Sequence[Diagnostic]) -> List[Diagnostic]:
+    """The findings without those repeated at callers of a request in other files.
+
+    A request built across modules is reported in every linted file whose code leads to
+    it, at the call that does (so that linting a caller alone still shows it). When the
+    same finding (same rule, same request, same part of it: `Reach.about`) is also
+    reported in the file that sends the request, the copies at the callers say nothing
+    more: errex's 44 findings were 24 defects, each also at `main()` in `__main__.py` and
+    at its command in `cli.py`. A finding whose own site does not report it (there the
+    analysis lacks what the caller passes, such as the model) is kept at the callers, but
+    once per way there: a copy whose calls pass through another copy's place
+    (`Reach.via`: `main()` in `__main__.py`, then the command in `cli.py`) is dropped
+    for the one nearer the request. A finding about several requests goes when each of
+    them is reported elsewhere."""
+    own: Set[Tuple[str, Tuple[str, int, str, int]]] = set()
+    places: Set[Tuple[str, Tuple[str, int, str, int], str, int, int]] = set()
+    for d in diagnostics:
+        for about, _ in d.reaches:
+            if d.path == about[0]:
+                own.add((d.code, about))
+            places.add((d.code, about, d.path, d.location.row, d.location.column))
+
+    def repeated(d: Diagnostic, about: Tuple[str, int, str, int], via: Tuple[Tuple[str, int, int], ...]) -> bool:
+        if d.path == about[0]:
+            return False
+        if (d.code, about) in own:
+            return True
+        return any((d.code, about, path, row, column) in places for path, row, column in via)
+
+    return [d for d in diagnostics if not d.reaches or not all(repeated(d, about, via) for about, via in d.reaches)]
 
 
 def sort_diagnostics(diagnostics: List[Diagnostic]) -> List[Diagnostic]:

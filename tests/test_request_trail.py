@@ -1,9 +1,13 @@
-"""A finding about a request sent elsewhere says where (`rules.support.request_trail`).
+"""A finding about a request sent elsewhere says where (`rules.support.request_trail`), and
+is not repeated at callers when a file nearer the request reports it
+(`diagnostics.drop_repeats_at_callers`).
 
 A request reached through a call chain is reported at the chain's first call in the linted
 file: in a real application, `main()` in a two-line `__main__.py` carried thirteen findings,
-each about "this breakpoint", none saying which one. The message now names the SDK call,
-and the formats that show locations list the way there.
+each about "this breakpoint", none saying which one, and each also reported in the module
+that sends the request and at the command that calls it (44 findings, 24 defects). The
+message now names the SDK call, the formats that show locations list the way there, and a
+run reports each finding once, at the place nearest the request.
 """
 
 from __future__ import annotations
@@ -99,8 +103,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def findings(project: Path, name: str) -> List[Diagnostic]:
-    return [d for d in cachelint.lint_paths(project) if d.filename == str(project / name)]
+def findings(project: Path, name: str, alone: bool = False) -> List[Diagnostic]:
+    """The findings in `name` when the whole project is linted (`alone`: only `name`)."""
+    return [d for d in cachelint.lint_paths(project / name if alone else project) if d.filename == str(project / name)]
 
 
 def test_a_finding_on_the_sdk_call_has_no_trail(project: Path) -> None:
@@ -121,8 +126,8 @@ def test_a_caller_in_the_same_file_names_the_line(project: Path) -> None:
 
 
 def test_a_caller_in_another_file_names_the_file_and_the_way_there(project: Path) -> None:
-    found = [d for d in findings(project, "app.py") if d.location == Location(7, 12)]  # `answer(question)`
-    assert len(found) == 1, findings(project, "app.py")
+    found = [d for d in findings(project, "app.py", alone=True) if d.location == Location(7, 12)]  # `answer(question)`
+    assert len(found) == 1, findings(project, "app.py", alone=True)
     diagnostic = found[0]
     assert diagnostic.message.endswith(f"(request sent at llm.py:{SENT_WITH_AT})")
     notes = [(Path(path).name, loc.row, note) for path, loc, note in diagnostic.related]
@@ -161,8 +166,8 @@ def test_outputs_show_the_trail(project: Path) -> None:
 def test_requests_that_meet_one_finding_make_one_finding_naming_each(project: Path) -> None:
     """`ask_either` streams or not: both requests carry the same prompt uncached, and the
     call in `handle_either` is one place to read about it, not two identical lines."""
-    found = [d for d in findings(project, "app.py") if d.location.row == 11]
-    assert len(found) == 1, findings(project, "app.py")
+    found = [d for d in findings(project, "app.py", alone=True) if d.location.row == 11]
+    assert len(found) == 1, findings(project, "app.py", alone=True)
     assert found[0].message.endswith("(requests sent at llm.py:32 and llm.py:35)")
     notes = [(Path(path).name, loc.row, note) for path, loc, note in found[0].related]
     assert ("llm.py", 32, "the request is sent here") in notes
@@ -175,3 +180,48 @@ def test_calls_of_the_linted_file_are_named_by_line() -> None:
     assert _sites_text(["line 152", "line 154"]) == "requests sent at lines 152 and 154"
     assert _sites_text(["a.py:3", "b.py:9", "line 12"]) == "requests sent at a.py:3, b.py:9 and line 12"
     assert _sites_text(["a.py:3"]) == "request sent at a.py:3"
+
+
+def test_a_run_reports_each_finding_once_nearest_the_request(project: Path) -> None:
+    """`ask_with` sends the prompt its callers pass: `triage` in llm.py passes the same
+    constant as `answer` in service.py, and `handle` in app.py reaches it through
+    `answer`. One finding (same rule, request and prompt), reported in the module that
+    sends the request; the copies in service.py and app.py go. `handle_either`'s two
+    requests are reported by nobody nearer: it stays."""
+    everything = cachelint.lint_paths(project)
+    where = sorted((Path(d.filename).name, d.location.row) for d in everything)
+    assert where == [("app.py", 11), ("llm.py", 12), ("llm.py", 27)]
+    # the copy in service.py is kept when llm.py is not linted
+    assert [(Path(d.filename).name, d.location.row) for d in cachelint.lint_paths([project / "service.py", project / "app.py"])] == [
+        ("app.py", 11), ("service.py", 6)]
+    # linted alone, a caller still shows what it leads to
+    assert (Path(project / "app.py").name, 7) in [
+        (Path(d.filename).name, d.location.row) for d in findings(project, "app.py", alone=True)]
+
+
+def test_the_command_line_drops_the_repeats_but_adds_suppressions_for_them(project: Path) -> None:
+    runner = _runner()
+    everything = runner.invoke(main, ["--no-cache", "--output-format", "concise", "."], catch_exceptions=False)
+    assert "app.py:7:12" not in everything.stdout and "service.py:6:12" not in everything.stdout
+    assert "llm.py:27:12" in everything.stdout
+    assert "Found 3 errors." in everything.stderr
+    runner.invoke(main, ["--no-cache", "--add-ignore", "."], catch_exceptions=False)
+    # every copy got its comment: suppressing only the one shown would bring the others back
+    assert "cachelint: ignore[CL001]" in (project / "app.py").read_text(encoding="utf-8").splitlines()[6]
+    again = runner.invoke(main, ["--no-cache", "--output-format", "concise", "."], catch_exceptions=False)
+    assert again.stdout == "" and again.exit_code == 0, again.stdout
+
+
+def test_a_repeat_survives_the_result_cache_and_the_workers() -> None:
+    from cachelint.diagnostics import Diagnostic as D, Severity, drop_repeats_at_callers
+
+    about = ("/p/llm.py", 120, "/p/llm.py", 150)
+    near = D("CL001", "n", "m", "/p/service.py", Location(6, 12), Location(6, 30), Severity.WARNING,
+             reaches=((about, ()),))
+    far = D("CL001", "n", "m", "/p/app.py", Location(7, 12), Location(7, 28), Severity.WARNING,
+            reaches=((about, (("/p/service.py", 6, 12),)),))
+    far_again = D.from_dict(far.to_dict())
+    assert far_again.reaches == far.reaches
+    assert drop_repeats_at_callers([near, far_again]) == [near]
+    other_rule = D.from_dict(dict(far.to_dict(), code="CL002"))
+    assert drop_repeats_at_callers([near, other_rule]) == [near, other_rule]

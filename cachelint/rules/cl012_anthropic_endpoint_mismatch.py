@@ -10,7 +10,7 @@ from cachelint.analysis.events import ClientEvent
 from cachelint.analysis.request import Request
 from cachelint.analysis.spans import Span
 from cachelint.context import FileContext
-from cachelint.diagnostics import Applicability, Fix, Location, Severity
+from cachelint.diagnostics import Applicability, Fix, Location, Reach, Severity
 from cachelint.fix.edits import FixUnavailable, replace_string_edit
 from cachelint.rule import Invalid, Rule, Valid
 from cachelint.rules import support
@@ -158,11 +158,12 @@ class AnthropicEndpointMismatch(Rule):
                 message = (f"An Anthropic Messages body is posted to an OpenAI-style Azure URL ({url}): Claude on Foundry "
                            "is served at https://<resource>.services.ai.azure.com/anthropic/v1/messages")
                 sent_at, related = support.request_trail(ctx, request, where.start, where.end, None)
-                self._report(ctx, where, None, message, None, related, sent_at)
+                self._report(ctx, where, None, message, None, related, sent_at, support.reach(request, None, related))
                 return
 
     def _report(self, ctx: FileContext, where: Span, url_span: Optional[Span], message: str, right: Optional[str],
-                related: Sequence[Tuple[str, Location, str]] = (), sent_at: str = "") -> None:
+                related: Sequence[Tuple[str, Location, str]] = (), sent_at: str = "",
+                reach: Optional[Reach] = None) -> None:
         fix = None
         span = url_span if url_span is not None and url_span.path == ctx.path else where
         if right is not None and url_span is not None and url_span.path == ctx.path:
@@ -174,4 +175,4 @@ class AnthropicEndpointMismatch(Rule):
             if edit is not None:
                 fix = Fix(Applicability.UNSAFE, f"Use {right}", (edit,))
         ctx.report(self, span.start, span.end, message, fix=fix, fix_title=fix.message if fix else "Use the endpoint for this API",
-                   related=related, sent_at=sent_at)
+                   related=related, sent_at=sent_at, reach=reach)

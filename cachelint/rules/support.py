@@ -24,7 +24,7 @@ from cachelint.analysis.request import Marker, Piece, PlatformAlt, Request
 from cachelint.analysis.spans import Span
 from cachelint.analysis.values import Str, atom_is_platform_related, satisfiable
 from cachelint.analysis.valueops import isa_matches
-from cachelint.diagnostics import Edit, Location
+from cachelint.diagnostics import Edit, Location, Reach
 from cachelint.fix.edits import (
     FixUnavailable,
     add_call_keyword_edit,
@@ -119,7 +119,20 @@ def report(ctx: "FileContext", rule: Any, request: Request, preferred: Optional[
     sent_at, related = request_trail(ctx, request, start, end, preferred)
     defect = (rule.code, request.call_span, message, request.self_class)
     ctx.report(rule, start, end, message, fix=fix, fix_title=fix_title, severity=severity,
-               related=related, anchor_ranges=anchors, defect=defect, rank=len(request.chain), sent_at=sent_at)
+               related=related, anchor_ranges=anchors, defect=defect, rank=len(request.chain), sent_at=sent_at,
+               reach=reach(request, preferred, related))
+
+
+def reach(request: Request, part: Optional[Span], related: Sequence[Tuple[str, Location, str]]) -> Reach:
+    """The `Reach` of a finding about `part` of `request` (None: the whole of it), whose
+    `request_trail` gave `related` (the calls in between are among them)."""
+    call = request.call_span
+    about = (call.path, call.start, part.path, part.start) if part is not None else (call.path, call.start, "", -1)
+    return about, tuple((path, loc.row, loc.column) for path, loc, note in related if note == THROUGH)
+
+
+#: the note of a related location that is a call on the way to the request
+THROUGH = "through this call"
 
 
 def request_trail(ctx: "FileContext", request: Request, start: int, end: int,
@@ -143,7 +156,7 @@ def request_trail(ctx: "FileContext", request: Request, start: int, end: int,
         return "", []
     related: List[Tuple[str, Location, str]] = []
     for hop in request.chain[1:-1]:  # the chain ends with the SDK call itself
-        _add_related(ctx, related, hop, "through this call")
+        _add_related(ctx, related, hop, THROUGH)
     _add_related(ctx, related, call, "the request is sent here")
     if preferred is not None and not (preferred.path == ctx.path and preferred.start == start):
         _add_related(ctx, related, preferred, "the part of the request this finding is about")
