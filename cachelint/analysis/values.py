@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Hashable, Iterable, Iterator, List, Optional, Tuple
 
 from cachelint.analysis.spans import Span
@@ -61,9 +61,13 @@ class Atom:
     op: str
     values: FrozenSet[Any] = frozenset()
     negated: bool = False
+    #: of an "isa" atom whose classes are all other packages' classes (`ExtV`): their
+    #: top-level packages (`litellm` for `litellm.ModelResponse`), which tell an SDK's
+    #: reply it is none of them; empty otherwise. Not part of what the atom says.
+    packages: FrozenSet[str] = field(default=frozenset(), compare=False)
 
     def negate(self) -> "Atom":
-        return Atom(self.subject, self.op, self.values, not self.negated)
+        return Atom(self.subject, self.op, self.values, not self.negated, self.packages)
 
     def describe(self) -> str:
         if self.op == "eq":

@@ -213,6 +213,58 @@ class CacheUsageWrongSchema(Rule):
             """,
             title="litellm responses have both spellings",
         ),
+        Valid(
+            """
+            import anthropic
+            import litellm
+            from litellm import ModelResponse
+
+            client = anthropic.Anthropic()
+
+
+            def cached_tokens(response) -> int:
+                if isinstance(response, anthropic.types.Message):
+                    return response.usage.cache_read_input_tokens
+                elif isinstance(response, ModelResponse):
+                    return response.usage.prompt_tokens_details.cached_tokens
+                return 0
+
+
+            def ask(question: str, direct: bool) -> int:
+                messages = [{"role": "user", "content": question}]
+                if direct:
+                    response = client.messages.create(model="claude-sonnet-4-5", max_tokens=500, messages=messages)
+                else:
+                    response = litellm.completion(model="anthropic/claude-sonnet-4-5", messages=messages)
+                return cached_tokens(response)
+            """,
+            title="each SDK's reply read under its own isinstance test",
+        ),
+        Valid(
+            """
+            import os
+
+            import anthropic
+            from litellm import ModelResponse
+
+            client = anthropic.Anthropic()
+            GATEWAY = os.environ.get("LLM_GATEWAY") == "1"
+
+
+            def cached_tokens(response) -> int:
+                if GATEWAY and isinstance(response, ModelResponse):
+                    return response.usage.prompt_tokens_details.cached_tokens
+                return response.usage.cache_read_input_tokens
+
+
+            def ask(question: str) -> int:
+                response = client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=500, messages=[{"role": "user", "content": question}]
+                )
+                return cached_tokens(response)
+            """,
+            title="an Anthropic reply is never litellm's ModelResponse",
+        ),
     ]
 
     def check_module(self, ctx: FileContext) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import List, Optional, Tuple
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 from cachelint.analysis.frames import BudgetExceeded, Frame
 from cachelint.analysis.valueops import (
@@ -35,6 +35,7 @@ from cachelint.analysis.values import (
     InstV,
     Kind,
     ListV,
+    ResponseV,
     Str,
     UnionV,
     Value,
@@ -42,6 +43,12 @@ from cachelint.analysis.values import (
     union,
 )
 
+
+#: the package of the objects an SDK's request methods return, by the first part of the
+#: request's `api` (`anthropic.beta.messages.create`)
+_RESPONSE_PACKAGES = {"anthropic": "anthropic", "openai": "openai", "litellm": "litellm"}
+#: packages whose classes no other SDK's reply is an instance of
+_SDK_PACKAGES = frozenset({"anthropic", "openai", "litellm", "google", "boto3", "botocore", "mistralai", "cohere", "groq"})
 
 #: builtin types `isinstance` can be decided for, by the names that test for each
 BUILTIN_TYPES = {
@@ -95,7 +102,9 @@ class ConditionsMixin:
             alts = [alt for alt in value.alts if all(isa_matches(alt.cls, a) for a in atoms)]
             return ClientV(alts or value.alts, value.path, value.span) if alts else value
         if isinstance(value, UnionV):
-            kept = [(v, g) for v, g in value.options if all(isa_matches(class_name(v), a) for a in atoms) or class_name(v) is None]
+            kept = [(v, g) for v, g in value.options
+                    if (all(isa_matches(class_name(v), a) for a in atoms) or class_name(v) is None)
+                    and not any(_reply_of_other_sdk(v, a) for a in atoms)]
             return union(kept, value.span) if kept else value
         return value
 
@@ -108,6 +117,10 @@ class ConditionsMixin:
             return bool(test.value)
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
             return self._isinstance_truth(test, frame)
+        if isinstance(test, ast.BoolOp) and any(self._isinstance_call(v) for v in test.values):
+            # `x == "a" and isinstance(r, T)`: evaluating the expression leaves the
+            # `isinstance` unknown; its operands are decided one by one instead
+            return self._bool_op_truth(test, frame)
         if isinstance(test, (ast.Name, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Attribute)):
             try:
                 saved = self.steps
@@ -123,6 +136,24 @@ class ConditionsMixin:
                 return truthiness(value)
         return None
 
+    @staticmethod
+    def _isinstance_call(node: ast.expr) -> bool:
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance"
+                and len(node.args) == 2)
+
+    def _bool_op_truth(self, test: ast.BoolOp, frame: Frame) -> Optional[bool]:
+        """`a and b` / `a or b` decided from its operands' `static_truth`: one operand
+        decides it (False in an `and`, True in an `or`) whatever the others are."""
+        deciding = isinstance(test.op, ast.Or)
+        undecided = False
+        for operand in test.values:
+            truth = self.static_truth(operand, frame)
+            if truth is deciding:
+                return deciding
+            if truth is None:
+                undecided = True
+        return None if undecided else not deciding
+
     def _isinstance_truth(self, test: ast.Call, frame: Frame) -> Optional[bool]:
         """`isinstance(x, list)` decided when every value `x` may hold was built by the
         analysis with a known builtin type: the `elif isinstance(content, list):` branch of a
@@ -130,7 +161,7 @@ class ConditionsMixin:
         not exist)."""
         types = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
         if not all(isinstance(elt, ast.Name) and elt.id in BUILTIN_TYPES for elt in types):
-            return None
+            return self._response_isinstance(test.args[0], types, frame)
         wanted = {elt.id for elt in types if isinstance(elt, ast.Name)}
         if any(name in frame.locals or name in frame.module.bindings for name in wanted | {"isinstance"}):
             return None  # a builtin name rebound by the project
@@ -142,6 +173,29 @@ class ConditionsMixin:
                 return None
             answers.add(bool(BUILTIN_TYPES[kind] & wanted))
         return answers.pop() if len(answers) == 1 else None
+
+    def _response_isinstance(self, subject: ast.expr, types: List[ast.expr], frame: Frame) -> Optional[bool]:
+        """`isinstance(response, ModelResponse)` decided False when every value `response`
+        may hold is what one SDK's request method returned and every class is another
+        SDK's: a helper that reads litellm's usage fields after
+        `isinstance(response, (ModelResponse, CustomStreamWrapper))` is not reading them
+        from the Anthropic reply some caller passes it (skyvern: a false CL010). Never
+        True: which of its own SDK's classes a reply is (message, stream, raw response)
+        is not modelled."""
+        packages = set()
+        for elt in types:
+            value = self.eval(elt, frame)
+            if not isinstance(value, ExtV):
+                return None
+            packages.add(value.qualname.split(".", 1)[0])
+        value = self.eval(subject, frame)
+        for option, _ in options_of(value):
+            if not isinstance(option, ResponseV) or option.attrs:
+                return None
+            sdk = _RESPONSE_PACKAGES.get(option.api.split(".", 1)[0])
+            if sdk is None or sdk in packages or not packages <= _SDK_PACKAGES:
+                return None
+        return False
 
     def condition_atoms(self, test: ast.expr, frame: Frame) -> Tuple[List[Atom], List[Atom]]:
         """Atoms true in the `then` and in the `else` branch of a condition."""
@@ -158,9 +212,9 @@ class ConditionsMixin:
             return [whole], else_atoms
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
             subject = self._subject(test.args[0], frame)
-            names = self._class_names(test.args[1], frame)
+            names, packages = self._class_names(test.args[1], frame)
             if names:
-                atom = Atom(subject, "isa", frozenset(names))
+                atom = Atom(subject, "isa", frozenset(names), packages=packages)
                 return [atom], [atom.negate()]
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             op = test.ops[0]
@@ -200,15 +254,34 @@ class ConditionsMixin:
                 return match.group(1)
         return subject_text(node)
 
-    def _class_names(self, node: ast.expr, frame: Frame) -> List[str]:
+    def _class_names(self, node: ast.expr, frame: Frame) -> Tuple[List[str], FrozenSet[str]]:
+        """The names of the classes of an `isinstance` test, and their packages when every
+        one is an SDK's class (`Atom.packages`)."""
         elts = node.elts if isinstance(node, ast.Tuple) else [node]
         names = []
+        packages: Optional[Set[str]] = set()
         for elt in elts:
             value = self.eval(elt, frame)
             if isinstance(value, ExtV):
                 names.append(value.qualname.rsplit(".", 1)[-1])
-            elif isinstance(value, ClassV):
+                if packages is not None:
+                    packages.add(value.qualname.split(".", 1)[0])
+                continue
+            packages = None
+            if isinstance(value, ClassV):
                 names.append(value.info.name)
             elif isinstance(elt, (ast.Name, ast.Attribute)):
                 names.append(ast.unparse(elt).rsplit(".", 1)[-1])
-        return names
+        known = packages is not None and packages <= _SDK_PACKAGES
+        return names, frozenset(packages) if known and packages else frozenset()
+
+
+def _reply_of_other_sdk(value: Value, atom: Atom) -> bool:
+    """Whether `value`, an SDK's reply, fails the `isinstance` test `atom` requires: it is
+    tested against classes of other SDKs only (`Atom.packages`). On the path of
+    `elif isinstance(response, (ModelResponse, CustomStreamWrapper)):` a union of
+    litellm's and Anthropic's replies is litellm's only."""
+    if atom.negated or not atom.packages or not isinstance(value, ResponseV) or value.attrs:
+        return False
+    sdk = _RESPONSE_PACKAGES.get(value.api.split(".", 1)[0])
+    return sdk is not None and sdk not in atom.packages
