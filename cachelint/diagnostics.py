@@ -243,7 +243,7 @@ def drop_repeats_at_callers(diagnostics: Sequence[Diagnostic]) -> List[Diagnosti
     it, at the call that does (so that linting a caller alone still shows it). When the
     same finding (same rule, same request, same part of it: `Reach.about`) is also
     reported in the file that sends the request, the copies at the callers say nothing
-    more: errex's 44 findings were 24 defects, each also at `main()` in `__main__.py` and
+    more: errex had 44 findings where 17 say it all, most also at `main()` in `__main__.py` and
     at its command in `cli.py`. A finding whose own site does not report it (there the
     analysis lacks what the caller passes, such as the model) is kept at the callers, but
     once per way there: a copy whose calls pass through another copy's place

@@ -5,7 +5,7 @@ is not repeated at callers when a file nearer the request reports it
 A request reached through a call chain is reported at the chain's first call in the linted
 file: in a real application, `main()` in a two-line `__main__.py` carried thirteen findings,
 each about "this breakpoint", none saying which one, and each also reported in the module
-that sends the request and at the command that calls it (44 findings, 24 defects). The
+that sends the request and at the command that calls it (44 findings where 17 say it all). The
 message now names the SDK call, the formats that show locations list the way there, and a
 run reports each finding once, at the place nearest the request.
 """
