@@ -41,6 +41,16 @@ def test_platforms_recognised_from_urls_are_platforms(url: str) -> None:
     assert Platform(sdk.platform_for_url(url)) is not None
 
 
+def test_the_claude_api_in_openai_format_is_its_compatibility_layer() -> None:
+    """Anthropic's OpenAI SDK compatibility layer does no prompt caching: a platform of its
+    own, not the Claude API (an OpenAI client at api.anthropic.com was told to add markers
+    the endpoint drops)."""
+    assert sdk.platform_for_url("https://api.anthropic.com/v1/") == Platform.ANTHROPIC
+    assert sdk.platform_for_url("https://api.anthropic.com/v1/", openai_format=True) == Platform.ANTHROPIC_OPENAI
+    assert sdk.platform_for_url("https://api.anthropic.com/v1/chat/completions") == Platform.ANTHROPIC_OPENAI
+    assert sdk.platform_for_url("https://api.anthropic.com/v1/messages") == Platform.ANTHROPIC
+
+
 @pytest.mark.parametrize("model", [
     "anthropic/claude-sonnet-4-5", "bedrock/anthropic.claude-3-haiku", "bedrock_mantle/x", "vertex_ai/claude-opus-4",
     "vertex_ai/gemini-2.5-pro", "azure_ai/claude", "openrouter/anthropic/claude", "github_copilot/claude",

@@ -166,6 +166,8 @@ class Platform(str, enum.Enum):
     user may override), or UNKNOWN. A `str` enum, like `RequestFormat`."""
 
     ANTHROPIC = "anthropic"
+    #: the Claude API reached through its OpenAI SDK compatibility layer (no prompt caching)
+    ANTHROPIC_OPENAI = "anthropic-openai"
     AWS = "aws"
     BEDROCK = "bedrock"
     BEDROCK_MANTLE = "bedrock-mantle"

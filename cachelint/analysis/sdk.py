@@ -247,8 +247,12 @@ _HOSTS = (
 )
 
 
-def platform_for_url(url: str) -> str:
-    """Platform a base URL or endpoint points at; "gateway" for any other host."""
+def platform_for_url(url: str, openai_format: bool = False) -> str:
+    """Platform a base URL or endpoint points at; "gateway" for any other host.
+
+    `openai_format`: the request is in OpenAI's chat-completions format (the OpenAI SDK, or
+    an HTTP post to a `/chat/completions` path): on api.anthropic.com that is the OpenAI SDK
+    compatibility layer, a platform of its own (it does no prompt caching)."""
     parsed = urlparse(url if "://" in url else "https://" + url)
     host = (parsed.hostname or "").lower()
     if not host:
@@ -257,6 +261,8 @@ def platform_for_url(url: str) -> str:
         if pattern.search(host):
             if platform == "foundry" and "/anthropic" not in parsed.path and "/models" in parsed.path:
                 return "gateway"
+            if platform == "anthropic" and (openai_format or parsed.path.rstrip("/").endswith("/chat/completions")):
+                return "anthropic-openai"
             return platform
     return "gateway"
 

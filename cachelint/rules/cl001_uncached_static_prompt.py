@@ -336,6 +336,22 @@ class UncachedStaticPrompt(Rule):
         ),
         Valid(
             """
+            from openai import OpenAI
+
+            POLICY = "You are the support assistant of Example Corp. Cite the policy. " * 400
+            client = OpenAI(base_url="https://api.anthropic.com/v1/")
+
+
+            def ask(question: str):
+                return client.chat.completions.create(
+                    model="claude-sonnet-4-5",
+                    messages=[{"role": "system", "content": POLICY}, {"role": "user", "content": question}],
+                )
+            """,
+            title="Claude through the OpenAI SDK compatibility layer, which does no prompt caching",
+        ),
+        Valid(
+            """
             from anthropic import AnthropicFoundry
 
             SYSTEM_PROMPT = "Be concise. " * 442  # about 1,327 tokens: below Foundry's 2,048

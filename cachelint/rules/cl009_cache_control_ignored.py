@@ -18,6 +18,8 @@ def _hint(platforms: List[str]) -> str:
                 "prompt_cache_key to improve hit rates")
     if all(p in ("gemini", "vertex-gemini") for p in platforms):
         return "Gemini caches implicitly (2.5 and newer) or through client.caches.create() and cached_content"
+    if all(p == "anthropic-openai" for p in platforms):
+        return "prompt caching needs the native Messages API (the anthropic SDK's client.messages.create)"
     return "it does not document Claude-style caching on this endpoint"
 
 
@@ -27,8 +29,10 @@ class CacheControlIgnored(Rule):
     ## What it does
     Finds `cache_control` markers (on blocks, content parts, tools, or the request root) in
     requests whose every possible destination ignores them: OpenAI models on
-    api.openai.com or Azure OpenAI, Gemini through google-genai, and any platform the
-    platform table marks as ignoring block markers (`block-cache-control = "ignored"`).
+    api.openai.com or Azure OpenAI, Gemini through google-genai, Claude through the Claude
+    API's OpenAI SDK compatibility layer (the OpenAI SDK pointed at api.anthropic.com,
+    which does no prompt caching), and any platform the platform table marks as ignoring
+    block markers (`block-cache-control = "ignored"`).
     Requests whose destination is not known are left alone.
 
     ## Why is this bad?
@@ -44,6 +48,7 @@ class CacheControlIgnored(Rule):
     ## References
     - [OpenAI prompt caching](https://platform.openai.com/docs/guides/prompt-caching)
     - [Gemini context caching](https://ai.google.dev/gemini-api/docs/caching)
+    - [Claude: OpenAI SDK compatibility](https://docs.claude.com/en/api/openai-sdk) (prompt caching needs the native API)
     """
 
     code = "CL009"
@@ -93,6 +98,47 @@ class CacheControlIgnored(Rule):
                 )
             """,
             ranges=["12:49-12:87"],
+        ),
+        Invalid(
+            """
+            from openai import OpenAI
+
+            GUIDE = "Answer using the product handbook."
+            client = OpenAI(base_url="https://api.anthropic.com/v1/")
+
+
+            def ask(question: str):
+                return client.chat.completions.create(
+                    model="claude-sonnet-4-5",
+                    messages=[
+                        {"role": "system", "content": [
+                            {"type": "text", "text": GUIDE, "cache_control": {"type": "ephemeral"}},
+                        ]},
+                        {"role": "user", "content": question},
+                    ],
+                )
+            """,
+            expected_message="OpenAI SDK compatibility layer",
+            expected_fix="""
+            from openai import OpenAI
+
+            GUIDE = "Answer using the product handbook."
+            client = OpenAI(base_url="https://api.anthropic.com/v1/")
+
+
+            def ask(question: str):
+                return client.chat.completions.create(
+                    model="claude-sonnet-4-5",
+                    messages=[
+                        {"role": "system", "content": [
+                            {"type": "text", "text": GUIDE},
+                        ]},
+                        {"role": "user", "content": question},
+                    ],
+                )
+            """,
+            ranges=["12:49-12:87"],
+            title="Claude through the OpenAI SDK compatibility layer: no prompt caching",
         ),
         Valid(
             """

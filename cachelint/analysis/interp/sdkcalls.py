@@ -134,7 +134,7 @@ class SdkCallsMixin:
             if text is not None:
                 base_url = text
                 if sdk_name == "openai" and platform is None or sdk_name == "anthropic" and cls in ("Anthropic", "AsyncAnthropic"):
-                    guessed = sdk.platform_for_url(text)
+                    guessed = sdk.platform_for_url(text, openai_format=sdk_name == "openai")
                     platform = guessed if guessed != "unknown" else platform
             else:
                 known = False
