@@ -38,6 +38,7 @@ from cachelint.analysis.values import (
     ClientAlt,
     ClientV,
     Const,
+    DefaultV,
     DictV,
     Entry,
     ExtV,
@@ -403,12 +404,24 @@ class CallsMixin:
             if method == "get" and args and isinstance(args[0], Str) and args[0].text is not None:
                 return self._response_attr(base, args[0].text, span, frame)
             return Unknown(Kind.DYNAMIC, f"response.{method}()", span)
+        if isinstance(base, DefaultV) and method in _DEFAULT_KEEPING_METHODS:
+            # `os.environ.get("MODEL", "claude-sonnet-4-5").strip()`: still that default
+            # unless the variable is set (a model id read this way was lost: voxie-assistant)
+            args, kwargs = pre or self.eval_args(node, frame)
+            default = self.str_method(base.default, method, args, kwargs, span, frame)
+            if isinstance(default, Str) and default.text is not None:
+                return DefaultV(default, base.source, span, base.kind)
         if isinstance(base, Unknown) and method in STR_METHODS and method not in ("get", "items", "keys", "values"):
             args, kwargs = pre or self.eval_args(node, frame)
             if method == "format":
                 return Str([hole(max([base.kind] + [a.kind for a in args]), label(base) or "a template", span)], span)
             return Unknown(base.kind, label(base), span, base.may_mark)
         return None
+
+
+#: string methods that leave a configuration value's default what it means (a model id with
+#: surrounding blanks or in another case): the result is still a `DefaultV`
+_DEFAULT_KEEPING_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "casefold"})
 
 
 def _immutable_key(value: Value) -> Optional[Tuple[Any, ...]]:
