@@ -57,7 +57,7 @@ class ConstructionsMixin:
         return found.at(span) if found is not None else None
 
     def _agreed_field(self: Any, info: ClassInfo, name: str) -> Optional[Value]:
-        if self.find_method(info, "__init__") is not None or not self._built_at_home(info):
+        if self.find_method(info, "__init__") is not None:
             return None
         values: List[Value] = []
         constructions = self._constructions(info)
@@ -73,17 +73,6 @@ class ConstructionsMixin:
         if agreed is None or self._has_subclass(info) or self._copied_with(name):
             return None
         return agreed
-
-    def _built_at_home(self: Any, info: ClassInfo) -> bool:
-        """Whether the class's own module builds it (`cls(...)` in a class method, a call
-        by name): a settings object is made where it is defined (`from_env()`, `settings =
-        Settings(...)`); a request model or a backend that callers build everywhere is not
-        worth reading every project file for (on corpus L such reads cost 0.24 s a class)."""
-        for method in info.node.body:
-            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and "classmethod" in self.decorator_names(method):
-                if _calls_named(method, "cls", own_only=True):
-                    return True
-        return bool(_calls_named(info.module.tree, info.name))
 
     def _has_subclass(self: Any, info: ClassInfo) -> bool:
         return bool(self.project.subclasses(info, self.resolve_class))
