@@ -26,7 +26,6 @@ from cachelint.analysis.interp.conditions import ConditionsMixin
 from cachelint.analysis.interp.strings import StringsMixin
 from cachelint.analysis.interp.containers import ContainersMixin
 from cachelint.analysis.interp.objects import ObjectsMixin
-from cachelint.analysis.interp.constructions import ConstructionsMixin
 from cachelint.analysis.interp.calls import CallsMixin
 from cachelint.analysis.interp.sdkcalls import SdkCallsMixin
 
@@ -39,7 +38,6 @@ class Interpreter(
     StringsMixin,
     ContainersMixin,
     ObjectsMixin,
-    ConstructionsMixin,
     CallsMixin,
     SdkCallsMixin,
 ):

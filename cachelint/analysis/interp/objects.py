@@ -152,12 +152,6 @@ class ObjectsMixin:
             inst.attrs[name] = value
             return value.at(span)
         value = self.class_attr(inst.info, name)
-        if value is None or type(value) is Unknown:
-            # a field with no default (`model: str`): what the project's constructions of
-            # the class give it, when they agree
-            constructed = self.constructed_field(inst.info, name, span)
-            if constructed is not None:
-                return constructed
         if value is not None:
             return value.at(span)
         return Unknown(Kind.UNKNOWN, f"self.{name}", span)
