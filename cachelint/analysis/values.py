@@ -444,7 +444,9 @@ class DefaultV(Unknown):
     model reads `default` (builders): the default is the likely model, so the platform and
     the minimum cacheable prefix follow from it, and `--show-requests` says the model is a
     default and what `source` may override it ("environment variable `MODEL`").
-    Anything derived from it (an attribute, a method call) is a plain `Unknown`.
+    Anything derived from it (an attribute, a method call) is a plain `Unknown`, but for
+    the string methods that leave a model id what it is (`.strip()`, `.lower()`: see
+    `CallsMixin._call_method_one`), whose result is the default so changed.
     """
 
     __slots__ = ("default", "source")

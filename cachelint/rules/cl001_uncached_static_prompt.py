@@ -336,6 +336,24 @@ class UncachedStaticPrompt(Rule):
         ),
         Valid(
             """
+            import anthropic
+
+            client = anthropic.Anthropic()
+            POLICY = "You are the support assistant of Example Corp. Cite the policy. " * 400
+
+
+            def ask(question, persona: object):
+                system = POLICY
+                if (system := input()) and isinstance(persona, str):
+                    return client.messages.create(
+                        model="claude-sonnet-4-5", max_tokens=512, system=system,
+                        messages=[{"role": "user", "content": question}],
+                    )
+            """,
+            title="the prompt is rebound by the condition that guards the call",
+        ),
+        Valid(
+            """
             from openai import OpenAI
 
             POLICY = "You are the support assistant of Example Corp. Cite the policy. " * 400

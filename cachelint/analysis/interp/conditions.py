@@ -117,9 +117,12 @@ class ConditionsMixin:
             return bool(test.value)
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
             return self._isinstance_truth(test, frame)
-        if isinstance(test, ast.BoolOp) and any(self._isinstance_call(v) for v in test.values):
+        if (isinstance(test, ast.BoolOp) and any(self._isinstance_call(v) for v in test.values)
+                and all(_plain_operand(v) for v in test.values)):
             # `x == "a" and isinstance(r, T)`: evaluating the expression leaves the
-            # `isinstance` unknown; its operands are decided one by one instead
+            # `isinstance` unknown; its operands are decided one by one instead. Only
+            # when no operand binds a name or calls anything but `isinstance`: those are
+            # left to the evaluation below, which runs them (`(system := fetch()) and ...`)
             return self._bool_op_truth(test, frame)
         if isinstance(test, (ast.Name, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Attribute)):
             try:
@@ -274,6 +277,18 @@ class ConditionsMixin:
                 names.append(ast.unparse(elt).rsplit(".", 1)[-1])
         known = packages is not None and packages <= _SDK_PACKAGES
         return names, frozenset(packages) if known and packages else frozenset()
+
+
+def _plain_operand(node: ast.expr) -> bool:
+    """An operand whose deciding alone changes nothing: names, attributes, constants,
+    comparisons and `not` of those, and `isinstance` calls; no walrus, no other call."""
+    for child in ast.walk(node):
+        if isinstance(child, (ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom, ast.Lambda)):
+            return False
+        if isinstance(child, ast.Call) and not (
+                isinstance(child.func, ast.Name) and child.func.id == "isinstance" and len(child.args) == 2):
+            return False
+    return True
 
 
 def _reply_of_other_sdk(value: Value, atom: Atom) -> bool:
