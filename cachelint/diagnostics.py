@@ -115,9 +115,10 @@ class Fix:
 
 
 #: A finding's request (`Diagnostic.reaches`): ((path, offset) of its SDK call, then (path,
-#: offset) of the part of it the finding is about, or ("", -1) for the whole), and the
-#: calls between the finding's place and that SDK call, as (path, row, column)
-Reach = Tuple[Tuple[str, int, str, int], Tuple[Tuple[str, int, int], ...]]
+#: offset) of the part of it the finding is about, or ("", -1) for the whole), the calls
+#: between the finding's place and that SDK call, as (path, row, column), and what the
+#: finding says of it (its message without where the request is sent)
+Reach = Tuple[Tuple[str, int, str, int], Tuple[Tuple[str, int, int], ...], str]
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ class Diagnostic:
             "related": [[p, [loc.row, loc.column], note] for p, loc, note in self.related],
             "cell": self.cell,
             "suppression_rows": [list(r) for r in self.suppression_rows],
-            "reaches": [[list(about), [list(hop) for hop in via]] for about, via in self.reaches],
+            "reaches": [[list(about), [list(hop) for hop in via], said] for about, via, said in self.reaches],
         }
 
     @classmethod
@@ -230,8 +231,8 @@ class Diagnostic:
             cell=data.get("cell"),
             suppression_rows=tuple(tuple(r) for r in data.get("suppression_rows", [])),
             reaches=tuple(
-                ((str(a[0]), int(a[1]), str(a[2]), int(a[3])), tuple((str(p), int(r), int(c)) for p, r, c in via))
-                for a, via in data.get("reaches", [])
+                ((str(a[0]), int(a[1]), str(a[2]), int(a[3])), tuple((str(p), int(r), int(c)) for p, r, c in via), str(said))
+                for a, via, said in data.get("reaches", [])
             ),
         )
 
@@ -241,31 +242,31 @@ def drop_repeats_at_callers(diagnostics: Sequence[Diagnostic]) -> List[Diagnosti
 
     A request built across modules is reported in every linted file whose code leads to
     it, at the call that does (so that linting a caller alone still shows it). When the
-    same finding (same rule, same request, same part of it: `Reach.about`) is also
-    reported in the file that sends the request, the copies at the callers say nothing
-    more: errex had 44 findings where 17 say it all, most also at `main()` in `__main__.py` and
-    at its command in `cli.py`. A finding whose own site does not report it (there the
-    analysis lacks what the caller passes, such as the model) is kept at the callers, but
-    once per way there: a copy whose calls pass through another copy's place
-    (`Reach.via`: `main()` in `__main__.py`, then the command in `cli.py`) is dropped
-    for the one nearer the request. A finding about several requests goes when each of
+    file that sends the request reports the same finding (same rule, same request, same
+    part of it, same words: `Reach`), the copies at the callers say nothing more: errex's
+    `main()` in `__main__.py` repeated a dozen findings of its modules. A copy whose calls
+    pass through another copy's place (`Reach.via`: `main()`, then the command in
+    `cli.py`) is dropped for the one nearer the request. A finding that says something
+    else (the caller passes a bigger prompt, another model, grows the history in its own
+    loop) is not a repeat and stays; so does one about several requests until each of
     them is reported elsewhere."""
-    own: Set[Tuple[str, Tuple[str, int, str, int]]] = set()
-    places: Set[Tuple[str, Tuple[str, int, str, int], str, int, int]] = set()
+    own: Set[Tuple[str, Tuple[str, int, str, int], str]] = set()
+    places: Set[Tuple[str, Tuple[str, int, str, int], str, str, int, int]] = set()
     for d in diagnostics:
-        for about, _ in d.reaches:
+        for about, _, said in d.reaches:
             if d.path == about[0]:
-                own.add((d.code, about))
-            places.add((d.code, about, d.path, d.location.row, d.location.column))
+                own.add((d.code, about, said))
+            places.add((d.code, about, said, d.path, d.location.row, d.location.column))
 
-    def repeated(d: Diagnostic, about: Tuple[str, int, str, int], via: Tuple[Tuple[str, int, int], ...]) -> bool:
+    def repeated(d: Diagnostic, reach: Reach) -> bool:
+        about, via, said = reach
         if d.path == about[0]:
             return False
-        if (d.code, about) in own:
+        if (d.code, about, said) in own:
             return True
-        return any((d.code, about, path, row, column) in places for path, row, column in via)
+        return any((d.code, about, said, path, row, column) in places for path, row, column in via)
 
-    return [d for d in diagnostics if not d.reaches or not all(repeated(d, about, via) for about, via in d.reaches)]
+    return [d for d in diagnostics if not d.reaches or not all(repeated(d, reach) for reach in d.reaches)]
 
 
 def sort_diagnostics(diagnostics: List[Diagnostic]) -> List[Diagnostic]:

@@ -332,3 +332,26 @@ def test_cells_rows_and_skipped_cells_match_ruff(tmp_path: Path) -> None:
             ours.append((cell.number, row - cell.first_row + 1, line.index(" m") + 2))
     assert sorted(ours) == theirs
     assert [c for c, _, _ in theirs] == [2, 4, 6, 8, 10]
+
+
+def test_a_request_sent_from_another_cell_is_named_by_cell_and_line(project: Path) -> None:
+    """The helper that sends sits in cell 2, the call that hands it the prompt in cell 3:
+    the finding in cell 3 names the SDK call as the notebook's user counts it (line 7 of
+    cell 2, not row 10 of the module the cells make)."""
+    helper = code([
+        "import anthropic\n", "\n", "client = anthropic.Anthropic()\n", "\n", "\n",
+        "def ask(system, question):\n",
+        "    return client.messages.create(model=\"claude-sonnet-4-5\", max_tokens=100, system=system,\n",
+        "                                  messages=[{\"role\": \"user\", \"content\": question}])\n",
+    ])
+    caller = code([
+        "POLICY = \"You are the support assistant of Example Corp. Cite the policy. \" * 400\n",
+        "\n", "\n", "def answer(question):\n", "    return ask(POLICY, question)\n",
+    ])
+    setup = code(["import os\n", "\n", "TOPIC = os.environ.get(\"TOPIC\", \"routers\")\n"])
+    (project / "chat.ipynb").write_text(jupyter_text(notebook(setup, helper, caller)), encoding="utf-8")
+    result = _runner().invoke(main, ["--no-cache", "--select", "CL001", "--output-format", "json", "chat.ipynb"],
+                              catch_exceptions=False)
+    found = json.loads(result.stdout)
+    assert [(d["cell"], d["location"]["row"]) for d in found] == [(3, 5)], found
+    assert found[0]["message"].endswith("(request sent at cell 2, line 7)")

@@ -217,11 +217,27 @@ def test_a_repeat_survives_the_result_cache_and_the_workers() -> None:
 
     about = ("/p/llm.py", 120, "/p/llm.py", 150)
     near = D("CL001", "n", "m", "/p/service.py", Location(6, 12), Location(6, 30), Severity.WARNING,
-             reaches=((about, ()),))
+             reaches=((about, (), "m"),))
     far = D("CL001", "n", "m", "/p/app.py", Location(7, 12), Location(7, 28), Severity.WARNING,
-            reaches=((about, (("/p/service.py", 6, 12),)),))
+            reaches=((about, (("/p/service.py", 6, 12),), "m"),))
     far_again = D.from_dict(far.to_dict())
     assert far_again.reaches == far.reaches
     assert drop_repeats_at_callers([near, far_again]) == [near]
     other_rule = D.from_dict(dict(far.to_dict(), code="CL002"))
     assert drop_repeats_at_callers([near, other_rule]) == [near, other_rule]
+    saying_more = D("CL001", "n", "m'", "/p/app.py", Location(7, 12), Location(7, 28), Severity.WARNING,
+                    reaches=((about, (("/p/service.py", 6, 12),), "another size"),))
+    assert drop_repeats_at_callers([near, saying_more]) == [near, saying_more]
+
+
+def test_a_caller_passing_another_prompt_is_no_repeat(project: Path) -> None:
+    """billing.py hands `ask_with` a prompt of its own: the finding there says another
+    size than the one `triage` gives in llm.py, so it is not dropped for it."""
+    (project / "billing.py").write_text(
+        "from llm import ask_with\n\nBILLING = \"You answer billing questions. \" * 900\n\n\n"
+        "def bill(question):\n    return ask_with(BILLING, question)\n",
+        encoding="utf-8",
+    )
+    everything = cachelint.lint_paths(project)
+    where = [(Path(d.filename).name, d.location.row) for d in everything]
+    assert ("billing.py", 7) in where and ("llm.py", 27) in where, where

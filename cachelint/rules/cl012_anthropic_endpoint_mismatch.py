@@ -158,7 +158,7 @@ class AnthropicEndpointMismatch(Rule):
                 message = (f"An Anthropic Messages body is posted to an OpenAI-style Azure URL ({url}): Claude on Foundry "
                            "is served at https://<resource>.services.ai.azure.com/anthropic/v1/messages")
                 sent_at, related = support.request_trail(ctx, request, where.start, where.end, None)
-                self._report(ctx, where, None, message, None, related, sent_at, support.reach(request, None, related))
+                self._report(ctx, where, None, message, None, related, sent_at, support.reach(request, None, related, message))
                 return
 
     def _report(self, ctx: FileContext, where: Span, url_span: Optional[Span], message: str, right: Optional[str],

@@ -10,6 +10,7 @@ in a loop or a helper shared by other blocks.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
 
 from cachelint.analysis.caching import (  # noqa: F401  (rules reach them through support)
@@ -120,15 +121,15 @@ def report(ctx: "FileContext", rule: Any, request: Request, preferred: Optional[
     defect = (rule.code, request.call_span, message, request.self_class)
     ctx.report(rule, start, end, message, fix=fix, fix_title=fix_title, severity=severity,
                related=related, anchor_ranges=anchors, defect=defect, rank=len(request.chain), sent_at=sent_at,
-               reach=reach(request, preferred, related))
+               reach=reach(request, preferred, related, message))
 
 
-def reach(request: Request, part: Optional[Span], related: Sequence[Tuple[str, Location, str]]) -> Reach:
+def reach(request: Request, part: Optional[Span], related: Sequence[Tuple[str, Location, str]], said: str) -> Reach:
     """The `Reach` of a finding about `part` of `request` (None: the whole of it), whose
-    `request_trail` gave `related` (the calls in between are among them)."""
+    `request_trail` gave `related` (the calls in between are among them), saying `said`."""
     call = request.call_span
     about = (call.path, call.start, part.path, part.start) if part is not None else (call.path, call.start, "", -1)
-    return about, tuple((path, loc.row, loc.column) for path, loc, note in related if note == THROUGH)
+    return about, tuple((path, loc.row, loc.column) for path, loc, note in related if note == THROUGH), said
 
 
 #: the note of a related location that is a call on the way to the request
@@ -161,8 +162,21 @@ def request_trail(ctx: "FileContext", request: Request, start: int, end: int,
     if preferred is not None and not (preferred.path == ctx.path and preferred.start == start):
         _add_related(ctx, related, preferred, "the part of the request this finding is about")
     if call.path == ctx.path:
-        return f"line {ctx.location(call.start).row}", related
+        return _line_in_file(ctx, call.start), related
     return where(ctx, call), related
+
+
+def _line_in_file(ctx: "FileContext", offset: int) -> str:
+    """`line 40` of the linted file; `cell 2, line 3` in a notebook, as its user counts."""
+    location = ctx.location(offset)
+    notebook = getattr(ctx.source, "notebook", None)
+    if notebook is not None:
+        from cachelint.notebook import cell_location
+
+        number, in_cell = cell_location(notebook, location)
+        if number is not None:
+            return f"cell {number}, line {in_cell.row}"
+    return f"line {location.row}"
 
 
 def _add_related(ctx: "FileContext", related: List[Tuple[str, Location, str]], span: Span, note: str) -> None:
@@ -195,11 +209,21 @@ def where(ctx: "FileContext", span: Optional[Span]) -> str:
         return "?"
     src = ctx.load_source(span.path)
     if src is None:
-        return span.path
+        return project_relative(ctx, span.path)
     row = src.index.location(span.start).row
-    root = str(ctx.settings.project_root)
-    rel = span.path[len(root) + 1 :] if span.path.startswith(root + "/") else span.path
-    return f"{rel}:{row}"
+    return f"{project_relative(ctx, span.path)}:{row}"
+
+
+def project_relative(ctx: "FileContext", path: str) -> str:
+    """`path` relative to the project root with `/` separators (messages are the same on
+    every machine and in the result cache), or as it is when outside the root."""
+    root = os.path.realpath(str(ctx.settings.project_root))
+    real = os.path.realpath(path)
+    try:
+        inside = os.path.commonpath([root, real]) == root
+    except ValueError:  # another drive
+        inside = False
+    return os.path.relpath(real, root).replace(os.sep, "/") if inside else path
 
 
 # --- placing markers --------------------------------------------------------------------------
@@ -544,6 +568,4 @@ def func_path(span: Span) -> str:
 
 
 def where_label(ctx: "FileContext", path: str, row: int) -> str:
-    root = str(ctx.settings.project_root)
-    rel = path[len(root) + 1 :] if path.startswith(root + "/") else path
-    return f"{rel}:{row}"
+    return f"{project_relative(ctx, path)}:{row}"
