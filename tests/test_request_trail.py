@@ -241,3 +241,29 @@ def test_a_caller_passing_another_prompt_is_no_repeat(project: Path) -> None:
     everything = cachelint.lint_paths(project)
     where = [(Path(d.filename).name, d.location.row) for d in everything]
     assert ("billing.py", 7) in where and ("llm.py", 27) in where, where
+
+
+def test_an_endpoint_mismatch_reached_from_another_file_says_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CL012 reports its own way (not through `support.report`) and names the call too;
+    linted with the module that posts, the caller's copy goes."""
+    root = tmp_path / "proj"
+    (root / ".git").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.cachelint]\nselect = ["CL012"]\n', encoding="utf-8")
+    (root / "http_client.py").write_text(
+        'import requests\n\nURL = "https://contoso.openai.azure.com/openai/deployments/claude-sonnet-4-5/v1/messages"\n\n\n'
+        "def post(body):\n    return requests.post(URL, json=body, timeout=30)\n",
+        encoding="utf-8",
+    )
+    (root / "app.py").write_text(
+        "from http_client import post\n\n\ndef ask(question):\n"
+        '    return post({"model": "claude-sonnet-4-5", "max_tokens": 100, '
+        '"messages": [{"role": "user", "content": question}]})\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+    alone = cachelint.lint_paths(root / "app.py")
+    assert [d.location.row for d in alone] == [5]
+    assert alone[0].message.endswith("(request sent at http_client.py:7)")
+    assert [(Path(p).name, loc.row, note) for p, loc, note in alone[0].related] == [
+        ("http_client.py", 7, "the request is sent here")]
+    assert [Path(d.filename).name for d in cachelint.lint_paths(root)] == ["http_client.py"]
