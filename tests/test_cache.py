@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from cachelint import __version__
 from cachelint.cache.results import RACY_WINDOW_NS, ResultCache, cache_directory
@@ -23,6 +23,7 @@ from cachelint.cli import main
 from cachelint.diagnostics import Diagnostic, Location
 from cachelint.engine import Engine, FileResult
 from cachelint.source import content_digest as digest
+from cli_runner import cli_runner as _cli_runner
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
 PROMPTS = 'SYSTEM = "Answer in one short paragraph. " * {repeat}\n'
@@ -43,14 +44,6 @@ def ask(question):
     )
 """
 
-
-def _cli_runner() -> CliRunner:
-    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
-    argument is gone in later versions, which always keep them apart)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 Cli = Callable[..., Result]

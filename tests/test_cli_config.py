@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import cachelint.rules
 from cachelint.cli import main
@@ -25,6 +25,7 @@ from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
 from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
+from cli_runner import cli_runner as _cli_runner
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
 BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'  # safe fix: "5m"
@@ -84,14 +85,6 @@ def write(root: Path, files: Dict[str, str]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
-
-def _cli_runner() -> CliRunner:
-    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
-    argument is gone in later versions, which always keep them apart)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 Cli = Callable[..., Result]

@@ -16,22 +16,15 @@ import shutil
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from cachelint.cli import main
 from cachelint.registry import all_rules
+from cli_runner import cli_runner as _cli_runner
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example-project"
 CODE = re.compile(r"CL\d{3}")
 
-
-def _cli_runner() -> CliRunner:
-    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
-    argument is gone in later versions, which always keep them apart)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def expected_table() -> Dict[str, Tuple[Set[str], Set[str]]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import cachelint.rules
 from cachelint.cli import main
@@ -29,6 +29,7 @@ from cachelint.diagnostics import Applicability, Fix
 from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
 from cachelint.rules.cl007_invalid_cache_control import literal_markers
+from cli_runner import cli_runner as _cli_runner
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
 FIXED_TYPE = BAD_TYPE.replace("persistent", "ephemeral")
@@ -37,14 +38,6 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 Cli = Callable[..., Result]
 
-
-def _cli_runner() -> CliRunner:
-    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
-    argument is gone in later versions, which always keep them apart)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 @pytest.fixture

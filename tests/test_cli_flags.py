@@ -27,6 +27,7 @@ from cachelint.context import FileContext
 from cachelint.diagnostics import Applicability, Fix
 from cachelint.fix.edits import make_edit
 from cachelint.rule import Rule
+from cli_runner import cli_runner as _cli_runner
 
 TESTS = Path(__file__).parent
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
@@ -51,14 +52,6 @@ RUFF_JSON_KEYS = {
 RUFF_FIX_KEYS = {"applicability", "edits", "message"}
 RUFF_EDIT_KEYS = {"content", "end_location", "location"}
 
-
-def _cli_runner() -> CliRunner:
-    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
-    argument is gone in later versions, which always keep them apart)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 class SwapWords(Rule):

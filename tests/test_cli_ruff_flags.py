@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from cachelint import __version__
 from cachelint.cli import main
+from cli_runner import cli_runner as _runner
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
@@ -35,12 +36,6 @@ NO_FIX_TTL = 'W = {"cache_control": {"type": "ephemeral", "ttl": "forever"}}\n'
 CLEAN = 'Z = {"cache_control": {"type": "ephemeral", "ttl": "1h"}}\n'
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def write(root: Path, files: Dict[str, str]) -> None:

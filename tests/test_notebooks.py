@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from cachelint.cli import main
 from cachelint.notebook import Notebook, NotebookError
+from cli_runner import cli_runner as _runner
 
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}'
 BAD_TTL = 'Y = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}'
@@ -60,12 +61,6 @@ DEMO = notebook(
     code(["!ls prompts\n", "files = !ls\n", BAD_TTL + "\n"]),
 )
 
-
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 @pytest.fixture

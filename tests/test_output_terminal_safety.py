@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Callable, Dict, Optional
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from cachelint.cli import main
 from cachelint.diagnostics import Diagnostic, Location
 from cachelint.output import OutputContext, render
 from cachelint.output.github import escape_data, escape_property
+from cli_runner import cli_runner as _cli_runner
 
 #: What must never reach a terminal: C0 controls but the line feed, DEL and C1 controls.
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -31,13 +32,6 @@ RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 NASTY = "1h\n\x1b[2J\x1b]0;pwned\x07\r\x7f\x9b31m"
 NASTY_ESCAPED = "1h\\n\\x1b[2J\\x1b]0;pwned\\x07\\r\\x7f\\x9b31m"
 
-
-def _cli_runner() -> CliRunner:
-    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def finding(path: str, message: str = f'ttl "{NASTY}" is not valid', **extra: object) -> Diagnostic:

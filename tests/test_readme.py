@@ -16,22 +16,14 @@ from typing import List
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from cachelint.cli import main
 from cachelint.config.loader import ANALYSIS_KEYS, KNOWN_KEYS
+from cli_runner import cli_runner as _cli_runner
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-
-def _cli_runner() -> CliRunner:
-    """A runner keeping stdout and stderr apart (click < 8.2 needs `mix_stderr=False`; the
-    argument is gone in later versions, which always keep them apart)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def code_blocks(language: str) -> List[str]:

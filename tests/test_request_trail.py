@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-from click.testing import CliRunner
 
 import cachelint
 from cachelint import Diagnostic, Location
 from cachelint.cli import main
+from cli_runner import cli_runner as _runner
 
 PROMPTS = 'SUPPORT_PROMPT = "You are the support assistant of Example Corp. " + "Cite the policy. " * 400\n'
 LLM = '''import anthropic
@@ -137,14 +137,6 @@ def test_a_caller_in_another_file_names_the_file_and_the_way_there(project: Path
         ("llm.py", 21, "the part of the request this finding is about"),
     ]
 
-
-def _runner() -> CliRunner:
-    """stdout apart from stderr (click < 8.2 needs `mix_stderr=False`; later versions keep
-    them apart always and no longer take it)."""
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 def test_outputs_show_the_trail(project: Path) -> None:

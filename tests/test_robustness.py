@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from cachelint.cli import main
+from cli_runner import cli_runner as _runner
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -29,12 +30,6 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 BAD_TTL = 'import anthropic\nMARK = {"cache_control": {"type": "ephemeral", "ttl": "3m"}}\n'
 FIXED_TTL = BAD_TTL.replace("3m", "5m")
 
-
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        return CliRunner()
 
 
 @pytest.fixture

@@ -17,16 +17,11 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from cachelint.cli import main
+from cli_runner import cli_runner as _runner
 
-
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        return CliRunner()
 
 
 def cli(*args: str) -> Result:

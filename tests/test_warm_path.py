@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import cachelint.discovery.walk
 from cachelint.cli import main
@@ -27,6 +27,7 @@ from cachelint.config.loader import CliOverrides, ConfigResolver
 from cachelint.discovery.walk import discover
 from cachelint.engine import Engine
 from cachelint.config.settings import Settings
+from cli_runner import cli_runner as _cli_runner
 
 MARKER = "@" + "generated"  # split so this file is not itself generated code
 BAD_TYPE = 'X = {"cache_control": {"type": "persistent"}}\n'
@@ -199,12 +200,6 @@ def test_deferred_generated_check_lists_what_discovery_did_not_read(tmp_path: Pa
     forced = discover([".", "gen.py"], resolver, force_exclude=True, defer_generated=True)
     assert str(root / "gen.py") not in forced.paths
 
-
-def _cli_runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
 
 
 @pytest.fixture
