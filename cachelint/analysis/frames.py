@@ -85,6 +85,12 @@ class BudgetExceeded(Exception):
     """The analysis of one entry function took too many steps; its results are dropped."""
 
 
+class PathEnds(Exception):
+    """The statement being run certainly raises (a constructor called with a keyword its
+    `__init__` does not take: `TypeError`): its path ends there, as at a `raise`
+    (`StatementsMixin.exec_stmt` catches it)."""
+
+
 class Cancelled(BaseException):
     """The caller no longer wants this analysis (the language server: the buffer changed
     again). A BaseException, so no `except Exception` of the interpreter turns it into an

@@ -166,6 +166,28 @@ class UncachedConversationHistory(Rule):
             client = anthropic.Anthropic()
 
 
+            class Conversation:
+                def __init__(self, bot: str, stream: bool = False) -> None:
+                    self.bot = bot
+                    self.messages = []
+
+
+            def main() -> None:
+                conversation = Conversation("helper", cache_user_prompt=True)
+                while True:
+                    conversation.messages.append({"role": "user", "content": input()})
+                    reply = client.messages.create(model="claude-sonnet-4-5", max_tokens=512, messages=conversation.messages)
+                    conversation.messages.append({"role": "assistant", "content": reply.content})
+            """,
+            title="the loop is never reached: the constructor call before it raises TypeError",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
             def agent(task: str, execute):
                 messages = [{"role": "user", "content": task}]
                 while True:

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from cachelint.analysis import sdk
 from cachelint.analysis.events import UsageRead
 from cachelint.analysis.externals import namespace_attr
-from cachelint.analysis.frames import BudgetExceeded, Frame
+from cachelint.analysis.frames import BudgetExceeded, Frame, PathEnds
 from cachelint.analysis.project import ClassInfo, ModuleInfo
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import (
@@ -413,6 +413,11 @@ class ObjectsMixin:
     def construct(self, info: ClassInfo, args: List[Value], kwargs: DictV, span: Span, frame: Frame) -> Value:
         inst = InstV(info, span)
         init = self.find_method(info, "__init__")
+        if init is not None and init[0] == info and not info.node.decorator_list and not info.node.keywords \
+                and _rejects_keywords(init[1], kwargs):
+            # only an `__init__` the class itself defines, undecorated and with no
+            # metaclass: a dataclass's generated one, or a base's, may take other names
+            raise PathEnds()
         if init is not None and frame.depth < self.max_depth:
             func = self.function_value(init[0].module.path, init[1], owner=init[0], bound=inst, span=span)
             self.call_function(func, args, kwargs, span, frame)
@@ -535,3 +540,16 @@ def _abstract(node: Any, decorators: Set[str]) -> bool:
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
         return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
     return False
+
+
+def _rejects_keywords(init: Any, kwargs: DictV) -> bool:
+    """Whether calling `__init__` with these keyword arguments raises `TypeError`: one of
+    them names no parameter it takes by keyword and it has no `**` parameter (roboop's
+    `Conversation(bot, cache_user_prompt=True)`, an option since removed: the script stops
+    there, and the agent loop after it never runs). A `**` spread of unknown keys decides
+    nothing."""
+    args = getattr(init, "args", None)
+    if args is None or args.kwarg is not None or kwargs.open:
+        return False
+    names = {a.arg for a in list(args.args) + list(args.kwonlyargs)}
+    return any(key not in names for key in kwargs.entries)

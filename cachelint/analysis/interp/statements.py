@@ -17,7 +17,7 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis.candidates import module_code, module_triggers
-from cachelint.analysis.frames import Frame, LoopCtx
+from cachelint.analysis.frames import Frame, LoopCtx, PathEnds
 from cachelint.analysis.valueops import subject_text, walk_local, walk_nodes
 from cachelint.analysis.values import (
     TRUE,
@@ -49,6 +49,12 @@ class StatementsMixin:
         return False
 
     def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> bool:
+        try:
+            return self._exec_stmt(stmt, frame)
+        except PathEnds:
+            return True  # the statement raises: nothing after it on this path runs
+
+    def _exec_stmt(self, stmt: ast.stmt, frame: Frame) -> bool:
         self.tick()
         if isinstance(stmt, ast.Expr):
             value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
