@@ -104,7 +104,7 @@ class ConditionsMixin:
         if isinstance(value, UnionV):
             kept = [(v, g) for v, g in value.options
                     if (all(isa_matches(class_name(v), a) for a in atoms) or class_name(v) is None)
-                    and not any(_reply_of_other_sdk(v, a) for a in atoms)]
+                    and not any(not a.negated and _reply_of_other_sdk(v, a.packages) for a in atoms)]
             return union(kept, value.span) if kept else value
         return value
 
@@ -115,9 +115,9 @@ class ConditionsMixin:
             return False
         if isinstance(test, ast.Constant):
             return bool(test.value)
-        if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
+        if _is_isinstance_call(test):
             return self._isinstance_truth(test, frame)
-        if (isinstance(test, ast.BoolOp) and any(self._isinstance_call(v) for v in test.values)
+        if (isinstance(test, ast.BoolOp) and any(_is_isinstance_call(v) for v in test.values)
                 and all(_plain_operand(v) for v in test.values)):
             # `x == "a" and isinstance(r, T)`: evaluating the expression leaves the
             # `isinstance` unknown; its operands are decided one by one instead. Only
@@ -139,11 +139,6 @@ class ConditionsMixin:
                 return truthiness(value)
         return None
 
-    @staticmethod
-    def _isinstance_call(node: ast.expr) -> bool:
-        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance"
-                and len(node.args) == 2)
-
     def _bool_op_truth(self, test: ast.BoolOp, frame: Frame) -> Optional[bool]:
         """`a and b` / `a or b` decided from its operands' `static_truth`: one operand
         decides it (False in an `and`, True in an `or`) whatever the others are."""
@@ -164,7 +159,7 @@ class ConditionsMixin:
         not exist)."""
         types = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
         if not all(isinstance(elt, ast.Name) and elt.id in BUILTIN_TYPES for elt in types):
-            return self._response_isinstance(test.args[0], types, frame)
+            return self._response_isinstance(test.args[0], test.args[1], frame)
         wanted = {elt.id for elt in types if isinstance(elt, ast.Name)}
         if any(name in frame.locals or name in frame.module.bindings for name in wanted | {"isinstance"}):
             return None  # a builtin name rebound by the project
@@ -177,7 +172,7 @@ class ConditionsMixin:
             answers.add(bool(BUILTIN_TYPES[kind] & wanted))
         return answers.pop() if len(answers) == 1 else None
 
-    def _response_isinstance(self, subject: ast.expr, types: List[ast.expr], frame: Frame) -> Optional[bool]:
+    def _response_isinstance(self, subject: ast.expr, classes: ast.expr, frame: Frame) -> Optional[bool]:
         """`isinstance(response, ModelResponse)` decided False when every value `response`
         may hold is what one SDK's request method returned and every class is another
         SDK's: a helper that reads litellm's usage fields after
@@ -185,20 +180,13 @@ class ConditionsMixin:
         from the Anthropic reply some caller passes it (skyvern: a false CL010). Never
         True: which of its own SDK's classes a reply is (message, stream, raw response)
         is not modelled."""
-        packages = set()
-        for elt in types:
-            value = self.eval(elt, frame)
-            if not isinstance(value, ExtV):
-                return None
-            packages.add(value.qualname.split(".", 1)[0])
+        _, packages = self._class_names(classes, frame)
+        if not packages:
+            return None
         value = self.eval(subject, frame)
-        for option, _ in options_of(value):
-            if not isinstance(option, ResponseV) or option.attrs:
-                return None
-            sdk = _RESPONSE_PACKAGES.get(option.api.split(".", 1)[0])
-            if sdk is None or sdk in packages or not packages <= _SDK_PACKAGES:
-                return None
-        return False
+        if all(_reply_of_other_sdk(option, packages) for option, _ in options_of(value)):
+            return False
+        return None
 
     def condition_atoms(self, test: ast.expr, frame: Frame) -> Tuple[List[Atom], List[Atom]]:
         """Atoms true in the `then` and in the `else` branch of a condition."""
@@ -213,7 +201,7 @@ class ConditionsMixin:
                 return then_atoms, [whole.negate()]
             else_atoms = [a for p in parts for a in p[1]]
             return [whole], else_atoms
-        if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" and len(test.args) == 2:
+        if _is_isinstance_call(test):
             subject = self._subject(test.args[0], frame)
             names, packages = self._class_names(test.args[1], frame)
             if names:
@@ -285,18 +273,24 @@ def _plain_operand(node: ast.expr) -> bool:
     for child in ast.walk(node):
         if isinstance(child, (ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom, ast.Lambda)):
             return False
-        if isinstance(child, ast.Call) and not (
-                isinstance(child.func, ast.Name) and child.func.id == "isinstance" and len(child.args) == 2):
+        if isinstance(child, ast.Call) and not _is_isinstance_call(child):
             return False
     return True
 
 
-def _reply_of_other_sdk(value: Value, atom: Atom) -> bool:
-    """Whether `value`, an SDK's reply, fails the `isinstance` test `atom` requires: it is
-    tested against classes of other SDKs only (`Atom.packages`). On the path of
+def _is_isinstance_call(node: ast.AST) -> bool:
+    """`isinstance(x, T)` (the builtin's name, two arguments)."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance"
+            and len(node.args) == 2)
+
+
+def _reply_of_other_sdk(value: Value, packages: FrozenSet[str]) -> bool:
+    """Whether `value` is an SDK's reply (not read further: `response`, not
+    `response.usage`) tested against classes of other SDKs only (`packages`, as
+    `Atom.packages` holds them): it is an instance of none of them. On the path of
     `elif isinstance(response, (ModelResponse, CustomStreamWrapper)):` a union of
     litellm's and Anthropic's replies is litellm's only."""
-    if atom.negated or not atom.packages or not isinstance(value, ResponseV) or value.attrs:
+    if not packages or not isinstance(value, ResponseV) or value.attrs:
         return False
     sdk = _RESPONSE_PACKAGES.get(value.api.split(".", 1)[0])
-    return sdk is not None and sdk not in atom.packages
+    return sdk is not None and sdk not in packages
