@@ -33,12 +33,41 @@ def unbounded_turn_blocks(request: Request) -> Optional[Piece]:
     return None
 
 
+def moving_breakpoint(request: Request) -> bool:
+    """Whether the conversation's last breakpoint can move forward with the turns of the
+    agent loop: automatic caching (a top-level `cache_control`), a marker on a message the
+    loop appends, or a marker written inside the loop's body.
+
+    Only a breakpoint that moves has the lookback problem: the next turn's breakpoint sits
+    further on and must find the entry the previous turn wrote within 20 blocks. A
+    breakpoint fixed before the loop (the boundary of the history the loop started with)
+    is read back at the same position every turn, whatever the turn appends.
+    """
+    if request.top_level is not None:
+        return True
+    loop = request.loop
+    if loop is None:
+        return False
+    for piece in request.pieces:
+        marker = piece.marker
+        if piece.section != "messages" or marker is None:
+            continue
+        appended_in = piece.appended_in
+        if appended_in is not None and loop.contains(appended_in):
+            return True
+        if marker.span is None or loop.contains(marker.span):
+            return True
+        if marker.written_in is not None and loop.contains(marker.written_in):
+            return True
+    return False
+
+
 class LookbackWindow(Rule):
     """One turn of an agent loop can add more than 20 blocks after the last breakpoint.
 
     ## What it does
-    Finds cached conversations (a breakpoint on the messages or automatic caching) in an
-    agent loop where one turn appends a number of content blocks that only a loop bounds:
+    Finds cached conversations (a breakpoint that moves with the turns: automatic caching,
+    or a marker on the messages the loop appends) in an agent loop where one turn appends a number of content blocks that only a loop bounds:
     tool results collected block by block, or one message per tool call appended inside the
     turn. More than 20 such blocks after the previous breakpoint fall outside the cache's
     lookback window.
@@ -112,14 +141,63 @@ class LookbackWindow(Rule):
             use_instead=True,
             title="One result block per turn",
         ),
+        Invalid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def agent(task: str, run_tool):
+                messages = [{"role": "user", "content": task}]
+                while True:
+                    response = client.messages.create(model="claude-sonnet-4-5", max_tokens=4000, messages=messages)
+                    if response.stop_reason != "tool_use":
+                        return response
+                    messages.append({"role": "assistant", "content": response.content})
+                    results = []
+                    for block in response.content:
+                        if block.type == "tool_use":
+                            results.append({"type": "tool_result", "tool_use_id": block.id, "content": run_tool(block)})
+                    results[-1]["cache_control"] = {"type": "ephemeral"}
+                    messages.append({"role": "user", "content": results})
+            """,
+            expected_message="20",
+            ranges=["9:20-9:105"],
+            title="The breakpoint moves to each turn's last tool result",
+        ),
+        Valid(
+            """
+            import anthropic
+
+            client = anthropic.Anthropic()
+
+
+            def agent(document: str, task: str, run_tool):
+                messages = [{"role": "user", "content": [
+                    {"type": "text", "text": document, "cache_control": {"type": "ephemeral"}},
+                    {"type": "text", "text": task},
+                ]}]
+                while True:
+                    response = client.messages.create(model="claude-sonnet-4-5", max_tokens=4000, messages=messages)
+                    if response.stop_reason != "tool_use":
+                        return response
+                    messages.append({"role": "assistant", "content": response.content})
+                    results = []
+                    for block in response.content:
+                        if block.type == "tool_use":
+                            results.append({"type": "tool_result", "tool_use_id": block.id, "content": run_tool(block)})
+                    messages.append({"role": "user", "content": results})
+            """,
+            title="A breakpoint fixed before the loop is read back at the same place every turn",
+        ),
     ]
 
     def check_request(self, request: Request, ctx: FileContext) -> None:
         if not support.is_claude_request(request) or request.loop is None or not request.history_appends:
             return
-        cached = request.top_level is not None or any(p.marker is not None for p in request.pieces if p.section == "messages")
-        if not cached:
-            return  # CL013's finding: nothing caches the conversation at all
+        if not moving_breakpoint(request):
+            return  # nothing caches the conversation (CL013's finding), or only a fixed prefix of it
         piece = unbounded_turn_blocks(request)
         if piece is None:
             return

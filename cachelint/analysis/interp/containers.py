@@ -39,6 +39,10 @@ from cachelint.analysis.values import (
 )
 from cachelint.analysis.interp.limits import MAX_UNROLL
 
+#: `lst[-1]` to `lst[-4]` of a list built by a finished loop are single elements (see
+#: `_element_from_end`); deeper indexes are read as "an element"
+MAX_FROM_END = 4
+
 
 class ContainersMixin:
     """Containers: dict/list displays, comprehensions, items, slices, dict and list methods."""
@@ -147,27 +151,40 @@ class ContainersMixin:
             return [Str.literal(ch, value.span) for ch in value.text]
         return None
 
-    def _last_element(self, lst: ListV, frame: Frame) -> Value:
-        """`lst[-1]` when the list ends with a run of elements made by a loop.
+    def _element_from_end(self, lst: ListV, count: int, frame: Frame) -> Optional[Value]:
+        """`lst[-count]` when the list ends with a run of elements made by a loop, followed
+        by fewer than `count` single elements (None when that element cannot be told apart
+        from the run).
 
         While that loop is still running, the run stands for "each element it appends", so
         a marker written on it is written on every turn (and accumulates). Once the loop
-        has finished, `lst[-1]` is one element: it is materialised as a copy after the run,
-        so a marker on it marks only the last element. The same holds in a deep copy
-        (`ListV.snapshot`), whose elements are new on every turn.
+        has finished, `lst[-1]`, or `lst[-2]` (the conversation boundary before the newest
+        message), is one element: the elements missing between the run and the end are
+        materialised as copies of the run's shape after it, so a marker on one marks only
+        that element. The same holds in a deep copy (`ListV.snapshot`), whose elements are
+        new on every turn. A loop appending at several places leaves one run per place; the
+        copies take the last run's shape, as `lst[-1]` always did.
         """
-        last = lst.items[-1]
-        value = last.value
+        singles = 0
+        while singles < len(lst.items) and not lst.items[-1 - singles].many:
+            singles += 1
+        if singles == len(lst.items) or count <= singles:
+            return None
+        run = lst.items[-1 - singles]
+        value = run.value
+        if not isinstance(value, (DictV, ListV)):
+            return value if count == 1 else None
         born = getattr(value, "born", None)
-        active = {loop.span for loop in frame.all_loops()}
-        if not last.many or not isinstance(value, (DictV, ListV)):
-            return value
-        if (born is None or born in active) and not lst.snapshot:
-            return value
-        single = clone(value, {})
-        untag_born(single)
-        lst.items.append(Item(single, False, last.cond, last.guard, None, None, last.site))
-        return single
+        if (born is None or born in {loop.span for loop in frame.all_loops()}) and not lst.snapshot:
+            return value if count == 1 else None
+        at = len(lst.items) - singles
+        copies: List[Value] = []
+        for offset in range(count - singles):
+            single = clone(value, {})
+            untag_born(single)
+            lst.items.insert(at + offset, Item(single, False, run.cond, run.guard, None, None, run.site))
+            copies.append(single)
+        return copies[0]
 
     def element_of(self, iterable: Value, span: Optional[Span]) -> Value:
         """The abstract 'each element' of an iterable (a union of what it may hold)."""
@@ -243,9 +260,11 @@ class ContainersMixin:
                 found = self._list_item_at(base, key.value)
                 if found is not None:
                     return found[1].value
-                # the last element of a list with runs: the last run's shape
-                if key.value == -1 and base.items:
-                    return self._last_element(base, frame)
+                # one of the last elements of a list with runs: a copy of the runs' shape
+                if -MAX_FROM_END <= key.value < 0:
+                    element = self._element_from_end(base, -key.value, frame)
+                    if element is not None:
+                        return element
             return self.element_of(base, span)
         if isinstance(base, ResponseV) and isinstance(key, Str) and key.text is not None:
             return self._response_attr(base, key.text, span, frame)
