@@ -293,6 +293,7 @@ class RequestBuilder:
             via_param=getattr(value, "via_param", False),
             written_in=entry.written_in,
             trimmed=entry.trimmed,
+            made_in_loop=value.literal.in_loop if isinstance(value, DictV) and value.literal is not None else None,
         )
 
     def _block_marker(self, block: DictV, ctx: _Ctx, field: str = "cache_control") -> Optional[Marker]:
@@ -351,7 +352,7 @@ class RequestBuilder:
                     continue
                 found = Marker(field=field, ttl=ttl, span=span, entry_span=span, many=loop is not None,
                                bound=(1 if capped and bound is None else bound) if loop is not None else None,
-                               loop=loop, written_in=loop)
+                               loop=loop, written_in=loop, made_in_loop=loop is not None)
                 if field == "copilot_cache_control":
                     copilot = found
                 else:

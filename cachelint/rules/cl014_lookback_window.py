@@ -36,7 +36,9 @@ def unbounded_turn_blocks(request: Request) -> Optional[Piece]:
 def moving_breakpoint(request: Request) -> bool:
     """Whether the conversation's last breakpoint can move forward with the turns of the
     agent loop: automatic caching (a top-level `cache_control`), a marker on a message the
-    loop appends, or a marker written inside the loop's body.
+    loop appends, a marker written inside the loop's body, or one made while any loop ran
+    (by a helper called each turn); only a marker made outside every loop, on a message the
+    loop did not append, is fixed.
 
     Only a breakpoint that moves has the lookback problem: the next turn's breakpoint sits
     further on and must find the entry the previous turn wrote within 20 blocks. A
@@ -58,6 +60,10 @@ def moving_breakpoint(request: Request) -> bool:
         if marker.span is None or loop.contains(marker.span):
             return True
         if marker.written_in is not None and loop.contains(marker.written_in):
+            return True
+        if marker.made_in_loop is not False:
+            # made by a helper the loop may call on every turn (a copy of the history with
+            # its newest user block marked), or the analysis cannot tell: it may move
             return True
     return False
 
