@@ -38,15 +38,15 @@ from cachelint.analysis.sdk import LITELLM_FUNCTIONS
 #: choice.message`. `send(` is no raw HTTP call the analysis can read (it follows `post`,
 #: `request` and `stream`); it chose every function sending on a websocket or a queue, and
 #: their callers.
-_SENDING = (
+_SENDING_SDK = (
     r"\b(?:messages|completions|responses|batches|prompt_caching|caches|models)\s*\.\s*"
     r"(?:create|stream|parse|count_tokens|tool_runner|batches|generate_content\w*|with_raw_response"
     r"|with_streaming_response)\b"
     r"|\b(?:chat|beta|aio|client\w*|_client\w*)\s*\.\s*(?:completions|messages|responses|chat|prompt_caching)\b"
     r"|\b(?<=\.)(?:a?completion|a?responses|a?text_completion|count_tokens)\b"
     r"|\b(?<!def )(?:tool_runner|invoke_model\w*|converse|converse_stream|generate_content\w*)\b"
-    r"|\b(?<!def )(?:post|request|stream)\s*\("
 )
+_SENDING = _SENDING_SDK + r"|\b(?<!def )(?:post|request|stream)\s*\("
 #: What names the caching machinery without sending: a caching or cache usage field, a
 #: client class. Only the SDKs' own client classes: `Anthropic\w*` matched litellm's
 #: `AnthropicConfig` and pydantic-ai's `AnthropicModelSettings` in hundreds of functions
@@ -164,9 +164,12 @@ _REFERENCED_RE = re.compile(r"[(,=]\s*[A-Za-z_][\w.]*\.(\w+)\s*(?=[,)\n]|$)", re
 _CLASS_NAME_RE = re.compile(r"([A-Z](?<![\w.].)[A-Z0-9_]*[a-z]\w*)\s*(?=[,)}\n]|\bif\b|$)", re.MULTILINE)
 _HANDING_WORDS = ("return", "else", "or")
 _CONSTANT_NAMES = frozenset(("None", "True", "False"))
-#: a capitalised name instantiated (`LLM(`) or annotating (`llm: LLM`, `-> Optional[LLM]`)
-#: (the lookahead, implied by both alternatives, lets the regex engine skip other characters)
-_CAPWORD_RE = re.compile(r"(?=[A-Z:-])(?:\b([A-Z]\w*)\s*\(|(?::|->)\s*(?:\w+\.)*(?:Optional\[|Union\[)?([A-Z]\w*))")
+#: a capitalised name instantiated (`LLM(`) or annotating (`llm: LLM`, `-> Optional[LLM]`,
+#: also as a forward reference: `provider: "BaseProvider"`, the class imported under
+#: `if TYPE_CHECKING:`) (the lookahead, implied by both alternatives, lets the regex engine
+#: skip other characters)
+_CAPWORD_RE = re.compile(
+    r"(?=[A-Z:-])(?:\b([A-Z]\w*)\s*\(|(?::|->)\s*[\"']?(?:\w+\.)*(?:Optional\[|Union\[)?([A-Z]\w*))")
 
 Functions = List[Tuple[Any, Optional[ClassInfo]]]
 
@@ -283,6 +286,8 @@ class _Exports:
     #: hands out may be called with (`ProviderFactory.create(config)` returns a provider
     #: picked from a registry, whose `.call(...)` sends)
     handed_senders: FrozenSet[str] = frozenset()
+    #: every top-level class of the module -> all its method names (abstract ones too)
+    classes: Dict[str, FrozenSet[str]] = field(default_factory=dict)
 
 
 class _TooWide(Exception):
@@ -682,6 +687,14 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
                     found.add(asname or name)
                     found |= methods
                 sending_methods = exports.class_senders.get(name)
+                if not sending_methods and name in exports.classes:
+                    # a base class called through an annotation (`provider: "BaseProvider"`,
+                    # then `self.provider.chat(...)`): the methods its subclasses send with
+                    called = exports.classes[name] & summary.open_calls
+                    sending_methods = _subclass_senders(project, name, depth) & called if called else frozenset()
+                    if sending_methods:
+                        found.add(asname or name)
+                        found |= sending_methods
                 if sending_methods:
                     found_senders.add(asname or name)
                     found_senders |= sending_methods
@@ -707,6 +720,60 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
                 found_senders |= exports.senders
                 found_methods |= exports.handed_senders
     return found, found_senders, found_methods
+
+
+#: subclasses of one base class the wrapper search reads for the methods they send with
+MAX_SUBCLASS_FILES = 8
+#: a subclass worth summarising sends through an SDK: the raw HTTP words (`post(`,
+#: `request(`, `stream(`) are in every storage and web-client subclass (lightrag's storage
+#: backends), which cost their projects 45 % more time for no request
+_SENDING_BYTES_RE = re.compile(_SENDING_SDK.encode("ascii"))
+
+
+def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]:
+    """The methods the project subclasses of a class named `base` send with (the abstract
+    provider interface an agent loop is written against, its Anthropic implementation in
+    another module); the caller keeps those it calls.
+
+    Only files whose `class X(base)` header the byte index knows, and only those whose bytes
+    hold an SDK call (most subclasses of a widely used base never send: storage backends,
+    litellm's provider configs), at most `MAX_SUBCLASS_FILES`; remembered per project with
+    the files it was computed from, which are dependencies of every result that used it."""
+    memo = project.candidate_memo
+    key = ("subclass-senders", base, depth)
+    if key in memo:
+        hit = memo[key]
+        if hit is None:
+            return frozenset()  # a cycle of imports through the subclasses ends here
+        project.deps.update(hit[1])
+        return hit[0]
+    memo[key] = None
+    outer = project.deps
+    project.deps = {}
+    found: Set[str] = set()
+    done = False
+    try:
+        read = 0
+        for path, sub in project.class_headers(base):
+            if read >= MAX_SUBCLASS_FILES:
+                break
+            data = project.read_bytes(path)  # a dependency even when it sends nothing
+            if data is None or not _SENDING_BYTES_RE.search(data):
+                continue
+            read += 1
+            exports = _exports(project, path, depth, frozenset({sub}))
+            if exports is not None:
+                found |= exports.class_senders.get(sub, frozenset())
+        done = True
+    finally:
+        deps = project.deps
+        outer.update(deps)
+        project.deps = outer
+        if done:
+            memo[key] = (frozenset(found), dict(deps))
+        else:
+            del memo[key]  # cut short (`_TooWide`): never remember a partial answer
+    return frozenset(found)
 
 
 def _class_head(name: str, summary: Summary) -> bool:
@@ -745,7 +812,7 @@ def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) ->
             class_senders = {k: v & senders for k, v in methods.items() if v & senders}
             handed = frozenset(imported_methods).union(*class_senders.values())
             exports = _Exports(frozenset(names), {k: v for k, v in methods.items() if v}, dict(project.deps),
-                               frozenset(senders), class_senders, handed)
+                               frozenset(senders), class_senders, handed, dict(summary.class_methods))
         done = True
     finally:
         outer.update(project.deps)

@@ -1,0 +1,152 @@
+"""An agent loop written against an abstract provider class reaches its subclasses' requests.
+
+agent-runner's loop calls `self.provider.chat(...)` with `provider: "BaseLLMProvider"`
+imported under `if TYPE_CHECKING:`; the base's `chat` is abstract and the Anthropic
+subclass in another module sends. The wrapper search asks the subclasses named in
+`class X(Base)` headers which of the called methods they send with
+(`candidates._subclass_senders`). These tests pin what makes a caller a candidate, what
+does not, and that the files consulted are dependencies of the caller's result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+from cachelint.analysis import analyse_file, candidate_functions
+from cachelint.analysis import candidates
+from cachelint.analysis.project import Project
+
+BASE = '''\
+from abc import ABC, abstractmethod
+
+
+class BaseProvider(ABC):
+    @abstractmethod
+    async def chat(self, messages: list) -> str:
+        ...
+
+    def describe(self) -> str:
+        return type(self).__name__
+'''
+
+ANTHROPIC_PROVIDER = '''\
+from anthropic import AsyncAnthropic
+
+from base import BaseProvider
+
+SYSTEM = "You are a careful research agent that cites every source. " * 120
+
+
+class AnthropicProvider(BaseProvider):
+    def __init__(self):
+        self.client = AsyncAnthropic()
+
+    async def chat(self, messages: list) -> str:
+        reply = await self.client.messages.create(model="claude-sonnet-4-5", max_tokens=500, system=SYSTEM,
+                                                  messages=messages)
+        return reply.content[0].text
+'''
+
+ECHO_PROVIDER = '''\
+from base import BaseProvider
+
+
+class EchoProvider(BaseProvider):
+    async def chat(self, messages: list) -> str:
+        return messages[-1]["content"]
+'''
+
+AGENT = '''\
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from base import BaseProvider
+
+
+class Agent:
+    def __init__(self, provider: "BaseProvider") -> None:
+        self.provider = provider
+        self.history: list = []
+
+    async def run(self, task: str) -> str:
+        self.history.append({"role": "user", "content": task})
+        while True:
+            answer = await self.provider.{method}(self.history)
+            self.history.append({"role": "assistant", "content": answer})
+            if answer.endswith("DONE"):
+                return answer
+            self.history.append({"role": "user", "content": "continue"})
+'''
+
+
+def _project(root: Path, files: Dict[str, str]) -> Project:
+    (root / ".git").mkdir()
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return Project(root)
+
+
+def _candidate_names(project: Project, root: Path, name: str) -> list:
+    module = project.module(str(root / name))
+    assert module is not None
+    return sorted(node.name for node, _ in candidate_functions(module, project))
+
+
+def test_a_loop_calling_an_abstract_method_reaches_the_sending_subclass(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"base.py": BASE, "anthropic_provider.py": ANTHROPIC_PROVIDER,
+                                  "echo_provider.py": ECHO_PROVIDER, "agent.py": AGENT.replace("{method}", "chat")})
+    assert _candidate_names(project, tmp_path, "agent.py") == ["run"]
+    result = analyse_file(project, str(tmp_path / "agent.py"))
+    assert [(r.api, r.loop is not None) for r in result.requests] == [("anthropic.messages.create", True)]
+    # the subclass files consulted are dependencies: editing them re-analyses the loop
+    assert {Path(p).name for p in result.deps} >= {"base.py", "anthropic_provider.py"}
+
+
+def test_a_method_no_subclass_sends_with_leaves_the_caller_alone(tmp_path: Path) -> None:
+    # `describe` is a concrete method of the base that no subclass overrides to send
+    project = _project(tmp_path, {"base.py": BASE, "anthropic_provider.py": ANTHROPIC_PROVIDER,
+                                  "agent.py": AGENT.replace("{method}", "describe")})
+    assert _candidate_names(project, tmp_path, "agent.py") == []
+    assert analyse_file(project, str(tmp_path / "agent.py")).requests == []
+
+
+def test_subclasses_that_never_send_are_not_summarised(tmp_path: Path, monkeypatch) -> None:
+    # only the echo provider subclasses the base: its bytes hold no sending call, so the
+    # search reads it (a dependency) but never parses or summarises it
+    project = _project(tmp_path, {"base.py": BASE, "echo_provider.py": ECHO_PROVIDER,
+                                  "agent.py": AGENT.replace("{method}", "chat")})
+    summarised = []
+    real = candidates._exports
+
+    def counting(project_: Project, path: str, depth: int, wanted):
+        summarised.append(Path(path).name)
+        return real(project_, path, depth, wanted)
+
+    monkeypatch.setattr(candidates, "_exports", counting)
+    assert _candidate_names(project, tmp_path, "agent.py") == []
+    assert "echo_provider.py" not in summarised
+    assert "base.py" in summarised
+
+
+def test_the_number_of_subclass_files_summarised_is_bounded(tmp_path: Path, monkeypatch) -> None:
+    files = {"base.py": BASE, "agent.py": AGENT.replace("{method}", "chat")}
+    # more sending subclasses than the bound, none of them sending from `chat`
+    for i in range(candidates.MAX_SUBCLASS_FILES + 3):
+        files[f"p{i:02d}.py"] = (
+            "from anthropic import Anthropic\nfrom base import BaseProvider\n\n\n"
+            f"class P{i}(BaseProvider):\n"
+            "    def warm_up(self, messages):\n"
+            "        return Anthropic().messages.create(model='claude-sonnet-4-5', max_tokens=5, messages=messages)\n"
+        )
+    project = _project(tmp_path, files)
+    summarised = []
+    real = candidates._exports
+
+    def counting(project_: Project, path: str, depth: int, wanted):
+        summarised.append(Path(path).name)
+        return real(project_, path, depth, wanted)
+
+    monkeypatch.setattr(candidates, "_exports", counting)
+    assert _candidate_names(project, tmp_path, "agent.py") == []
+    assert len({name for name in summarised if name.startswith("p")}) == candidates.MAX_SUBCLASS_FILES
