@@ -40,6 +40,11 @@ class LoopCtx:
     #: the names bound where a `break` left the loop, one dict per `break` met: after the
     #: loop, each is a way the code may go on (`found = item; break` in a search)
     breaks: List[Dict[str, Any]] = field(default_factory=list)
+    #: the lists the loop iterates (`for msg in history:`), as lineage steps: each one's
+    #: uid, then the lists it is a copy of. A list made before the loop that the body
+    #: appends to is built from them (the history converted into an SDK's format each
+    #: turn), so it grows when they do
+    over: Tuple[Tuple[int, Optional[Span]], ...] = ()
 
 
 @dataclass

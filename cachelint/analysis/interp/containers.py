@@ -345,6 +345,8 @@ class ContainersMixin:
         loop = loops[-1] if loops else None
         many = loop is not None and not loop.unrolled
         cond = bool([a for a in frame.guard if not a.subject.startswith("<loop")])
+        if method in ("append", "extend", "insert") and many and loop.over:
+            _built_from(lst, loop)
         if method == "append" and args:
             self._add_item(lst, Item(args[0], many=many, cond=cond, guard=frame.guard, loop=loop.span if loop else None,
                                      bound=loop.bound if loop else None, site=span), loop)
@@ -410,6 +412,20 @@ class ContainersMixin:
                                          item.bound, item.site or span), loop)
         else:
             self._add_item(lst, Item(Unknown(other.kind, label(other), other.span, getattr(other, "may_mark", False)), many=True, site=span), loop)
+
+
+def _built_from(lst: ListV, loop: LoopCtx) -> None:
+    """Record that `lst`, made before `loop`, is filled from the lists the loop iterates
+    (`for msg in history: converted.append({...})`): the converted conversation a request
+    sends each turn grows when the history does (`Interpreter.history_growth` follows
+    `ListV.lineage`). The iterated list and what it is a whole copy of (`history.copy()`);
+    a slice (`history[-4:]`, a sliding window) has no lineage and says nothing more."""
+    if lst.uid >= loop.first_uid:
+        return  # made inside the loop: one list per element, not the conversion
+    known = {uid for uid, _ in lst.lineage}
+    added = tuple(step for step in dict.fromkeys(loop.over) if step[0] != lst.uid and step[0] not in known)
+    if added:
+        lst.lineage = (added + lst.lineage)[:8]
 
 
 def _element_label(container: str) -> str:

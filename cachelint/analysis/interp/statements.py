@@ -31,6 +31,7 @@ from cachelint.analysis.values import (
     ListV,
     Unknown,
     Value,
+    options_of,
     uid_mark,
     union,
 )
@@ -292,7 +293,9 @@ class StatementsMixin:
             self._join_breaks(ctx, frame)
             return
         element = self.element_of(iterable, self.span(stmt.iter, frame))
-        ctx = LoopCtx(span, bound=bound, capped=capped, subset=_iterates_subset(stmt.iter))
+        ctx = LoopCtx(span, bound=bound, capped=capped, subset=_iterates_subset(stmt.iter),
+                      over=tuple(step for option, _ in options_of(iterable) if isinstance(option, ListV)
+                                 for step in ((option.uid, None),) + option.lineage))
         self._run_loop_body(stmt, frame, ctx, lambda: self.assign(stmt.target, element, frame))
 
     def exec_while(self, stmt: ast.While, frame: Frame) -> None:
