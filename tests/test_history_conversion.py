@@ -74,3 +74,17 @@ def test_a_sliding_window_of_the_history_does_not(tmp_path: Path) -> None:
 
 def test_a_list_made_afresh_each_turn_does_not(tmp_path: Path) -> None:
     assert not _cl013(tmp_path, "messages", '[{"role": "user", "content": task}]')
+
+
+def test_a_window_a_loop_builds_by_stopping_itself_does_not(tmp_path: Path) -> None:
+    program = PROGRAM.replace(
+        '''        converted.append({{"role": message["role"], "content": message["content"]}})''',
+        '''        converted.append({{"role": message["role"], "content": message["content"]}})
+        if len(converted) == 4:
+            break''')
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "agent.py").write_text(program.format(iterated="messages", argument="history.messages"))
+    result = cli_runner().invoke(
+        main, ["--no-cache", "--select", "CL013", "--output-format", "concise", str(tmp_path / "agent.py")])
+    assert result.exit_code in (0, 1), result.stderr
+    assert "CL013" not in result.stdout

@@ -72,11 +72,12 @@ class LookbackWindow(Rule):
     """One turn of an agent loop can add more than 20 blocks after the last breakpoint.
 
     ## What it does
-    Finds cached conversations (a breakpoint that moves with the turns: automatic caching,
-    or a marker on the messages the loop appends) in an agent loop where one turn appends a number of content blocks that only a loop bounds:
-    tool results collected block by block, or one message per tool call appended inside the
-    turn. More than 20 such blocks after the previous breakpoint fall outside the cache's
-    lookback window.
+    Finds cached conversations in an agent loop where one turn appends a number of content
+    blocks that only a loop bounds: tool results collected block by block, or one message
+    per tool call appended inside the turn. More than 20 such blocks after the previous
+    breakpoint fall outside the cache's lookback window. Only a breakpoint that moves with
+    the turns counts (automatic caching, or a marker placed each turn); one placed once
+    before the loop is read back at the same place every turn.
 
     ## Why is this bad?
     A breakpoint looks back at most 20 content blocks for an existing cache entry. When a

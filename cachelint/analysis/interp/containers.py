@@ -419,9 +419,13 @@ def _built_from(lst: ListV, loop: LoopCtx) -> None:
     (`for msg in history: converted.append({...})`): the converted conversation a request
     sends each turn grows when the history does (`Interpreter.history_growth` follows
     `ListV.lineage`). The iterated list and what it is a whole copy of (`history.copy()`);
-    a slice (`history[-4:]`, a sliding window) has no lineage and says nothing more."""
+    a slice (`history[-4:]`, a sliding window) has no lineage and says nothing more, and
+    a loop that stops itself (`if len(recent) == 4: break`) or runs a bounded number of
+    times builds a window, not the history."""
     if lst.uid >= loop.first_uid:
         return  # made inside the loop: one list per element, not the conversion
+    if loop.capped or loop.bound is not None:
+        return
     known = {uid for uid, _ in lst.lineage}
     added = tuple(step for step in dict.fromkeys(loop.over) if step[0] != lst.uid and step[0] not in known)
     if added:
