@@ -11,7 +11,7 @@ does not, and that the files consulted are dependencies of the caller's result.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 from cachelint.analysis import analyse_file, candidate_functions
 from cachelint.analysis import candidates
@@ -87,6 +87,19 @@ def _project(root: Path, files: Dict[str, str]) -> Project:
     return Project(root)
 
 
+def _record_summaries(monkeypatch) -> List[str]:
+    """The file names the wrapper search asks exports of, in order, from now on."""
+    summarised: List[str] = []
+    real = candidates._exports
+
+    def recording(project: Project, path: str, depth: int, wanted):
+        summarised.append(Path(path).name)
+        return real(project, path, depth, wanted)
+
+    monkeypatch.setattr(candidates, "_exports", recording)
+    return summarised
+
+
 def _candidate_names(project: Project, root: Path, name: str) -> list:
     module = project.module(str(root / name))
     assert module is not None
@@ -116,14 +129,7 @@ def test_subclasses_that_never_send_are_not_summarised(tmp_path: Path, monkeypat
     # search reads it (a dependency) but never parses or summarises it
     project = _project(tmp_path, {"base.py": BASE, "echo_provider.py": ECHO_PROVIDER,
                                   "agent.py": AGENT.replace("{method}", "chat")})
-    summarised = []
-    real = candidates._exports
-
-    def counting(project_: Project, path: str, depth: int, wanted):
-        summarised.append(Path(path).name)
-        return real(project_, path, depth, wanted)
-
-    monkeypatch.setattr(candidates, "_exports", counting)
+    summarised = _record_summaries(monkeypatch)
     assert _candidate_names(project, tmp_path, "agent.py") == []
     assert "echo_provider.py" not in summarised
     assert "base.py" in summarised
@@ -140,13 +146,6 @@ def test_the_number_of_subclass_files_summarised_is_bounded(tmp_path: Path, monk
             "        return Anthropic().messages.create(model='claude-sonnet-4-5', max_tokens=5, messages=messages)\n"
         )
     project = _project(tmp_path, files)
-    summarised = []
-    real = candidates._exports
-
-    def counting(project_: Project, path: str, depth: int, wanted):
-        summarised.append(Path(path).name)
-        return real(project_, path, depth, wanted)
-
-    monkeypatch.setattr(candidates, "_exports", counting)
+    summarised = _record_summaries(monkeypatch)
     assert _candidate_names(project, tmp_path, "agent.py") == []
     assert len({name for name in summarised if name.startswith("p")}) == candidates.MAX_SUBCLASS_FILES
