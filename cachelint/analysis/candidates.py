@@ -687,9 +687,10 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
                     found.add(asname or name)
                     found |= methods
                 sending_methods = exports.class_senders.get(name)
-                if not sending_methods and name in exports.classes:
+                if not sending_methods and name in exports.classes and (asname or name) in summary.capwords:
                     # a base class called through an annotation (`provider: "BaseProvider"`,
                     # then `self.provider.chat(...)`): the methods its subclasses send with
+                    # (not for a class imported only to raise, catch or test against)
                     called = exports.classes[name] & summary.open_calls
                     sending_methods = _subclass_senders(project, name, depth) & called if called else frozenset()
                     if sending_methods:
