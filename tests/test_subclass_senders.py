@@ -149,3 +149,82 @@ def test_the_number_of_subclass_files_summarised_is_bounded(tmp_path: Path, monk
     summarised = _record_summaries(monkeypatch)
     assert _candidate_names(project, tmp_path, "agent.py") == []
     assert len({name for name in summarised if name.startswith("p")}) == candidates.MAX_SUBCLASS_FILES
+
+
+TEMPLATE_BASE = '''\
+from abc import ABC, abstractmethod
+
+
+class ModelProvider(ABC):
+    def complete(self, history):
+        request = self.build_request(history)
+        return self.run(request)
+
+    def name(self):
+        return type(self).__name__
+
+    @abstractmethod
+    def build_request(self, history):
+        ...
+
+    @abstractmethod
+    def run(self, request):
+        ...
+'''
+
+TEMPLATE_CLAUDE = '''\
+import anthropic
+
+from base import ModelProvider
+
+SYSTEM = "You are a shell agent that explains each command before running it. " * 100
+
+
+class ClaudeProvider(ModelProvider):
+    def __init__(self):
+        self.client = anthropic.Anthropic()
+
+    def build_request(self, history):
+        return {"model": "claude-sonnet-4-5", "max_tokens": 1000, "system": SYSTEM, "messages": history}
+
+    def run(self, request):
+        return self.client.messages.create(**request)
+'''
+
+TEMPLATE_AGENT = '''\
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from base import ModelProvider
+
+
+class Agent:
+    def __init__(self, provider: "ModelProvider"):
+        self.provider = provider
+        self.history = []
+
+    def run(self, goal):
+        self.history.append({"role": "user", "content": goal})
+        while True:
+            reply = self.provider.{method}(self.history)
+            self.history.append({"role": "assistant", "content": reply.content})
+            if reply.stop_reason != "tool_use":
+                return reply
+'''
+
+
+def test_a_template_method_of_the_base_leads_to_the_subclass_request(tmp_path: Path) -> None:
+    # `complete()` is concrete in the base and calls the abstract `run()` the Claude
+    # subclass sends with: calling `complete` leads to a request
+    project = _project(tmp_path, {"base.py": TEMPLATE_BASE, "claude.py": TEMPLATE_CLAUDE,
+                                  "agent.py": TEMPLATE_AGENT.replace("{method}", "complete")})
+    assert _candidate_names(project, tmp_path, "agent.py") == ["run"]
+    result = analyse_file(project, str(tmp_path / "agent.py"))
+    assert [(r.api, r.loop is not None, r.history_appends != ()) for r in result.requests] == [
+        ("anthropic.messages.create", True, True)]
+
+
+def test_a_base_method_that_calls_no_sending_method_stays_no_candidate(tmp_path: Path) -> None:
+    project = _project(tmp_path, {"base.py": TEMPLATE_BASE, "claude.py": TEMPLATE_CLAUDE,
+                                  "agent.py": TEMPLATE_AGENT.replace("{method}", "name")})
+    assert _candidate_names(project, tmp_path, "agent.py") == []

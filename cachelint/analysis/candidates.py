@@ -692,7 +692,12 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
                     # then `self.provider.chat(...)`): the methods its subclasses send with
                     # (not for a class imported only to raise, catch or test against)
                     called = exports.classes[name] & summary.open_calls
-                    sending_methods = _subclass_senders(project, name, depth) & called if called else frozenset()
+                    sending_methods = frozenset()
+                    if called:
+                        by_subclasses = _subclass_senders(project, name, depth)
+                        if by_subclasses:
+                            base_summary = _summary_at(project, target)
+                            sending_methods = (by_subclasses | _calling_methods(base_summary, name, by_subclasses)) & called
                     if sending_methods:
                         found.add(asname or name)
                         found |= sending_methods
@@ -774,6 +779,29 @@ def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]
             memo[key] = (frozenset(found), dict(deps))
         else:
             del memo[key]  # cut short (`_TooWide`): never remember a partial answer
+    return frozenset(found)
+
+
+def _calling_methods(summary: Optional[Summary], cls: str, senders: FrozenSet[str]) -> FrozenSet[str]:
+    """The methods of `cls` (in the module `summary` describes) that call one of `senders`,
+    directly or through each other: the template method of a provider interface
+    (`complete()` calls the abstract `run()` its subclasses send with). Functions are
+    matched by name within the class's method names, as the wrapper search does
+    everywhere (a same-named function elsewhere in the module can only add a candidate)."""
+    if summary is None:
+        return frozenset()
+    methods = summary.class_methods.get(cls, frozenset())
+    bodies = [(name, calls) for name, calls in summary.functions if name in methods and name not in senders]
+    found: Set[str] = set()
+    reached = set(senders)
+    changed = True
+    while changed:
+        changed = False
+        for name, calls in bodies:
+            if name not in found and not calls.isdisjoint(reached):
+                found.add(name)
+                reached.add(name)
+                changed = True
     return frozenset(found)
 
 
