@@ -7,15 +7,16 @@ from pathlib import Path
 
 from cachelint.analysis import project as project_module
 from cachelint.analysis.project import Project
+from project_files import analysis_project
 
 
 def _project(root: Path, bases: int) -> Project:
-    (root / ".git").mkdir()
+    files = {}
     for i in range(bases):
         # two subclasses of each base in two files, and one class naming two bases
-        (root / f"a{i:02d}.py").write_text(f"class A{i}(Base{i}):\n    pass\n\n\nclass Mixed{i}(Base{i}, Other):\n    pass\n")
-        (root / f"b{i:02d}.py").write_text(f"class B{i}(pkg.Base{i}):\n    pass\n")
-    return Project(root)
+        files[f"a{i:02d}.py"] = f"class A{i}(Base{i}):\n    pass\n\n\nclass Mixed{i}(Base{i}, Other):\n    pass\n"
+        files[f"b{i:02d}.py"] = f"class B{i}(pkg.Base{i}):\n    pass\n"
+    return analysis_project(root, files)
 
 
 def test_reading_every_header_at_once_gives_the_same_answers(tmp_path: Path, monkeypatch) -> None:

@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional
 import click
 import jsonschema
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import cachelint.rules
 from cachelint.cli import main

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cachelint.cli import main
-from tests.cli_runner import cli_runner
+from project_files import concise_findings, write_project
 
 PROGRAM = '''\
 import anthropic
@@ -54,13 +53,9 @@ def agent(task, run_tool):
 '''
 
 
-def _cl013(tmp_path: Path, iterated: str, argument: str) -> bool:
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "agent.py").write_text(PROGRAM.format(iterated=iterated, argument=argument))
-    result = cli_runner().invoke(
-        main, ["--no-cache", "--select", "CL013", "--output-format", "concise", str(tmp_path / "agent.py")])
-    assert result.exit_code in (0, 1), result.stderr
-    return "CL013" in result.stdout
+def _cl013(tmp_path: Path, iterated: str, argument: str, program: str = PROGRAM) -> bool:
+    write_project(tmp_path, {"agent.py": program.format(iterated=iterated, argument=argument)})
+    return "CL013" in concise_findings(tmp_path / "agent.py", ["CL013"])
 
 
 @pytest.mark.parametrize("argument", ["history.messages", "history.get()"])
@@ -82,9 +77,4 @@ def test_a_window_a_loop_builds_by_stopping_itself_does_not(tmp_path: Path) -> N
         '''        converted.append({{"role": message["role"], "content": message["content"]}})
         if len(converted) == 4:
             break''')
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "agent.py").write_text(program.format(iterated="messages", argument="history.messages"))
-    result = cli_runner().invoke(
-        main, ["--no-cache", "--select", "CL013", "--output-format", "concise", str(tmp_path / "agent.py")])
-    assert result.exit_code in (0, 1), result.stderr
-    assert "CL013" not in result.stdout
+    assert not _cl013(tmp_path, "messages", "history.messages", program)

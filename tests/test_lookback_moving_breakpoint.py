@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cachelint.cli import main
-from tests.cli_runner import cli_runner
+from project_files import concise_findings, write_project
 
 TURN = '''
         if response.stop_reason != "tool_use":
@@ -72,12 +71,8 @@ def agent(history, run_tool):
 
 
 def _lint(tmp_path: Path, source: str) -> str:
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "agent.py").write_text(source)
-    result = cli_runner().invoke(
-        main, ["--no-cache", "--select", "CL014", "--output-format", "concise", str(tmp_path / "agent.py")])
-    assert result.exit_code in (0, 1), result.stderr
-    return result.stdout
+    write_project(tmp_path, {"agent.py": source})
+    return concise_findings(tmp_path / "agent.py", ["CL014"])
 
 
 def test_a_breakpoint_a_helper_moves_every_turn_is_judged(tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ holds the whole chain across modules; these tests pin each step, and what must s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 from cachelint.analysis import analyse_file, candidate_functions
 from cachelint.analysis.project import Project
 from cachelint.analysis.values import UnionV
+from project_files import analysis_project
 
 PROVIDERS = '''\
 import anthropic
@@ -42,13 +43,6 @@ class OnBedrock:
 '''
 
 
-def _project(root: Path, files: Dict[str, str]) -> Project:
-    (root / ".git").mkdir()
-    for name, text in files.items():
-        (root / name).write_text(text)
-    return Project(root)
-
-
 def _request_files(project: Project, root: Path, name: str) -> List[str]:
     result = analyse_file(project, str(root / name))
     return sorted(p.client for r in result.requests for p in r.platforms)
@@ -64,7 +58,7 @@ def test_a_registry_read_with_a_configured_key_is_each_of_its_entries(tmp_path: 
         "        raise ValueError(name)\n"
         "    return provider().ask(text)\n"
     )
-    project = _project(tmp_path, {"providers.py": PROVIDERS, "main.py": main})
+    project = analysis_project(tmp_path, {"providers.py": PROVIDERS, "main.py": main})
     assert _request_files(project, tmp_path, "main.py") == ["Anthropic", "AnthropicBedrock"]
 
 
@@ -78,7 +72,7 @@ def test_a_registry_that_may_hold_more_stays_unknown(tmp_path: Path) -> None:
         "    registry.update(plugins)\n"
         "    return registry.get(name)().ask(text)\n"
     )
-    project = _project(tmp_path, {"providers.py": PROVIDERS, "main.py": main})
+    project = analysis_project(tmp_path, {"providers.py": PROVIDERS, "main.py": main})
     assert _request_files(project, tmp_path, "main.py") == []
 
 
@@ -95,7 +89,7 @@ def test_a_class_attribute_filled_on_first_use_is_read_back(tmp_path: Path) -> N
         "def run(name, text):\n"
         "    return Factory.create(name).ask(text)\n"
     )
-    project = _project(tmp_path, {"providers.py": PROVIDERS, "main.py": main})
+    project = analysis_project(tmp_path, {"providers.py": PROVIDERS, "main.py": main})
     assert _request_files(project, tmp_path, "main.py") == ["Anthropic"]
 
 
@@ -109,7 +103,7 @@ def test_a_class_attribute_set_under_an_undecided_condition_may_still_be_the_old
         "    if flag:\n"
         "        Settings.system = 'long ' * 900\n"
     )
-    project = _project(tmp_path, {"main.py": main})
+    project = analysis_project(tmp_path, {"main.py": main})
     module = project.module(str(tmp_path / "main.py"))
     assert module is not None
     interp = Interpreter(project, module)
@@ -143,7 +137,7 @@ def test_callers_of_a_factory_that_hands_out_sending_objects_are_chosen(tmp_path
         "    def unrelated(self, x):\n"
         "        return x + 1\n"
     )
-    project = _project(tmp_path, {"providers.py": PROVIDERS, "factory.py": factory, "service.py": service})
+    project = analysis_project(tmp_path, {"providers.py": PROVIDERS, "factory.py": factory, "service.py": service})
     module = project.module(str(tmp_path / "service.py"))
     assert module is not None
     assert sorted(node.name for node, _ in candidate_functions(module, project)) == ["__init__", "review"]
@@ -173,7 +167,7 @@ def test_a_value_found_by_a_search_loop_that_breaks_goes_on_after_the_loop(tmp_p
         "    return client.messages.create(model='claude-sonnet-4-5', max_tokens=100, system=SYSTEM,\n"
         "                                  messages=[{'role': 'user', 'content': text}])\n"
     )
-    project = _project(tmp_path, {"main.py": main})
+    project = analysis_project(tmp_path, {"main.py": main})
     assert _request_files(project, tmp_path, "main.py") == ["Anthropic"]
 
 
@@ -194,5 +188,5 @@ def test_after_a_search_loop_the_way_out_without_break_stays_possible(tmp_path: 
         "            system=SYSTEM, messages=[{'role': 'user', 'content': text}])\n"
         "    return None\n"
     )
-    project = _project(tmp_path, {"main.py": main})
+    project = analysis_project(tmp_path, {"main.py": main})
     assert _request_files(project, tmp_path, "main.py") == ["Anthropic"]

@@ -11,11 +11,12 @@ does not, and that the files consulted are dependencies of the caller's result.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 from cachelint.analysis import analyse_file, candidate_functions
 from cachelint.analysis import candidates
 from cachelint.analysis.project import Project
+from project_files import analysis_project
 
 BASE = '''\
 from abc import ABC, abstractmethod
@@ -80,13 +81,6 @@ class Agent:
 '''
 
 
-def _project(root: Path, files: Dict[str, str]) -> Project:
-    (root / ".git").mkdir()
-    for name, text in files.items():
-        (root / name).write_text(text)
-    return Project(root)
-
-
 def _record_summaries(monkeypatch) -> List[str]:
     """The file names the wrapper search asks exports of, in order, from now on."""
     summarised: List[str] = []
@@ -107,7 +101,7 @@ def _candidate_names(project: Project, root: Path, name: str) -> list:
 
 
 def test_a_loop_calling_an_abstract_method_reaches_the_sending_subclass(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"base.py": BASE, "anthropic_provider.py": ANTHROPIC_PROVIDER,
+    project = analysis_project(tmp_path, {"base.py": BASE, "anthropic_provider.py": ANTHROPIC_PROVIDER,
                                   "echo_provider.py": ECHO_PROVIDER, "agent.py": AGENT.replace("{method}", "chat")})
     assert _candidate_names(project, tmp_path, "agent.py") == ["run"]
     result = analyse_file(project, str(tmp_path / "agent.py"))
@@ -118,7 +112,7 @@ def test_a_loop_calling_an_abstract_method_reaches_the_sending_subclass(tmp_path
 
 def test_a_method_no_subclass_sends_with_leaves_the_caller_alone(tmp_path: Path) -> None:
     # `describe` is a concrete method of the base that no subclass overrides to send
-    project = _project(tmp_path, {"base.py": BASE, "anthropic_provider.py": ANTHROPIC_PROVIDER,
+    project = analysis_project(tmp_path, {"base.py": BASE, "anthropic_provider.py": ANTHROPIC_PROVIDER,
                                   "agent.py": AGENT.replace("{method}", "describe")})
     assert _candidate_names(project, tmp_path, "agent.py") == []
     assert analyse_file(project, str(tmp_path / "agent.py")).requests == []
@@ -127,7 +121,7 @@ def test_a_method_no_subclass_sends_with_leaves_the_caller_alone(tmp_path: Path)
 def test_subclasses_that_never_send_are_not_summarised(tmp_path: Path, monkeypatch) -> None:
     # only the echo provider subclasses the base: its bytes hold no sending call, so the
     # search reads it (a dependency) but never parses or summarises it
-    project = _project(tmp_path, {"base.py": BASE, "echo_provider.py": ECHO_PROVIDER,
+    project = analysis_project(tmp_path, {"base.py": BASE, "echo_provider.py": ECHO_PROVIDER,
                                   "agent.py": AGENT.replace("{method}", "chat")})
     summarised = _record_summaries(monkeypatch)
     assert _candidate_names(project, tmp_path, "agent.py") == []
@@ -145,7 +139,7 @@ def test_the_number_of_subclass_files_summarised_is_bounded(tmp_path: Path, monk
             "    def warm_up(self, messages):\n"
             "        return Anthropic().messages.create(model='claude-sonnet-4-5', max_tokens=5, messages=messages)\n"
         )
-    project = _project(tmp_path, files)
+    project = analysis_project(tmp_path, files)
     summarised = _record_summaries(monkeypatch)
     assert _candidate_names(project, tmp_path, "agent.py") == []
     assert len({name for name in summarised if name.startswith("p")}) == candidates.MAX_SUBCLASS_FILES
@@ -216,7 +210,7 @@ class Agent:
 def test_a_template_method_of_the_base_leads_to_the_subclass_request(tmp_path: Path) -> None:
     # `complete()` is concrete in the base and calls the abstract `run()` the Claude
     # subclass sends with: calling `complete` leads to a request
-    project = _project(tmp_path, {"base.py": TEMPLATE_BASE, "claude.py": TEMPLATE_CLAUDE,
+    project = analysis_project(tmp_path, {"base.py": TEMPLATE_BASE, "claude.py": TEMPLATE_CLAUDE,
                                   "agent.py": TEMPLATE_AGENT.replace("{method}", "complete")})
     assert _candidate_names(project, tmp_path, "agent.py") == ["run"]
     result = analyse_file(project, str(tmp_path / "agent.py"))
@@ -225,6 +219,34 @@ def test_a_template_method_of_the_base_leads_to_the_subclass_request(tmp_path: P
 
 
 def test_a_base_method_that_calls_no_sending_method_stays_no_candidate(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"base.py": TEMPLATE_BASE, "claude.py": TEMPLATE_CLAUDE,
+    project = analysis_project(tmp_path, {"base.py": TEMPLATE_BASE, "claude.py": TEMPLATE_CLAUDE,
                                   "agent.py": TEMPLATE_AGENT.replace("{method}", "name")})
     assert _candidate_names(project, tmp_path, "agent.py") == []
+
+
+def test_a_remembered_answer_counts_the_same_files_as_a_fresh_one(tmp_path: Path, monkeypatch) -> None:
+    # two importers of the same base: the second gets the subclasses' answer from the
+    # memo, and must count the files it came from towards its import budget and its
+    # dependencies exactly as the first did (a file's result must not depend on which
+    # files its worker analysed before it)
+    files = {"base.py": BASE, "anthropic_provider.py": ANTHROPIC_PROVIDER, "echo_provider.py": ECHO_PROVIDER,
+             "agent.py": AGENT.replace("{method}", "chat"), "agent2.py": AGENT.replace("{method}", "chat")}
+    project = analysis_project(tmp_path, files)
+    explored = []
+    real = candidates._explore
+
+    def recording(project_: Project, paths) -> None:
+        real(project_, paths)
+        if project_.explored is not None:
+            explored.append(frozenset(project_.explored))
+
+    monkeypatch.setattr(candidates, "_explore", recording)
+    seen = []
+    for name in ("agent.py", "agent2.py"):
+        explored.clear()
+        project.deps = {}
+        assert _candidate_names(project, tmp_path, name) == ["run"]
+        seen.append(({Path(p).name for p in explored[-1]} - {name},
+                     {Path(p).name for p in project.deps} - {name}))
+    assert seen[0] == seen[1]
+    assert "anthropic_provider.py" in seen[1][0] and "anthropic_provider.py" in seen[1][1]

@@ -20,7 +20,7 @@ import bisect
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.sdk import LITELLM_FUNCTIONS
@@ -273,12 +273,12 @@ def summary_from_json(data: Any) -> Summary:
 
 @dataclass(frozen=True)
 class _Exports:
-    """What importing a module can lead to: its candidate names, the methods of its classes
-    that are candidates, and the modules (path -> content hash) this was computed from."""
+    """What importing a module can lead to: its candidate names and the methods of its
+    classes that are candidates (the modules it was computed from are kept beside it, see
+    `_remembered`)."""
 
     names: FrozenSet[str]
     class_methods: Dict[str, FrozenSet[str]]
-    deps: Dict[str, str]
     #: the names and class methods that lead to a request (`SENDING_RE`)
     senders: FrozenSet[str] = frozenset()
     class_senders: Dict[str, FrozenSet[str]] = field(default_factory=dict)
@@ -745,20 +745,9 @@ def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]
     hold an SDK call (most subclasses of a widely used base never send: storage backends,
     litellm's provider configs), at most `MAX_SUBCLASS_FILES`; remembered per project with
     the files it was computed from, which are dependencies of every result that used it."""
-    memo = project.candidate_memo
-    key = ("subclass-senders", base, depth)
-    if key in memo:
-        hit = memo[key]
-        if hit is None:
-            return frozenset()  # a cycle of imports through the subclasses ends here
-        project.deps.update(hit[1])
-        return hit[0]
-    memo[key] = None
-    outer = project.deps
-    project.deps = {}
-    found: Set[str] = set()
-    done = False
-    try:
+
+    def compute() -> FrozenSet[str]:
+        found: Set[str] = set()
         read = 0
         for path, sub in project.class_headers(base):
             if read >= MAX_SUBCLASS_FILES:
@@ -770,16 +759,9 @@ def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]
             exports = _exports(project, path, depth, frozenset({sub}))
             if exports is not None:
                 found |= exports.class_senders.get(sub, frozenset())
-        done = True
-    finally:
-        deps = project.deps
-        outer.update(deps)
-        project.deps = outer
-        if done:
-            memo[key] = (frozenset(found), dict(deps))
-        else:
-            del memo[key]  # cut short (`_TooWide`): never remember a partial answer
-    return frozenset(found)
+        return frozenset(found)
+
+    return _remembered(project, ("subclass-senders", base, depth), compute) or frozenset()
 
 
 def _calling_methods(summary: Optional[Summary], cls: str, senders: FrozenSet[str]) -> FrozenSet[str]:
@@ -816,40 +798,62 @@ def _exports(project: Project, path: str, depth: int, wanted: FrozenSet[str]) ->
     """`_Exports` of the module at `path`, remembered per project: every file importing a
     module asks again. A remembered answer adds the dependencies it was computed from, so
     the result cache still learns which files the answer came from."""
+
+    def compute() -> Optional[_Exports]:
+        summary = _summary_at(project, path)
+        if summary is None:
+            return None
+        _, names, senders, imported_methods = _search(summary, path, project, depth, wanted)
+        methods = {
+            cls: frozenset(m for m in members if m in names and not m.startswith("__"))
+            for cls, members in summary.class_methods.items()
+        }
+        class_senders = {k: v & senders for k, v in methods.items() if v & senders}
+        handed = frozenset(imported_methods).union(*class_senders.values())
+        return _Exports(frozenset(names), {k: v for k, v in methods.items() if v}, frozenset(senders),
+                        class_senders, handed, dict(summary.class_methods))
+
+    return _remembered(project, (path, depth, wanted), compute, explore=[path])
+
+
+def _remembered(project: Project, key: Tuple[Any, ...], compute: Callable[[], Any], explore: Sequence[str] = ()) -> Any:
+    """`compute()` remembered per project under `key`, with the files it read.
+
+    A remembered answer adds the files it read to the dependencies of the file being
+    analysed (the result cache must learn which files an answer came from) and counts the
+    modules it explored towards that file's import budget, exactly as computing it again
+    would: a file's result never depends on which files the worker analysed before it. While `key` is being computed it answers
+    None (an import cycle ends there); an answer cut short (`_TooWide`) is never
+    remembered."""
     memo = project.candidate_memo
-    key = (path, depth, wanted)
     if key in memo:
         hit = memo[key]
-        if hit is not None:
-            project.deps.update(hit.deps)
-            _explore(project, hit.deps)
-        return hit
-    _explore(project, [path])
-    memo[key] = None  # an import cycle ends here
+        if hit is None:
+            return None
+        value, deps, explored = hit
+        project.deps.update(deps)
+        _explore(project, explored)
+        return value
+    recording: Set[str] = set()
+    project.exploring.append(recording)
     outer = project.deps
     project.deps = {}
     done = False
-    exports: Optional[_Exports] = None
     try:
-        summary = _summary_at(project, path)
-        if summary is not None:
-            _, names, senders, imported_methods = _search(summary, path, project, depth, wanted)
-            methods = {
-                cls: frozenset(m for m in members if m in names and not m.startswith("__"))
-                for cls, members in summary.class_methods.items()
-            }
-            class_senders = {k: v & senders for k, v in methods.items() if v & senders}
-            handed = frozenset(imported_methods).union(*class_senders.values())
-            exports = _Exports(frozenset(names), {k: v for k, v in methods.items() if v}, dict(project.deps),
-                               frozenset(senders), class_senders, handed, dict(summary.class_methods))
+        _explore(project, explore)
+        memo[key] = None
+        value = compute()
         done = True
     finally:
-        outer.update(project.deps)
+        project.exploring.pop()
+        deps = project.deps
+        outer.update(deps)
         project.deps = outer
-        if not done:
-            del memo[key]  # cut short (`_TooWide`): never remember a partial answer
-    memo[key] = exports
-    return exports
+        if done:
+            memo[key] = (value, dict(deps), frozenset(recording))
+        else:
+            memo.pop(key, None)
+    return value
 
 
 def _summary_at(project: Project, path: str) -> Optional[Summary]:
@@ -894,6 +898,9 @@ def _stored_or_new_summary(project: Project, real: str) -> Optional[Summary]:
 
 
 def _explore(project: Project, paths: Iterable[str]) -> None:
+    paths = list(paths)
+    for recording in project.exploring:
+        recording.update(paths)
     explored = project.explored
     if explored is not None:
         explored.update(paths)

@@ -496,15 +496,19 @@ class Project:
         self._files: Optional[List[str]] = None
         #: name -> `name_uses(name)`, dropped when a file changes
         self._name_uses: Dict[str, List[Tuple[str, int]]] = {}
-        #: per (module path, depth, names wanted by the importer): what importing it leads to
-        #: (see `cachelint.analysis.candidates`); dropped whenever a module changes
-        self.candidate_memo: Dict[Tuple[str, int, FrozenSet[str]], Any] = {}
+        #: the wrapper search's answers (what importing a module leads to, per module path,
+        #: depth and names wanted; which methods a base's subclasses send with), each with
+        #: the files it came from (`candidates._remembered`); dropped whenever a module changes
+        self.candidate_memo: Dict[Tuple[Any, ...], Any] = {}
         #: path -> `analysis.candidates.Summary` of the module (kept when the module's syntax
         #: tree is trimmed; dropped when its content changes)
         self.summaries: Dict[str, Any] = {}
         #: modules the current file's search for imported wrappers has read (see
         #: `cachelint.analysis.candidates.IMPORT_MODULES_BUDGET`); None outside that search
         self.explored: Optional[Set[str]] = None
+        #: the files each remembered answer being computed explores (see
+        #: `candidates._remembered`), innermost last
+        self.exploring: List[Set[str]] = []
         #: every project file read for the current analysis (path -> content hash)
         self.deps: Dict[str, str] = {}
         #: an event (`threading.Event`) another thread sets to end the current analysis
