@@ -430,7 +430,8 @@ class RequestBuilder:
                 tool = item.value
                 before = len(out)
                 if isinstance(tool, DictV):
-                    kind, tokens, static_tokens, label, may_mark = _measure(tool)
+                    kind, tokens, static_tokens, label, _ = _measure(tool)
+                    may_mark = _tool_may_mark(tool)
                     if _server_defined(tool):
                         tokens = None  # the API expands it into a definition of its own size
                     out.append(Piece(section="tools", path=f"tools[{i}]", kind=kind, tokens=tokens, static_tokens=static_tokens,
@@ -472,7 +473,7 @@ class RequestBuilder:
             return
         if _has_unknown(value):
             request.incomplete = tuple(sorted(set(request.incomplete) | {section}))
-            if _may_mark(value):
+            if _tools_may_mark(value) if section == "tools" else _may_mark(value):
                 request.hidden_markers = True
 
     # --- formats ----------------------------------------------------------------------------------
@@ -833,6 +834,35 @@ def _may_mark(value: Value, depth: int = 0) -> bool:
         return any(_may_mark(i.value, depth + 1) for i in value.items)
     if isinstance(value, UnionV):
         return any(_may_mark(v, depth + 1) for v, _ in value.options)
+    return False
+
+
+def _tools_may_mark(tools: Value) -> bool:
+    """`_may_mark` for a request's tool list: whether a breakpoint the analysis cannot see
+    may sit on one of its tools (`_tool_may_mark`)."""
+    for option, _ in options_of(tools):
+        if isinstance(option, Unknown) and option.may_mark:
+            return True
+        if isinstance(option, ListV) and any(_tool_may_mark(item.value) for item in option.items):
+            return True
+    return False
+
+
+def _tool_may_mark(tool: Value) -> bool:
+    """Whether a tool definition may carry a breakpoint the analysis cannot see.
+
+    A tool's breakpoint is a key of the tool's own object (`{"name": ..., "cache_control":
+    ...}`); what its `input_schema` (or `function.parameters`) holds is JSON Schema for the
+    model to read, never a breakpoint. `_may_mark` looks everywhere inside a value, and a
+    schema builder's `properties[name] = {"type": ...}` (a key it cannot read, which might
+    have been `cache_control`) made every request sending such tools "built by code that
+    handles cache markers": text2sql-framework's agent loop, resending its growing history
+    behind one fixed breakpoint, was hidden from the rules that count breakpoints."""
+    for option, _ in options_of(tool):
+        if isinstance(option, Unknown) and option.may_mark:
+            return True
+        if isinstance(option, DictV) and any(u.may_mark for u in option.open):
+            return True
     return False
 
 
