@@ -78,3 +78,26 @@ def test_a_window_a_loop_builds_by_stopping_itself_does_not(tmp_path: Path) -> N
         if len(converted) == 4:
             break''')
     assert not _cl013(tmp_path, "messages", "history.messages", program)
+
+
+COMPREHENSION = PROGRAM.replace(
+    '''    converted = []
+    for message in {iterated}:
+        converted.append({{"role": message["role"], "content": message["content"]}})
+    return converted''',
+    '''    return [{{"role": message["role"], "content": message["content"]}} for message in {iterated}]''')
+
+
+@pytest.mark.parametrize("argument", ["history.messages", "history.get()"])
+def test_a_history_converted_by_a_comprehension_grows(tmp_path: Path, argument: str) -> None:
+    # claudeway: `[msg.to_api_format() for msg in self.messages]`
+    assert COMPREHENSION != PROGRAM
+    assert _cl013(tmp_path, "messages", argument, COMPREHENSION)
+
+
+def test_a_comprehension_over_a_window_of_the_history_does_not(tmp_path: Path) -> None:
+    assert not _cl013(tmp_path, "messages[-2:]", "history.messages", COMPREHENSION)
+
+
+def test_a_comprehension_over_a_list_made_afresh_each_turn_does_not(tmp_path: Path) -> None:
+    assert not _cl013(tmp_path, "messages", '[{"role": "user", "content": task}]', COMPREHENSION)

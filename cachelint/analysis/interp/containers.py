@@ -129,6 +129,12 @@ class ContainersMixin:
         if element.kind < Kind.DYNAMIC and not frame.at_import:
             item.chosen, item.chosen_span = self._chosen_per_call(iterable, conditions, container, span)
         result.items.append(item)
+        if container != "set":
+            # a conversion of the stored history (`[m.to_api() for m in self.messages]`)
+            # grows when the history does: like a loop appending converted messages to a
+            # list (`_built_from`), it takes the lists it iterates into its lineage
+            result.lineage = tuple(step for option, _ in options_of(iterable) if isinstance(option, ListV)
+                                   for step in ((option.uid, None),) + option.lineage)[:8]
         return result
 
     @staticmethod
