@@ -155,6 +155,8 @@ class ContainersMixin:
             return [i.value for i in value.items]
         if isinstance(value, Str) and value.text is not None and len(value.text) <= MAX_UNROLL:
             return [Str.literal(ch, value.span) for ch in value.text]
+        if isinstance(value, DictV) and not value.open and not any(e.cond for e in value.entries.values()):
+            return [Str.literal(key, entry.key_span or value.span) for key, entry in value.entries.items()]
         return None
 
     def _element_from_end(self, lst: ListV, count: int, frame: Frame) -> Optional[Value]:
@@ -203,6 +205,11 @@ class ContainersMixin:
                 return Str([hole(Kind.DYNAMIC, "iteration over a set (order changes between processes)", span)], span)
             return elem
         if isinstance(iterable, DictV):
+            if iterable.entries and not iterable.open:
+                # its keys, whatever its values are: `for key in values` over `**values`
+                # is a loop over names written in the code
+                keys = [(Str.literal(key, entry.key_span or span), entry.guard) for key, entry in iterable.entries.items()]
+                return union(keys, span) if len(keys) > 1 else keys[0][0]
             return Unknown(iterable.kind, "dict key", span)
         if isinstance(iterable, UnionV):
             return union([(self.element_of(v, span), g) for v, g in iterable.options], span)

@@ -11,6 +11,7 @@ check (static prefixes), and it is used by expressions, containers and externals
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import string
 from typing import Dict, List, Optional
@@ -183,6 +184,8 @@ class StringsMixin:
             if isinstance(s, JsonStr):
                 return s.at(span)
             return Str(s.parts, span)
+        if method == "replace" and args:
+            return self.str_replace(s, args, span)
         if method in ("strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "replace",
                       "removeprefix", "removesuffix", "expandtabs", "center", "ljust", "rjust", "zfill", "swapcase"):
             static_args = [static_py(a) for a in args]
@@ -219,6 +222,49 @@ class StringsMixin:
                     pass
             return Unknown(s.kind, method, span)
         return Unknown(s.kind, label(s), span)
+
+    def str_replace(self, s: Str, args: List[Value], span: Span) -> Str:
+        """`s.replace(old, new[, count])`.
+
+        Known texts give the real result. Otherwise each occurrence of a known `old` in the
+        known runs of `s` takes `new`'s parts, so a per-call value put into a template
+        (`SYSTEM.replace("{{user}}", name)`) is a hole where it lands. The text used to be
+        kept as it was whenever an argument was not known: the template's static text, and
+        a prompt starting with the user's name was taken for a cacheable one (a false CL001,
+        whose fix caches nothing, and a missed CL002). An occurrence across two runs is not
+        seen; a hole, or a run too long to keep, may hold `old`, so it takes `new`'s kind
+        when that changes more often. An `old` the analysis cannot read may match anywhere:
+        the result is then one hole as volatile as `new`, unless `new` changes no more often
+        than `s` already does (its size stays an estimate)."""
+        old = args[0]
+        new = self.stringify(args[1], args[1].span or span) if len(args) > 1 else Str.literal("", span)
+        count = static_py(args[2]) if len(args) > 2 else -1
+        if not isinstance(count, int) or isinstance(count, bool):
+            count = -1
+        if s.text is not None and isinstance(old, Str) and old.text is not None and new.text is not None:
+            return Str.literal(s.text.replace(old.text, new.text, count), span, s.kind)
+        old_text = old.text if isinstance(old, Str) else None
+        if not old_text:
+            kind = max(s.kind, old.kind, new.kind)
+            if kind == s.kind:
+                return Str(s.parts, span)
+            return Str([hole(kind, label(s) or "text with replacements", span)], span)
+        parts: List[Part] = []
+        left = count
+        for part in s.parts:
+            if part.text is None or left == 0:
+                if part.text is None and left != 0 and new.kind > part.kind:
+                    part = dataclasses.replace(part, kind=new.kind, volatile=part.volatile or any(p.volatile for p in new.parts))
+                parts.append(part)
+                continue
+            pieces = part.text.split(old_text, left if left > 0 else -1)
+            for i, piece in enumerate(pieces):
+                if i:
+                    parts.extend(new.parts)
+                    left -= 1 if left > 0 else 0
+                if piece:
+                    parts.append(static_part(piece, part.span, part.kind))
+        return Str(parts, span)
 
     def join(self, sep: Str, iterable: Value, span: Span) -> Str:
         parts: List[Part] = []
