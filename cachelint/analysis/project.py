@@ -114,6 +114,7 @@ class ModuleInfo:
         #: branches or loops (see `_collect`, `deferrable_statements`)
         self._binders: List[ast.stmt] = []
         self._last_fork_row = 0
+        self._rebound: Optional[FrozenSet[str]] = None
         self._collect(tree.body)
         #: every statement of the module, in `ast.walk` order (see `walk_statements`)
         self.statements: List[ast.AST] = walk_statements(tree)
@@ -130,6 +131,32 @@ class ModuleInfo:
                 self.class_of_node.setdefault(id(node), info)
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.imports.append(node)
+
+    @property
+    def rebound_globals(self) -> FrozenSet[str]:
+        """Module-level names that a function declares `global` and assigns: settings a
+        setter changes at run time (`def set_model(p, m): global _provider; _provider = p`).
+        Code running after import may read any value they were given, not the one the
+        module's own statements bind (see `NamesMixin.runtime_global`). An assignment is
+        counted anywhere below the top level (a module-level `if` too: only a declared
+        name can be one). Computed once per module, on first use."""
+        if self._rebound is None:
+            declared = {name for stmt in self.statements if isinstance(stmt, ast.Global) for name in stmt.names}
+            found: Set[str] = set()
+            if declared:
+                top = {id(stmt) for stmt in self.tree.body}
+                for stmt in self.statements:
+                    if id(stmt) in top:
+                        continue
+                    if isinstance(stmt, ast.Assign):
+                        targets: List[ast.expr] = list(stmt.targets)
+                    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+                        targets = [stmt.target]
+                    else:
+                        continue
+                    found.update(t.id for t in targets if isinstance(t, ast.Name) and t.id in declared)
+            self._rebound = frozenset(found)
+        return self._rebound
 
     def deferrable(self) -> Dict[int, str]:
         """The top-level statements the module's code may leave unrun, by id, each with the

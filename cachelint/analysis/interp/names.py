@@ -20,7 +20,7 @@ from cachelint.analysis.frames import BudgetExceeded, Frame
 from cachelint.analysis.project import ModuleInfo
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import BUILTINS, is_sdk_name
-from cachelint.analysis.values import ExtV, InstV, Kind, ModV, Part, Str, Unknown, Value
+from cachelint.analysis.values import Const, ExtV, InstV, Kind, ModV, Part, Str, Unknown, Value, union
 
 
 class NamesMixin:
@@ -51,10 +51,27 @@ class NamesMixin:
             return Str.literal(text, span) if text is not None else Unknown(Kind.PROCESS, name, span)
         value = self.global_value(frame.module, name)
         if value is not None:
-            return value.at(span)
+            return self.runtime_global(frame.module, name, value.at(span), frame, span)
         if name in BUILTINS:
             return ExtV("builtins." + name, span)
         return Unknown(Kind.UNKNOWN, f"`{name}`", span)
+
+    def runtime_global(self, module: ModuleInfo, name: str, value: Value, frame: Frame, span: Span) -> Value:
+        """A module-level setting as code running after import reads it: its value at
+        import, or any value a function of its module gave it (`ModuleInfo.rebound_globals`).
+
+        hazzel keeps the provider in `_provider = "groq"`, which `set_model()` and the
+        configuration loader rebind; read as "groq" for certain, the branch that builds the
+        Anthropic provider was dead and its requests never seen. A flag a setter turns on
+        (`CACHE = False`, then `global CACHE; CACHE = True`) would likewise have hidden the
+        breakpoint it guards. Only text, numbers and flags: a client or a `None` that a
+        lazy getter fills in (`global _client; if _client is None: _client = ...`) is read
+        as the module binds it, which the getter's own code then follows."""
+        if frame.at_import or name not in module.rebound_globals:
+            return value
+        if not (isinstance(value, Str) or isinstance(value, Const) and value.value is not None):
+            return value
+        return union([(value, ()), (Unknown(Kind.UNKNOWN, f"`{name}` as a function sets it", span), ())], span)
 
     def global_value(self, module: ModuleInfo, name: str) -> Optional[Value]:
         """Value of a module-level name, evaluated lazily from its top-level statements."""

@@ -86,7 +86,7 @@ class ObjectsMixin:
                 return Unknown(Kind.UNKNOWN, name, span)
             value = self.global_value(module, name)
             if value is not None:
-                return value.at(span)
+                return self.runtime_global(module, name, value.at(span), frame, span)
             directory = os.path.dirname(base.path)
             candidate = os.path.join(directory, name + ".py")
             if base.path.endswith("__init__.py") and os.path.isfile(candidate):
