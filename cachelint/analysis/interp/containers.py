@@ -157,6 +157,10 @@ class ContainersMixin:
             return [Str.literal(ch, value.span) for ch in value.text]
         if isinstance(value, DictV) and not value.open and not any(e.cond for e in value.entries.values()):
             return [Str.literal(key, entry.key_span or value.span) for key, entry in value.entries.items()]
+        if isinstance(value, UnionV) and all(isinstance(option, ListV) and not option.items for option, _ in value.options):
+            # `tools or []` with `tools` an empty list: either way nothing to iterate (an
+            # empty list's truth is left unknown, so `or` keeps both)
+            return []
         return None
 
     def _element_from_end(self, lst: ListV, count: int, frame: Frame) -> Optional[Value]:
