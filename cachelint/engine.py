@@ -58,6 +58,10 @@ class FileResult:
     #: the analysis found LLM requests made from this file (directly or through the
     #: wrappers it calls): files importing it are analysed too (see `cachelint.runner.lint`)
     sends_requests: bool = False
+    #: no request was found here, but these names of the file lead to one (a factory
+    #: handing out a provider, a package `__init__` re-exporting one:
+    #: `Candidates.leading_names`): files importing one of them are analysed too
+    leads_through: Tuple[str, ...] = ()
     #: analysed although it mentions no SDK, because it imports a file that sends requests
     forced: bool = False
     #: files parsed while linting this one (the file itself unless its parse was reused,
@@ -289,6 +293,7 @@ class Engine:
                 analysis = analyse_file(project, path, settings.analysis.max_call_depth, self.strict)
             requests, events = analysis.requests, analysis.events
             result.sends_requests = bool(requests)
+            result.leads_through = () if requests else tuple(sorted(analysis.leading_names))
             result.deps = {p: h for p, h in analysis.deps.items() if p != path}
             result.notes.extend(f"analysis gave up on part of this file: {e}" for e in analysis.errors)
         parsed.extend(project.parse_log)

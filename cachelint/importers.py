@@ -11,14 +11,18 @@ Two steps keep this cheap on a big repository: the import statements of each ski
 for the senders' module names (`llm`), and only those are resolved the way the analysis
 resolves them, so a `utils.py`
 that sends requests does not pull in every file importing some other `utils`. A module
-re-exported under another name through a package `__init__` is missed.
+whose own analysis saw no request but whose names lead to one (a leader: hazzel's
+`providers/__init__.py` builds the provider `review.py` sends with through
+`get_provider().chat(...)`, naming no SDK) counts for the files that take one of those
+names from it. A module re-exported under another name through a package `__init__` is
+missed.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 #: `import a.b, c as d` and `from .a.b import (x, y)`, across lines when parenthesised
 _IMPORT = re.compile(
@@ -71,20 +75,48 @@ def imports_name(imports: Iterable[Tuple[str, int]], names: Set[str]) -> bool:
 
 
 def importers(candidates: Sequence[Tuple[str, Sequence[Tuple[str, int]]]], senders: Iterable[str],
-              resolve: Resolver) -> List[str]:
-    """The candidates with an import that resolves to one of the `senders`.
+              resolve: Resolver, leaders: Optional[Mapping[str, Iterable[str]]] = None) -> List[str]:
+    """The candidates with an import that resolves to one of the `senders`, or that takes
+    one of its leading names from one of the `leaders` (path -> the names of that module
+    that lead to a request).
 
     `candidates`: (path, the (module, level) its imports may load, from `imported_modules`),
     as the first pass recorded them (and the result cache keeps them): no file is read
-    again. A cheap name test picks the imports worth resolving."""
+    again. A cheap name test picks the imports worth resolving.
+
+    A leader is a module whose own analysis found no request but whose names lead to one
+    (hazzel's `providers/__init__.py` with `get_provider`). Every file importing such a
+    module was one too many on a framework (cognee: 340 files analysed became 814, twice
+    the time, no finding more); only `from leader import name` with a leading `name`, or
+    `import leader` (whose names are all reachable), makes its importer worth analysing.
+    `imported_modules` records `from m import a, b` as `m`, `m.a` and `m.b`, so which names
+    were taken is read from the same list."""
     targets = {os.path.realpath(p) for p in senders}
-    names = module_names(targets)
+    leading = {os.path.realpath(p): frozenset(n) for p, n in (leaders or {}).items()}
+    names = module_names(set(targets) | set(leading))
     if not names:
         return []
     found: List[str] = []
     for path, imports in candidates:
         for module, level in imports:
-            if imports_name([(module, level)], names) and resolve(path, module, level) in targets:
+            if not imports_name([(module, level)], names):
+                continue
+            target = resolve(path, module, level)
+            if target in targets:
+                found.append(path)
+                break
+            wanted = leading.get(target) if target is not None else None
+            if wanted is not None and _takes_any(imports, module, level, wanted):
                 found.append(path)
                 break
     return found
+
+
+def _takes_any(imports: Sequence[Tuple[str, int]], module: str, level: int, wanted: FrozenSet[str]) -> bool:
+    """Whether the file whose `imports` these are takes one of `wanted` from `module`
+    (`from module import name`), or the module itself (`import module`: no name of it is
+    listed after it)."""
+    prefix = f"{module}." if module else ""
+    taken = [m[len(prefix):] for m, lvl in imports if lvl == level and m.startswith(prefix) and m != module
+             and "." not in m[len(prefix):]]
+    return not taken or any(name in wanted for name in taken)

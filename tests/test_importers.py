@@ -226,3 +226,65 @@ def test_callers_of_callers_are_found(project: Path) -> None:
         "triage.py": "from service import ask\nfrom prompts import TRIAGE\n\n\ndef triage(t):\n    return ask(TRIAGE, t)\n",
     })
     assert findings("--no-cache", ".") == [("triage.py", "CL001", 6)]
+
+
+def test_callers_of_a_provider_factory_are_found(project: Path) -> None:
+    """hazzel's shape: `review.py` names no SDK and calls `get_provider().chat(...)`, with
+    the factory in a package `__init__` that sends nothing itself (it builds the provider
+    that does). The factory's module leads to requests, so its importers are analysed."""
+    write(project, {
+        "providers/__init__.py": """\
+            def get_provider():
+                from .claude import ClaudeProvider
+                return ClaudeProvider()
+            """,
+        "providers/claude.py": """\
+            import anthropic
+
+
+            class ClaudeProvider:
+                def __init__(self):
+                    self.client = anthropic.Anthropic()
+
+                def chat(self, system, text):
+                    return self.client.messages.create(
+                        model="claude-sonnet-4-5", max_tokens=300, system=system,
+                        messages=[{"role": "user", "content": text}],
+                    )
+            """,
+        "triage.py": """\
+            from providers import get_provider
+            from prompts import TRIAGE
+
+
+            def triage(ticket):
+                return get_provider().chat(TRIAGE, ticket)
+            """,
+    })
+    assert findings("--no-cache", ".") == [("triage.py", "CL001", 6)]
+
+
+def test_importers_of_a_module_that_only_posts_elsewhere_are_not_analysed(project: Path, analysed: List[str]) -> None:
+    """A function posting to some HTTP endpoint leads to a "request" by its text, but the
+    module depends on no file that sends one: its importers (cognee's routers importing
+    `send_telemetry`) are not analysed for it."""
+    write(project, {
+        "telemetry.py": """\
+            # counts which provider (OpenAI, Anthropic) each run used
+            import requests
+
+
+            def send_telemetry(event):
+                return requests.post("https://telemetry.example.com/v1/events", json={"event": event})
+            """,
+        "router.py": """\
+            from telemetry import send_telemetry
+
+
+            def add(item):
+                send_telemetry("add")
+                return item
+            """,
+    })
+    assert findings("--no-cache", ".") == [("triage.py", "CL001", 6)]
+    assert "router.py" not in analysed and "triage.py" in analysed

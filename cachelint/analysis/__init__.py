@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, FrozenSet, List
 
 from cachelint.analysis.candidates import candidate_functions, candidate_search
 from cachelint.analysis.project import ClassInfo, Project
@@ -27,6 +27,8 @@ class FileAnalysis:
     errors: List[str] = field(default_factory=list)
     #: project files read (path -> content hash), for the result cache
     deps: Dict[str, str] = field(default_factory=dict)
+    #: the module's names that lead to a request (`Candidates.leading_names`)
+    leading_names: FrozenSet[str] = frozenset()
 
 
 __all__ = ["FileAnalysis", "analyse_file", "candidate_functions"]
@@ -43,7 +45,7 @@ def analyse_file(project: Project, path: str, max_depth: int = 3, strict: bool =
     if module is None:
         return result
     notes: List[str] = []
-    candidates, sending_names = candidate_search(module, project, notes)
+    candidates, sending_names, result.leading_names = candidate_search(module, project, notes)
     interp = Interpreter(project, module, max_depth=max_depth, strict=strict, sending_names=sending_names)
     try:
         interp.run_module()

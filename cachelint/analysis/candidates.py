@@ -20,7 +20,7 @@ import bisect
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
 from cachelint.analysis.sdk import LITELLM_FUNCTIONS
@@ -300,26 +300,43 @@ def candidate_functions(module: ModuleInfo, project: Optional[Project] = None,
     return candidate_search(module, project, notes)[0]
 
 
+class Candidates(NamedTuple):
+    """What the wrapper search found in one module."""
+
+    #: the functions worth interpreting, with the class owning each
+    functions: Functions
+    #: every name that leads to an LLM call from the module: its own candidates and those
+    #: its imports bring in (the interpreter never skips a call to one of these names)
+    sending_names: FrozenSet[str]
+    #: the names the module binds at its top level that lead to a request: its functions
+    #: that do, its classes with a method that does, the imported names it re-exports that
+    #: do (a package `__init__` with a provider factory). A file importing one of them is
+    #: worth analysing even when the module itself sends nothing the analysis can see
+    #: (`cachelint.importers`)
+    leading_names: FrozenSet[str]
+
+
 def candidate_search(module: ModuleInfo, project: Optional[Project] = None,
-                     notes: Optional[List[str]] = None) -> Tuple[Functions, FrozenSet[str]]:
-    """The candidate functions of `module` (with the class owning each), and every name that
-    leads to an LLM call from it: its own candidates and those its imports bring in (the
-    interpreter never skips a call to one of these names)."""
+                     notes: Optional[List[str]] = None) -> Candidates:
+    """The `Candidates` of `module`."""
     functions = module_functions(module)
     summary = summarise(module, project)
     chosen: Set[int] = set(summary.chosen)
     names: Set[str] = set(summary.names)
+    senders: Set[str] = set(summary.senders)
     if project is not None:
         project.explored = set()
         try:
-            chosen, names, _, _ = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
+            chosen, names, senders, _ = _search(summary, module.path, project, IMPORT_DEPTH, frozenset())
         except _TooWide:
             if notes is not None:
                 notes.append(f"it imports more than {IMPORT_MODULES_BUDGET} project modules (directly or not); "
                              "calls through imported wrappers were not followed")
         finally:
             project.explored = None
-    return [entry for i, entry in enumerate(functions) if i in chosen], frozenset(names)
+    leading = {name for name in module.bindings if name in senders}
+    leading.update(cls for cls, methods in summary.class_methods.items() if not methods.isdisjoint(senders))
+    return Candidates([entry for i, entry in enumerate(functions) if i in chosen], frozenset(names), frozenset(leading))
 
 
 def module_functions(module: ModuleInfo) -> Functions:

@@ -197,6 +197,10 @@ class ResultCache:
             result.deps = {versions[i][0]: versions[i][2] for i in deps}
             result.costs = [dict(row) for row in entry.get("costs", [])]
             result.sends_requests = bool(entry.get("sends_requests"))
+            leads = entry.get("leads_through", [])
+            if not isinstance(leads, list) or not all(isinstance(n, str) for n in leads):
+                return None
+            result.leads_through = tuple(leads)
             result.forced = bool(entry.get("forced"))
             result.imports_text = entry.get("imports", "")
             return result
@@ -283,6 +287,7 @@ class ResultCache:
             "diagnostics": [d.to_dict() for d in result.diagnostics],
             "costs": result.costs,
             "sends_requests": result.sends_requests,
+            "leads_through": list(result.leads_through),
             "forced": result.forced,
             "imports": imports_text(result),
             # what linting it cost (the runner plans the next run of a changed file by it)

@@ -137,7 +137,9 @@ def lint_files(
         for _ in range(IMPORT_ROUNDS):
             skipped = [(p, r) for p, r in results.items() if r.skipped == SKIPPED_NO_MARKER and (r.imports or r.imports_text)]
             senders = [r.path for r in results.values() if r.sends_requests]
-            forced = _find_importers(engine, results, skipped, senders, resolve, cache) if skipped and senders else []
+            leaders = _leaders(results, senders)
+            forced = (_find_importers(engine, results, skipped, senders, leaders, resolve, cache)
+                      if skipped and (senders or leaders) else [])
             if not forced:
                 break
             results.update(_lint_round(engine, forced, explicit, set(forced), pool=pool, cache=cache,
@@ -149,30 +151,56 @@ def lint_files(
     return results
 
 
+def _leaders(results: Dict[str, FileResult], senders: List[str]) -> Dict[str, Tuple[str, ...]]:
+    """The files whose analysis found no request but whose names lead to one
+    (`FileResult.leads_through`), each with those names, when the file depends on a file
+    that sends requests (directly, or through another such file).
+
+    A leading name is found from the text of what the module calls, raw HTTP included:
+    cognee's `send_telemetry` posts to a telemetry endpoint, and every router importing it
+    was analysed for nothing. A module that leads to a real request read a module that
+    sends one while its wrapper search ran (hazzel's `providers/__init__.py` reads
+    `providers/anthropic.py`)."""
+    pending = {r.path: r for r in results.values() if r.leads_through and not r.sends_requests}
+    reaching = set(senders)
+    found: Dict[str, Tuple[str, ...]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for path, result in pending.items():
+            if path not in found and not reaching.isdisjoint(result.deps):
+                found[path] = result.leads_through
+                reaching.add(path)
+                changed = True
+    return found
+
+
 def _find_importers(engine: Engine, results: Dict[str, FileResult], skipped: List[Tuple[str, FileResult]],
-                    senders: List[str], resolve: Callable[[str, str, int], Optional[str]],
-                    cache: Optional[ResultCache]) -> List[str]:
+                    senders: List[str], leaders: Dict[str, Tuple[str, ...]],
+                    resolve: Callable[[str, str, int], Optional[str]], cache: Optional[ResultCache]) -> List[str]:
     """`importers(...)`, remembered in the result cache under a key of everything the answer
     depends on: every file linted (a new module can change how an import resolves), the
-    settings each is linted with, the senders, and the skipped files' import lists. A warm
+    settings each is linted with, the senders and leaders, and the skipped files' import lists. A warm
     run over a large repository otherwise resolved thousands of imports again. (A module
     created outside the linted paths is not in the key; like the per-file entries, the
     answer then waits for a linted file to change.)"""
     if cache is None:
-        return importers([(path, imports_of(r)) for path, r in skipped], senders, resolve)
+        return importers([(path, imports_of(r)) for path, r in skipped], senders, resolve, leaders)
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(results):
         h.update(path.encode("utf-8", "surrogateescape") + b"\0" + engine.settings_for(path).fingerprint().encode() + b"\0")
     h.update(b"\1" + "\0".join(sorted(senders)).encode("utf-8", "surrogateescape"))
+    for path in sorted(leaders):
+        h.update(b"\3" + path.encode("utf-8", "surrogateescape") + b"\0" + " ".join(leaders[path]).encode())
     for path, result in sorted(skipped, key=lambda pair: pair[0]):
         h.update(b"\2" + path.encode("utf-8", "surrogateescape") + b"\0" + imports_text(result).encode("utf-8", "surrogateescape"))
     key = h.hexdigest()
     found = cache.remembered("importers", key)
     if isinstance(found, list) and all(isinstance(p, str) for p in found):
         return found
-    found = importers([(path, imports_of(r)) for path, r in skipped], senders, resolve)
+    found = importers([(path, imports_of(r)) for path, r in skipped], senders, resolve, leaders)
     cache.remember("importers", key, found)
     return found
 
