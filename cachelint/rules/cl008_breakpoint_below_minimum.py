@@ -145,22 +145,6 @@ class BreakpointBelowMinimum(Rule):
             """,
             title="An Anthropic-defined tool is expanded by the API into a definition of its own size",
         ),
-        Valid(
-            """
-            import anthropic
-
-            client = anthropic.Anthropic()
-            TOOLS = [{"name": name, "description": f"Run {name}.", "input_schema": {"type": "object"},
-                      "cache_control": {"type": "ephemeral"}} for name in ("read", "write", "grep", "test", "diff")]
-
-
-            def act(history):
-                return client.messages.create(
-                    model="claude-sonnet-4-5", max_tokens=1024, tools=TOOLS, messages=history,
-                )
-            """,
-            title="More than four breakpoints: the API rejects the request (CL003 reports it), it does not skip caching",
-        ),
     ]
 
     def check_request(self, request: Request, ctx: FileContext) -> None:
@@ -168,10 +152,6 @@ class BreakpointBelowMinimum(Rule):
             return
         minimum = support.request_min_tokens(request, ctx.settings.tables).low
         if minimum <= 0:
-            return
-        if request.breakpoint_count()[0] > 4:
-            # rejected with HTTP 400 (CL003): "nothing is cached and no error says so"
-            # would be wrong, and moving a marker is not the fix (hazzel marks every tool)
             return
         for index, marker in request.markers():
             if marker.cond or marker.many:
