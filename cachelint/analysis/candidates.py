@@ -715,6 +715,8 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
                     sending_methods = frozenset()
                     if called:
                         by_subclasses = _subclass_senders(project, name, depth)
+                        if not by_subclasses and (target, name) in project.class_headers("Protocol"):
+                            by_subclasses = _implementation_senders(project, name, exports.classes[name], called, depth)
                         if by_subclasses:
                             base_summary = _summary_at(project, target)
                             sending_methods = (by_subclasses | _calling_methods(base_summary, name, by_subclasses)) & called
@@ -782,6 +784,49 @@ def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]
         return frozenset(found)
 
     return _remembered(project, ("subclass-senders", base, depth), compute) or frozenset()
+
+
+#: files defining a protocol's called methods beyond which its implementations are not
+#: looked for (the interpreter's dispatch has the same bound, `MAX_INTERFACE_FILES`)
+MAX_IMPLEMENTATION_FILES = 24
+
+
+def _implementation_senders(project: Project, protocol: str, declared: FrozenSet[str], called: FrozenSet[str],
+                            depth: int) -> FrozenSet[str]:
+    """The methods of `called` that the implementations of the `typing.Protocol` named
+    `protocol` send with. Its implementations do not name it (`class InProcessBroker:`
+    implements `class Broker(Protocol)` by defining its methods), so they are looked for
+    in the files whose bytes define a called method and hold an SDK call, at most
+    `MAX_SUBCLASS_FILES`: a class there implements it when it defines every method the
+    protocol declares (dunder methods aside). Remembered per project with the files read,
+    as `_subclass_senders` is."""
+    wanted = frozenset(m for m in declared if not m.startswith("__"))
+
+    def compute() -> FrozenSet[str]:
+        found: Set[str] = set()
+        read = 0
+        files = sorted({p for method in called for p in project.defining_files(method)})
+        if len(files) > MAX_IMPLEMENTATION_FILES:
+            return frozenset()  # names this common (`run`, `send`) single out no implementation
+        for path in files:
+            if read >= MAX_SUBCLASS_FILES:
+                break
+            data = project.read_bytes(path)  # a dependency even when it sends nothing
+            if data is None or not _SENDING_BYTES_RE.search(data):
+                continue
+            read += 1
+            summary = _summary_at(project, path)
+            if summary is None:
+                continue
+            classes = frozenset(cls for cls, methods in summary.class_methods.items()
+                                if cls != protocol and wanted <= methods)
+            exports = _exports(project, path, depth, classes) if classes else None
+            if exports is not None:
+                for cls in classes:
+                    found |= exports.class_senders.get(cls, frozenset())
+        return frozenset(found) & called
+
+    return _remembered(project, ("implementation-senders", protocol, wanted, called, depth), compute) or frozenset()
 
 
 def _calling_methods(summary: Optional[Summary], cls: str, senders: FrozenSet[str]) -> FrozenSet[str]:

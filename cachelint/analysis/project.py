@@ -69,6 +69,17 @@ class ClassInfo:
         return f"ClassInfo({self.name!r} at {module.path if module else '?'}:{self.node.lineno})"
 
 
+def is_protocol(info: ClassInfo) -> bool:
+    """Whether a class is a `typing.Protocol` (`class Broker(Protocol)`,
+    `typing_extensions.Protocol`, `Protocol[T]`), read from its bases' names."""
+    for base in info.node.bases:
+        if isinstance(base, ast.Subscript):
+            base = base.value
+        if isinstance(base, ast.Name) and base.id == "Protocol" or isinstance(base, ast.Attribute) and base.attr == "Protocol":
+            return True
+    return False
+
+
 class ModuleInfo:
     """A parsed project module and its top-level symbol table."""
 
@@ -868,6 +879,26 @@ class Project:
                             found.append(cls)
                             queue.append(cls)
                             break
+        return found
+
+    def implementations(self, protocol: ClassInfo, method: str, max_files: int) -> List[ClassInfo]:
+        """Project classes implementing the `typing.Protocol` `protocol` where `method` is
+        called on it: implementations of a protocol do not name it (wick-harness's agents
+        take `broker: Broker`, `InProcessBroker` sends). The files whose bytes define
+        `method` (`defining_files`), none when there are more than `max_files` (a name that
+        common singles out nothing); a class counts when it defines every method the
+        protocol declares (dunder methods aside) and is not a protocol itself."""
+        files = self.defining_files(method)
+        if len(files) > max_files:
+            return []
+        wanted = {name for name in protocol.methods if not name.startswith("__")} | {method}
+        found: List[ClassInfo] = []
+        for path in files:
+            module = self.module(path)
+            if module is None:
+                continue
+            found.extend(cls for cls in module.all_classes
+                         if cls != protocol and not is_protocol(cls) and wanted <= set(cls.methods))
         return found
 
     def class_at(self, key: Tuple[str, int]) -> Optional[ClassInfo]:

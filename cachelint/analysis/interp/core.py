@@ -78,6 +78,9 @@ class Interpreter(
         self._resolved_bases: Dict[Tuple[Any, ...], Optional[ClassInfo]] = {}
         #: project subclasses of a class, by its key (`ObjectsMixin.overriding_methods`)
         self._subclasses: Dict[Tuple[str, int], List[ClassInfo]] = {}
+        #: the implementations of a `typing.Protocol` a method is called on, by the
+        #: protocol's key and the method (`ObjectsMixin.overriding_methods`)
+        self._implementations: Dict[Tuple[Tuple[str, int], str], List[ClassInfo]] = {}
         self._init_summaries: Dict[Tuple[str, int], Dict[str, Value]] = {}
         self._stack: List[Frame] = []
         self._mentions_cache: Dict[int, bool] = {}

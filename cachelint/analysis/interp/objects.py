@@ -20,7 +20,7 @@ from cachelint.analysis import sdk
 from cachelint.analysis.events import UsageRead
 from cachelint.analysis.externals import namespace_attr
 from cachelint.analysis.frames import BudgetExceeded, Frame, PathEnds
-from cachelint.analysis.project import ClassInfo, ModuleInfo
+from cachelint.analysis.project import ClassInfo, ModuleInfo, is_protocol
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import (
     NamespaceV,
@@ -201,7 +201,9 @@ class ObjectsMixin:
         """The methods `name` of the project subclasses of an instance whose class is only
         known up to a base (`llm: LLMBase`, `self.llm: LLMBase`): class-hierarchy analysis,
         one bound method per subclass that defines it, each on an instance of its class and
-        under an `isinstance` condition (at most `MAX_DISPATCH` are followed at a call)."""
+        under an `isinstance` condition (at most `MAX_DISPATCH` are followed at a call). A
+        `typing.Protocol` with no subclass is dispatched to the classes implementing it
+        (`Project.implementations`)."""
         found: List[Tuple[Value, Guard]] = []
         subclasses = self._subclasses.get(inst.info.key)
         if subclasses is None:
@@ -209,6 +211,13 @@ class ObjectsMixin:
             subclasses = self.project.subclasses(inst.info, self.resolve_class)
             if from_scratch:
                 self._subclasses[inst.info.key] = subclasses
+        if not subclasses and is_protocol(inst.info):
+            key = (inst.info.key, name)
+            implementations = self._implementations.get(key)
+            if implementations is None:
+                implementations = self._implementations[key] = self.project.implementations(
+                    inst.info, name, MAX_INTERFACE_FILES)
+            subclasses = implementations
         for sub in subclasses:
             node = sub.methods.get(name)
             if node is None:
