@@ -758,6 +758,14 @@ MAX_SUBCLASS_FILES = 8
 _SENDING_BYTES_RE = re.compile(_SENDING_SDK.encode("ascii"))
 
 
+def _holds_sdk_call(project: Project, path: str) -> bool:
+    """Whether a file's bytes hold an SDK call (`_SENDING_BYTES_RE`): the files worth
+    summarising when looking for what a base class's subclasses, or a protocol's
+    implementations, send with. The file is a dependency even when it sends nothing."""
+    data = project.read_bytes(path)
+    return data is not None and _SENDING_BYTES_RE.search(data) is not None
+
+
 def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]:
     """The methods the project subclasses of a class named `base` send with (the abstract
     provider interface an agent loop is written against, its Anthropic implementation in
@@ -774,8 +782,7 @@ def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]
         for path, sub in project.class_headers(base):
             if read >= MAX_SUBCLASS_FILES:
                 break
-            data = project.read_bytes(path)  # a dependency even when it sends nothing
-            if data is None or not _SENDING_BYTES_RE.search(data):
+            if not _holds_sdk_call(project, path):
                 continue
             read += 1
             exports = _exports(project, path, depth, frozenset({sub}))
@@ -811,8 +818,7 @@ def _implementation_senders(project: Project, protocol: str, declared: FrozenSet
         for path in files:
             if read >= MAX_SUBCLASS_FILES:
                 break
-            data = project.read_bytes(path)  # a dependency even when it sends nothing
-            if data is None or not _SENDING_BYTES_RE.search(data):
+            if not _holds_sdk_call(project, path):
                 continue
             read += 1
             summary = _summary_at(project, path)
