@@ -81,6 +81,9 @@ class Interpreter(
         #: the implementations of a `typing.Protocol` a method is called on, by the
         #: protocol's key and the method (`ObjectsMixin.overriding_methods`)
         self._implementations: Dict[Tuple[Tuple[str, int], str], List[ClassInfo]] = {}
+        #: the instance of a subclass that a receiver known up to its base was taken for,
+        #: by the receiver's uid and the subclass's key (`ObjectsMixin.overriding_methods`)
+        self._dispatched: Dict[Tuple[int, Tuple[str, int]], InstV] = {}
         self._init_summaries: Dict[Tuple[str, int], Dict[str, Value]] = {}
         self._stack: List[Frame] = []
         self._mentions_cache: Dict[int, bool] = {}
@@ -123,6 +126,7 @@ class Interpreter(
             func.closure = None
             func.bound = None
         self.made_functions.clear()
+        self._dispatched.clear()
 
     # === entry points ============================================================================
     def run_module(self) -> None:

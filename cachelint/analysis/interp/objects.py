@@ -225,7 +225,12 @@ class ObjectsMixin:
             decorators = self.decorator_names(node)
             if decorators & {"property", "cached_property", "staticmethod", "classmethod"} or _abstract(node, decorators):
                 continue
-            concrete = InstV(sub, span, exact=True)
+            # one object per receiver and subclass: what a method stores on it (a history
+            # `self._messages` appended to on every `model.act(...)` of a loop) is there
+            # at the next call, as on the real object (wikimoth's agentic browsing loop)
+            concrete = self._dispatched.get((inst.uid, sub.key))
+            if concrete is None:
+                concrete = self._dispatched[(inst.uid, sub.key)] = InstV(sub, span, exact=True)
             concrete.attrs.update(inst.attrs)
             guard = (Atom(inst.info.name, "isa", frozenset({sub.name})),)
             found.append((self.function_value(sub.module.path, node, owner=sub, bound=concrete, span=span), guard))
