@@ -758,7 +758,7 @@ MAX_SUBCLASS_FILES = 8
 _SENDING_BYTES_RE = re.compile(_SENDING_SDK.encode("ascii"))
 
 
-def _holds_sdk_call(project: Project, path: str) -> bool:
+def holds_sdk_call(project: Project, path: str) -> bool:
     """Whether a file's bytes hold an SDK call (`_SENDING_BYTES_RE`): the files worth
     summarising when looking for what a base class's subclasses, or a protocol's
     implementations, send with. The file is a dependency even when it sends nothing."""
@@ -782,7 +782,7 @@ def _subclass_senders(project: Project, base: str, depth: int) -> FrozenSet[str]
         for path, sub in project.class_headers(base):
             if read >= MAX_SUBCLASS_FILES:
                 break
-            if not _holds_sdk_call(project, path):
+            if not holds_sdk_call(project, path):
                 continue
             read += 1
             exports = _exports(project, path, depth, frozenset({sub}))
@@ -818,7 +818,7 @@ def _implementation_senders(project: Project, protocol: str, declared: FrozenSet
         for path in files:
             if read >= MAX_SUBCLASS_FILES:
                 break
-            if not _holds_sdk_call(project, path):
+            if not holds_sdk_call(project, path):
                 continue
             read += 1
             summary = _summary_at(project, path)

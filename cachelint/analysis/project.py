@@ -18,7 +18,7 @@ import re
 import weakref
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, content_digest, decode_source, read_regular_file
@@ -881,19 +881,23 @@ class Project:
                             break
         return found
 
-    def implementations(self, protocol: ClassInfo, method: str, max_files: int) -> List[ClassInfo]:
+    def implementations(self, protocol: ClassInfo, method: str, max_files: int,
+                        worth: Callable[[str], bool] = lambda path: True) -> List[ClassInfo]:
         """Project classes implementing the `typing.Protocol` `protocol` where `method` is
         called on it: implementations of a protocol do not name it (wick-harness's agents
         take `broker: Broker`, `InProcessBroker` sends). The files whose bytes define
         `method` (`defining_files`), none when there are more than `max_files` (a name that
-        common singles out nothing); a class counts when it defines every method the
-        protocol declares (dunder methods aside) and is not a protocol itself."""
+        common singles out nothing) and that are `worth` parsing; a class counts when it
+        defines every method the protocol declares (dunder methods aside) and is not a
+        protocol itself."""
         files = self.defining_files(method)
         if len(files) > max_files:
             return []
         wanted = {name for name in protocol.methods if not name.startswith("__")} | {method}
         found: List[ClassInfo] = []
         for path in files:
+            if not worth(path):
+                continue
             module = self.module(path)
             if module is None:
                 continue

@@ -17,6 +17,7 @@ import os
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from cachelint.analysis import sdk
+from cachelint.analysis.candidates import holds_sdk_call
 from cachelint.analysis.events import UsageRead
 from cachelint.analysis.externals import namespace_attr
 from cachelint.analysis.frames import BudgetExceeded, Frame, PathEnds
@@ -215,8 +216,10 @@ class ObjectsMixin:
             key = (inst.info.key, name)
             implementations = self._implementations.get(key)
             if implementations is None:
+                # only files holding an SDK call: parsing every file defining the method
+                # cost corpus L 5 % (protocols are common in the SDKs themselves)
                 implementations = self._implementations[key] = self.project.implementations(
-                    inst.info, name, MAX_INTERFACE_FILES)
+                    inst.info, name, MAX_INTERFACE_FILES, lambda path: holds_sdk_call(self.project, path))
             subclasses = implementations
         for sub in subclasses:
             node = sub.methods.get(name)
