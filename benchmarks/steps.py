@@ -6,7 +6,10 @@ of statements and expressions the interpreter evaluates does not. This script li
 given paths in this process (`--jobs 1 --no-cache`, findings discarded) with a counter on
 `Interpreter.tick` and prints the total, how many were spent in the analysed file's own
 module and how many in other project modules' code (callees inlined with their callers'
-arguments, module constants, `__init__` summaries), and the entry functions that cost most.
+arguments, module constants, `__init__` summaries), the entry functions that cost most,
+and how many entry runs found a request, only an event (a usage read, a client made) or
+nothing, with the steps each group took: most of the analysis' work goes to entry
+functions that find nothing.
 
     python benchmarks/steps.py benchmarks/.realcode/khoj-1.42.10
     python benchmarks/steps.py --top 15 benchmarks/.corpus/S/aider-chat-0.86.2
@@ -22,7 +25,7 @@ import io
 import os
 import sys
 from collections import Counter
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -37,6 +40,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     counts: Counter = Counter()
     entries: Counter = Counter()
+    #: per outcome of an entry function's run: [entries, steps]
+    outcomes: Dict[str, List[int]] = {"requests": [0, 0], "events only": [0, 0], "nothing": [0, 0]}
     tick = Interpreter.tick
     run_function = Interpreter.run_function
 
@@ -47,11 +52,17 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     def counting_run(self: Any, node: Any, owner: Any = None, self_info: Any = None, parent: Any = None) -> None:
         before = sum(counts.values())
+        requests, events = len(self.requests), len(self.events)
         try:
             run_function(self, node, owner, self_info, parent)
         finally:
             where = os.path.relpath(self.entry.path)
-            entries[f"{where}:{getattr(owner, 'name', '') + '.' if owner else ''}{node.name}"] += sum(counts.values()) - before
+            spent = sum(counts.values()) - before
+            entries[f"{where}:{getattr(owner, 'name', '') + '.' if owner else ''}{node.name}"] += spent
+            outcome = ("requests" if len(self.requests) > requests
+                       else "events only" if len(self.events) > events else "nothing")
+            outcomes[outcome][0] += 1
+            outcomes[outcome][1] += spent
 
     Interpreter.tick = counting_tick  # type: ignore[method-assign]
     Interpreter.run_function = counting_run  # type: ignore[method-assign]
@@ -67,6 +78,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     for where in ("own module", "other modules"):
         share = counts[where] / total if total else 0.0
         print(f"  {where:<14} {counts[where]:>12,}  {share:6.1%}")
+    runs = sum(n for n, _ in outcomes.values())
+    print(f"entry function runs: {runs:,}, by what they found (a request, a usage read or client only, nothing):")
+    for outcome, (n, steps) in outcomes.items():
+        share = steps / total if total else 0.0
+        print(f"  {outcome:<12} {n:>8,} runs {steps:>12,} steps  {share:6.1%}")
     print(f"entry functions analysed: {len(entries):,}; most costly:")
     for name, steps in entries.most_common(args.top):
         print(f"  {steps:>10,}  {name}")
