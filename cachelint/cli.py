@@ -797,12 +797,17 @@ class Session:
         return EXIT_ERROR if errors else EXIT_OK
 
     def _verbose(self, results: dict) -> None:
+        from cachelint.engine import SKIPPED_INSTALLED_SDK
+
         phases: Counter = Counter(self.phase_times)
         for result in results.values():
             for phase, seconds in result.timings.items():
                 phases[phase] += seconds
         analysed = sum(1 for r in results.values() if r.skipped is None)
-        _err(f"cachelint {__version__}: {len(results)} files, {analysed} analysed, {len(results) - analysed} skipped by the prefilter")
+        installed = sum(1 for r in results.values() if r.skipped == SKIPPED_INSTALLED_SDK)
+        _err(f"cachelint {__version__}: {len(results)} files, {analysed} analysed, "
+             f"{len(results) - analysed - installed} skipped by the prefilter"
+             + (f", {installed} installed SDK sources skipped" if installed else ""))
         _err("time per phase (seconds; per-file phases summed over worker processes):")
         for phase in ("discover", "prefilter", "parse", "analyse", "rules", "suppress", "lint", "fix", "output"):
             if phase in phases:

@@ -80,6 +80,10 @@ class FileResult:
 
 #: `FileResult.skipped` of a file the prefilter found nothing in
 SKIPPED_NO_MARKER = "no LLM SDK or caching marker"
+#: `FileResult.skipped` of a walked file that is an installed SDK's own source
+#: (`cachelint.analysis.installed`): every importer reads it as the SDK, so its modules are
+#: neither call sites nor wrappers of the project
+SKIPPED_INSTALLED_SDK = "an installed SDK's own source"
 #: `FileResult.skipped` of a walked file that is generated code (`lint(skip_generated=True)`):
 #: the run drops it, as discovery drops generated files it checks itself
 SKIPPED_GENERATED = "generated"
@@ -259,6 +263,9 @@ class Engine:
                 result.imports = tuple(imported_modules(code))
             return result
         project = self.project_for(settings)
+        if not explicit and project.installed_sdk(path):
+            result.skipped = SKIPPED_INSTALLED_SDK
+            return result
         known = project.parsed_tree(path, data)
         parsed: List[str] = []
         too_new: List[Diagnostic] = []

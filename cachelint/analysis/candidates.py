@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from cachelint.analysis.project import ClassInfo, ModuleInfo, Project
-from cachelint.analysis.sdk import LITELLM_FUNCTIONS
+from cachelint.analysis.sdk import LITELLM_FUNCTIONS, is_sdk_name
 
 #: What sends a request: an SDK request method in the shape it is called or referenced
 #: (`.messages.create`, `chat.completions`, `completion(`) or a raw HTTP call. A definition
@@ -683,6 +683,8 @@ def _imported(summary: Summary, path: str, project: Project, depth: int,
     found_senders: Set[str] = set()
     found_methods: Set[str] = set()
     for module_name, level, aliases in summary.imports:
+        if level <= 0 and is_sdk_name(module_name or aliases[0][0]):
+            continue  # the SDK itself, even when the tree holds a copy (as the interpreter reads it)
         if level >= 0:
             followed = frozenset(
                 name for name, asname in aliases

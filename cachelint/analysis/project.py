@@ -24,6 +24,7 @@ from cachelint.config.settings import DEFAULT_EXCLUDES, AnalysisOptions
 from cachelint.source import LineIndex, SourceError, SourceFile, content_digest, decode_source, read_regular_file
 from cachelint.syntax import parse_module
 from cachelint.analysis.byte_index import IndexRow, defines, headers_naming, index_file, index_row, line_head
+from cachelint.analysis.installed import InstalledSdks
 
 MAX_MODULE_BYTES = 8_000_000
 #: a line that imports names (`from x import a, b`, `import x`), also inside parentheses
@@ -514,6 +515,8 @@ class Project:
         self.parse_log: List[str] = []
         self._resolve_cache: Dict[Tuple[str, str, int], Optional[str]] = {}
         self._package_dirs: Dict[str, bool] = {}
+        #: which directories under the root are an installed SDK's own source
+        self.installed_sdks = InstalledSdks(str(self.root))
         #: the byte index: per Python file under the root, its `IndexRow` (`_index_rows`)
         self._index_rows: Optional[Dict[str, IndexRow]] = None
         #: answers asked of it: base -> (file, subclass) of the headers naming it; name ->
@@ -563,6 +566,11 @@ class Project:
         if found is None:
             found = self._realpaths[path] = os.path.realpath(path)
         return found
+
+    def installed_sdk(self, path: str) -> bool:
+        """Whether the file at `path` is an installed SDK's own source, which the analysis
+        reads as the SDK, never as the project's code (`cachelint.analysis.installed`)."""
+        return self.installed_sdks.holds(self.real(path))
 
     def contains(self, path: str) -> bool:
         real = self.real(path)
@@ -661,6 +669,7 @@ class Project:
         self._headers_complete = False
         self._definers_memo.clear()
         self._package_dirs.clear()
+        self.installed_sdks = InstalledSdks(str(self.root))  # an SDK may have been installed
         self._resolve_cache.clear()
         self.candidate_memo.clear()
         self._name_uses.clear()
@@ -1039,7 +1048,8 @@ class Project:
             return None
 
     def python_files(self) -> List[str]:
-        """Every `.py` file under the root, skipping the usual virtualenv and build dirs."""
+        """Every `.py` file under the root, skipping the usual virtualenv and build dirs and
+        the installed SDKs' own sources."""
         if self._files is not None:
             return self._files
         files: List[str] = []
@@ -1054,7 +1064,8 @@ class Project:
             for entry in entries:
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        if entry.name not in skip and not entry.name.startswith("."):
+                        if (entry.name not in skip and not entry.name.startswith(".")
+                                and not self.installed_sdks.inside(entry.path)):
                             stack.append(entry.path)
                     elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
                         # the root is resolved and no symlink is followed: already real

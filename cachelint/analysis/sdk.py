@@ -60,6 +60,11 @@ LITELLM_FUNCTIONS = {"completion", "acompletion", "responses", "aresponses", "te
 SDK_PACKAGES = ("anthropic", "openai", "boto3", "botocore", "litellm", "google.genai", "requests", "httpx", "aiohttp")
 
 
+def is_sdk_name(dotted: str) -> bool:
+    """Whether the absolute module name `dotted` is one of `SDK_PACKAGES` or inside one."""
+    return any(dotted == p or dotted.startswith(p + ".") for p in SDK_PACKAGES)
+
+
 def client_for_constructor(qualname: str) -> Optional[Tuple[str, str, Optional[str]]]:
     """(sdk, class name, platform or None when it depends on `base_url`) for a client class."""
     parts = qualname.split(".")

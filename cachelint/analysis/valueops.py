@@ -11,7 +11,6 @@ import ast
 import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from cachelint.analysis import sdk
 from cachelint.analysis.project import ClassInfo
 from cachelint.analysis.request import MARKER_FIELDS
 from cachelint.analysis.spans import Span
@@ -201,10 +200,6 @@ def walk_nodes(node: ast.AST) -> List[ast.AST]:
             elif isinstance(value, node_type):
                 found.append(value)
     return found
-
-
-def is_sdk_name(dotted: str) -> bool:
-    return any(dotted == p or dotted.startswith(p + ".") for p in sdk.SDK_PACKAGES)
 
 
 def subject_text(node: ast.expr) -> str:

@@ -18,8 +18,9 @@ from typing import Optional, Set
 from cachelint.analysis import sdk
 from cachelint.analysis.frames import BudgetExceeded, Frame
 from cachelint.analysis.project import ModuleInfo
+from cachelint.analysis.sdk import is_sdk_name
 from cachelint.analysis.spans import Span
-from cachelint.analysis.valueops import BUILTINS, is_sdk_name
+from cachelint.analysis.valueops import BUILTINS
 from cachelint.analysis.values import Const, ExtV, InstV, Kind, ModV, Part, Str, Unknown, Value, union
 
 

@@ -23,13 +23,13 @@ from cachelint.analysis.externals import namespace_attr
 from cachelint.analysis.frames import BudgetExceeded, Frame, PathEnds
 from cachelint.analysis.project import ClassInfo, ModuleInfo, is_protocol
 from cachelint.analysis.spans import Span
+from cachelint.analysis.sdk import is_sdk_name
 from cachelint.analysis.valueops import (
     NamespaceV,
     SuperV,
     clone,
     flatten_union,
     is_none,
-    is_sdk_name,
     self_assignments,
     subject_text,
 )
