@@ -13,7 +13,9 @@ packages.
 A directory is an installed SDK package when it is named after one of `SDK_DISTRIBUTIONS`
 and its parent holds that distribution's `.dist-info` (or `.egg-info`) metadata: what pip
 leaves next to every package it installs. A project's own `providers/openai/` or a copy of
-an SDK without its metadata is project code, as before.
+an SDK without its metadata is project code, as before. (The result cache keeps a skipped
+file's answer until the file changes: deleting only the metadata directory by hand is not
+seen by a warm run; uninstalling removes the package's files too.)
 """
 
 from __future__ import annotations
@@ -21,18 +23,13 @@ from __future__ import annotations
 import os
 from typing import Dict, Optional, Tuple
 
+from cachelint.analysis.sdk import SDK_PACKAGES
+
 #: (package directory under the install root, distribution name as its metadata directory
-#: spells it, lowercased) of the SDKs whose modules `sdk.SDK_PACKAGES` names
-SDK_DISTRIBUTIONS: Tuple[Tuple[str, str], ...] = (
-    ("anthropic", "anthropic"),
-    ("openai", "openai"),
-    ("litellm", "litellm"),
-    ("boto3", "boto3"),
-    ("botocore", "botocore"),
-    (os.path.join("google", "genai"), "google_genai"),
-    ("requests", "requests"),
-    ("httpx", "httpx"),
-    ("aiohttp", "aiohttp"),
+#: spells it) of each of `sdk.SDK_PACKAGES`: `google.genai` is `google/genai`, installed by
+#: the distribution `google-genai` (`google_genai-1.2.0.dist-info`)
+SDK_DISTRIBUTIONS: Tuple[Tuple[str, str], ...] = tuple(
+    (os.path.join(*package.split(".")), package.replace(".", "_")) for package in SDK_PACKAGES
 )
 
 _METADATA_SUFFIXES = (".dist-info", ".egg-info")
