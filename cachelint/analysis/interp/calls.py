@@ -198,14 +198,42 @@ class CallsMixin:
         """A call that hands a request-sending callable to a runner or wrapper with the
         arguments to call it with (`asyncio.to_thread(self.llm.generate, system, q)`,
         `loop.run_in_executor(None, fn, q)`, `retry(client.messages.create, **kw)`): the
-        callable called with the arguments after it, or None when no argument is one."""
+        callable called with the arguments after it, or None when no argument is one.
+
+        A callable that is one of several values (a client from a helper that may also
+        return a test double or None: wick-harness's `_get_anthropic_client()`) is called
+        on each option that sends, under that option's guard, as a direct call of it is."""
         for i, arg in enumerate(args):
-            if isinstance(arg, ClientV) and self._client_method(arg) is not None:
-                return self.call_client(arg, args[i + 1 :], kwargs, node, frame, span)
-            target = arg.func if isinstance(arg, PartialV) else arg
-            if isinstance(target, FuncV) and target.name in self.sending_names:
-                return self.call_value(arg, node, frame, span, (args[i + 1 :], kwargs))
+            if self._sends_when_called(arg):
+                return self._call_forwarded(arg, args[i + 1 :], kwargs, node, frame, span)
+            if isinstance(arg, UnionV) and any(self._sends_when_called(option) for option, _ in arg.options):
+                results = []
+                for option, guard in arg.options[:MAX_DISPATCH]:
+                    if not self._sends_when_called(option):
+                        results.append((Unknown(Kind.UNKNOWN, "result of a forwarded call", span), guard))
+                        continue
+                    saved = frame.guard
+                    frame.guard = frame.guard + guard
+                    try:
+                        results.append((self._call_forwarded(option, args[i + 1 :], kwargs, node, frame, span), guard))
+                    finally:
+                        frame.guard = saved
+                return union(results, span)
         return None
+
+    def _sends_when_called(self, value: Value) -> bool:
+        """Whether `value`, handed to a runner, is a callable that sends a request: an SDK
+        request method of a client, or a project function leading to one."""
+        if isinstance(value, ClientV):
+            return self._client_method(value) is not None
+        target = value.func if isinstance(value, PartialV) else value
+        return isinstance(target, FuncV) and target.name in self.sending_names
+
+    def _call_forwarded(self, callable_value: Value, args: List[Value], kwargs: DictV, node: ast.Call, frame: Frame,
+                        span: Span) -> Value:
+        if isinstance(callable_value, ClientV):
+            return self.call_client(callable_value, args, kwargs, node, frame, span)
+        return self.call_value(callable_value, node, frame, span, (args, kwargs))
 
     def _result_key(self, func: FuncV, args: List[Value], kwargs: DictV, frame: Frame) -> Optional[Tuple[Any, ...]]:
         """The memo key of a call to a function without effect (`_inert`) whose arguments
