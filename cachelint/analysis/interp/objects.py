@@ -46,6 +46,7 @@ from cachelint.analysis.values import (
     Guard,
     InstV,
     Kind,
+    ListV,
     ModV,
     PathV,
     ResponseV,
@@ -154,6 +155,13 @@ class ObjectsMixin:
             return value.at(span)
         value = self.class_attr(inst.info, name)
         if value is not None:
+            if not inst.exact and _empty(value):
+                # an object typed by an annotation was made elsewhere: a field whose
+                # default is empty (`args: tuple[str, ...] = ()`) holds what its maker
+                # gave. Read as certainly empty, `if not " ".join(envelope.args): return`
+                # ended turborg's `!ask` handler before its request.
+                given = Unknown(Kind.DYNAMIC, f"`{name}` as given where the {inst.info.name} was made", span)
+                return union([(value.at(span), ()), (given, ())], span)
             return value.at(span)
         return Unknown(Kind.UNKNOWN, f"self.{name}", span)
 
@@ -570,3 +578,12 @@ def _rejects_keywords(init: Any, kwargs: DictV) -> bool:
         return False
     names = {a.arg for a in list(args.args) + list(args.kwonlyargs)}
     return any(key not in names for key in kwargs.entries)
+
+
+def _empty(value: Value) -> bool:
+    """Whether `value` is an empty literal: `()`, `[]`, `{}`, `""`."""
+    if isinstance(value, ListV):
+        return not value.items
+    if isinstance(value, DictV):
+        return not value.entries and not value.open
+    return isinstance(value, Str) and value.text == ""

@@ -91,7 +91,10 @@ class StatementsMixin:
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             return self.exec_try(stmt, frame)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            frame.locals[stmt.name] = self.function_value(frame.module.path, stmt, closure=frame, span=self.span(stmt, frame))
+            func = self.function_value(frame.module.path, stmt, closure=frame, span=self.span(stmt, frame))
+            frame.locals[stmt.name] = func
+            if stmt.decorator_list and not frame.at_import and self._registered_handler(stmt, frame):
+                self.run_registered_handler(func, stmt, frame)
         elif isinstance(stmt, ast.ClassDef):
             info = frame.module.class_of_node.get(id(stmt))  # a scan of all_classes: quadratic
             if info is not None:
@@ -115,6 +118,37 @@ class StatementsMixin:
         elif type(stmt).__name__ == "Match":
             self.exec_match(stmt, frame)
         return False
+
+    def _registered_handler(self, stmt: ast.FunctionDef, frame: Frame) -> bool:
+        """Whether a decorated function defined inside a function is a handler handed to
+        whatever its decorator registers it with (`@agent.on_command("ask")`, `@app.post`):
+        it leads to a request, and no code of its module calls it by name, so no call
+        would ever run it with the enclosing function's locals."""
+        if stmt.name not in self.sending_names or frame.depth >= self.max_depth:
+            return False
+        called = self._called_by_name.get((frame.module.path, stmt.name))
+        if called is None:
+            pattern = re.compile(r"(?<![\w.])" + re.escape(stmt.name) + r"\s*\(")
+            called = any(not code.lstrip().startswith(("def ", "async def "))
+                         for code in _lines_matching(module_code(frame.module), pattern))
+            self._called_by_name[(frame.module.path, stmt.name)] = called
+        return not called
+
+    def run_registered_handler(self, func: Any, stmt: ast.FunctionDef, frame: Frame) -> None:
+        """Run a registered handler's body where it is defined, with unknown arguments and
+        the enclosing function's locals as its closure (turborg's `!ask` handler reads the
+        provider its `register_builtin_commands(agent)` took from `agent.llm`). Run on its
+        own, as an entry of its module, its closure is unknown. It is called from outside, as
+        an entry is: its calls are followed as deep as an entry's."""
+        handler = Frame(module=frame.module, parent=frame, func=func, guard=frame.guard, at_import=False,
+                        chain=frame.chain + (self.span(stmt, frame),), depth=frame.depth, caller=frame,
+                        entry_param_kind=Kind.DYNAMIC)
+        self._bind_entry_params(stmt, handler, None)
+        self._stack.append(handler)
+        try:
+            self.exec_block(stmt.body, handler)
+        finally:
+            self._stack.pop()
 
     def exec_import(self, stmt: ast.stmt, frame: Frame) -> None:
         for alias in stmt.names:  # type: ignore[attr-defined]
@@ -467,3 +501,13 @@ def _iterates_subset(it: ast.expr) -> bool:
     while isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "reversed", "list", "tuple") and it.args:
         it = it.args[0]
     return isinstance(it, ast.Subscript) and isinstance(it.slice, ast.Slice)
+
+
+def _lines_matching(code: str, pattern: "re.Pattern[str]") -> List[str]:
+    """The lines of `code` holding a match of `pattern`, each from its start."""
+    found = []
+    for match in pattern.finditer(code):
+        start = code.rfind("\n", 0, match.start()) + 1
+        end = code.find("\n", match.end())
+        found.append(code[start:end if end >= 0 else len(code)])
+    return found
