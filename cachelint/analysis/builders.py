@@ -294,6 +294,7 @@ class RequestBuilder:
             written_in=entry.written_in,
             trimmed=entry.trimmed,
             made_in_loop=value.literal.in_loop if isinstance(value, DictV) and value.literal is not None else None,
+            opt_in=many and entry.opt_in,
         )
 
     def _block_marker(self, block: DictV, ctx: _Ctx, field: str = "cache_control") -> Optional[Marker]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -10,6 +11,12 @@ from cachelint.analysis.spans import Span
 from cachelint.analysis.values import TRUE, Guard, Literal, Value, uid_mark
 
 _tokens = itertools.count(1)
+
+
+#: a condition that is a field of a name and nothing else: `message.cache`, `m['cache']`,
+#: `m.get('cache')` (the name, then the field's name); not `m.get('cache') is False`
+_ELEMENT_FIELD = re.compile(
+    r"""([A-Za-z_]\w*)(?:\.(\w+)|\[\s*['"](\w+)['"]\s*\]|\.get\(\s*['"](\w+)['"][^()]*\))$""")
 
 
 @dataclass
@@ -45,6 +52,8 @@ class LoopCtx:
     #: appends to is built from them (the history converted into an SDK's format each
     #: turn), so it grows when they do
     over: Tuple[Tuple[int, Optional[Span]], ...] = ()
+    #: the names the loop binds to each element (`for message in messages`: `message`)
+    targets: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -72,6 +81,27 @@ class Frame:
         """Provenance of a dict/list display evaluated in this frame."""
         return Literal(span, kind, self.token, in_loop=bool(self.all_loops()),
                        module_level=self.at_import and self.func is None)
+
+    def under_element_cache_flag(self) -> bool:
+        """Whether this code runs under a caching flag of the element a running loop visits
+        (`for message in messages: if message.cache: ...`, `if m.get("cache_me")`): a
+        breakpoint written here is on the elements whose maker asked for one (motosan-ai
+        serializes `Message(cache=True)` so). Only a flag named for caching: a test that the
+        element has content (`if message.content_blocks`) holds for nearly every element."""
+        targets = {name for loop in self.all_loops() if not loop.unrolled for name in loop.targets}
+        if not targets:
+            return False
+        for atom in self.guard:
+            # an attribute's truth is a "truthy" atom; a subscript's or `get`'s is opaque
+            if atom.op not in ("truthy", "opaque") or atom.negated:
+                continue
+            field = _ELEMENT_FIELD.match(atom.subject)
+            if field is None or field.group(1) not in targets:
+                continue
+            name = field.group(2) or field.group(3) or field.group(4) or ""
+            if "cache" in name.lower():
+                return True
+        return False
 
     def all_loops(self) -> List[LoopCtx]:
         """Loops active in this frame and in the frames that called it, outermost first."""

@@ -54,6 +54,10 @@ class Marker:
     #: project code removes some of these markers (keeps the newest few): how many stay
     #: is decided at run time, so findings that count or add markers are unsure here
     trimmed: bool = False
+    #: of a loop's marker: each element is marked only when a caching flag of its own
+    #: says so (`if message.cache: ...`): how many breakpoints the request gets is what
+    #: the code that made the elements asked for, not what this loop decides
+    opt_in: bool = False
     #: whether any loop was running when the marker was made (its dict display evaluated,
     #: or its write into a list the caller passed); None when the analysis cannot tell. A
     #: marker made outside every loop stays where it is while an agent loop runs (CL014)

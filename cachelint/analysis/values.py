@@ -503,6 +503,8 @@ class Entry:
     #: of the marked blocks): which ones keep it depends on run-time counts, and the code
     #: limits how many remain
     trimmed: bool = False
+    #: written under a caching flag of a loop's element (`Frame.under_element_cache_flag`)
+    opt_in: bool = False
 
 
 class DictV(Value):

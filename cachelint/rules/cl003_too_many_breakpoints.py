@@ -56,7 +56,9 @@ class TooManyBreakpoints(Rule):
 
     Code that counts, trims or deduplicates its markers is left alone: a loop over
     `messages[-2:]`, a loop that stops at a budget, code that deletes old markers before
-    adding one, or markers placed by a helper the analysis cannot see into.
+    adding one, or markers placed by a helper the analysis cannot see into. So is a loop
+    that marks only the elements whose own caching flag asks for it (`if message.cache:`):
+    how many there are is decided where the elements are made.
 
     ## Why is this bad?
     The API rejects the whole request: HTTP 400 "A maximum of 4 blocks with cache_control
@@ -259,7 +261,7 @@ class TooManyBreakpoints(Rule):
             return
         count, unbounded = request.breakpoint_count()
         loop_marker = next(
-            (m for _, m in request.markers() if m.many and m.bound is None and not m.cond), None
+            (m for _, m in request.markers() if m.many and m.bound is None and not m.cond and not m.opt_in), None
         )
         if unbounded and loop_marker is not None:
             field = "cachePoint" if loop_marker.field == "cachePoint" else "cache_control"

@@ -122,7 +122,7 @@ class AssignmentMixin:
         """
         full_guard = frame.guard + guard
         cond = any(not a.subject.startswith("<loop") for a in full_guard)
-        entry = Entry(value, span, cond, full_guard)
+        entry = Entry(value, span, cond, full_guard, opt_in=key in MARKER_FIELDS and frame.under_element_cache_flag())
         if d.born is not None:
             loops = [l for l in frame.all_loops() if not l.unrolled]
             current = loops[-1] if loops else None

@@ -16,6 +16,7 @@ from typing import Any, List, Optional, Tuple
 
 from cachelint.analysis.externals import ENV_LABEL
 from cachelint.analysis.frames import Frame, LoopCtx
+from cachelint.analysis.request import MARKER_FIELDS
 from cachelint.analysis.spans import Span
 from cachelint.analysis.valueops import clone, label, tag_born, untag_born
 from cachelint.analysis.values import (
@@ -58,7 +59,8 @@ class ContainersMixin:
             value = self.eval(value_node, frame)
             if isinstance(key, Str) and key.text is not None:
                 entry_span = Span(span.path, self.span(key_node, frame).start, self.span(value_node, frame).end)
-                d.entries[key.text] = Entry(value, entry_span, literal=d.literal)
+                d.entries[key.text] = Entry(value, entry_span, literal=d.literal,
+                                            opt_in=key.text in MARKER_FIELDS and frame.under_element_cache_flag())
             else:
                 d.open.append(Unknown(max(key.kind, value.kind), "entry with a computed key", span))
         return d

@@ -329,7 +329,8 @@ class StatementsMixin:
         element = self.element_of(iterable, self.span(stmt.iter, frame))
         ctx = LoopCtx(span, bound=bound, capped=capped, subset=_iterates_subset(stmt.iter),
                       over=tuple(step for option, _ in options_of(iterable) if isinstance(option, ListV)
-                                 for step in ((option.uid, None),) + option.lineage))
+                                 for step in ((option.uid, None),) + option.lineage),
+                      targets=tuple(n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)))
         self._run_loop_body(stmt, frame, ctx, lambda: self.assign(stmt.target, element, frame))
 
     def exec_while(self, stmt: ast.While, frame: Frame) -> None:
