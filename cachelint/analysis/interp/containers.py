@@ -368,7 +368,7 @@ class ContainersMixin:
             _built_from(lst, loop)
         if method == "append" and args:
             self._add_item(lst, Item(args[0], many=many, cond=cond, guard=frame.guard, loop=loop.span if loop else None,
-                                     bound=loop.bound if loop else None, site=span), loop)
+                                     bound=loop.bound if loop else None, site=span), loops)
             return Const(None, span)
         if method == "extend" and args:
             self._extend(lst, args[0], frame, span)
@@ -404,7 +404,11 @@ class ContainersMixin:
             return Const(None, span)
         return Unknown(lst.kind, f"list.{method}()", span)
 
-    def _add_item(self, lst: ListV, item: Item, loop: Optional[LoopCtx]) -> None:
+    def _add_item(self, lst: ListV, item: Item, loops: List[LoopCtx]) -> None:
+        """Add `item` at the end of `lst`, and record where it was added in every running
+        loop: an append inside an inner loop (`for part in reply: history.extend([...])`)
+        grows the history an enclosing agent loop sends each turn, too."""
+        loop = loops[-1] if loops else None
         if item.many and loop is not None and not loop.unrolled:
             tag_born(item.value, loop.span)
         if item.many and item.site is not None:
@@ -418,8 +422,9 @@ class ContainersMixin:
             lst.items.append(item)
         else:
             lst.items.append(item)
-        if loop is not None and item.site is not None:
-            loop.appended.setdefault(lst.uid, []).append(item.site)
+        if item.site is not None:
+            for running in loops:
+                running.appended.setdefault(lst.uid, []).append(item.site)
 
     def _extend(self, lst: ListV, other: Value, frame: Frame, span: Span) -> None:
         loops = frame.all_loops()
@@ -428,9 +433,9 @@ class ContainersMixin:
         if isinstance(other, ListV):
             for item in other.items:
                 self._add_item(lst, Item(item.value, item.many or many, item.cond, item.guard, item.loop or (loop.span if loop and many else None),
-                                         item.bound, item.site or span), loop)
+                                         item.bound, item.site or span), loops)
         else:
-            self._add_item(lst, Item(Unknown(other.kind, label(other), other.span, getattr(other, "may_mark", False)), many=True, site=span), loop)
+            self._add_item(lst, Item(Unknown(other.kind, label(other), other.span, getattr(other, "may_mark", False)), many=True, site=span), loops)
 
 
 def _built_from(lst: ListV, loop: LoopCtx) -> None:
