@@ -201,24 +201,12 @@ class CallsMixin:
         callable called with the arguments after it, or None when no argument is one.
 
         A callable that is one of several values (a client from a helper that may also
-        return a test double or None: wick-harness's `_get_anthropic_client()`) is called
-        on each option that sends, under that option's guard, as a direct call of it is."""
+        return a test double or None: wick-harness's `_get_anthropic_client()`) is called as
+        a direct call of it is, on each option under its guard, when one of them sends."""
         for i, arg in enumerate(args):
-            if self._sends_when_called(arg):
-                return self._call_forwarded(arg, args[i + 1 :], kwargs, node, frame, span)
-            if isinstance(arg, UnionV) and any(self._sends_when_called(option) for option, _ in arg.options):
-                results = []
-                for option, guard in arg.options[:MAX_DISPATCH]:
-                    if not self._sends_when_called(option):
-                        results.append((Unknown(Kind.UNKNOWN, "result of a forwarded call", span), guard))
-                        continue
-                    saved = frame.guard
-                    frame.guard = frame.guard + guard
-                    try:
-                        results.append((self._call_forwarded(option, args[i + 1 :], kwargs, node, frame, span), guard))
-                    finally:
-                        frame.guard = saved
-                return union(results, span)
+            options = [option for option, _ in arg.options] if isinstance(arg, UnionV) else [arg]
+            if any(self._sends_when_called(option) for option in options):
+                return self.call_value(arg, node, frame, span, (args[i + 1 :], kwargs))
         return None
 
     def _sends_when_called(self, value: Value) -> bool:
@@ -228,12 +216,6 @@ class CallsMixin:
             return self._client_method(value) is not None
         target = value.func if isinstance(value, PartialV) else value
         return isinstance(target, FuncV) and target.name in self.sending_names
-
-    def _call_forwarded(self, callable_value: Value, args: List[Value], kwargs: DictV, node: ast.Call, frame: Frame,
-                        span: Span) -> Value:
-        if isinstance(callable_value, ClientV):
-            return self.call_client(callable_value, args, kwargs, node, frame, span)
-        return self.call_value(callable_value, node, frame, span, (args, kwargs))
 
     def _result_key(self, func: FuncV, args: List[Value], kwargs: DictV, frame: Frame) -> Optional[Tuple[Any, ...]]:
         """The memo key of a call to a function without effect (`_inert`) whose arguments

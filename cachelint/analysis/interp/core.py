@@ -87,8 +87,6 @@ class Interpreter(
         self._init_summaries: Dict[Tuple[str, int], Dict[str, Value]] = {}
         self._stack: List[Frame] = []
         self._mentions_cache: Dict[int, bool] = {}
-        #: (module path, name) -> whether the module's code calls that name (`_registered_handler`)
-        self._called_by_name: Dict[Tuple[str, str], bool] = {}
         self.self_class: Optional[str] = None
         #: names that lead to an LLM call from the entry module (its candidates and those its
         #: imports bring in): a call to one of them is always followed

@@ -16,7 +16,7 @@ import ast
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from cachelint.analysis.candidates import module_code, module_triggers
+from cachelint.analysis.candidates import module_code, module_triggers, summarise
 from cachelint.analysis.frames import Frame, LoopCtx, PathEnds
 from cachelint.analysis.valueops import subject_text, walk_local, walk_nodes
 from cachelint.analysis.values import (
@@ -122,17 +122,12 @@ class StatementsMixin:
     def _registered_handler(self, stmt: ast.FunctionDef, frame: Frame) -> bool:
         """Whether a decorated function defined inside a function is a handler handed to
         whatever its decorator registers it with (`@agent.on_command("ask")`, `@app.post`):
-        it leads to a request, and no code of its module calls it by name, so no call
-        would ever run it with the enclosing function's locals."""
+        it leads to a request, and no function of its module calls a name like it (the
+        module's `Summary`, method calls included), so no call would ever run it with the
+        enclosing function's locals."""
         if stmt.name not in self.sending_names or frame.depth >= self.max_depth:
             return False
-        called = self._called_by_name.get((frame.module.path, stmt.name))
-        if called is None:
-            pattern = re.compile(r"(?<![\w.])" + re.escape(stmt.name) + r"\s*\(")
-            called = any(not code.lstrip().startswith(("def ", "async def "))
-                         for code in _lines_matching(module_code(frame.module), pattern))
-            self._called_by_name[(frame.module.path, stmt.name)] = called
-        return not called
+        return not any(stmt.name in calls for _, calls in summarise(frame.module, self.project).functions)
 
     def run_registered_handler(self, func: Any, stmt: ast.FunctionDef, frame: Frame) -> None:
         """Run a registered handler's body where it is defined, with unknown arguments and
@@ -502,13 +497,3 @@ def _iterates_subset(it: ast.expr) -> bool:
     while isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "reversed", "list", "tuple") and it.args:
         it = it.args[0]
     return isinstance(it, ast.Subscript) and isinstance(it.slice, ast.Slice)
-
-
-def _lines_matching(code: str, pattern: "re.Pattern[str]") -> List[str]:
-    """The lines of `code` holding a match of `pattern`, each from its start."""
-    found = []
-    for match in pattern.finditer(code):
-        start = code.rfind("\n", 0, match.start()) + 1
-        end = code.find("\n", match.end())
-        found.append(code[start:end if end >= 0 else len(code)])
-    return found

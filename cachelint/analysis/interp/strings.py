@@ -186,7 +186,7 @@ class StringsMixin:
             return Str(s.parts, span)
         if method == "replace" and args:
             return self.str_replace(s, args, span)
-        if method in ("strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold", "replace",
+        if method in ("strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
                       "removeprefix", "removesuffix", "expandtabs", "center", "ljust", "rjust", "zfill", "swapcase"):
             static_args = [static_py(a) for a in args]
             if text is not None and all(a is not MISSING for a in static_args):
